@@ -1,0 +1,34 @@
+# Two commands: `make book` and `make test`. Each sets up .venv first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: book test release clean help
+
+help:
+	@echo "make book   set up .venv and build the HTML book into _build/html"
+	@echo "make test   set up .venv and run every test (losslib, notebooks, grading round trip, book build)"
+	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
+	@echo "make clean  remove _build/ (keeps .venv)"
+
+# (Re)install when the dependencies change. `pip install -e` means a change in
+# losslib/ or losscourse/ needs no reinstall.
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed; found " + sys.version.split()[0] + ". Run make PYTHON=python3.12 (or another 3.11+ interpreter).")'
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[course]"
+	@touch $(STAMP)
+
+book: $(STAMP)
+	$(PY) -m losscourse.book
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+release: $(STAMP)
+	$(VENV)/bin/nbgrader generate_assignment --force --all
+
+clean:
+	rm -rf _build
