@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
+# nbgrader calls alembic by name, so the venv's scripts must be on PATH.
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
 .PHONY: book test release clean help
 
@@ -28,7 +30,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 release: $(STAMP)
-	$(VENV)/bin/nbgrader generate_assignment --force --all
+	$(PY) -m losscourse.assignments
 
 clean:
 	rm -rf _build

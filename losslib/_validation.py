@@ -121,7 +121,7 @@ def check_in_unit_interval(arr: np.ndarray, name: str, hint: str = "") -> None:
         index = _first_index(bad)
         raise ValueError(
             f"{name} must hold probabilities in [0, 1] but "
-            f"{_where(name, index)} = {arr[index]!r}{hint}"
+            f"{_where(name, index)} = {arr[index].item()!r}{hint}"
         )
 
 

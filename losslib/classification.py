@@ -75,8 +75,8 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
     -----
     Like ``torch.nn.functional.binary_cross_entropy``, each log is clamped at
     :math:`-100`, so :math:`p = 0` with :math:`y = 1` costs 100, not infinity.
-    :math:`\log(1-p)` is computed with ``log1p`` (PyTorch uses ``log(1 - p)``,
-    which loses digits for tiny :math:`p`). The gradient is the exact derivative
+    :math:`\log(1-p)` is computed with ``log1p``, which keeps the digits for tiny
+    :math:`p` (so does PyTorch 2.13: the values agree). The gradient is the exact derivative
     of the clamped value; PyTorch instead divides by :math:`\max(p(1-p), 10^{-12})`,
     so the two gradients differ only for :math:`p` within :math:`10^{-12}` of 0 or 1.
 
@@ -273,7 +273,7 @@ def _cross_entropy_inputs(
         if bad.any():
             index = _first_index(bad)
             raise ValueError(
-                f"y_true contains label {target[index]!r} at {_where('y_true', index)}, but y_pred "
+                f"y_true contains label {target[index].item()!r} at {_where('y_true', index)}, but y_pred "
                 f"has {n_classes} classes on its last axis; labels must be in [0, {n_classes - 1}]"
                 f" (or equal ignore_index={ignore_index})"
             )
@@ -367,7 +367,7 @@ def cross_entropy(
         ``"none"`` returns one loss per example (shape ``(...)``). ``"mean"``
         divides by the sum of the weights of the non-ignored labels (integer
         labels) or by the number of examples (probabilities), as PyTorch does;
-        if every label is ignored the mean is NaN, as in PyTorch.
+        if every label is ignored the mean is NaN (and its gradient 0), as in PyTorch.
 
     Returns
     -------
@@ -434,4 +434,8 @@ def cross_entropy_grad(
     if reduction == "mean":
         with np.errstate(invalid="ignore", divide="ignore"):
             g = g / z.dtype.type(count)
+        if labels is not None:
+            # Ignored labels contribute nothing, so their gradient is exactly 0, also when
+            # every label is ignored and the mean is NaN (0/0), as in PyTorch.
+            g = np.where((labels != ignore_index)[..., None], g, 0)
     return g.astype(z.dtype, copy=False)

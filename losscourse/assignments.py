@@ -1,0 +1,129 @@
+"""Assignments: releasing the student version and autograding submissions with nbgrader.
+
+nbgrader keeps its state in a course folder (``nbgrader_config.py``, a gradebook,
+``submitted/``, ``autograded/``...). To release or grade without touching the
+instructor's ``grading/`` folder, :class:`ScratchCourse` makes a throw-away course
+folder that reads ``solutions/`` from the repository and keeps everything else to itself.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "solutions"
+RELEASE = ROOT / "exercises"
+
+
+def list_assignments(source: Path = SOURCE) -> list[str]:
+    """Assignment ids (``NN-topic``), in chapter order."""
+    return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+def nbgrader_env() -> dict[str, str]:
+    """The environment for an nbgrader subprocess.
+
+    nbgrader runs ``alembic`` (to set up its gradebook) by name, so the folder of
+    this interpreter's scripts must be on PATH even when the venv is not activated.
+    """
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
+    return env
+
+
+def run_nbgrader(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run ``nbgrader ARGS`` in the course folder ``cwd``; raise with its log if it fails."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=cwd, env=nbgrader_env(), capture_output=True, text=True,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(
+            f"nbgrader {' '.join(args)} failed with exit code {proc.returncode}:\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+@dataclass(frozen=True)
+class Score:
+    score: float
+    max_score: float
+
+
+class ScratchCourse:
+    """A temporary nbgrader course folder that shares ``solutions/`` with the repository.
+
+    Use as a context manager; the folder is removed on exit.
+    """
+
+    def __init__(self, source: Path = SOURCE) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="losscourse-")
+        self.root = Path(self._tmp.name)
+        shutil.copy(ROOT / "nbgrader_config.py", self.root / "nbgrader_config.py")
+        (self.root / "solutions").symlink_to(source, target_is_directory=True)
+
+    def __enter__(self) -> ScratchCourse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._tmp.cleanup()
+
+    @property
+    def release(self) -> Path:
+        return self.root / "exercises"
+
+    def generate(self, assignment: str) -> Path:
+        """Generate the student version; returns its folder."""
+        run_nbgrader(["generate_assignment", assignment, "--force"], cwd=self.root)
+        return self.release / assignment
+
+    def autograde(self, assignment: str, submissions: dict[str, Path]) -> dict[str, Score]:
+        """Autograde ``{student_id: folder holding the submitted notebooks}``.
+
+        The assignment is generated first (nbgrader grades against the gradebook's
+        copy of the test cells, not against what the student handed in).
+        """
+        if not (self.release / assignment).exists():
+            self.generate(assignment)
+        for student, folder in submissions.items():
+            dest = self.root / "grading" / "submitted" / student / assignment
+            dest.mkdir(parents=True)
+            for nb in Path(folder).glob("*.ipynb"):
+                shutil.copy(nb, dest / nb.name)
+        run_nbgrader(["autograde", assignment, "--force"], cwd=self.root)
+        return self.scores(assignment, list(submissions))
+
+    def scores(self, assignment: str, students: list[str]) -> dict[str, Score]:
+        from nbgrader.api import Gradebook
+
+        db = f"sqlite:///{self.root / 'grading' / 'gradebook.db'}"
+        with Gradebook(db, "loss-functions") as gb:
+            out = {}
+            for student in students:
+                sub = gb.find_submission(assignment, student)
+                out[student] = Score(float(sub.score), float(sub.max_score))
+        return out
+
+
+def release(assignments: list[str] | None = None) -> None:
+    """Regenerate ``exercises/<assignment>/`` from ``solutions/`` (all assignments by default).
+
+    Runs in the course root, so nbgrader's gradebook (``grading/gradebook.db``)
+    learns the assignment's graded cells too, ready for ``nbgrader autograde``.
+    """
+    for assignment in assignments or list_assignments():
+        if not (SOURCE / assignment).is_dir():
+            raise SystemExit(f"unknown assignment {assignment!r}: choose from {', '.join(list_assignments())}")
+        run_nbgrader(["generate_assignment", assignment, "--force"], cwd=ROOT)
+        print(f"released {assignment} -> exercises/{assignment}/")
+
+
+if __name__ == "__main__":
+    release(sys.argv[1:])

@@ -1,0 +1,101 @@
+"""The book builds cleanly from scratch, shows what it should, and never shows stale outputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from losscourse import book
+
+ROOT = book.ROOT
+
+
+def _toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        files += [ch["file"] for ch in part["chapters"]]
+    files += [ch["file"] for ch in toc.get("chapters", [])]
+    return files
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """A full build with warnings as errors (-W -n --keep-going --all) into a fresh folder."""
+    out = tmp_path_factory.mktemp("book") / "_build"
+    code = book.build(out, strict=True, force_all=True)
+    assert code == 0, "jupyter-book build -W -n --keep-going failed: see the captured output above"
+    return out / "html"
+
+
+def test_every_toc_page_is_built(built):
+    for name in _toc_files():
+        assert (built / f"{name}.html").is_file(), f"{name} is in _toc.yml but was not built"
+
+
+def test_no_solution_or_exercise_is_published(built):
+    leaked = [p for p in built.rglob("*") if p.is_file() and ("solutions" in p.parts or "exercises" in p.parts)]
+    assert not leaked, f"the book published files it must not: {leaked[:5]}"
+    for page in built.rglob("*.html"):
+        assert "BEGIN SOLUTION" not in page.read_text(errors="ignore"), f"{page} shows a solution"
+
+
+def test_chapter_one_has_figures_and_equations(built):
+    html = (built / "book" / "01-likelihood.html").read_text()
+    images = re.findall(r'<img[^>]+src="([^"]+)"', html)
+    figures = [src for src in images if "_images" in src]
+    assert len(figures) >= 6, f"chapter 1 shows {len(figures)} figures, expected at least 6"
+    for src in figures:
+        assert (built / "book" / src).resolve().is_file(), f"chapter 1 links a missing image {src}"
+    assert html.count('class="math') >= 10, "chapter 1 should typeset its derivations"
+
+
+def test_no_cell_output_is_an_error(built):
+    for page in built.rglob("*.html"):
+        html = page.read_text(errors="ignore")
+        assert "output traceback" not in html, f"{page.name} shows a traceback"
+        assert "output stderr" not in html, f"{page.name} shows output on stderr (a warning?): silence it where it is expected"
+
+
+def test_losslib_change_clears_the_execution_cache(tmp_path, monkeypatch):
+    """A stale fingerprint makes the next build drop the cache and re-read every page."""
+    out = tmp_path / "_build"
+    for cached in (".jupyter_cache", ".doctrees"):
+        (out / cached).mkdir(parents=True)
+        (out / cached / "marker").write_text("old")
+    (out / ".losslib-fingerprint").write_text("fingerprint of an older losslib")
+    (out / ".last-build-ok").touch()
+    calls = []
+    monkeypatch.setattr(book.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    assert book.build(out) == 0
+    assert not (out / ".jupyter_cache").exists() and not (out / ".doctrees").exists()
+    assert (out / ".losslib-fingerprint").read_text() == book.fingerprint()
+
+    # Unchanged losslib: the cache is kept and the build is incremental.
+    (out / ".jupyter_cache").mkdir()
+    assert book.build(out) == 0
+    assert (out / ".jupyter_cache").exists()
+    assert "--all" not in calls[-1]
+
+
+def test_a_failed_build_forces_a_full_rebuild(tmp_path, monkeypatch):
+    out = tmp_path / "_build"
+    calls = []
+    monkeypatch.setattr(book.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 1)
+    assert book.build(out) == 1
+    assert not (out / ".last-build-ok").exists()
+    monkeypatch.setattr(book.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    assert book.build(out) == 0
+    assert "--all" in calls[-1], "after a failed build every page must be re-read"
+
+
+def test_fingerprint_changes_with_losslib_source(tmp_path):
+    for folder in book.FINGERPRINTED:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "x.py").write_text("a = 1\n")
+    before = book.fingerprint(tmp_path)
+    (tmp_path / "losslib" / "x.py").write_text("a = 2\n")
+    assert book.fingerprint(tmp_path) != before
