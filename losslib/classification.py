@@ -323,7 +323,8 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
         coef = q if w is None else q * w
         count = logp.size // n_classes
     coef = coef.astype(z.dtype, copy=False)
-    per_item = -(coef * logp).sum(axis=-1)
+    # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
+    per_item = 0.0 - (coef * logp).sum(axis=-1)
     return logp, per_item, count, coef
 
 

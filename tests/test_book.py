@@ -99,3 +99,16 @@ def test_fingerprint_changes_with_losslib_source(tmp_path):
     before = book.fingerprint(tmp_path)
     (tmp_path / "losslib" / "x.py").write_text("a = 2\n")
     assert book.fingerprint(tmp_path) != before
+
+
+def test_math_is_typeset_by_the_bundled_mathjax(built):
+    """Equations must render offline: MathJax is served from the book, never from a CDN."""
+    for page in built.rglob("*.html"):
+        html = page.read_text(errors="ignore")
+        assert "cdn.jsdelivr.net" not in html and "mathjax@" not in html, f"{page.name} loads MathJax from a CDN"
+    html = (built / "book" / "01-likelihood.html").read_text()
+    scripts = re.findall(r'<script[^>]+src="([^"]*tex-mml-chtml\.js)[^"]*"', html)
+    assert scripts, "chapter 1 does not load MathJax"
+    assert (built / "book" / scripts[0]).resolve().is_file(), f"{scripts[0]} is not in the built book"
+    fonts = built / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
+    assert len(list(fonts.glob("*.woff"))) > 10, "MathJax's fonts are missing"

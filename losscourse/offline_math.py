@@ -1,0 +1,57 @@
+"""Sphinx extension: typeset the book's equations with a bundled MathJax, no network needed.
+
+MathJax 3 comes from the PyPI package ``sphinx-mathjax-offline`` (it carries the
+files; we do not use its own hook, which copies all 24 MB). After a successful
+build we copy only what the pages load: the ``tex-mml-chtml`` bundle, the TeX
+extensions MathJax autoloads (``\\boldsymbol``...), the CHTML fonts, the menu and
+the assistive-MathML module, about 3 MB, into ``_static/mathjax/``. The files are
+copied into the *output* folder: a ``_static/`` folder in the book's sources would
+make Jupyter Book add a script tag per ``.js`` file and load MathJax twice.
+"""
+
+from __future__ import annotations
+
+import shutil
+from importlib.metadata import PackageNotFoundError, distribution
+from pathlib import Path
+from typing import Any
+
+ENTRY = "tex-mml-chtml.js"
+PARTS = (ENTRY, "input/tex/extensions", "output/chtml/fonts/woff-v2", "ui", "a11y", "adaptors")
+
+
+def mathjax_source() -> Path:
+    """Folder of the MathJax 3 distribution shipped by ``sphinx-mathjax-offline``."""
+    try:
+        dist = distribution("sphinx-mathjax-offline")
+    except PackageNotFoundError:
+        raise RuntimeError(
+            "sphinx-mathjax-offline is not installed; it carries the MathJax files the book "
+            "bundles. Install the course's dependencies: pip install -e '.[course]'"
+        ) from None
+    folder = Path(str(dist.locate_file("sphinx-mathjax-offline/static/mathjax")))
+    if not (folder / ENTRY).is_file():
+        raise RuntimeError(f"MathJax's {ENTRY} is missing from {folder}")
+    return folder
+
+
+def _copy(app: Any, exc: Exception | None) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    source = mathjax_source()
+    target = Path(app.outdir) / "_static" / "mathjax"
+    for part in PARTS:
+        src, dst = source / part, target / part
+        if src.is_dir():
+            shutil.copytree(src, dst, dirs_exist_ok=True)
+        else:
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, dst)
+
+
+def setup(app: Any) -> dict[str, Any]:
+    mathjax_source()  # fail early, with the fix, if the files are missing
+    # A relative mathjax_path is relative to _static/.
+    app.config.mathjax_path = f"mathjax/{ENTRY}"
+    app.connect("build-finished", _copy)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
