@@ -1,46 +1,49 @@
 """losslib: loss functions and their gradients in numpy, exact and numerically stable.
 
 Every loss is ``name(y_true, y_pred, *, reduction="mean", **options)`` and its
-gradient with respect to ``y_pred`` is ``name_grad(...)`` with the same arguments.
-:data:`LOSSES` lists them all with their properties and sources.
+gradient with respect to ``y_pred`` is ``name_grad(...)`` with the same arguments
+(losses of several inputs, such as ``triplet(anchor, positive, negative)``, name
+theirs). :data:`LOSSES` lists them all with their properties and sources, and
+:func:`value_and_grad` computes a loss and its gradient in one pass.
 """
 
-from .classification import (
-    binary_cross_entropy,
-    binary_cross_entropy_grad,
-    binary_cross_entropy_with_logits,
-    binary_cross_entropy_with_logits_grad,
-    cross_entropy,
-    cross_entropy_grad,
+from . import (
+    classification,
+    embedding,
+    generative,
+    gradcheck,
+    likelihoods,
+    margin,
+    penalties,
+    regression,
+    segmentation,
+    sequence,
+    special,
 )
-from .registry import LOSSES, LossInfo, markdown_table, select
-from .regression import huber, huber_grad, mae, mae_grad, mse, mse_grad
-from .special import log_sigmoid, log_softmax, logsumexp, sigmoid, softmax, softplus
+from .classification import *  # noqa: F403
+from .embedding import *  # noqa: F403
+from .generative import *  # noqa: F403
+from .gradcheck import *  # noqa: F403
+from .likelihoods import *  # noqa: F403
+from .margin import *  # noqa: F403
+from .penalties import *  # noqa: F403
+from .registry import FAMILIES, LOSSES, LossInfo, markdown_table, select, value_and_grad
+from .regression import *  # noqa: F403
+from .segmentation import *  # noqa: F403
+from .sequence import *  # noqa: F403
+from .special import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "LOSSES",
-    "LossInfo",
-    "__version__",
-    "binary_cross_entropy",
-    "binary_cross_entropy_grad",
-    "binary_cross_entropy_with_logits",
-    "binary_cross_entropy_with_logits_grad",
-    "cross_entropy",
-    "cross_entropy_grad",
-    "huber",
-    "huber_grad",
-    "log_sigmoid",
-    "log_softmax",
-    "logsumexp",
-    "mae",
-    "mae_grad",
-    "markdown_table",
-    "mse",
-    "mse_grad",
-    "select",
-    "sigmoid",
-    "softmax",
-    "softplus",
-]
+__all__ = ["FAMILIES", "LOSSES", "LossInfo", "__version__", "markdown_table", "select", "value_and_grad"]
+__all__ += classification.__all__
+__all__ += embedding.__all__
+__all__ += generative.__all__
+__all__ += gradcheck.__all__
+__all__ += likelihoods.__all__
+__all__ += margin.__all__
+__all__ += penalties.__all__
+__all__ += regression.__all__
+__all__ += segmentation.__all__
+__all__ += sequence.__all__
+__all__ += special.__all__

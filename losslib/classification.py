@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
@@ -22,6 +23,15 @@ from ._validation import (
     check_same_shape,
 )
 from .special import log_softmax
+
+__all__ = [
+    "binary_cross_entropy",
+    "binary_cross_entropy_grad",
+    "binary_cross_entropy_with_logits",
+    "binary_cross_entropy_with_logits_grad",
+    "cross_entropy",
+    "cross_entropy_grad",
+]
 
 # PyTorch clamps log-probabilities at -100 in binary_cross_entropy so that a
 # confident mistake costs 100 nats instead of infinity. We do the same.
@@ -44,6 +54,29 @@ def _bce_inputs(y_true: Any, y_pred: Any, weight: Any, reduction: str):
     check_in_unit_interval(y_true, "y_true", "; targets are 0/1 labels or probabilities")
     w = None if weight is None else as_weight(weight, "weight", y_pred.shape, y_pred.dtype)
     return y_true, y_pred, w
+
+
+def _binary_cross_entropy(
+    y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean", value: bool = True, grad: bool = True
+):
+    """Value and/or gradient of :func:`binary_cross_entropy`, sharing the logs."""
+    y, p, w = _bce_inputs(y_true, y_pred, weight, reduction)
+    with np.errstate(divide="ignore"):
+        log_p, log_q = np.log(p), np.log1p(-p)
+    v = g = None
+    if value:
+        values = -(y * np.maximum(log_p, _LOG_CLAMP) + (1 - y) * np.maximum(log_q, _LOG_CLAMP))
+        v = reduce(values if w is None else values * w, reduction)
+    if grad:
+        # Each term is zero where its log is clamped (the value does not depend on p there).
+        live_p = (log_p > _LOG_CLAMP) & (y != 0)
+        live_q = (log_q > _LOG_CLAMP) & (y != 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            g = (np.where(live_q, (1 - y) / (1 - p), 0) - np.where(live_p, y / p, 0)).astype(p.dtype, copy=False)
+        if w is not None:
+            g = g * w
+        g = g * p.dtype.type(grad_scale(reduction, p.size))
+    return v, g
 
 
 def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean"):
@@ -90,14 +123,7 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
     >>> round(float(binary_cross_entropy([1.0, 0.0], [0.9, 0.2])), 6)
     0.164252
     """
-    y, p, w = _bce_inputs(y_true, y_pred, weight, reduction)
-    with np.errstate(divide="ignore"):
-        log_p = np.maximum(np.log(p), _LOG_CLAMP)
-        log_q = np.maximum(np.log1p(-p), _LOG_CLAMP)
-    values = -(y * log_p + (1 - y) * log_q)
-    if w is not None:
-        values = values * w
-    return reduce(values, reduction)
+    return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, grad=False)[0]
 
 
 def binary_cross_entropy_grad(
@@ -114,15 +140,7 @@ def binary_cross_entropy_grad(
     >>> binary_cross_entropy_grad([1.0, 0.0], [0.5, 0.5], reduction="sum")
     array([-2.,  2.])
     """
-    y, p, w = _bce_inputs(y_true, y_pred, weight, reduction)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        live_p = (np.log(p) > _LOG_CLAMP) & (y != 0)
-        live_q = (np.log1p(-p) > _LOG_CLAMP) & (y != 1)
-        g = np.where(live_q, (1 - y) / (1 - p), 0) - np.where(live_p, y / p, 0)
-    g = g.astype(p.dtype, copy=False)
-    if w is not None:
-        g = g * w
-    return g * p.dtype.type(grad_scale(reduction, p.size))
+    return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, value=False)[1]
 
 
 # --------------------------------------------------------------------------
@@ -138,6 +156,30 @@ def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, r
     w = None if weight is None else as_weight(weight, "weight", x.shape, x.dtype)
     pw = None if pos_weight is None else as_weight(pos_weight, "pos_weight", x.shape, x.dtype)
     return y, x, w, pw
+
+
+def _binary_cross_entropy_with_logits(
+    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean",
+    value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
+    y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
+    e = np.exp(-np.abs(x))
+    pos = y if pw is None else pw * y
+    v = g = None
+    if value:
+        # log sigma(x) = min(x,0) - sp and log sigma(-x) = -max(x,0) - sp, sp = log1p(exp(-|x|))
+        sp = np.log1p(e)
+        values = pos * (sp - np.minimum(x, 0)) + (1 - y) * (sp + np.maximum(x, 0))
+        v = reduce(values if w is None else values * w, reduction)
+    if grad:
+        s_pos = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # sigma(x)
+        s_neg = np.where(x >= 0, e / (1 + e), 1 / (1 + e))  # sigma(-x) = 1 - sigma(x), without cancellation
+        g = ((1 - y) * s_pos - pos * s_neg).astype(x.dtype, copy=False)
+        if w is not None:
+            g = g * w
+        g = g * x.dtype.type(grad_scale(reduction, x.size))
+    return v, g
 
 
 def binary_cross_entropy_with_logits(
@@ -185,14 +227,9 @@ def binary_cross_entropy_with_logits(
     >>> float(binary_cross_entropy_with_logits([1.0], [-1000.0]))
     1000.0
     """
-    y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
-    # log sigma(x) = min(x,0) - sp and log sigma(-x) = -max(x,0) - sp, sp = log1p(exp(-|x|))
-    sp = np.log1p(np.exp(-np.abs(x)))
-    pos = y if pw is None else pw * y
-    values = pos * (sp - np.minimum(x, 0)) + (1 - y) * (sp + np.maximum(x, 0))
-    if w is not None:
-        values = values * w
-    return reduce(values, reduction)
+    return _binary_cross_entropy_with_logits(
+        y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, grad=False
+    )[0]
 
 
 def binary_cross_entropy_with_logits_grad(
@@ -209,15 +246,9 @@ def binary_cross_entropy_with_logits_grad(
     >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0], reduction="sum")
     array([-0.5,  0.5])
     """
-    y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
-    e = np.exp(-np.abs(x))
-    s_pos = np.where(x >= 0, 1 / (1 + e), e / (1 + e))  # sigma(x)
-    s_neg = np.where(x >= 0, e / (1 + e), 1 / (1 + e))  # sigma(-x) = 1 - sigma(x), without cancellation
-    pos = y if pw is None else pw * y
-    g = ((1 - y) * s_pos - pos * s_neg).astype(x.dtype, copy=False)
-    if w is not None:
-        g = g * w
-    return g * x.dtype.type(grad_scale(reduction, x.size))
+    return _binary_cross_entropy_with_logits(
+        y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, value=False
+    )[1]
 
 
 # --------------------------------------------------------------------------
@@ -328,6 +359,35 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
     return logp, per_item, count, coef
 
 
+def _cross_entropy(
+    y_true: Any, y_pred: Any, *, weight: Any = None, ignore_index: int = -100, label_smoothing: float = 0.0,
+    reduction: str = "mean", value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`cross_entropy`, sharing the log-softmax."""
+    z, labels, probs, w, eps = _cross_entropy_inputs(
+        y_true, y_pred, weight, ignore_index, label_smoothing, reduction
+    )
+    logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
+    v = g = None
+    if value:
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                v = z.dtype.type(per_item.sum() / count)
+        else:
+            v = reduce(per_item, reduction)
+    if grad:
+        g = coef.sum(axis=-1, keepdims=True) * np.exp(logp) - coef
+        if reduction == "mean":
+            with np.errstate(invalid="ignore", divide="ignore"):
+                g = g / z.dtype.type(count)
+            if labels is not None:
+                # Ignored labels contribute nothing, so their gradient is exactly 0, also when
+                # every label is ignored and the mean is NaN (0/0), as in PyTorch.
+                g = np.where((labels != ignore_index)[..., None], g, 0)
+        g = g.astype(z.dtype, copy=False)
+    return v, g
+
+
 def cross_entropy(
     y_true: Any,
     y_pred: Any,
@@ -393,14 +453,10 @@ def cross_entropy(
     >>> float(cross_entropy([1], [[1000.0, -1000.0]]))
     2000.0
     """
-    z, labels, probs, w, eps = _cross_entropy_inputs(
-        y_true, y_pred, weight, ignore_index, label_smoothing, reduction
-    )
-    _, per_item, count, _ = _ce_forward(z, labels, probs, w, eps, ignore_index)
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            return z.dtype.type(per_item.sum() / count)
-    return reduce(per_item, reduction)
+    return _cross_entropy(
+        y_true, y_pred, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing,
+        reduction=reduction, grad=False,
+    )[0]
 
 
 def cross_entropy_grad(
@@ -427,16 +483,27 @@ def cross_entropy_grad(
     >>> cross_entropy_grad([0], [[0.0, 0.0]], reduction="sum")
     array([[-0.5,  0.5]])
     """
-    z, labels, probs, w, eps = _cross_entropy_inputs(
-        y_true, y_pred, weight, ignore_index, label_smoothing, reduction
-    )
-    logp, _, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
-    g = coef.sum(axis=-1, keepdims=True) * np.exp(logp) - coef
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            g = g / z.dtype.type(count)
-        if labels is not None:
-            # Ignored labels contribute nothing, so their gradient is exactly 0, also when
-            # every label is ignored and the mean is NaN (0/0), as in PyTorch.
-            g = np.where((labels != ignore_index)[..., None], g, 0)
-    return g.astype(z.dtype, copy=False)
+    return _cross_entropy(
+        y_true, y_pred, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing,
+        reduction=reduction, value=False,
+    )[1]
+
+
+ENTRIES = [
+    LossInfo("binary_cross_entropy", binary_cross_entropy, binary_cross_entropy_grad, _binary_cross_entropy,
+             "classification", "probability", "binary", "Bernoulli",
+             convex=True, differentiable=True, robust=None, proper=True,
+             reference="cox1958regression",
+             summary="Log loss of a predicted probability."),
+    LossInfo("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits,
+             binary_cross_entropy_with_logits_grad, _binary_cross_entropy_with_logits,
+             "classification", "logit", "binary", "Bernoulli",
+             convex=True, differentiable=True, robust=None, proper=True,
+             reference="cox1958regression",
+             summary="Log loss of a logit, via the stable log-sigmoid."),
+    LossInfo("cross_entropy", cross_entropy, cross_entropy_grad, _cross_entropy,
+             "classification", "logit", "class", "Categorical",
+             convex=True, differentiable=True, robust=None, proper=True,
+             reference="good1952rational",
+             summary="Log loss of softmax logits over C classes."),
+]

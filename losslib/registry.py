@@ -6,99 +6,56 @@ checks every property claimed here, so a table can never say something false.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import classification as _cls
-from . import regression as _reg
+from . import (
+    classification,
+    embedding,
+    generative,
+    likelihoods,
+    margin,
+    penalties,
+    regression,
+    segmentation,
+    sequence,
+)
+from ._info import FAMILIES, ORACLES, LossInfo
 
-FAMILIES = ("regression", "classification")
+__all__ = ["FAMILIES", "LOSSES", "ORACLES", "LossInfo", "markdown_table", "select", "value_and_grad"]
 
+# In the order of the book.
+_MODULES = (regression, likelihoods, classification, margin, embedding, segmentation, generative, sequence, penalties)
 
-@dataclass(frozen=True)
-class LossInfo:
-    """One entry of the registry.
-
-    Attributes
-    ----------
-    name : str
-        The function's name in ``losslib``.
-    loss, grad : callable
-        The loss ``loss(y_true, y_pred, **options)`` and its gradient with respect to ``y_pred``.
-    family : str
-        One of :data:`FAMILIES`.
-    prediction : str
-        What ``y_pred`` holds: ``"real"``, ``"probability"`` or ``"logit"``.
-    target : str
-        What ``y_true`` holds: ``"real"``, ``"binary"`` (0/1 or probability) or ``"class"``
-        (integer labels or class probabilities).
-    distribution : str or None
-        The distribution whose negative log-likelihood the loss is (up to constants), if any.
-    convex : bool
-        Convex in ``y_pred``.
-    differentiable : bool
-        Differentiable everywhere in ``y_pred`` (on the open domain).
-    robust : bool or None
-        For regression: the gradient stays bounded as the residual grows, so one
-        outlier has bounded influence. ``None`` where the notion does not apply.
-    proper : bool or None
-        A strictly proper scoring rule: the expected loss is minimised only by
-        predicting the true distribution. ``None`` for point predictions.
-    reference : str
-        BibTeX key in ``book/references.bib`` of the loss's original source.
-    summary : str
-        One line for tables.
-    """
-
-    name: str
-    loss: Callable[..., Any]
-    grad: Callable[..., Any]
-    family: str
-    prediction: str
-    target: str
-    distribution: str | None
-    convex: bool
-    differentiable: bool
-    robust: bool | None
-    proper: bool | None
-    reference: str
-    summary: str
-
-
-_ENTRIES = [
-    LossInfo("mse", _reg.mse, _reg.mse_grad, "regression", "real", "real", "Gaussian",
-             convex=True, differentiable=True, robust=False, proper=None,
-             reference="gauss1809theoria",
-             summary="Squared residual; estimates the conditional mean."),
-    LossInfo("mae", _reg.mae, _reg.mae_grad, "regression", "real", "real", "Laplace",
-             convex=True, differentiable=False, robust=True, proper=None,
-             reference="koenker1978regression",
-             summary="Absolute residual; estimates the conditional median."),
-    LossInfo("huber", _reg.huber, _reg.huber_grad, "regression", "real", "real", None,
-             convex=True, differentiable=True, robust=True, proper=None,
-             reference="huber1964robust",
-             summary="Quadratic for small residuals, linear for large ones."),
-    LossInfo("binary_cross_entropy", _cls.binary_cross_entropy, _cls.binary_cross_entropy_grad,
-             "classification", "probability", "binary", "Bernoulli",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="cox1958regression",
-             summary="Log loss of a predicted probability."),
-    LossInfo("binary_cross_entropy_with_logits", _cls.binary_cross_entropy_with_logits,
-             _cls.binary_cross_entropy_with_logits_grad,
-             "classification", "logit", "binary", "Bernoulli",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="cox1958regression",
-             summary="Log loss of a logit, via the stable log-sigmoid."),
-    LossInfo("cross_entropy", _cls.cross_entropy, _cls.cross_entropy_grad,
-             "classification", "logit", "class", "Categorical",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="good1952rational",
-             summary="Log loss of softmax logits over C classes."),
-]
+# Every family module lists its own entries next to its losses; the registry is their union,
+# in the order of the book.
+_ENTRIES = [entry for module in _MODULES for entry in module.ENTRIES]
 
 LOSSES: Mapping[str, LossInfo] = {entry.name: entry for entry in _ENTRIES}
 """Every loss in losslib, by name."""
+
+if len(LOSSES) != len(_ENTRIES):  # pragma: no cover - caught by the tests at once
+    raise RuntimeError("two registry entries share a name")
+
+
+def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Any, Any]:
+    """The loss ``name`` and its gradient in one pass, sharing intermediate results.
+
+    This is what a training loop calls: it costs about as much as the gradient alone.
+    ``args`` and ``options`` are those of the loss (``value_and_grad("huber", y, yhat,
+    delta=2.0)``); the gradient is what ``name_grad`` returns.
+
+    Examples
+    --------
+    >>> value, grad = value_and_grad("mse", [0.0, 0.0], [1.0, -3.0])
+    >>> float(value), grad
+    (5.0, array([ 1., -3.]))
+    """
+    try:
+        info = LOSSES[name]
+    except KeyError:
+        raise ValueError(f"unknown loss {name!r}; losslib.LOSSES lists them all") from None
+    return info.core(*args, **options)
 
 
 def select(**criteria: Any) -> Iterator[LossInfo]:

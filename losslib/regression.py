@@ -10,8 +10,11 @@ from typing import Any
 
 import numpy as np
 
+from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import as_float_array, check_positive_scalar, check_reduction, check_same_shape
+
+__all__ = ["huber", "huber_grad", "mae", "mae_grad", "mse", "mse_grad"]
 
 
 def _residual(y_true: Any, y_pred: Any, reduction: str) -> np.ndarray:
@@ -21,6 +24,15 @@ def _residual(y_true: Any, y_pred: Any, reduction: str) -> np.ndarray:
     y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
     check_same_shape(y_true, "y_true", y_pred, "y_pred")
     return y_pred - y_true
+
+
+def _mse(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+    """Value and/or gradient of :func:`mse`, sharing the residual."""
+    r = _residual(y_true, y_pred, reduction)
+    return (
+        reduce(r * r, reduction) if value else None,
+        r * (2.0 * grad_scale(reduction, r.size)) if grad else None,
+    )
 
 
 def mse(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -59,8 +71,7 @@ def mse(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(mse([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]))
     1.3333333333333333
     """
-    r = _residual(y_true, y_pred, reduction)
-    return reduce(r * r, reduction)
+    return _mse(y_true, y_pred, reduction=reduction, grad=False)[0]
 
 
 def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
@@ -71,8 +82,16 @@ def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     >>> mse_grad([0.0, 0.0], [1.0, -3.0])
     array([ 1., -3.])
     """
+    return _mse(y_true, y_pred, reduction=reduction, value=False)[1]
+
+
+def _mae(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+    """Value and/or gradient of :func:`mae`, sharing the residual."""
     r = _residual(y_true, y_pred, reduction)
-    return r * (2.0 * grad_scale(reduction, r.size))
+    return (
+        reduce(np.abs(r), reduction) if value else None,
+        np.sign(r) * r.dtype.type(grad_scale(reduction, r.size)) if grad else None,
+    )
 
 
 def mae(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -106,8 +125,7 @@ def mae(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(mae([1.0, 2.0, 3.0], [1.0, 2.0, 6.0]))
     1.0
     """
-    r = _residual(y_true, y_pred, reduction)
-    return reduce(np.abs(r), reduction)
+    return _mae(y_true, y_pred, reduction=reduction, grad=False)[0]
 
 
 def mae_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
@@ -121,8 +139,22 @@ def mae_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     >>> mae_grad([0.0, 0.0, 0.0], [2.0, 0.0, -1.0], reduction="sum")
     array([ 1.,  0., -1.])
     """
+    return _mae(y_true, y_pred, reduction=reduction, value=False)[1]
+
+
+def _huber(
+    y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
+):
+    """Value and/or gradient of :func:`huber`, sharing the residual."""
+    delta = check_positive_scalar(delta, "delta")
     r = _residual(y_true, y_pred, reduction)
-    return np.sign(r) * r.dtype.type(grad_scale(reduction, r.size))
+    v = g = None
+    if value:
+        a = np.abs(r)
+        v = reduce(np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)).astype(r.dtype, copy=False), reduction)
+    if grad:
+        g = np.clip(r, -delta, delta) * r.dtype.type(grad_scale(reduction, r.size))
+    return v, g
 
 
 def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
@@ -167,11 +199,7 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mea
     >>> huber([0.0, 0.0], [0.5, 3.0], reduction="none")
     array([0.125, 2.5  ])
     """
-    delta = check_positive_scalar(delta, "delta")
-    r = _residual(y_true, y_pred, reduction)
-    a = np.abs(r)
-    values = np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)).astype(r.dtype, copy=False)
-    return reduce(values, reduction)
+    return _huber(y_true, y_pred, delta=delta, reduction=reduction, grad=False)[0]
 
 
 def huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean") -> np.ndarray:
@@ -182,6 +210,20 @@ def huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str =
     >>> huber_grad([0.0, 0.0], [0.5, 3.0], reduction="sum")
     array([0.5, 1. ])
     """
-    delta = check_positive_scalar(delta, "delta")
-    r = _residual(y_true, y_pred, reduction)
-    return np.clip(r, -delta, delta) * r.dtype.type(grad_scale(reduction, r.size))
+    return _huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
+
+
+ENTRIES = [
+    LossInfo("mse", mse, mse_grad, _mse, "regression", "real", "real", "Gaussian",
+             convex=True, differentiable=True, robust=False, proper=None,
+             reference="gauss1809theoria",
+             summary="Squared residual; estimates the conditional mean."),
+    LossInfo("mae", mae, mae_grad, _mae, "regression", "real", "real", "Laplace",
+             convex=True, differentiable=False, robust=True, proper=None,
+             reference="koenker1978regression",
+             summary="Absolute residual; estimates the conditional median."),
+    LossInfo("huber", huber, huber_grad, _huber, "regression", "real", "real", None,
+             convex=True, differentiable=True, robust=True, proper=None,
+             reference="huber1964robust",
+             summary="Quadratic for small residuals, linear for large ones."),
+]

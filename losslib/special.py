@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+__all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax", "softplus"]
+
 
 def _float(x: Any) -> np.ndarray:
     arr = np.asarray(x)

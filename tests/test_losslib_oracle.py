@@ -1,8 +1,10 @@
-"""losslib against PyTorch (float64): values and gradients of every case in the committed data.
+"""losslib against its oracles (PyTorch or scikit-learn, float64): every case in the committed data.
 
-The reference values come from ``tests/make_reference_data.py`` (run with a Python that has
-torch); this file needs no PyTorch. Each (case, reduction) is its own test, e.g.
-``cross_entropy-labels-weight-3d-mean``.
+The reference values come from ``tests/make_reference_data.py`` (run with a Python that has the
+oracles) and live in ``tests/data/reference_<family>.json``; this file needs neither library.
+Each (case, reduction) is its own test, e.g. ``cross_entropy-labels-weight-3d-mean``. Losses
+whose registry entry names SciPy or a closed form as oracle are checked in their family's test
+file instead.
 """
 
 from __future__ import annotations
@@ -11,13 +13,12 @@ import numpy as np
 import pytest
 
 import losslib
-from make_reference_data import DATA_FILE, REDUCTIONS, compare, load_reference, losslib_result
+from reference import FAMILIES
+from reference.common import REDUCTIONS, compare, data_file, load_all, load_reference, losslib_result
 
-META, CASES = load_reference()
+_, CASES = load_all()
 CASES_BY_ID = {case["id"]: case for case in CASES}
-
-# Losses whose oracle is not PyTorch (none so far): name -> the test file that checks them instead.
-OTHER_ORACLE: dict[str, str] = {}
+DATA_ORACLES = ("torch", "sklearn")  # oracles whose results are committed as data
 
 
 @pytest.mark.parametrize(
@@ -30,17 +31,27 @@ def test_losslib_matches_torch(case_id, reduction):
     compare(case, reduction, losslib_result(case, reduction), case["results"][reduction])
 
 
-def test_reference_file_is_small_and_says_where_it_comes_from():
-    assert DATA_FILE.stat().st_size < 2_000_000
-    assert META["torch_version"]
-    assert META["dtype"] == "float64"
-    assert META["n_cases"] == len(CASES) == len(CASES_BY_ID)
+@pytest.mark.parametrize("family", FAMILIES)
+def test_reference_files_are_small_and_say_where_they_come_from(family):
+    path = data_file(family)
+    assert path.is_file(), f"{path.name} is missing: run tests/make_reference_data.py --family {family}"
+    assert path.stat().st_size < 2_000_000
+    meta, cases = load_reference(path)
+    assert meta["oracle"] in DATA_ORACLES and meta[f"{meta['oracle']}_version"]
+    assert meta["dtype"] == "float64"
+    assert meta["n_cases"] == len(cases)
 
 
-@pytest.mark.parametrize("name", sorted(set(losslib.LOSSES) - set(OTHER_ORACLE)))
-def test_every_registered_loss_has_torch_reference_cases(name):
+def test_case_ids_are_unique_across_families():
+    assert len(CASES) == len(CASES_BY_ID)
+
+
+@pytest.mark.parametrize(
+    "name", sorted(n for n, info in losslib.LOSSES.items() if info.oracle in DATA_ORACLES)
+)
+def test_every_loss_with_a_data_oracle_has_reference_cases(name):
     cases = [c for c in CASES if c["loss"] == name]
-    assert len(cases) >= 3, f"{name} has {len(cases)} reference case(s); add some to make_reference_data.py"
+    assert len(cases) >= 3, f"{name} has {len(cases)} reference case(s); add some to tests/reference/"
     for case in cases:
         assert set(case["results"]) == set(REDUCTIONS)
 

@@ -1,0 +1,121 @@
+"""The record that describes one loss in the registry (see :mod:`losslib.registry`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+FAMILIES = ("regression", "classification", "embedding", "segmentation", "generative", "sequence", "penalty")
+ORACLES = ("torch", "sklearn", "scipy", "closed form")
+
+
+@dataclass(frozen=True)
+class LossInfo:
+    """One entry of the registry.
+
+    Attributes
+    ----------
+    name : str
+        The function's name in ``losslib``.
+    loss, grad : callable
+        The loss and its gradient, called with the arguments in ``args`` and keyword options.
+    core : callable
+        ``core(*args, **options, value=True, grad=True) -> (value, gradient)``: both in one
+        pass, sharing intermediates (what :func:`losslib.value_and_grad` calls).
+    family : str
+        One of :data:`FAMILIES`.
+    prediction, target : str
+        What the model output and the target are. For two-argument losses the kinds
+        ``"real"``, ``"probability"``, ``"logit"`` (prediction) and ``"real"``, ``"binary"``,
+        ``"class"`` (target) let :meth:`example` draw valid inputs; other losses give a ``sampler``.
+    distribution : str or None
+        The distribution whose negative log-likelihood the loss is (up to constants), if any.
+    convex : bool
+        Convex in the arguments of ``grad_wrt`` (jointly).
+    differentiable : bool
+        Differentiable everywhere in ``grad_wrt`` on the open domain.
+    robust : bool or None
+        For regression: the gradient stays bounded as the residual grows, so one outlier has
+        bounded influence. ``None`` where the notion does not apply.
+    proper : bool or None
+        A strictly proper scoring rule: the expected loss is minimised only by predicting the
+        true distribution. ``None`` where the loss does not score a predicted distribution.
+    reference : str
+        BibTeX key in ``book/references.bib`` of the loss's original source.
+    summary : str
+        One line for tables.
+    args : tuple of str
+        The positional arguments, in order (``("y_true", "y_pred")`` for most losses).
+    grad_wrt : tuple of str
+        The arguments the gradient is taken with respect to. With more than one, ``grad``
+        returns a NamedTuple with one field per argument, in this order.
+    oracle : str
+        What the tests compare values and gradients against, one of :data:`ORACLES`.
+    sampler : callable or None
+        ``sampler(rng, n) -> {arg: array}``: valid float64 inputs for ``n`` examples, for
+        losses whose inputs the prediction/target kinds cannot describe.
+    """
+
+    name: str
+    loss: Callable[..., Any]
+    grad: Callable[..., Any]
+    core: Callable[..., Any]
+    family: str
+    prediction: str
+    target: str
+    distribution: str | None
+    convex: bool
+    differentiable: bool
+    robust: bool | None
+    proper: bool | None
+    reference: str
+    summary: str
+    args: tuple[str, ...] = ("y_true", "y_pred")
+    grad_wrt: tuple[str, ...] = ("y_pred",)
+    oracle: str = "torch"
+    sampler: Callable[[np.random.Generator, int], dict[str, np.ndarray]] | None = None
+
+    def example(self, rng: np.random.Generator | None = None, n: int = 6) -> dict[str, np.ndarray]:
+        """Valid inputs for ``n`` examples, as ``{argument name: array}``.
+
+        Examples
+        --------
+        >>> import losslib
+        >>> sorted(losslib.LOSSES["mse"].example(n=3))
+        ['y_pred', 'y_true']
+        """
+        rng = np.random.default_rng(0) if rng is None else rng
+        if self.sampler is not None:
+            return self.sampler(rng, n)
+        return _kind_example(self, rng, n)
+
+
+_N_CLASSES = 4
+
+
+def _kind_example(info: LossInfo, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    shape = (n, _N_CLASSES) if info.target == "class" else (n,)
+    predictions = {
+        "real": lambda: 3.0 * rng.normal(size=shape),
+        "probability": lambda: rng.uniform(1e-3, 1 - 1e-3, size=shape),
+        "logit": lambda: 3.0 * rng.normal(size=shape),
+        "score": lambda: 2.0 * rng.normal(size=shape),
+    }
+    targets = {
+        "real": lambda: 3.0 * rng.normal(size=shape),
+        "binary": lambda: rng.integers(0, 2, size=shape).astype(float),
+        "sign": lambda: rng.choice([-1.0, 1.0], size=shape),
+        "class": lambda: rng.integers(0, shape[-1], size=shape[:-1]),
+        "distribution": lambda: rng.dirichlet(np.ones(shape[-1]), size=shape[:-1]),
+    }
+    if info.prediction not in predictions or info.target not in targets or info.args != ("y_true", "y_pred"):
+        raise ValueError(
+            f"{info.name}: no example inputs for prediction={info.prediction!r}, target={info.target!r}, "
+            f"args={info.args}; give the registry entry a sampler"
+        )
+    y_pred = predictions[info.prediction]()
+    y_true = targets[info.target]()
+    return {"y_true": y_true, "y_pred": y_pred}
