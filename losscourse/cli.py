@@ -1,0 +1,89 @@
+"""The instructor's command: ``losscourse release | grade | export``.
+
+Run it from the course root (it finds the course from its own installation anyway)::
+
+    losscourse release 01-likelihood                  # regenerate exercises/01-likelihood/
+    losscourse grade 01-likelihood submissions.zip    # grades.csv + feedback/ under grading/reports/
+    losscourse export                                 # every grade of every assignment, one CSV
+
+Exit codes: 0 when every submission got a row (whatever the students did), 2 for the
+instructor's mistakes (unknown assignment, unreadable path), with a message saying which.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .assignments import ROOT, list_assignments
+
+
+def _memory(text: str) -> int:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("the memory cap must be positive (GiB)")
+    return int(value * 1024**3)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="losscourse", description="Release and grade the course's exercises.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="regenerate the student version(s) in exercises/ from solutions/")
+    p.add_argument("assignment", nargs="*", help="assignment id(s), e.g. 01-likelihood (default: all)")
+
+    p = sub.add_parser("grade", help="autograde a class's submissions into grades.csv and feedback")
+    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    p.add_argument("submissions", type=Path,
+                   help="folder with one subfolder per student (SUBMISSIONS/<student_id>/<notebook>.ipynb) or a .zip")
+    p.add_argument("--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/)")
+    p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
+    p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per tested call (default 30)")
+    p.add_argument("--memory", type=_memory, default=2 * 1024**3,
+                   help="memory cap per submission in GiB (default 2)")
+
+    p = sub.add_parser("export", help="every grade of every assignment as one CSV")
+    p.add_argument("--out", type=Path, default=ROOT / "grading" / "grades.csv", help="default: grading/grades.csv")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "release":
+        from .assignments import release
+
+        unknown = [a for a in args.assignment if a not in list_assignments()]
+        if unknown:
+            print(f"losscourse: unknown assignment(s) {', '.join(unknown)}: choose from "
+                  f"{', '.join(list_assignments())}", file=sys.stderr)
+            return 2
+        release(args.assignment)
+        return 0
+    if args.command == "grade":
+        from .grader.run import UsageError, grade
+
+        if args.jobs is not None and args.jobs < 1:
+            print("losscourse: --jobs must be at least 1", file=sys.stderr)
+            return 2
+        if args.timeout <= 0:
+            print("losscourse: --timeout must be positive", file=sys.stderr)
+            return 2
+        try:
+            grade(args.assignment, args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
+                  memory=args.memory)
+        except UsageError as exc:
+            print(f"losscourse: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    if args.command == "export":
+        from .grader.gradebook import export
+
+        rows = export(args.out)
+        print(f"wrote {rows} grade(s) to {args.out}")
+        return 0
+    return 2  # pragma: no cover - argparse requires a command
+
+
+if __name__ == "__main__":
+    sys.exit(main())

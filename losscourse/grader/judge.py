@@ -1,0 +1,157 @@
+"""The judge: run the instructor's tests in a trusted process against a sandboxed submission.
+
+The tests are the source notebook's test cells, hidden tests included, executed here, where
+the student's code cannot reach. Each name the student defined as a function is bound to a
+:class:`RemoteFunction` that forwards the call to the sandbox and returns the (validated)
+value; so a submission can influence what its functions return, and nothing else: patching
+the test helpers, numpy, IPython or builtins inside the sandbox changes nothing here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import traceback
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import sandbox as sb
+from .notebooks import SourceNotebook, TestCell
+
+
+@dataclass
+class TaskResult:
+    grade_id: str
+    points: float
+    max_points: float
+    passed: bool
+    message: str = ""
+    hidden: bool = False  # the failure happened in the hidden part of the cell
+
+
+@dataclass
+class Verdict:
+    score: float
+    max_score: float
+    status: str  # graded | timeout | error
+    tasks: list[TaskResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    cell_errors: dict[int, dict[str, str]] = field(default_factory=dict)
+
+
+class _TimedOut(Exception):
+    pass
+
+
+class _Crashed(Exception):
+    pass
+
+
+class RemoteFunction:
+    """Stands for a function defined in the sandbox; calling it runs it there."""
+
+    def __init__(self, box: sb.Sandbox, name: str, on_restart: Any) -> None:
+        self._box = box
+        self.__name__ = name
+        self._on_restart = on_restart
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        name = self.__name__
+        try:
+            return self._box.call(name, args, kwargs)
+        except sb.CallTimeout:
+            self._on_restart()
+            raise _TimedOut(f"{name} did not return within {self._box.timeout:g} s: is there an infinite loop?") from None
+        except sb.WorkerDied as exc:
+            self._on_restart()
+            raise _Crashed(f"calling {name} stopped the Python process running your code: {exc}") from None
+        except sb.StudentRaised as exc:
+            if "losslib" in exc.message:
+                raise AssertionError(
+                    f"{name} uses losslib, which is not available when your work is graded: this exercise "
+                    "asks you to write it yourself with numpy (losslib is the reference your answer is "
+                    "compared against)") from None
+            if exc.type_name == "NotImplementedError":
+                raise AssertionError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
+                                     "with your code") from None
+            raise AssertionError(f"{name} raised {exc.type_name}: {exc.message}") from None
+        except sb.Unsupported as exc:
+            raise AssertionError(f"{name} returned something that is not a number or an array: {exc}") from None
+
+    def __repr__(self) -> str:
+        return f"<your function {self.__name__}>"
+
+
+def _failure_line(exc: BaseException, filename: str) -> int | None:
+    """Line of the test cell where ``exc`` was raised (innermost frame of that cell)."""
+    line = None
+    for frame in traceback.extract_tb(exc.__traceback__):
+        if frame.filename == filename:
+            line = frame.lineno
+    return line
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if isinstance(exc, NameError):
+        name = getattr(exc, "name", None) or text
+        return (f"{name} is not defined: did you rename, delete or not run the function? "
+                f"Keep the names the exercise gives")
+    return text or type(exc).__name__
+
+
+def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
+    """Start the sandbox, run every test cell, and return the verdict."""
+    verdict = Verdict(score=0.0, max_score=source.max_score, status="graded")
+    report = box.start()
+    verdict.cell_errors = report.cell_errors
+    if report.crashed_cell is not None:
+        verdict.status = "error"
+        verdict.notes.append(report.cell_errors[report.crashed_cell]["message"].replace("the cell", "a cell of your "
+                             "notebook", 1) + "; it was skipped")
+    if report.timed_out_cell is not None:
+        verdict.status = "timeout"
+        verdict.notes.append(f"a cell of your notebook ran longer than {box.timeout:g} s and was skipped")
+
+    namespace: dict[str, Any] = {"__name__": "__grader__"}
+    for code in source.setup:
+        exec(compile(code, "<setup>", "exec"), namespace)  # trusted: the instructor's setup cells
+
+    def bind(functions: list[str]) -> None:
+        for name in functions:
+            if name not in namespace or isinstance(namespace[name], RemoteFunction):
+                namespace[name] = RemoteFunction(box, name, restart)
+
+    def restart() -> None:
+        bind(box.restart().functions)
+
+    bind(report.functions)
+
+    for cell in source.tests:
+        filename = f"<test {cell.grade_id}>"
+        scope = dict(namespace)
+        try:
+            with contextlib.redirect_stdout(io.StringIO()):  # the tests' "passed" prints
+                exec(compile(cell.source, filename, "exec"), scope)  # trusted: the instructor's tests
+        except _TimedOut as exc:
+            verdict.status = "timeout"
+            verdict.tasks.append(_result(cell, exc, filename))
+        except _Crashed as exc:
+            if verdict.status == "graded":
+                verdict.status = "error"
+            verdict.tasks.append(_result(cell, exc, filename))
+        except Exception as exc:  # noqa: BLE001 - any failure of a test is a failed task
+            verdict.tasks.append(_result(cell, exc, filename))
+        else:
+            verdict.tasks.append(TaskResult(cell.grade_id, cell.points, cell.points, True))
+    verdict.score = sum(t.points for t in verdict.tasks)
+    return verdict
+
+
+def _result(cell: TestCell, exc: BaseException, filename: str) -> TaskResult:
+    line = _failure_line(exc, filename)
+    hidden = line is not None and line in cell.hidden_lines
+    message = _message(exc)
+    if hidden and not message.startswith("A hidden test failed"):
+        message = f"A hidden test failed: {message}"
+    return TaskResult(cell.grade_id, 0.0, cell.points, False, message, hidden)

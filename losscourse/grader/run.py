@@ -1,0 +1,200 @@
+"""``losscourse grade``: grade a whole class, in parallel, into grades.csv and feedback.
+
+Every submission gets a row, whatever it holds: ``graded``, ``timeout`` (some code ran past
+the time limit; what finished still counts), ``error`` (some code crashed the sandboxed
+Python, e.g. past the memory cap) or ``invalid`` (no readable notebook). Submissions are only
+read; each is graded in its own sandbox (:mod:`losscourse.grader.sandbox`) by a trusted judge
+(:mod:`losscourse.grader.judge`), in a pool of ``jobs`` processes. The gradebook and the CSV
+are written afterwards by this process alone, in student order, so a parallel run gives
+exactly the grades of a sequential one.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..assignments import ROOT, SOURCE, list_assignments
+from . import gradebook
+from .collect import CollectError, collect, safe_name
+from .judge import Verdict, judge
+from .notebooks import InvalidSubmission, find_notebook, read_source, read_submission, student_code
+from .sandbox import DEFAULT_MEMORY, ISOLATION, Sandbox
+
+COLUMNS = ["student_id", "score", "max_score", "status", "message"]
+
+
+class UsageError(Exception):
+    """The instructor's mistake: unknown assignment, unreadable path. Exit code 2."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    assignment: str
+    out: Path
+    timeout: float
+    memory: int
+    hide: tuple[Path, ...]
+    source: Path = SOURCE  # the solutions/ folder
+
+    @property
+    def source_notebook(self) -> Path:
+        return sorted((self.source / self.assignment).glob("*.ipynb"))[0]
+
+
+def self_check(settings: Settings) -> None:
+    """Grade the reference solution first: if it does not get full marks, the grading
+    environment or the tests are broken, and grading the class would blame the students."""
+    source_nb = settings.source_notebook
+    source = read_source(source_nb)
+    with Sandbox(student_code(read_submission(source_nb), source), hide=list(settings.hide),
+                 timeout=settings.timeout, memory=settings.memory) as box:
+        verdict = judge(source, box)
+    if verdict.score != verdict.max_score:
+        failed = "; ".join(f"{t.grade_id}: {t.message}" for t in verdict.tasks if not t.passed)
+        raise UsageError(
+            f"the reference solution of {settings.assignment} scores {verdict.score:g} / {verdict.max_score:g} "
+            f"in this grading environment, so no student could be graded fairly. Failed: {failed[:2000]}")
+
+
+def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
+    """Grade one student's folder; never raises for anything the student did."""
+    source_nb = settings.source_notebook
+    source = read_source(source_nb)
+    started = time.perf_counter()
+    submission = None
+    message = ""
+    try:
+        path, note = find_notebook(folder, source_nb.name)
+        submission = read_submission(path)
+        with Sandbox(student_code(submission, source), hide=list(settings.hide) + [folder],
+                     timeout=settings.timeout, memory=settings.memory) as box:
+            verdict = judge(source, box)
+        if note:
+            verdict.notes.insert(0, note)
+    except InvalidSubmission as exc:
+        verdict = Verdict(0.0, source.max_score, "invalid")
+        message = str(exc)
+    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class; it shows in the row
+        verdict = Verdict(0.0, source.max_score, "error")
+        message = f"the grader failed on this submission ({type(exc).__name__}: {exc}); please report it"
+    if not message:
+        failed = [t.grade_id for t in verdict.tasks if not t.passed]
+        message = "; ".join(verdict.notes + ([f"failed: {', '.join(failed)}"] if failed else []))
+    from .feedback import feedback_notebook, write_feedback_html
+
+    try:
+        nb = feedback_notebook(source_nb, submission, verdict, student_id, message)
+        write_feedback_html(nb, settings.out / "feedback" / f"{safe_name(student_id)}.html")
+    except Exception as exc:  # noqa: BLE001
+        message += f" (no feedback file: {type(exc).__name__}: {exc})"
+    return {
+        "student_id": student_id,
+        "score": verdict.score,
+        "max_score": verdict.max_score,
+        "status": verdict.status,
+        "message": message,
+        "points": {t.grade_id: t.points for t in verdict.tasks},
+        "seconds": time.perf_counter() - started,
+    }
+
+
+class Progress:
+    """A progress bar on a terminal, nothing otherwise."""
+
+    def __init__(self, total: int, stream=sys.stderr) -> None:
+        self.total, self.done, self.stream = total, 0, stream
+        self.active = hasattr(stream, "isatty") and stream.isatty()
+
+    def step(self, label: str) -> None:
+        self.done += 1
+        if self.active:
+            width = 30
+            filled = int(width * self.done / max(self.total, 1))
+            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:30]:30}")
+            if self.done == self.total:
+                self.stream.write("\n")
+            self.stream.flush()
+
+
+def grade(assignment: str, submissions: Path, *, out: Path | None = None, jobs: int | None = None,
+          timeout: float = 30.0, memory: int = DEFAULT_MEMORY, root: Path = ROOT,
+          record: bool = True, log=print) -> list[dict]:
+    """Grade every submission of ``assignment`` found in ``submissions``; return the rows."""
+    known = list_assignments(root / "solutions")
+    if assignment not in known:
+        raise UsageError(f"unknown assignment {assignment!r}: choose from {', '.join(known)}")
+    try:
+        collected = collect(Path(submissions))
+    except CollectError as exc:
+        raise UsageError(str(exc)) from None
+    out = Path(out) if out else root / "grading" / "reports" / assignment
+    out = out.resolve()
+    (out / "feedback").mkdir(parents=True, exist_ok=True)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    hide = tuple(p for p in (root / "solutions", (root / "solutions").resolve(), ROOT / "solutions",
+                             root / "exercises", root / "grading", ROOT / "grading", ROOT / "losslib",
+                             ROOT / "losscourse", ROOT / "tests", ROOT / "book", ROOT / ".git",
+                             Path(submissions).resolve().parent if Path(submissions).is_file() else
+                             Path(submissions).resolve(), out, Path.home()) if p.exists())
+    settings = Settings(assignment, out, timeout, memory, hide, (root / "solutions").resolve())
+    self_check(settings)
+    if ISOLATION != "bubblewrap":
+        log("warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
+            "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap).")
+    for note in collected.notes:
+        log(f"warning: {note}")
+    started = time.perf_counter()
+    rows: dict[str, dict] = {}
+    progress = Progress(len(collected.students))
+    try:
+        if jobs == 1:
+            for student, folder in collected.students.items():
+                rows[student] = grade_one(student, folder, settings)
+                progress.step(student)
+        else:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                futures = {pool.submit(grade_one, s, f, settings): s for s, f in collected.students.items()}
+                for future in as_completed(futures):
+                    student = futures[future]
+                    try:
+                        rows[student] = future.result()
+                    except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed by the OS
+                        rows[student] = {"student_id": student, "score": 0.0, "max_score": 0.0, "status": "error",
+                                         "message": f"the grader failed on this submission: {exc}", "points": {},
+                                         "seconds": 0.0}
+                    progress.step(student)
+    finally:
+        collected.cleanup()
+    ordered = [rows[s] for s in sorted(rows)]
+    write_csv(out / "grades.csv", ordered)
+    if record and ordered:
+        notebook = settings.source_notebook.stem
+        gradebook.ensure_assignment(assignment, root)
+        gradebook.record(assignment, notebook, ordered, root)
+    elapsed = time.perf_counter() - started
+    log(summary(ordered, elapsed, out))
+    return ordered
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(COLUMNS)
+        for row in rows:
+            writer.writerow([row["student_id"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"],
+                             row["message"]])
+
+
+def summary(rows: list[dict], elapsed: float, out: Path) -> str:
+    counts = {s: sum(r["status"] == s for r in rows) for s in ("graded", "timeout", "error", "invalid")}
+    mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
+    max_score = max((r["max_score"] for r in rows), default=0.0)
+    parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
+    return (f"graded {len(rows)} submission(s) in {elapsed:.1f} s ({parts or 'none'}); mean score "
+            f"{mean:.2f} / {max_score:g}\ngrades: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}/")
