@@ -27,7 +27,7 @@ from .gradcheck import *  # noqa: F403
 from .likelihoods import *  # noqa: F403
 from .margin import *  # noqa: F403
 from .penalties import *  # noqa: F403
-from .registry import FAMILIES, LOSSES, LossInfo, markdown_table, select, value_and_grad
+from .registry import FAMILIES, LOSSES, ORACLES, LossInfo, markdown_table, select, value_and_grad
 from .regression import *  # noqa: F403
 from .segmentation import *  # noqa: F403
 from .sequence import *  # noqa: F403
@@ -35,7 +35,7 @@ from .special import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = ["FAMILIES", "LOSSES", "LossInfo", "__version__", "markdown_table", "select", "value_and_grad"]
+__all__ = ["FAMILIES", "LOSSES", "ORACLES", "LossInfo", "__version__", "markdown_table", "select", "value_and_grad"]
 __all__ += classification.__all__
 __all__ += embedding.__all__
 __all__ += generative.__all__

@@ -1,9 +1,875 @@
-"""Embedding and metric-learning losses: contrastive, triplet, cosine embedding, InfoNCE / NT-Xent."""
+r"""Embedding and metric-learning losses: contrastive, triplet, cosine embedding, InfoNCE / NT-Xent.
+
+These losses compare embeddings with each other instead of a prediction with a target: a pair
+should be close or far apart (:func:`contrastive`, :func:`cosine_embedding`), an anchor closer
+to its positive than to its negative (:func:`triplet`), a query more similar to its own key than
+to every other key of the batch (:func:`info_nce`, :func:`nt_xent`).
+
+Conventions of the module:
+
+- Embeddings are arrays of shape ``(N, D)``, one row of ``D`` numbers per example (the pair
+  and triplet losses also take a single example of shape ``(D,)``). The embedding arguments of
+  one call must have the same shape: PyTorch broadcasts them, losslib refuses.
+- ``reduction="none"`` returns one loss per example (pair, triplet, query or view), ``"mean"``
+  averages over the examples.
+- Every embedding argument is differentiable, so ``name_grad`` returns a NamedTuple with one
+  gradient per embedding argument, each of its argument's shape and dtype. Embeddings of
+  different float dtypes are combined in their common dtype.
+"""
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
+import numpy as np
+
 from ._info import LossInfo
+from ._reduction import grad_scale, reduce
+from ._validation import _first_index, _where, as_float_array, check_positive_scalar, check_reduction
 
-__all__: list[str] = []
+__all__ = [
+    "contrastive",
+    "contrastive_grad",
+    "cosine_embedding",
+    "cosine_embedding_grad",
+    "info_nce",
+    "info_nce_grad",
+    "nt_xent",
+    "nt_xent_grad",
+    "triplet",
+    "triplet_grad",
+]
 
-ENTRIES: list[LossInfo] = []
+# PyTorch's cosine_embedding_loss adds a hard-coded EPSILON to both squared norms; it is the
+# float32 constant 1e-12f, i.e. 9.999999960041972e-13 also in float64 (measured on torch 2.13).
+_COSINE_EPS = float(np.float32(1e-12))
+# F.normalize divides by max(||x||, 1e-12).
+_NORMALIZE_EPS = 1e-12
+
+
+class PairGrad(NamedTuple):
+    """Gradients of a loss of two embeddings, with respect to ``x1`` and ``x2``."""
+
+    x1: np.ndarray
+    x2: np.ndarray
+
+
+class TripletGrad(NamedTuple):
+    """Gradients of :func:`triplet` with respect to its three embeddings."""
+
+    anchor: np.ndarray
+    positive: np.ndarray
+    negative: np.ndarray
+
+
+class InfoNCEGrad(NamedTuple):
+    """Gradients of :func:`info_nce` with respect to the queries and the keys."""
+
+    queries: np.ndarray
+    keys: np.ndarray
+
+
+class NTXentGrad(NamedTuple):
+    """Gradients of :func:`nt_xent` with respect to the two views."""
+
+    z1: np.ndarray
+    z2: np.ndarray
+
+
+# --------------------------------------------------------------------------
+# Validation
+# --------------------------------------------------------------------------
+
+def _embeddings(named: dict[str, Any], *, single: bool) -> tuple[list[np.ndarray], list[np.dtype]]:
+    """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
+
+    Returns the arrays in their common floating dtype and each argument's own dtype (the dtype
+    of its gradient).
+    """
+    arrays = {name: as_float_array(x, name) for name, x in named.items()}
+    allowed = "(N, D) or (D,)" if single else "(N, D)"
+    for name, a in arrays.items():
+        if a.ndim in ((1, 2) if single else (2,)):
+            continue
+        if a.ndim == 0:
+            hint = "; one embedding is a 1-D array of D numbers"
+        elif a.ndim == 1:
+            hint = f"; for a single example pass {name}[None, :] (with one example the loss is 0)"
+        else:
+            hint = f"; flatten the leading axes with {name}.reshape(-1, {a.shape[-1]})"
+        raise ValueError(
+            f"{name} has shape {a.shape}, but embeddings must have shape {allowed}, "
+            f"one row of D numbers per example{hint}"
+        )
+    names = list(arrays)
+    first = arrays[names[0]]
+    for name in names[1:]:
+        if arrays[name].shape != first.shape:
+            raise ValueError(
+                f"{name} has shape {arrays[name].shape} but {names[0]} has shape {first.shape}; "
+                f"{', '.join(names)} must have the same shape (N, D), row i of each belonging to "
+                "example i (losslib does not broadcast embeddings)"
+            )
+    dtype = np.result_type(*arrays.values())
+    return [a.astype(dtype, copy=False) for a in arrays.values()], [a.dtype for a in arrays.values()]
+
+
+def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], meaning: str, hint: str):
+    """Pair labels of shape ``x.shape[:-1]`` taking only the ``allowed`` values, in ``x``'s dtype."""
+    y = np.asarray(y_true)
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"y_true must hold numeric labels ({meaning}), got an array of dtype {y.dtype}")
+    if y.shape != x.shape[:-1]:
+        raise ValueError(
+            f"y_true has shape {y.shape} but {x_name} has shape {x.shape}; y_true needs shape "
+            f"{x.shape[:-1]}, one label per pair"
+        )
+    bad = ~np.isin(y, allowed)
+    if bad.any():
+        index = _first_index(bad)
+        raise ValueError(
+            f"y_true must hold only {allowed[0]} and {allowed[1]} ({meaning}), but "
+            f"{_where('y_true', index)} = {y[index].item()!r}{hint}"
+        )
+    return y.astype(x.dtype)
+
+
+def _check_real(value: Any, name: str, expected: str) -> float:
+    if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
+        raise TypeError(f"{name} must be {expected}, got {value!r}")
+    return float(value)  # type: ignore[arg-type]
+
+
+def _check_p(p: Any) -> float:
+    v = _check_real(p, "p", "a real number >= 1 (the degree of the p-norm)")
+    if not (np.isfinite(v) and v >= 1):
+        raise ValueError(
+            f"p must be a finite number >= 1 (the degree of the p-norm, 2 for the Euclidean distance), got {p!r}"
+        )
+    return v
+
+
+def _check_bool(value: Any, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def _check_cosine_margin(margin: Any) -> float:
+    v = _check_real(margin, "margin", "a number in [-1, 1]")
+    if not -1.0 <= v <= 1.0:
+        raise ValueError(
+            f"margin must be in [-1, 1] (it is compared with a cosine similarity; 0 to 0.5 is usual), got {margin!r}"
+        )
+    return v
+
+
+# --------------------------------------------------------------------------
+# Shared pieces: p-norms, normalisation, cross-entropy over rows of similarities
+# --------------------------------------------------------------------------
+
+def _pnorm(v: np.ndarray, p: float, want_grad: bool):
+    r"""The p-norm of ``v`` along its last axis and, if asked, its gradient :math:`\partial\|v\|_p/\partial v`.
+
+    The norm is computed as :math:`m \|v/m\|_p` with :math:`m = \max_i |v_i|`, so it neither
+    overflows nor underflows; the gradient :math:`\operatorname{sign}(v)\,(|v|/\|v\|_p)^{p-1}` is
+    0 where the norm is 0 (PyTorch's choice of subgradient).
+    """
+    a = np.abs(v)
+    if p == 1.0:
+        return a.sum(axis=-1), (np.sign(v) if want_grad else None)
+    m = a.max(axis=-1, keepdims=True)
+    r = a / np.where(m > 0, m, 1)
+    s = np.sqrt((r * r).sum(axis=-1, keepdims=True)) if p == 2.0 else (r**p).sum(axis=-1, keepdims=True) ** (1 / p)
+    g = None
+    if want_grad:
+        ratio = r / np.where(s > 0, s, 1)  # |v| / ||v||, 0 where v = 0
+        g = np.sign(v) * (ratio if p == 2.0 else ratio ** (p - 1))
+    return (m * s)[..., 0], g
+
+
+def _normalize(x: np.ndarray):
+    """Rows of ``x`` divided by ``max(||x||, 1e-12)``, as ``F.normalize``; returns ``(x_hat, norm, divisor)``."""
+    norm = _pnorm(x, 2.0, False)[0][..., None]
+    divisor = np.maximum(norm, x.dtype.type(_NORMALIZE_EPS))
+    return x / divisor, norm, divisor
+
+
+def _normalize_backward(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divisor: np.ndarray) -> np.ndarray:
+    r"""Chain rule through :func:`_normalize`.
+
+    :math:`(g - \hat x\,(\hat x \cdot g)) / \|x\|`, or :math:`g / \epsilon` where :math:`\|x\| < \epsilon`.
+    """
+    radial = (g * x_hat).sum(axis=-1, keepdims=True) * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
+    return (g - x_hat * radial) / divisor
+
+
+def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool):
+    r"""Per-row loss :math:`\operatorname{logsumexp}_j s_{ij} - s_{i,c_i}` and its gradient in ``logits``.
+
+    ``-inf`` entries are excluded. The loss is :math:`(m_i - s_{i c_i}) + \log k_i + \operatorname{log1p}(\rho_i/k_i)`
+    with :math:`m_i` the row maximum, attained :math:`k_i` times, and :math:`\rho_i` the sum of
+    the other :math:`e^{s_{ij} - m_i}`, so a loss near 0 keeps its digits; the gradient's entry
+    at the positive, :math:`-\sum_{j \ne c_i} p_{ij}`, is summed rather than computed as
+    :math:`p_{i c_i} - 1`.
+    """
+    rows = np.arange(logits.shape[0])
+    m = logits.max(axis=-1, keepdims=True)
+    e = np.exp(logits - m)  # 0 at excluded entries, 1 at the maxima
+    is_max = logits == m
+    k = is_max.sum(axis=-1).astype(logits.dtype)
+    rest = np.where(is_max, 0, e).sum(axis=-1)
+    per_row = (m[:, 0] - logits[rows, positive]) + (np.log(k) + np.log1p(rest / k))
+    g = None
+    if want_grad:
+        total = e.sum(axis=-1, keepdims=True)
+        g = e / total
+        others = np.where(np.arange(logits.shape[1]) == positive[:, None], 0, e).sum(axis=-1)
+        g[rows, positive] = -others / total[:, 0]
+    return per_row, g
+
+
+# --------------------------------------------------------------------------
+# Contrastive loss
+# --------------------------------------------------------------------------
+
+def _contrastive(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean",
+    value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`contrastive`, sharing the distances."""
+    check_reduction(reduction)
+    margin = check_positive_scalar(margin, "margin", allow_zero=True)
+    eps = check_positive_scalar(eps, "eps", allow_zero=True)
+    (a, b), dtypes = _embeddings({"x1": x1, "x2": x2}, single=True)
+    y = _labels(y_true, a, "x1", (0, 1), "1 for a similar pair, 0 for a dissimilar one",
+                "; for labels in {-1, 1} pass (y_true + 1) / 2")
+    t = a.dtype.type
+    d, unit = _pnorm(a - b + t(eps), 2.0, grad)
+    hinge = np.maximum(t(margin) - d, 0)
+    v = g = None
+    if value:
+        v = reduce(t(0.5) * (y * d * d + (1 - y) * hinge * hinge), reduction)
+    if grad:
+        coef = ((y * d - (1 - y) * hinge) * t(grad_scale(reduction, d.size)))[..., None]
+        g1 = coef * unit
+        g = PairGrad(g1.astype(dtypes[0], copy=False), (-g1).astype(dtypes[1], copy=False))
+    return v, g
+
+
+def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"):
+    r"""Contrastive loss of pairs of embeddings (Hadsell, Chopra & LeCun 2006).
+
+    .. math::
+
+        \ell(y, x_1, x_2) = \tfrac12\, y\, d^2 + \tfrac12\,(1 - y)\, \max(0,\, m - d)^2,
+        \qquad d = \|x_1 - x_2 + \epsilon\mathbf 1\|_2
+
+    Similar pairs (:math:`y = 1`) are pulled together by the squared distance; dissimilar pairs
+    (:math:`y = 0`) are pushed apart until they are at least the margin :math:`m` apart, and
+    cost nothing beyond it.
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(N,)`` (or ``()`` for a single pair)
+        1 for a similar pair, 0 for a dissimilar one (integers, booleans or floats).
+    x1, x2 : array_like, shape ``(N, D)`` (or ``(D,)``)
+        The embeddings of the two members of each pair, one row per pair.
+    margin : float >= 0
+        Distance beyond which a dissimilar pair costs nothing.
+    eps : float >= 0
+        Added to every coordinate of :math:`x_1 - x_2` before the norm, as in
+        ``torch.nn.functional.pairwise_distance``; keeps :math:`d > 0` when the two coincide.
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.
+
+    Returns
+    -------
+    float or ndarray
+        A scalar, or shape ``(N,)`` for ``"none"``.
+
+    Notes
+    -----
+    The paper writes the loss with labels the other way round (:math:`Y = 0` similar) and
+    leaves the distance function open; losslib uses the common convention of PyTorch metric
+    learning code (1 = similar) and PyTorch's ``pairwise_distance``, which adds :math:`\epsilon`
+    before the norm. PyTorch has no built-in contrastive loss; the reference tests compute it
+    from ``F.pairwise_distance``.
+
+    The squared hinge is differentiable at :math:`d = m`. The loss is not differentiable where
+    :math:`d = 0` in a dissimilar pair (the cone of the norm, at :math:`x_1 - x_2 = -\epsilon\mathbf 1`);
+    there the gradient is 0, as in PyTorch. It is not convex: the dissimilar term decreases
+    with the convex :math:`d`.
+
+    References
+    ----------
+    .. [1] Hadsell, R., Chopra, S. and LeCun, Y. (2006). Dimensionality reduction by learning
+       an invariant mapping. *CVPR*, 1735-1742. (hadsell2006dimensionality)
+
+    Examples
+    --------
+    >>> contrastive([1, 0], [[0.0, 0.0], [0.0, 0.0]], [[3.0, 4.0], [0.3, 0.4]], eps=0.0, reduction="none")
+    array([12.5  ,  0.125])
+    """
+    return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0]
+
+
+def contrastive_grad(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"
+) -> PairGrad:
+    r"""Gradients of :func:`contrastive` with respect to ``x1`` and ``x2``.
+
+    .. math::
+
+        \frac{\partial \ell}{\partial x_1} = -\frac{\partial \ell}{\partial x_2}
+        = \big(y\, d - (1 - y)\max(0,\, m - d)\big)\, \frac{x_1 - x_2 + \epsilon\mathbf 1}{d}
+
+    Examples
+    --------
+    >>> g = contrastive_grad([1], [[0.0, 0.0]], [[3.0, 4.0]], eps=0.0, reduction="sum")
+    >>> g.x1, g.x2
+    (array([[-3., -4.]]), array([[3., 4.]]))
+    """
+    return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+
+
+# --------------------------------------------------------------------------
+# Triplet margin loss
+# --------------------------------------------------------------------------
+
+def _triplet(
+    anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+    swap: bool = False, reduction: str = "mean", value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`triplet`, sharing the distances."""
+    check_reduction(reduction)
+    margin = check_positive_scalar(margin, "margin")
+    p = _check_p(p)
+    eps = check_positive_scalar(eps, "eps", allow_zero=True)
+    swap = _check_bool(swap, "swap")
+    (a, pos, neg), dtypes = _embeddings({"anchor": anchor, "positive": positive, "negative": negative}, single=True)
+    t = a.dtype.type
+    d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
+    d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
+    w_neg = None
+    if swap:
+        d_swap, u_swap = _pnorm(pos - neg + t(eps), p, grad)
+        # the weight of d(a, n) in the minimum; a tie splits the gradient in halves, as PyTorch's min
+        w_neg = np.where(d_neg < d_swap, 1.0, np.where(d_neg == d_swap, 0.5, 0.0)).astype(a.dtype)[..., None]
+        d_neg = np.minimum(d_neg, d_swap)
+    z = t(margin) + d_pos - d_neg
+    v = g = None
+    if value:
+        v = reduce(np.maximum(z, 0), reduction)
+    if grad:
+        # the hinge passes the gradient at z = 0, as PyTorch's clamp_min does
+        c = ((z >= 0) * t(grad_scale(reduction, z.size))).astype(a.dtype)[..., None]
+        if swap:
+            g_a = c * (u_pos - w_neg * u_neg)
+            g_p = -c * (u_pos + (1 - w_neg) * u_swap)
+            g_n = c * (w_neg * u_neg + (1 - w_neg) * u_swap)
+        else:
+            g_a, g_p, g_n = c * (u_pos - u_neg), -c * u_pos, c * u_neg
+        g = TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip((g_a, g_p, g_n), dtypes)))
+    return v, g
+
+
+def triplet(
+    anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+    swap: bool = False, reduction: str = "mean",
+):
+    r"""Triplet margin loss: the anchor should be closer to the positive than to the negative by a margin.
+
+    .. math::
+
+        \ell(a, p, n) = \max\big(0,\; m + d(a, p) - d(a, n)\big), \qquad
+        d(x, y) = \|x - y + \epsilon\mathbf 1\|_p
+
+    With ``swap=True``, :math:`d(a, n)` is replaced by :math:`\min(d(a, n), d(p, n))`: the
+    negative must also be far from the positive (the distance swap of Balntas et al. 2016).
+
+    Parameters
+    ----------
+    anchor, positive, negative : array_like, shape ``(N, D)`` (or ``(D,)`` for one triplet)
+        The embeddings, one triplet per row.
+    margin : float > 0
+        The required gap between the two distances.
+    p : float >= 1
+        Degree of the norm of the distance (2: Euclidean, 1: Manhattan).
+    eps : float >= 0
+        Added to every coordinate of the differences before the norm, as in
+        ``torch.nn.functional.pairwise_distance``.
+    swap : bool
+        Use the distance swap.
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per triplet, ``"mean"`` averages over the triplets.
+
+    Returns
+    -------
+    float or ndarray
+        A scalar, or shape ``(N,)`` for ``"none"``.
+
+    Notes
+    -----
+    Same as ``torch.nn.functional.triplet_margin_loss`` in every option, including the
+    subgradients at the kinks: the hinge passes the gradient where the loss is exactly 0 at
+    :math:`m + d(a, p) = d(a, n)`, a tie :math:`d(a, n) = d(p, n)` under ``swap`` splits it in
+    halves, and a zero difference (only possible with ``eps=0``) has gradient 0. Differences:
+    the three arrays must have the same shape (PyTorch broadcasts them), ``p`` must be a
+    finite number >= 1 (PyTorch also takes ``inf`` and values below 1), and only ``(N, D)``
+    and ``(D,)`` inputs are accepted. FaceNet (Schroff et al. 2015) uses squared Euclidean
+    distances of L2-normalised embeddings; this is PyTorch's unsquared form.
+
+    The loss is not convex (it decreases with the convex :math:`d(a, n)`) and not
+    differentiable at the hinge :math:`m + d(a, p) = d(a, n)`.
+
+    References
+    ----------
+    .. [1] Schroff, F., Kalenichenko, D. and Philbin, J. (2015). FaceNet: a unified embedding
+       for face recognition and clustering. *CVPR*, 815-823. (schroff2015facenet)
+    .. [2] Balntas, V., Riba, E., Ponsa, D. and Mikolajczyk, K. (2016). Learning local feature
+       descriptors with triplets and shallow convolutional neural networks. *BMVC*. (balntas2016learning)
+
+    Examples
+    --------
+    >>> triplet([[0.0, 0.0], [0.0, 0.0]], [[3.0, 4.0], [3.0, 4.0]], [[6.0, 8.0], [0.0, 1.0]],
+    ...         eps=0.0, reduction="none")
+    array([0., 5.])
+    """
+    return _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction,
+                    grad=False)[0]
+
+
+def triplet_grad(
+    anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
+    swap: bool = False, reduction: str = "mean",
+) -> TripletGrad:
+    r"""Gradients of :func:`triplet` with respect to the anchor, the positive and the negative.
+
+    Where the hinge is active, with :math:`u_{xy} = \partial d(x, y)/\partial x`
+    (:math:`= (x - y + \epsilon\mathbf 1)/d(x, y)` for :math:`p = 2`) and without the swap,
+
+    .. math::
+
+        \frac{\partial \ell}{\partial a} = u_{ap} - u_{an}, \qquad
+        \frac{\partial \ell}{\partial p} = -u_{ap}, \qquad
+        \frac{\partial \ell}{\partial n} = u_{an}
+
+    and 0 elsewhere.
+
+    Examples
+    --------
+    >>> g = triplet_grad([[0.0, 0.0]], [[3.0, 4.0]], [[0.0, 1.0]], eps=0.0)
+    >>> g.anchor, g.positive, g.negative
+    (array([[-0.6,  0.2]]), array([[0.6, 0.8]]), array([[ 0., -1.]]))
+    """
+    return _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction,
+                    value=False)[1]
+
+
+# --------------------------------------------------------------------------
+# Cosine embedding loss
+# --------------------------------------------------------------------------
+
+def _cosine_embedding(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean",
+    value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`cosine_embedding`, sharing the cosines."""
+    check_reduction(reduction)
+    margin = _check_cosine_margin(margin)
+    eps = check_positive_scalar(eps, "eps")
+    (a, b), dtypes = _embeddings({"x1": x1, "x2": x2}, single=True)
+    y = _labels(y_true, a, "x1", (-1, 1), "1 for a similar pair, -1 for a dissimilar one",
+                "; for 0/1 labels pass 2 * y_true - 1")
+    t = a.dtype.type
+    # the order of PyTorch's operations, so that the two agree to rounding
+    prod = (a * b).sum(axis=-1)
+    m1 = (a * a).sum(axis=-1) + t(eps)
+    m2 = (b * b).sum(axis=-1) + t(eps)
+    denom = np.sqrt(m1 * m2)
+    cos = prod / denom
+    similar = y == 1
+    v = g = None
+    if value:
+        v = reduce(np.where(similar, 1 - cos, np.maximum(cos - t(margin), 0)), reduction)
+    if grad:
+        # d cos / d x1 = x2 / denom - cos x1 / m1; the hinge passes the gradient at cos = margin
+        coef = np.where(similar, -1.0, (cos - t(margin) >= 0).astype(a.dtype)) * t(grad_scale(reduction, cos.size))
+        coef, cos, denom = coef[..., None], cos[..., None], denom[..., None]
+        g1 = coef * (b / denom - cos * a / m1[..., None])
+        g2 = coef * (a / denom - cos * b / m2[..., None])
+        g = PairGrad(g1.astype(dtypes[0], copy=False), g2.astype(dtypes[1], copy=False))
+    return v, g
+
+
+def cosine_embedding(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
+):
+    r"""Cosine embedding loss: similar pairs should point the same way, dissimilar ones should not.
+
+    .. math::
+
+        \ell(y, x_1, x_2) = \begin{cases}
+            1 - \cos(x_1, x_2) & y = 1 \\
+            \max\big(0,\, \cos(x_1, x_2) - m\big) & y = -1
+        \end{cases}, \qquad
+        \cos(x_1, x_2) = \frac{x_1 \cdot x_2}{\sqrt{(\|x_1\|^2 + \epsilon)(\|x_2\|^2 + \epsilon)}}
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(N,)`` (or ``()`` for a single pair)
+        1 for a similar pair, -1 for a dissimilar one.
+    x1, x2 : array_like, shape ``(N, D)`` (or ``(D,)``)
+        The embeddings of the two members of each pair.
+    margin : float in [-1, 1]
+        Cosine below which a dissimilar pair costs nothing (0 to 0.5 is usual).
+    eps : float > 0
+        Added to both squared norms, so that a zero vector has cosine 0 with everything
+        instead of NaN. The default is PyTorch's constant: 1e-12 rounded to float32
+        (9.99999996e-13).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.
+
+    Returns
+    -------
+    float or ndarray
+        A scalar, or shape ``(N,)`` for ``"none"``.
+
+    Notes
+    -----
+    Same as ``torch.nn.functional.cosine_embedding_loss(x1, x2, y_true, margin)``, zero vectors
+    included (their gradient is large, :math:`\|x_2\| / \sqrt{\epsilon}` in size, but finite),
+    with the subgradient of PyTorch at :math:`\cos = m` (the hinge passes the gradient). Differences:
+    PyTorch gives a loss of 0 to labels other than 1 and -1, losslib refuses them; PyTorch has
+    no ``eps`` argument (losslib's default is its constant); the two embedding arrays must have
+    the same shape. The loss is invariant to rescaling either embedding (up to :math:`\epsilon`),
+    not convex, and not differentiable at :math:`\cos = m` for dissimilar pairs.
+
+    Siamese networks comparing two embeddings by their cosine go back to Bromley et al.
+    (1993); this hinge form is the one of Torch7's ``CosineEmbeddingCriterion``, which PyTorch
+    kept, and has no paper of its own.
+
+    References
+    ----------
+    .. [1] Bromley, J., Guyon, I., LeCun, Y., Säckinger, E. and Shah, R. (1993). Signature
+       verification using a "Siamese" time delay neural network. *NIPS 6*, 737-744. (bromley1993signature)
+
+    Examples
+    --------
+    >>> cosine_embedding([1, -1], [[1.0, 0.0], [1.0, 0.0]], [[1.0, 1.0], [1.0, 1.0]], margin=0.5,
+    ...                  reduction="none").round(6)
+    array([0.292893, 0.207107])
+    """
+    return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0]
+
+
+def cosine_embedding_grad(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
+) -> PairGrad:
+    r"""Gradients of :func:`cosine_embedding` with respect to ``x1`` and ``x2``.
+
+    With :math:`n_k = \|x_k\|^2 + \epsilon`,
+
+    .. math::
+
+        \frac{\partial \cos}{\partial x_1} = \frac{x_2}{\sqrt{n_1 n_2}} - \cos(x_1, x_2)\,\frac{x_1}{n_1}
+
+    (and symmetrically for :math:`x_2`), times -1 for a similar pair and 1 for a dissimilar
+    pair inside the margin.
+
+    Examples
+    --------
+    >>> g = cosine_embedding_grad([1], [[1.0, 0.0]], [[0.0, 2.0]], reduction="sum")
+    >>> g.x1.round(6), g.x2.round(6)
+    (array([[-0., -1.]]), array([[-0.5, -0. ]]))
+    """
+    return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+
+
+# --------------------------------------------------------------------------
+# InfoNCE
+# --------------------------------------------------------------------------
+
+def _info_nce(
+    queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean", value: bool = True,
+    grad: bool = True,
+):
+    """Value and/or gradient of :func:`info_nce`, sharing the similarities and their softmax."""
+    check_reduction(reduction)
+    tau = check_positive_scalar(temperature, "temperature")
+    (q, k), dtypes = _embeddings({"queries": queries, "keys": keys}, single=False)
+    t = q.dtype.type
+    q_hat, q_norm, q_div = _normalize(q)
+    k_hat, k_norm, k_div = _normalize(k)
+    logits = (q_hat @ k_hat.T) / t(tau)
+    per_query, g_logits = _row_cross_entropy(logits, np.arange(q.shape[0]), grad)
+    v = g = None
+    if value:
+        v = reduce(per_query, reduction)
+    if grad:
+        g_logits = g_logits * t(grad_scale(reduction, q.shape[0]) / tau)
+        g_q = _normalize_backward(g_logits @ k_hat, q_hat, q_norm, q_div)
+        g_k = _normalize_backward(g_logits.T @ q_hat, k_hat, k_norm, k_div)
+        g = InfoNCEGrad(g_q.astype(dtypes[0], copy=False), g_k.astype(dtypes[1], copy=False))
+    return v, g
+
+
+def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean"):
+    r"""InfoNCE: each query should pick out its own key among all the keys of the batch.
+
+    With L2-normalised rows :math:`\hat q_i = q_i / \|q_i\|` and :math:`\hat k_j = k_j / \|k_j\|`
+    and the temperature :math:`\tau`,
+
+    .. math::
+
+        \ell_i = -\log \frac{\exp(\hat q_i \cdot \hat k_i / \tau)}{\sum_{j=1}^{N} \exp(\hat q_i \cdot \hat k_j / \tau)}
+
+    the cross-entropy of row :math:`i` of the cosine-similarity matrix with label :math:`i`:
+    key :math:`i` is the positive of query :math:`i`, the other keys of the batch its negatives.
+
+    Parameters
+    ----------
+    queries : array_like, shape ``(N, D)``
+        One query embedding per row.
+    keys : array_like, shape ``(N, D)``
+        Row :math:`i` is the positive key of query :math:`i`.
+    temperature : float > 0
+        Divides the cosine similarities; small values sharpen the softmax.
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per query, ``"mean"`` averages over the queries.
+
+    Returns
+    -------
+    float or ndarray
+        A scalar, or shape ``(N,)`` for ``"none"``.
+
+    Notes
+    -----
+    Equals ``F.cross_entropy(F.normalize(q) @ F.normalize(k).T / temperature, torch.arange(N))``
+    (PyTorch has no InfoNCE of its own). Rows are divided by :math:`\max(\|x\|, 10^{-12})` as in
+    ``F.normalize``, so zero vectors give similarities 0 instead of NaN. The log-softmax is
+    shifted by the row maximum and the loss near 0 is computed with ``log1p``, so temperatures
+    down to 1e-3 give finite values and gradients in float32, and a loss of 1e-30 keeps its
+    digits where PyTorch returns 0.
+
+    The loss is invariant to rescaling any row, bounded, not convex, and differentiable wherever
+    no embedding is zero (the domain of the cosine). The bound :math:`\log N - \ell` on the
+    mutual information is the motivation of van den Oord et al. (2018), who score pairs with a
+    log-bilinear model; cosine similarities with a temperature are the form of later work
+    (e.g. SimCLR, :func:`nt_xent`). It is a categorical negative log-likelihood over the keys,
+    not of a distribution of a target, so ``distribution`` is None in the registry.
+
+    References
+    ----------
+    .. [1] van den Oord, A., Li, Y. and Vinyals, O. (2018). Representation learning with
+       contrastive predictive coding. arXiv:1807.03748. (oord2018representation)
+
+    Examples
+    --------
+    >>> round(float(info_nce([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 2.0]], temperature=1.0)), 6)
+    0.313262
+    """
+    return _info_nce(queries, keys, temperature=temperature, reduction=reduction, grad=False)[0]
+
+
+def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean") -> InfoNCEGrad:
+    r"""Gradients of :func:`info_nce` with respect to the queries and the keys.
+
+    With :math:`P` the row-wise softmax of the similarities and :math:`G = (P - I)/\tau`,
+    :math:`\partial\ell/\partial\hat Q = G\hat K` and :math:`\partial\ell/\partial\hat K = G^\top\hat Q`;
+    each row then goes through the normalisation,
+    :math:`\partial\ell/\partial q = (g - \hat q(\hat q\cdot g))/\|q\|`: the gradient is
+    orthogonal to its embedding.
+
+    Examples
+    --------
+    >>> g = info_nce_grad([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]], temperature=1.0, reduction="sum")
+    >>> g.queries.round(6)
+    array([[0.      , 0.268941],
+           [0.268941, 0.      ]])
+    """
+    return _info_nce(queries, keys, temperature=temperature, reduction=reduction, value=False)[1]
+
+
+# --------------------------------------------------------------------------
+# NT-Xent (SimCLR)
+# --------------------------------------------------------------------------
+
+def _nt_xent(
+    z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean", value: bool = True, grad: bool = True
+):
+    """Value and/or gradient of :func:`nt_xent`, sharing the similarities and their softmax."""
+    check_reduction(reduction)
+    tau = check_positive_scalar(temperature, "temperature")
+    (a, b), dtypes = _embeddings({"z1": z1, "z2": z2}, single=False)
+    t = a.dtype.type
+    n = a.shape[0]
+    z_hat, z_norm, z_div = _normalize(np.concatenate([a, b]))
+    logits = (z_hat @ z_hat.T) / t(tau)
+    np.fill_diagonal(logits, -np.inf)  # a view is not its own negative
+    per_view, g_logits = _row_cross_entropy(logits, (np.arange(2 * n) + n) % (2 * n), grad)
+    v = g = None
+    if value:
+        v = reduce(per_view, reduction)
+    if grad:
+        g_logits = g_logits * t(grad_scale(reduction, 2 * n) / tau)
+        g_z = _normalize_backward((g_logits + g_logits.T) @ z_hat, z_hat, z_norm, z_div)
+        g = NTXentGrad(g_z[:n].astype(dtypes[0], copy=False), g_z[n:].astype(dtypes[1], copy=False))
+    return v, g
+
+
+def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean"):
+    r"""NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR.
+
+    The :math:`2N` rows of :math:`z_1` and :math:`z_2` are two views of :math:`N` examples. With
+    :math:`\hat z_a` the L2-normalised views and :math:`s_{ab} = \hat z_a \cdot \hat z_b / \tau`,
+
+    .. math::
+
+        \ell_a = -\log \frac{\exp(s_{a,\pi(a)})}{\sum_{b \ne a} \exp(s_{ab})}
+
+    where :math:`\pi(a)` is the other view of the same example (view :math:`i` of ``z1`` and
+    view :math:`i` of ``z2``): every other view of the batch is a negative, and a view is never
+    compared with itself.
+
+    Parameters
+    ----------
+    z1, z2 : array_like, shape ``(N, D)``
+        The embeddings of the two views; row :math:`i` of each comes from example :math:`i`.
+    temperature : float > 0
+        Divides the cosine similarities.
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns the :math:`2N` losses, those of the rows of ``z1`` first, then of
+        ``z2``; ``"mean"`` averages over the :math:`2N` views.
+
+    Returns
+    -------
+    float or ndarray
+        A scalar, or shape ``(2N,)`` for ``"none"``.
+
+    Notes
+    -----
+    Equals ``F.cross_entropy(s, labels)`` with ``s`` the similarity matrix of
+    ``F.normalize(torch.cat([z1, z2]))`` divided by the temperature, its diagonal filled with
+    ``-inf``, and ``labels = (arange(2N) + N) % 2N`` (PyTorch has no NT-Xent of its own). As in
+    :func:`info_nce`, zero vectors are divided by :math:`10^{-12}` (no NaN) and the softmax is
+    stable for temperatures down to 1e-3 in float32. With :math:`N = 1` each view has no
+    negative and the loss is 0.
+
+    The loss is invariant to rescaling any row, not convex, and differentiable wherever no
+    embedding is zero.
+
+    References
+    ----------
+    .. [1] Chen, T., Kornblith, S., Norouzi, M. and Hinton, G. (2020). A simple framework for
+       contrastive learning of visual representations. *ICML*, PMLR 119, 1597-1607. (chen2020simple)
+
+    Examples
+    --------
+    >>> round(float(nt_xent([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]])), 6)
+    0.239545
+    """
+    return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, grad=False)[0]
+
+
+def nt_xent_grad(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean") -> NTXentGrad:
+    r"""Gradients of :func:`nt_xent` with respect to the two views ``z1`` and ``z2``.
+
+    With :math:`G` the derivative of the losses with respect to the similarity matrix (the
+    masked softmax minus the positives, over :math:`\tau`), :math:`\partial\ell/\partial\hat Z = (G + G^\top)\hat Z`,
+    then each row goes through the normalisation.
+
+    Examples
+    --------
+    >>> g = nt_xent_grad([[1.0, 0.0]], [[0.0, 1.0]])  # one example: no negatives, loss 0
+    >>> g.z1, g.z2
+    (array([[0., 0.]]), array([[0., 0.]]))
+    """
+    return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, value=False)[1]
+
+
+# --------------------------------------------------------------------------
+# Registry: samplers of valid, generic inputs (away from kinks and zero vectors)
+# --------------------------------------------------------------------------
+
+_D = 3  # embedding dimension of the samplers
+
+
+def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    u = rng.normal(size=(n, _D))
+    return u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> np.ndarray:
+    """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
+    return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
+
+
+def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # distances 0.2..0.8 (inside the default margin 1) or 1.2..2.2 (beyond it)
+    x1 = rng.normal(size=(n, _D))
+    x2 = x1 + _either(rng, n, (0.2, 0.8), (1.2, 2.2))[:, None] * _unit_rows(rng, n)
+    return {"y_true": rng.integers(0, 2, size=n).astype(float), "x1": x1, "x2": x2}
+
+
+def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # d(a, n) = d(a, p) + 1 - s with |s| in 0.2..0.8: the hinge (margin 1) is active for s > 0
+    anchor = rng.normal(size=(n, _D))
+    d_pos = rng.uniform(0.3, 1.5, size=n)
+    d_neg = d_pos + 1.0 - _either(rng, n, (-0.8, -0.2), (0.2, 0.8))
+    return {"anchor": anchor, "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
+            "negative": anchor + d_neg[:, None] * _unit_rows(rng, n)}
+
+
+def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # cosines with 0.15 <= |cos| <= 0.9: away from the hinge at the default margin 0
+    u = _unit_rows(rng, n)
+    w = rng.normal(size=(n, _D))
+    w -= (w * u).sum(axis=1, keepdims=True) * u
+    w /= np.linalg.norm(w, axis=1, keepdims=True)
+    c = _either(rng, n, (-0.9, -0.15), (0.15, 0.9))[:, None]
+    x1 = u * rng.uniform(0.5, 2.0, size=(n, 1))
+    x2 = (c * u + np.sqrt(1 - c * c) * w) * rng.uniform(0.5, 2.0, size=(n, 1))
+    return {"y_true": rng.choice([-1.0, 1.0], size=n), "x1": x1, "x2": x2}
+
+
+def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    queries = rng.normal(size=(n, _D))
+    return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
+
+
+def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    z1 = rng.normal(size=(n, _D))
+    return {"z1": z1, "z2": z1 + 0.7 * rng.normal(size=(n, _D))}
+
+
+ENTRIES = [
+    LossInfo("contrastive", contrastive, contrastive_grad, _contrastive, "embedding", "embedding", "binary", None,
+             convex=False, differentiable=False, robust=None, proper=None,
+             reference="hadsell2006dimensionality",
+             summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
+             args=("y_true", "x1", "x2"), grad_wrt=("x1", "x2"), oracle="torch", sampler=_sample_contrastive),
+    LossInfo("triplet", triplet, triplet_grad, _triplet, "embedding", "embedding", "none", None,
+             convex=False, differentiable=False, robust=None, proper=None,
+             reference="schroff2015facenet",
+             summary="Anchor closer to its positive than to its negative, by a margin.",
+             args=("anchor", "positive", "negative"), grad_wrt=("anchor", "positive", "negative"),
+             oracle="torch", sampler=_sample_triplet),
+    LossInfo("cosine_embedding", cosine_embedding, cosine_embedding_grad, _cosine_embedding, "embedding",
+             "embedding", "sign", None,
+             convex=False, differentiable=False, robust=None, proper=None,
+             reference="bromley1993signature",
+             summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
+             args=("y_true", "x1", "x2"), grad_wrt=("x1", "x2"), oracle="torch", sampler=_sample_cosine),
+    LossInfo("info_nce", info_nce, info_nce_grad, _info_nce, "embedding", "embedding", "none", None,
+             convex=False, differentiable=True, robust=None, proper=None,
+             reference="oord2018representation",
+             summary="Softmax over cosine similarities: each query picks its own key.",
+             args=("queries", "keys"), grad_wrt=("queries", "keys"), oracle="torch", sampler=_sample_info_nce),
+    LossInfo("nt_xent", nt_xent, nt_xent_grad, _nt_xent, "embedding", "embedding", "none", None,
+             convex=False, differentiable=True, robust=None, proper=None,
+             reference="chen2020simple",
+             summary="SimCLR: each of 2N views picks its other view among all views.",
+             args=("z1", "z2"), grad_wrt=("z1", "z2"), oracle="torch", sampler=_sample_nt_xent),
+]

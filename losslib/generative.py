@@ -1,9 +1,519 @@
-"""Losses of generative models: the VAE evidence lower bound and the GAN losses."""
+r"""Losses of generative models: the VAE's negative evidence lower bound and the GAN losses.
+
+These losses take several model outputs at once, so they are not ``(y_true, y_pred)``
+functions: ``vae_elbo(x, x_recon, mu, logvar)``, ``gan_discriminator(real_scores,
+fake_scores)`` and ``gan_generator(fake_scores)``. Each returns its gradient with respect to
+every model output it takes (a NamedTuple when there are several).
+"""
 
 from __future__ import annotations
 
+from typing import Any, NamedTuple
+
+import numpy as np
+
 from ._info import LossInfo
+from ._reduction import grad_scale, reduce
+from ._validation import as_float_array, check_in_unit_interval, check_reduction, check_same_shape
+from .special import sigmoid, softplus
 
-__all__: list[str] = []
+__all__ = [
+    "gan_discriminator",
+    "gan_discriminator_grad",
+    "gan_generator",
+    "gan_generator_grad",
+    "vae_elbo",
+    "vae_elbo_grad",
+]
 
-ENTRIES: list[LossInfo] = []
+
+# --------------------------------------------------------------------------
+# VAE: negative evidence lower bound
+# --------------------------------------------------------------------------
+
+_LIKELIHOODS = ("bernoulli", "gaussian")
+
+
+class VaeElboGrad(NamedTuple):
+    """Gradient of :func:`vae_elbo` with respect to each model output."""
+
+    x_recon: np.ndarray
+    mu: np.ndarray
+    logvar: np.ndarray
+
+
+def _vae_inputs(x: Any, x_recon: Any, mu: Any, logvar: Any, likelihood: Any, reduction: str):
+    check_reduction(reduction)
+    if not isinstance(likelihood, str) or likelihood not in _LIKELIHOODS:
+        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
+    z = as_float_array(x_recon, "x_recon")
+    x = as_float_array(x, "x", dtype=z.dtype)
+    check_same_shape(x, "x", z, "x_recon")
+    mu = as_float_array(mu, "mu", dtype=z.dtype)
+    logvar = as_float_array(logvar, "logvar", dtype=z.dtype)
+    check_same_shape(mu, "mu", logvar, "logvar")
+    if z.ndim == 0 or mu.ndim == 0:
+        raise ValueError(
+            f"x_recon has shape {z.shape} and mu has shape {mu.shape}; both need at least one axis: "
+            "(D,) and (K,) for one example, or (N, ...) and (N, K) for N examples"
+        )
+    if (z.ndim == 1) != (mu.ndim == 1) or (z.ndim > 1 and z.shape[0] != mu.shape[0]):
+        raise ValueError(
+            f"x_recon has shape {z.shape} but mu has shape {mu.shape}; they must hold the same examples: "
+            "(D,) with (K,) for one example, or (N, ...) with (N, K) for N examples"
+        )
+    if likelihood == "bernoulli":
+        check_in_unit_interval(
+            x, "x", "; the Bernoulli likelihood needs data in [0, 1] (use likelihood='gaussian' for real data)"
+        )
+    return x, z, mu, logvar
+
+
+def _example_sum(a: np.ndarray) -> np.ndarray:
+    """Sum over every axis but the first (all axes for a 1-D array: one example)."""
+    return a.sum(axis=tuple(range(1, a.ndim))) if a.ndim > 1 else a.sum()
+
+
+def _vae_elbo(
+    x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean",
+    value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`vae_elbo`, sharing exp(-|x_recon|) and exp(logvar)."""
+    x, z, mu, logvar = _vae_inputs(x, x_recon, mu, logvar, likelihood, reduction)
+    t = z.dtype.type
+    n = z.shape[0] if z.ndim > 1 else 1
+    em1 = np.expm1(logvar)  # exp(logvar) - 1 without cancellation near logvar = 0
+    v = g = None
+    if likelihood == "bernoulli":
+        e = np.exp(-np.abs(z))
+    if value:
+        if likelihood == "bernoulli":
+            # BCE with logits, as in binary_cross_entropy_with_logits: every term >= 0
+            sp = np.log1p(e)
+            recon = x * (sp - np.minimum(z, 0)) + (t(1) - x) * (sp + np.maximum(z, 0))
+        else:
+            recon = t(0.5) * (x - z) ** 2
+        kl = t(0.5) * (mu * mu + (em1 - logvar))  # exp(lv) - 1 - lv >= 0
+        v = reduce(np.asarray(_example_sum(recon) + _example_sum(kl)), reduction)
+    if grad:
+        scale = t(grad_scale(reduction, n))
+        if likelihood == "bernoulli":
+            s_pos = np.where(z >= 0, 1 / (1 + e), e / (1 + e))  # sigmoid(z)
+            s_neg = np.where(z >= 0, e / (1 + e), 1 / (1 + e))  # sigmoid(-z), no cancellation
+            g_z = (t(1) - x) * s_pos - x * s_neg
+        else:
+            g_z = z - x
+        g = VaeElboGrad(
+            (g_z * scale).astype(z.dtype, copy=False),
+            (mu * scale).astype(z.dtype, copy=False),
+            (t(0.5) * em1 * scale).astype(z.dtype, copy=False),
+        )
+    return v, g
+
+
+def vae_elbo(x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean"):
+    r"""Negative evidence lower bound (ELBO) of a variational autoencoder: a loss to minimise.
+
+    With a Gaussian encoder :math:`q(z\mid x) = \mathcal N(\mu, \operatorname{diag} e^{\lambda})`
+    (:math:`\lambda` = ``logvar``), a standard-normal prior and a decoder whose output for a
+    sampled :math:`z` is ``x_recon``,
+
+    .. math::
+
+        \ell = \underbrace{-\log p(x \mid z)}_{\text{reconstruction}}
+             + \underbrace{\tfrac12 \sum_k \big(\mu_k^2 + e^{\lambda_k} - 1 - \lambda_k\big)}_{
+               \mathrm{KL}(q(z\mid x)\,\|\,\mathcal N(0, I))}
+
+    where the reconstruction term is summed over the features of each example:
+
+    - ``likelihood="bernoulli"`` (``x`` in [0, 1], ``x_recon`` **logits**):
+      :math:`\sum_i \operatorname{softplus}(\hat x_i) - x_i \hat x_i`, the binary
+      cross-entropy with logits;
+    - ``likelihood="gaussian"`` (``x`` real, ``x_recon`` the mean, unit variance):
+      :math:`\tfrac12 \sum_i (x_i - \hat x_i)^2`, the Gaussian negative log-likelihood
+      **without** its constant :math:`\tfrac D2 \log 2\pi` (add it for the exact bound;
+      it has no gradient).
+
+    :math:`-\ell` is a lower bound on :math:`\log p(x)` (Kingma and Welling 2014), so
+    :math:`\ell` is an upper bound on the negative log-likelihood of the model.
+
+    Parameters
+    ----------
+    x : array_like, shape ``(N, ...)`` or ``(D,)``
+        The data (the target).
+    x_recon : array_like, same shape as ``x``
+        The decoder's output: logits (Bernoulli) or means (Gaussian).
+    mu, logvar : array_like, shape ``(N, K)`` or ``(K,)``
+        Mean and log-variance of the encoder's Gaussian.
+    likelihood : {"bernoulli", "gaussian"}
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for one example
+        given as 1-D arrays); ``"mean"`` averages over the examples.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    Stability: the reconstruction uses the log-sigmoid form of
+    :func:`binary_cross_entropy_with_logits` (finite for logits up to 1e4), the KL term
+    computes :math:`e^{\lambda} - 1` with ``expm1``, and the Bernoulli gradient
+    :math:`\sigma(\hat x) - x` is formed without cancellation.
+
+    PyTorch has no ELBO function; the usual PyTorch code is
+    ``F.binary_cross_entropy_with_logits(x_recon, x, reduction="sum") - 0.5 * torch.sum(1 +
+    logvar - mu**2 - logvar.exp())``, which is ``vae_elbo(..., reduction="sum")``. Many
+    examples use ``F.mse_loss(..., reduction="sum")`` for the Gaussian case: that is twice
+    the reconstruction term here (it weights the KL term by 1/2 relative to the likelihood).
+    The default ``"mean"`` averages over examples, not over features.
+
+    For fixed ``mu`` and ``logvar`` the reconstruction term is the Bernoulli log score of
+    :math:`\sigma(\hat x)`, so the loss is a strictly proper scoring rule in ``x_recon``
+    (registry: ``proper=True``). It is convex in ``(x_recon, mu, logvar)`` jointly (a sum of
+    convex terms in separate variables), though not in the networks' weights.
+
+    References
+    ----------
+    .. [1] Kingma, D. P. and Welling, M. (2014). Auto-encoding variational Bayes. *ICLR 2014*,
+       arXiv:1312.6114. (kingma2014auto)
+
+    Examples
+    --------
+    >>> round(float(vae_elbo([1.0, 0.0], [0.0, 0.0], [1.0], [0.0])), 6)
+    1.886294
+    """
+    return _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, grad=False)[0]
+
+
+def vae_elbo_grad(
+    x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean"
+) -> VaeElboGrad:
+    r"""Gradient of :func:`vae_elbo` with respect to ``x_recon``, ``mu`` and ``logvar``.
+
+    .. math:: \frac{\partial \ell}{\partial \hat x} = \sigma(\hat x) - x \ \text{(Bernoulli)}
+        \text{ or } \hat x - x \ \text{(Gaussian)}, \qquad
+        \frac{\partial \ell}{\partial \mu} = \mu, \qquad
+        \frac{\partial \ell}{\partial \lambda} = \tfrac12 (e^{\lambda} - 1)
+
+    each divided by the number of examples for ``"mean"``.
+
+    Returns
+    -------
+    VaeElboGrad
+        NamedTuple ``(x_recon, mu, logvar)`` of arrays shaped like the inputs.
+
+    Examples
+    --------
+    >>> g = vae_elbo_grad([1.0, 0.0], [0.0, 0.0], [1.0], [0.0])
+    >>> g.x_recon, g.mu, g.logvar
+    (array([-0.5,  0.5]), array([1.]), array([0.]))
+    """
+    return _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, value=False)[1]
+
+
+# --------------------------------------------------------------------------
+# GAN losses
+# --------------------------------------------------------------------------
+
+_KINDS = ("minimax", "non_saturating", "wasserstein", "hinge")
+
+
+class GanDiscriminatorGrad(NamedTuple):
+    """Gradient of :func:`gan_discriminator` with respect to the two batches of scores."""
+
+    real_scores: np.ndarray
+    fake_scores: np.ndarray
+
+
+def _check_kind(kind: Any) -> str:
+    if not isinstance(kind, str) or kind not in _KINDS:
+        raise ValueError(
+            f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}"
+        )
+    return kind
+
+
+def _gan_discriminator(
+    real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean",
+    value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`gan_discriminator`."""
+    check_reduction(reduction)
+    _check_kind(kind)
+    r = as_float_array(real_scores, "real_scores")
+    f = as_float_array(fake_scores, "fake_scores")
+    dtype = np.result_type(r, f)
+    r, f = r.astype(dtype, copy=False), f.astype(dtype, copy=False)
+    check_same_shape(r, "real_scores", f, "fake_scores")
+    t = r.dtype.type
+    v = g_r = g_f = None
+    if kind in ("minimax", "non_saturating"):
+        # -log D(x) - log(1 - D(G(z))) with D = sigmoid: softplus(-r) + softplus(f)
+        if value:
+            v = softplus(-r) + softplus(f)
+        if grad:
+            g_r, g_f = -sigmoid(-r), sigmoid(f)
+    elif kind == "wasserstein":
+        if value:
+            v = f - r
+        if grad:
+            g_r, g_f = np.full_like(r, -1), np.ones_like(f)
+    else:  # hinge
+        if value:
+            v = np.maximum(t(1) - r, 0) + np.maximum(t(1) + f, 0)
+        if grad:
+            # subgradient 0 at the hinges, as PyTorch's relu
+            g_r, g_f = -(t(1) - r > 0).astype(dtype), (t(1) + f > 0).astype(dtype)
+    grads = None
+    if grad:
+        scale = t(grad_scale(reduction, r.size))
+        grads = GanDiscriminatorGrad((g_r * scale).astype(dtype, copy=False), (g_f * scale).astype(dtype, copy=False))
+    return (reduce(v.astype(dtype, copy=False), reduction) if value else None), grads
+
+
+def gan_discriminator(real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean"):
+    r"""Loss of a GAN's discriminator (critic), from its raw scores on real and generated data.
+
+    With :math:`r` the discriminator's scores on real examples and :math:`f` on generated
+    ones (logits for the first two kinds, :math:`D = \sigma(\cdot)`), the loss per pair is
+
+    .. math::
+
+        \ell(r, f) = \begin{cases}
+            \operatorname{softplus}(-r) + \operatorname{softplus}(f)
+              = -\log D(x) - \log(1 - D(G(z))) & \text{minimax, non\_saturating} \\
+            f - r & \text{wasserstein} \\
+            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge}
+        \end{cases}
+
+    The minimax and non-saturating GANs differ only in the generator's loss
+    (:func:`gan_generator`); their discriminator is the binary cross-entropy of labelling
+    real data 1 and generated data 0, whose minimiser is
+    :math:`D^*(x) = p_\text{data}(x) / (p_\text{data}(x) + p_g(x))`.
+
+    Parameters
+    ----------
+    real_scores : array_like, any shape
+        Scores of a batch of real examples.
+    fake_scores : array_like, same shape as ``real_scores``
+        Scores of an equally sized batch of generated examples. Item :math:`i` of the
+        per-item loss pairs ``real_scores[i]`` with ``fake_scores[i]``.
+    kind : {"minimax", "non_saturating", "wasserstein", "hinge"}
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns the per-pair losses :math:`\ell(r_i, f_i)`; ``"mean"`` averages
+        them, which equals the usual "mean over the real batch plus mean over the fake
+        batch" (for wasserstein: :math:`\bar f - \bar r`).
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    The softplus is computed as :math:`\max(x, 0) + \log(1 + e^{-|x|})`, finite and
+    accurate for scores up to 1e4 (PyTorch's ``F.softplus`` switches to :math:`x` above
+    ``threshold=20``, an error of :math:`e^{-20} \approx 2\cdot 10^{-9}`).
+    The hinge uses the subgradient 0 at its kinks, like PyTorch's ``relu``. Wasserstein
+    training also needs a Lipschitz constraint on the critic (weight clipping, gradient
+    penalty or spectral normalisation), which is not part of this loss.
+
+    Registry claims are for the default ``kind="minimax"``: convex, differentiable, the
+    Bernoulli negative log-likelihood of the real/fake labels, and a strictly proper scoring
+    rule for :math:`D = \sigma(\text{score})`. The wasserstein and hinge kinds are convex too,
+    but not proper, and the hinge is not differentiable.
+
+    References
+    ----------
+    .. [1] Goodfellow, I. et al. (2014). Generative adversarial nets. *NeurIPS 27*.
+       (goodfellow2014generative)
+    .. [2] Arjovsky, M., Chintala, S. and Bottou, L. (2017). Wasserstein generative
+       adversarial networks. *ICML*, PMLR 70, 214-223. (arjovsky2017wasserstein)
+    .. [3] Lim, J. H. and Ye, J. C. (2017). Geometric GAN. arXiv:1705.02894. (lim2017geometric)
+    .. [4] Miyato, T., Kataoka, T., Koyama, M. and Yoshida, Y. (2018). Spectral normalization
+       for generative adversarial networks. *ICLR 2018*. (miyato2018spectral)
+
+    Examples
+    --------
+    >>> round(float(gan_discriminator([0.0], [0.0])), 6)  # 2 log 2: D cannot tell them apart
+    1.386294
+    >>> float(gan_discriminator([2.0, 0.5], [-3.0, 0.0], kind="hinge"))
+    0.75
+    """
+    return _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, grad=False)[0]
+
+
+def gan_discriminator_grad(
+    real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean"
+) -> GanDiscriminatorGrad:
+    r"""Gradient of :func:`gan_discriminator` with respect to both batches of scores.
+
+    .. math:: \text{minimax, non\_saturating: } \frac{\partial\ell}{\partial r} = -\sigma(-r),\ 
+        \frac{\partial\ell}{\partial f} = \sigma(f); \quad
+        \text{wasserstein: } -1,\ 1; \quad
+        \text{hinge: } -[r < 1],\ [f > -1]
+
+    divided by the number of pairs for ``"mean"``.
+
+    Returns
+    -------
+    GanDiscriminatorGrad
+        NamedTuple ``(real_scores, fake_scores)``.
+
+    Examples
+    --------
+    >>> g = gan_discriminator_grad([0.0], [0.0], reduction="sum")
+    >>> g.real_scores, g.fake_scores
+    (array([-0.5]), array([0.5]))
+    """
+    return _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, value=False)[1]
+
+
+def _gan_generator(
+    fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean", value: bool = True, grad: bool = True
+):
+    """Value and/or gradient of :func:`gan_generator`."""
+    check_reduction(reduction)
+    _check_kind(kind)
+    f = as_float_array(fake_scores, "fake_scores")
+    v = g = None
+    if kind == "minimax":
+        # log(1 - D(G(z))) = log sigmoid(-f) = -softplus(f); 0 - s so that f -> -inf gives 0.0, not -0.0
+        if value:
+            v = 0.0 - softplus(f)
+        if grad:
+            g = -sigmoid(f)
+    elif kind == "non_saturating":
+        # -log D(G(z)) = softplus(-f)
+        if value:
+            v = softplus(-f)
+        if grad:
+            g = -sigmoid(-f)
+    else:  # wasserstein and hinge: -f
+        if value:
+            v = 0.0 - f
+        if grad:
+            g = np.full_like(f, -1)
+    if grad:
+        g = (g * f.dtype.type(grad_scale(reduction, f.size))).astype(f.dtype, copy=False)
+    return (reduce(v.astype(f.dtype, copy=False), reduction) if value else None), g
+
+
+def gan_generator(fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean"):
+    r"""Loss of a GAN's generator, from the discriminator's raw scores on generated data.
+
+    With :math:`f` the scores of generated examples (logits for the first two kinds,
+    :math:`D = \sigma(f)`):
+
+    .. math::
+
+        \ell(f) = \begin{cases}
+            \log(1 - D(G(z))) = -\operatorname{softplus}(f) & \text{minimax} \\
+            -\log D(G(z)) = \operatorname{softplus}(-f) & \text{non\_saturating} \\
+            -f & \text{wasserstein, hinge}
+        \end{cases}
+
+    The minimax loss is the discriminator's objective with the sign flipped (the game of
+    Goodfellow et al.); it *saturates*: when the discriminator rejects the fakes
+    confidently (:math:`f \to -\infty`), its gradient :math:`-\sigma(f)` vanishes. The
+    non-saturating loss has the same fixed point (:math:`D = 1/2`, both gradients
+    :math:`-1/2` there) but a gradient :math:`-\sigma(-f) \to -1` in that regime, which is
+    why Goodfellow et al. train with it.
+
+    Parameters
+    ----------
+    fake_scores : array_like, any shape
+        Discriminator scores of generated examples.
+    kind : {"minimax", "non_saturating", "wasserstein", "hinge"}
+        Default ``"non_saturating"``, the one used in practice.
+    reduction : {"mean", "sum", "none"}
+        Elementwise: ``"none"`` returns one loss per score.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    Stable for scores up to 1e4 (softplus as in :func:`gan_discriminator`). The minimax
+    loss :math:`-\operatorname{softplus}(f)` is concave, not convex, and negative; the
+    others are convex. Registry claims are for the default ``kind="non_saturating"``:
+    convex, differentiable, and the Bernoulli negative log-likelihood of labelling the
+    generated data "real" (the label-flipping trick); no outcome is scored, so ``proper`` is
+    ``None``. The hinge and wasserstein generators are both :math:`-f` (Lim and Ye 2017;
+    Miyato et al. 2018).
+
+    References
+    ----------
+    .. [1] Goodfellow, I. et al. (2014). Generative adversarial nets. *NeurIPS 27*.
+       (goodfellow2014generative)
+    .. [2] Arjovsky, M., Chintala, S. and Bottou, L. (2017). Wasserstein generative
+       adversarial networks. *ICML*, PMLR 70, 214-223. (arjovsky2017wasserstein)
+
+    Examples
+    --------
+    >>> round(float(gan_generator([0.0])), 6)  # -log(1/2)
+    0.693147
+    >>> float(gan_generator([-1e4])), float(gan_generator([-1e4], kind="minimax"))
+    (10000.0, 0.0)
+    """
+    return _gan_generator(fake_scores, kind=kind, reduction=reduction, grad=False)[0]
+
+
+def gan_generator_grad(fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean") -> np.ndarray:
+    r"""Gradient of :func:`gan_generator` with respect to the scores of the generated data.
+
+    .. math:: \text{minimax: } -\sigma(f), \quad \text{non\_saturating: } -\sigma(-f), \quad
+        \text{wasserstein, hinge: } -1
+
+    divided by the number of scores for ``"mean"``.
+
+    Examples
+    --------
+    >>> gan_generator_grad([-1e4, 0.0], kind="minimax", reduction="sum")
+    array([-0. , -0.5])
+    >>> gan_generator_grad([-1e4, 0.0], reduction="sum")
+    array([-1. , -0.5])
+    """
+    return _gan_generator(fake_scores, kind=kind, reduction=reduction, value=False)[1]
+
+
+def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` examples of 6 binary features and a 3-dimensional latent."""
+    return {
+        "x": rng.integers(0, 2, size=(n, 6)).astype(float),
+        "x_recon": 3.0 * rng.normal(size=(n, 6)),
+        "mu": rng.normal(size=(n, 3)),
+        "logvar": rng.normal(size=(n, 3)),
+    }
+
+
+def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {"real_scores": 3.0 * rng.normal(size=n), "fake_scores": 3.0 * rng.normal(size=n)}
+
+
+def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {"fake_scores": 3.0 * rng.normal(size=n)}
+
+
+ENTRIES = [
+    LossInfo("vae_elbo", vae_elbo, vae_elbo_grad, _vae_elbo, "generative", "logit", "binary", None,
+             convex=True, differentiable=True, robust=None, proper=True,
+             reference="kingma2014auto",
+             summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
+             args=("x", "x_recon", "mu", "logvar"), grad_wrt=("x_recon", "mu", "logvar"),
+             oracle="torch", sampler=_sample_vae),
+    LossInfo("gan_discriminator", gan_discriminator, gan_discriminator_grad, _gan_discriminator,
+             "generative", "logit", "none", "Bernoulli",
+             convex=True, differentiable=True, robust=None, proper=True,
+             reference="goodfellow2014generative",
+             summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
+             args=("real_scores", "fake_scores"), grad_wrt=("real_scores", "fake_scores"),
+             oracle="torch", sampler=_sample_gan_pair),
+    LossInfo("gan_generator", gan_generator, gan_generator_grad, _gan_generator,
+             "generative", "logit", "none", "Bernoulli",
+             convex=True, differentiable=True, robust=None, proper=None,
+             reference="goodfellow2014generative",
+             summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge).",
+             args=("fake_scores",), grad_wrt=("fake_scores",), oracle="torch", sampler=_sample_gan_fake),
+]

@@ -28,11 +28,11 @@ class GradCheck(NamedTuple):
     numeric: np.ndarray
 
 
-def numerical_grad(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) -> np.ndarray:
+def numerical_grad(f: Callable[[np.ndarray], Any], x: Any, step: float = 1e-6) -> np.ndarray:
     r"""Gradient of the scalar function ``f`` at ``x`` by central differences.
 
     .. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h},
-        \qquad h = \varepsilon \max(1, |x_i|)
+        \qquad h = \text{step} \cdot \max(1, |x_i|)
 
     The error is :math:`O(h^2)` for smooth ``f``; near a kink (``|x|`` at 0 for MAE) the
     quotient averages the two one-sided slopes. Costs ``2 * x.size`` calls of ``f``.
@@ -45,7 +45,7 @@ def numerical_grad(f: Callable[[np.ndarray], Any], x: Any, eps: float = 1e-6) ->
     x = np.array(x, dtype=np.float64)
     grad = np.empty_like(x)
     for i in np.ndindex(x.shape):
-        h = eps * max(1.0, abs(x[i]))
+        h = step * max(1.0, abs(x[i]))
         up, down = x.copy(), x.copy()
         up[i] += h
         down[i] -= h
@@ -58,7 +58,7 @@ def check_grad(
     name: str,
     *args: Any,
     wrt: str | None = None,
-    eps: float = 1e-6,
+    step: float = 1e-6,
     rtol: float = 1e-5,
     atol: float = 1e-8,
     **options: Any,
@@ -73,10 +73,10 @@ def check_grad(
         The loss's positional arguments (``y_true, y_pred`` for most losses).
     wrt : str, optional
         The argument to differentiate (default: the first of the entry's ``grad_wrt``).
-    eps, rtol, atol : float
-        Step of the finite differences, and the tolerances of the comparison.
+    step, rtol, atol : float
+        Relative step of the finite differences, and the tolerances of the comparison.
     **options
-        Keyword options of the loss, ``reduction`` included (for ``"none"`` the
+        Keyword options of the loss (``eps`` of ``gaussian_nll`` among them), ``reduction`` included (for ``"none"`` the
         sum of the per-item losses is differentiated, as the gradient convention says).
 
     Returns
@@ -104,7 +104,7 @@ def check_grad(
 
     grad = info.grad(*values, **options)
     analytic = np.asarray(grad[info.grad_wrt.index(wrt)] if len(info.grad_wrt) > 1 else grad, dtype=np.float64)
-    numeric = numerical_grad(f, values[position], eps=eps)
+    numeric = numerical_grad(f, values[position], step=step)
     abs_err = np.abs(analytic - numeric)
     rel_err = abs_err / np.maximum(np.abs(numeric), atol)
     ok = bool(np.all(abs_err <= atol + rtol * np.abs(numeric)))

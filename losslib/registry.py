@@ -63,8 +63,8 @@ def select(**criteria: Any) -> Iterator[LossInfo]:
 
     Examples
     --------
-    >>> [info.name for info in select(family="regression", robust=True)]
-    ['mae', 'huber']
+    >>> [info.name for info in select(family="classification", distribution="Bernoulli")]
+    ['binary_cross_entropy', 'binary_cross_entropy_with_logits']
     """
     for info in LOSSES.values():
         if all(getattr(info, key) == value for key, value in criteria.items()):

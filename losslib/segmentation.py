@@ -1,9 +1,283 @@
-"""Segmentation losses on soft masks: soft Dice and soft Jaccard."""
+r"""Segmentation losses on soft masks: soft Dice and soft Jaccard (IoU).
+
+Both compare a predicted soft mask :math:`p \in [0, 1]^d` with a target mask
+:math:`y \in [0, 1]^d` through overlap sums taken over **every axis but the first**: the
+first axis holds the examples, and each example gets one loss (a 1-D input is one example).
+``reduction="mean"`` averages over the examples, ``"sum"`` adds them and ``"none"`` returns
+one loss per example (shape ``(N,)``, or ``()`` for a 1-D input).
+
+With the sums :math:`I = \sum_i y_i p_i` (soft intersection), :math:`Y = \sum_i y_i` and
+:math:`P = \sum_i p_i`, the two are
+
+.. math:: \mathrm{Dice} = 1 - \frac{2I + s}{Y + P + s}, \qquad
+          \mathrm{Jaccard} = 1 - \frac{I + s}{Y + P - I + s},
+
+and, for :math:`s = 0`, :math:`1 - \mathrm{Jaccard} = D / (2 - D)` with
+:math:`D = 1 - \mathrm{Dice}` the Dice coefficient.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
+
 from ._info import LossInfo
+from ._reduction import grad_scale, reduce
+from ._validation import (
+    as_float_array,
+    check_in_unit_interval,
+    check_positive_scalar,
+    check_reduction,
+    check_same_shape,
+)
 
-__all__: list[str] = []
+__all__ = ["dice", "dice_grad", "soft_jaccard", "soft_jaccard_grad"]
 
-ENTRIES: list[LossInfo] = []
+
+def _mask_inputs(y_true: Any, y_pred: Any, smooth: Any, reduction: str):
+    """Validate a soft-mask call; return ``(y, p, smooth, axes, n_examples)``."""
+    check_reduction(reduction)
+    s = check_positive_scalar(smooth, "smooth", allow_zero=True)
+    p = as_float_array(y_pred, "y_pred")
+    y = as_float_array(y_true, "y_true", dtype=p.dtype)
+    check_same_shape(y, "y_true", p, "y_pred")
+    if p.ndim == 0:
+        raise ValueError(
+            "y_pred is a scalar; a mask needs at least one axis: pass shape (d,) for one example "
+            "or (N, ...) for N examples"
+        )
+    check_in_unit_interval(p, "y_pred", "; pass probabilities (apply a sigmoid or softmax to logits first)")
+    check_in_unit_interval(y, "y_true", "; targets are 0/1 masks or soft masks in [0, 1]")
+    axes = tuple(range(1, p.ndim)) if p.ndim > 1 else (0,)
+    n = p.shape[0] if p.ndim > 1 else 1
+    return y, p, s, axes, n
+
+
+def _check_defined(denominator: np.ndarray, name: str) -> None:
+    """With smooth = 0 an example whose masks are both empty has the undefined ratio 0/0."""
+    empty = denominator == 0
+    if np.any(empty):
+        index = int(np.argmax(np.reshape(empty, -1)))
+        raise ValueError(
+            f"{name} is undefined (0/0) for example {index}: y_true and y_pred are both all zeros "
+            "there and smooth=0; use smooth > 0 (e.g. the default 1.0) or drop empty examples"
+        )
+
+
+def _per_example(ratio: np.ndarray, ndim: int) -> np.ndarray:
+    """The per-example losses from the keepdims sums: shape (N,), or () for a 1-D input."""
+    return np.reshape(ratio, ratio.shape[:1] if ndim > 1 else ())
+
+
+def _dice(
+    y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean",
+    value: bool = True, grad: bool = True,
+):
+    """Value and/or gradient of :func:`dice`, sharing the overlap sums."""
+    if not isinstance(squared, (bool, np.bool_)):
+        raise TypeError(f"squared must be True or False, got {squared!r}")
+    y, p, s, axes, n = _mask_inputs(y_true, y_pred, smooth, reduction)
+    t = p.dtype.type
+    # loss = diff / den with diff = den - numerator: a sum of non-negative terms (no cancellation)
+    if squared:
+        diff = np.sum((p - y) ** 2, axis=axes, keepdims=True)
+        den = np.sum(y * y + p * p, axis=axes, keepdims=True) + t(s)
+    else:
+        diff = np.sum(y * (t(1) - p) + p * (t(1) - y), axis=axes, keepdims=True)
+        den = np.sum(y + p, axis=axes, keepdims=True) + t(s)
+    _check_defined(den, "the Dice ratio")
+    v = g = None
+    if value:
+        v = reduce(_per_example(diff / den, p.ndim), reduction)
+    if grad:
+        # d(diff/den)/dp_j = (ddiff_j den - diff dden_j) / den^2
+        ddiff, dden = (t(2) * (p - y), t(2) * p) if squared else (t(1) - t(2) * y, t(1))
+        g = (ddiff * den - diff * dden) / (den * den) * t(grad_scale(reduction, n))
+    return v, g
+
+
+def dice(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"):
+    r"""Soft Dice loss: one minus the (smoothed) Dice coefficient of two soft masks.
+
+    .. math:: \ell(y, p) = 1 - \frac{2 \sum_i y_i p_i + s}{\sum_i y_i + \sum_i p_i + s}
+
+    the sums running over every axis but the first (one loss per example). With
+    ``squared=True`` the denominator is :math:`\sum_i y_i^2 + \sum_i p_i^2 + s`, the
+    variant of V-Net (Milletari et al. 2016); for 0/1 targets only the :math:`p_i^2` differ.
+
+    The loss depends on the overlap of the whole mask, not on each pixel separately, so a
+    small foreground is not drowned by the background as with pixelwise cross-entropy.
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(N, ...)`` or ``(d,)``
+        Target masks in [0, 1] (0/1 labels or soft masks).
+    y_pred : array_like, same shape as ``y_true``
+        Predicted probabilities in [0, 1] (apply the sigmoid or softmax first).
+    smooth : float >= 0
+        Added to numerator and denominator. It keeps the loss defined for empty masks
+        (both empty: loss 0) and softens the gradient on small ones. With ``smooth=0`` an
+        example whose two masks are both all zeros is refused (0/0).
+    squared : bool
+        Square the terms of the denominator (V-Net's form).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for a 1-D input);
+        ``"mean"`` averages them.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    PyTorch has no Dice loss. Libraries differ in three choices, fixed here as follows:
+    the sums run per example (not over the whole batch, as some implementations do, which
+    gives one loss per batch), ``smooth`` is added to both numerator and denominator (as
+    ``segmentation_models_pytorch`` and MONAI's ``smooth_nr = smooth_dr``), and the
+    denominator is linear by default (``squared=False``; MONAI's ``squared_pred=False``).
+    For several classes, put them on an axis after the first: the loss then pools all
+    classes into one overlap; for one loss per class, call it on each class's slice.
+
+    The loss is not convex in ``y_pred`` (a ratio of two linear functions), and it is not a
+    proper scoring rule: the expected loss over 0/1 targets drawn with probabilities
+    :math:`q` is not minimised by :math:`p = q`, so Dice-trained probabilities are
+    badly calibrated (typically over-confident).
+
+    References
+    ----------
+    .. [1] Milletari, F., Navab, N. and Ahmadi, S.-A. (2016). V-Net: fully convolutional
+       neural networks for volumetric medical image segmentation. *3DV 2016*, 565-571.
+       (milletari2016v)
+
+    Examples
+    --------
+    >>> round(float(dice([[1.0, 1.0, 0.0, 0.0]], [[0.9, 0.6, 0.2, 0.0]])), 6)
+    0.148936
+    """
+    return _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, grad=False)[0]
+
+
+def dice_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"):
+    r"""Gradient of :func:`dice` with respect to ``y_pred``.
+
+    With numerator :math:`a = 2\sum_i y_i p_i + s` and denominator :math:`b`,
+
+    .. math:: \frac{\partial \ell}{\partial p_j} = \frac{a\, \partial b / \partial p_j - 2 y_j b}{b^2},
+        \qquad \frac{\partial b}{\partial p_j} = 1 \ (\text{or } 2 p_j \text{ if squared})
+
+    divided by the number of examples for ``"mean"``.
+
+    Examples
+    --------
+    >>> dice_grad([1.0, 0.0], [1.0, 0.0], smooth=0.0)
+    array([-0.5,  0.5])
+    """
+    return _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, value=False)[1]
+
+
+def _soft_jaccard(
+    y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
+):
+    """Value and/or gradient of :func:`soft_jaccard`, sharing the overlap sums."""
+    y, p, s, axes, n = _mask_inputs(y_true, y_pred, smooth, reduction)
+    t = p.dtype.type
+    # loss = (union - intersection) / (union + s), both sums of non-negative terms:
+    # union - intersection = sum(y (1 - p) + p (1 - y)), union = sum(y + p (1 - y))
+    diff = np.sum(y * (t(1) - p) + p * (t(1) - y), axis=axes, keepdims=True)
+    den = np.sum(y + p * (t(1) - y), axis=axes, keepdims=True) + t(s)
+    _check_defined(den, "the Jaccard ratio")
+    v = g = None
+    if value:
+        v = reduce(_per_example(diff / den, p.ndim), reduction)
+    if grad:
+        # d(diff/den)/dp_j = ((1 - 2 y_j) den - diff (1 - y_j)) / den^2
+        g = ((t(1) - t(2) * y) * den - diff * (t(1) - y)) / (den * den) * t(grad_scale(reduction, n))
+    return v, g
+
+
+def soft_jaccard(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean"):
+    r"""Soft Jaccard (intersection-over-union) loss of two soft masks.
+
+    .. math:: \ell(y, p) = 1 - \frac{\sum_i y_i p_i + s}{\sum_i (y_i + p_i - y_i p_i) + s}
+
+    the sums running over every axis but the first (one loss per example). For 0/1
+    masks the fraction is :math:`|Y \cap P| / |Y \cup P|`; the soft version replaces the
+    intersection by :math:`\sum y_i p_i` and the union by :math:`\sum y_i + \sum p_i - \sum y_i p_i`.
+    For ``smooth=0`` it is a monotone function of the Dice loss :math:`\ell_D`:
+    :math:`\ell_J = 2\ell_D / (1 + \ell_D)`.
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(N, ...)`` or ``(d,)``
+        Target masks in [0, 1].
+    y_pred : array_like, same shape as ``y_true``
+        Predicted probabilities in [0, 1].
+    smooth : float >= 0
+        Added to numerator and denominator, as in :func:`dice`. With ``smooth=0`` an
+        example whose two masks are both all zeros is refused (0/0).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per example; ``"mean"`` averages them.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    PyTorch has no Jaccard loss; ``segmentation_models_pytorch``'s ``JaccardLoss`` and
+    MONAI's ``DiceLoss(jaccard=True)`` compute the same fraction, with the sums over the
+    batch or per example depending on options (here: per example). Not convex, and not a
+    proper scoring rule (see :func:`dice`).
+
+    References
+    ----------
+    .. [1] Rahman, M. A. and Wang, Y. (2016). Optimizing intersection-over-union in deep
+       neural networks for image segmentation. *ISVC 2016*, LNCS 10072, 234-244.
+       (rahman2016optimizing)
+
+    Examples
+    --------
+    >>> round(float(soft_jaccard([1.0, 1.0, 0.0, 0.0], [0.9, 0.6, 0.2, 0.0], smooth=0.0)), 6)
+    0.318182
+    """
+    return _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, grad=False)[0]
+
+
+def soft_jaccard_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean"):
+    r"""Gradient of :func:`soft_jaccard` with respect to ``y_pred``.
+
+    With :math:`a = \sum_i y_i p_i + s` and :math:`b = \sum_i (y_i + p_i - y_i p_i) + s`,
+
+    .. math:: \frac{\partial \ell}{\partial p_j} = \frac{a\,(1 - y_j) - y_j\, b}{b^2}
+
+    divided by the number of examples for ``"mean"``.
+
+    Examples
+    --------
+    >>> soft_jaccard_grad([1.0, 0.0], [1.0, 1.0], smooth=0.0)
+    array([-0.5 ,  0.25])
+    """
+    return _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, value=False)[1]
+
+
+def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` examples of 8-pixel masks: 0/1 targets (none empty) and probabilities in (0.02, 0.98)."""
+    y = rng.integers(0, 2, size=(n, 8)).astype(float)
+    y[:, 0] = 1.0
+    return {"y_true": y, "y_pred": rng.uniform(0.02, 0.98, size=(n, 8))}
+
+
+ENTRIES = [
+    LossInfo("dice", dice, dice_grad, _dice, "segmentation", "probability", "binary", None,
+             convex=False, differentiable=True, robust=None, proper=False,
+             reference="milletari2016v",
+             summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
+             oracle="closed form", sampler=_sample_masks),
+    LossInfo("soft_jaccard", soft_jaccard, soft_jaccard_grad, _soft_jaccard, "segmentation", "probability",
+             "binary", None,
+             convex=False, differentiable=True, robust=None, proper=False,
+             reference="rahman2016optimizing",
+             summary="One minus the soft intersection over union of two masks, per example.",
+             oracle="closed form", sampler=_sample_masks),
+]

@@ -122,7 +122,7 @@ def build_class(folder: Path, course_root: Path) -> dict[str, tuple[float, str]]
     expected: dict[str, tuple[float, str]] = {}
 
     def hand_in(student: str, nb, score: float, status: str = "graded", name: str = NOTEBOOK) -> None:
-        (folder / student).mkdir(parents=True)
+        (folder / student / name).parent.mkdir(parents=True)
         nbformat.write(nb, folder / student / name)
         expected[student] = (score, status)
 
@@ -177,6 +177,7 @@ def build_class(folder: Path, course_root: Path) -> dict[str, tuple[float, str]]
     nbformat.write(v3, folder / "old_format" / NOTEBOOK, version=3)
     expected["old_format"] = (FULL, "graded")
     hand_in("renamed_notebook", solution(), FULL, name="my final version.ipynb")
+    hand_in("nbgrader_layout", solution(), FULL, name=f"{ASSIGNMENT}/{NOTEBOOK}")  # nbgrader collect's shape
     hand_in("extra_files", solution(), FULL)
     (folder / "extra_files" / "data.csv").write_text("a,b\n1,2\n")
     (folder / "extra_files" / "sub").mkdir()
@@ -237,7 +238,7 @@ STUDENTS = [
     "honest", "untouched", "partial", "deleted_tests", "edited_tests", "reordered", "renamed_function",
     "tampering", "tampering_after", "calls_losslib", "loop_in_function", "loop_at_top", "memory_bomb",
     "memory_bomb_in_function", "flood", "exits_at_top", "exits_in_function", "damage", "leftover_processes",
-    "old_format", "renamed_notebook", "extra_files", "empty", "invalid_json", "not_a_notebook", "no_notebook"]
+    "old_format", "renamed_notebook", "nbgrader_layout", "extra_files", "empty", "invalid_json", "not_a_notebook", "no_notebook"]
 
 
 def test_the_class_is_the_one_checked_below(graded):
@@ -269,6 +270,7 @@ def test_messages_explain_what_happened(graded):
     assert "JSON" in rows["invalid_json"]
     assert "no notebook" in rows["no_notebook"]
     assert "my final version.ipynb" in rows["renamed_notebook"]
+    assert rows["nbgrader_layout"] == ""
     assert "ran longer" in rows["loop_at_top"]
     assert "skipped" in rows["exits_at_top"]
     feedback = (graded["runs"][2][0] / "feedback" / "calls_losslib.html").read_text()

@@ -1,8 +1,11 @@
-"""Gradients, dtypes, stability and reductions of every loss, without PyTorch.
+"""Gradients, dtypes, stability and reductions of the first losses under their options, without PyTorch.
 
-Oracles: central finite differences (every ``*_grad``, every reduction and option, away from
-kinks), closed forms at extreme logits and probabilities, the normalisation rule of the
-conventions (``sum == mean * N``), and mathematical identities checked with Hypothesis.
+Every registry entry gets the generic checks of ``test_losslib_generic.py`` at its default
+options (finite differences for every argument and reduction, core/value_and_grad, float32,
+reduction rules). This file adds what those cannot know: configurations of options (weights,
+pos_weight, label smoothing, ignore_index, delta) and their samplers away from kinks, several
+shapes, the mean's denominator under weights and ignore_index, closed forms at extreme logits
+and probabilities, and mathematical identities checked with Hypothesis.
 """
 
 from __future__ import annotations

@@ -1,14 +1,32 @@
 """Every property that ``losslib.LOSSES`` claims is checked here, so the book's tables cannot lie.
 
-Inputs come from a sampler keyed on each entry's ``prediction`` and ``target`` kinds, so a new
-registry entry is tested automatically, and an entry of a kind the sampler does not know fails
-loudly instead of being skipped.
+The checks are generic: inputs come from ``info.example(rng, n)`` (the entry's sampler or its
+prediction/target kinds), and an entry is called through ``info.args`` and ``info.grad_wrt``, so a
+new registry entry is tested automatically, whatever its arguments. Where a check needs to know
+more than the entry says (how a distribution ``q`` is stated as a prediction, which likelihood a
+``distribution`` names for given arguments), an entry the test does not know fails loudly and
+says what to add, instead of being skipped.
+
+* convex: midpoint convexity along random segments in the joint space of the ``grad_wrt``
+  arguments (the others fixed); a False claim must be backed by an exhibited violation;
+* differentiable: True means finite differences agree and no kink is found; False must be backed
+  by an exhibited kink (one-sided derivatives that differ, and keep differing as the step shrinks);
+* robust (regression only): as the residual in the first ``grad_wrt`` argument grows to 1e6, the
+  gradient (every ``grad_wrt`` argument's) stays bounded in both directions (True), or grows
+  without bound in at least one (False);
+* proper (where not None): the expected loss under ``q`` is minimised by the prediction stating
+  ``q``; a kind of prediction or target the test cannot map fails loudly;
+* distribution: the loss is an affine function, with positive slope, of the NLL that
+  ``(distribution, args)`` names (``NLLS``); an unknown pair fails loudly;
+* family, oracle, names, references, tables; and the checks themselves catch false claims.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,156 +35,235 @@ import scipy.special as sps
 import scipy.stats as stats
 
 import losslib
-from conftest import central_difference, one_sided_derivatives
-from losslib.registry import FAMILIES
+from conftest import (
+    ENTRIES,
+    along,
+    by_entry,
+    central_difference,
+    draw,
+    gradient,
+    replace,
+    rng_for,
+    segment,
+    soften,
+    total,
+    value,
+)
+from losslib.registry import FAMILIES, ORACLES
 
 BIB = Path(__file__).resolve().parent.parent / "book" / "references.bib"
-ENTRIES = list(losslib.LOSSES.values())
-BY_ENTRY = pytest.mark.parametrize("info", ENTRIES, ids=[e.name for e in ENTRIES])
-N_CLASSES = 4
 
 
 # --------------------------------------------------------------------------
-# The sampler: valid inputs for an entry, from its prediction and target kinds
+# The inputs: an entry without a way to draw them fails loudly
 # --------------------------------------------------------------------------
 
-PREDICTIONS = {
-    # kind -> (rng, shape) -> predictions
-    "real": lambda rng, shape: 3.0 * rng.normal(size=shape),
-    "probability": lambda rng, shape: rng.uniform(1e-4, 1 - 1e-4, size=shape),
-    "logit": lambda rng, shape: 4.0 * rng.normal(size=shape),
-}
-
-TARGETS = {
-    # kind -> (rng, prediction shape, soft) -> targets; soft: probabilities rather than labels
-    "real": lambda rng, shape, soft: 3.0 * rng.normal(size=shape),
-    "binary": lambda rng, shape, soft: (rng.uniform(size=shape) if soft
-                                        else rng.integers(0, 2, size=shape).astype(float)),
-    "class": lambda rng, shape, soft: (rng.dirichlet(np.ones(shape[-1]), size=shape[:-1]) if soft
-                                       else rng.integers(0, shape[-1], size=shape[:-1])),
-}
-
-
-def _kinds(info) -> None:
-    if info.prediction not in PREDICTIONS:
-        raise ValueError(f"{info.name}: the registry test has no sampler for prediction={info.prediction!r}; "
-                         f"add one to PREDICTIONS in tests/test_registry.py (known: {sorted(PREDICTIONS)})")
-    if info.target not in TARGETS:
-        raise ValueError(f"{info.name}: the registry test has no sampler for target={info.target!r}; "
-                         f"add one to TARGETS in tests/test_registry.py (known: {sorted(TARGETS)})")
+def test_an_entry_whose_inputs_cannot_be_drawn_fails_loudly():
+    mse = losslib.LOSSES["mse"]
+    for fake, match in [
+        (dataclasses.replace(mse, name="fake", prediction="quantile"), "prediction='quantile'"),
+        (dataclasses.replace(mse, name="fake", target="ranking"), "target='ranking'"),
+        (dataclasses.replace(mse, name="fake", args=("y_true", "y_pred", "w"), grad_wrt=("y_pred", "w")), "sampler"),
+        (dataclasses.replace(mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n)}), "missing"),
+        (dataclasses.replace(mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n), "y_pred": np.zeros(n),
+                                                                       "w": np.zeros(n)}), "unexpected"),
+        (dataclasses.replace(mse, name="fake", grad_wrt=("y_true", "scale")), "grad_wrt"),
+    ]:
+        with pytest.raises(ValueError, match=re.escape(match)):
+            draw(fake, np.random.default_rng(0))
+    fake = dataclasses.replace(mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n, np.float32),
+                                                                         "y_pred": np.zeros(n)})
+    with pytest.raises(TypeError, match="float64"):
+        draw(fake, np.random.default_rng(0))
 
 
-def prediction_shape(info, n: int) -> tuple[int, ...]:
-    _kinds(info)
-    return (n, N_CLASSES) if info.target == "class" else (n,)
-
-
-def sample(info, rng: np.random.Generator, n: int = 6, soft: bool = False):
-    """``(y_true, y_pred)``: ``n`` valid examples for the entry."""
-    shape = prediction_shape(info, n)
-    return TARGETS[info.target](rng, shape, soft), PREDICTIONS[info.prediction](rng, shape)
-
-
-def total(info, y_true, y_pred) -> float:
-    return float(info.loss(y_true, y_pred, reduction="sum"))
-
-
-def _rng(info, purpose: str) -> np.random.Generator:
-    return np.random.default_rng([sum(map(ord, info.name)), sum(map(ord, purpose))])
-
-
-@BY_ENTRY
-def test_the_sampler_knows_the_entry_and_its_inputs_are_valid(info):
-    assert info.family in FAMILIES
-    for soft in (False, True):
-        y_true, y_pred = sample(info, _rng(info, "valid"), soft=soft)
-        value = info.loss(y_true, y_pred, reduction="none")
-        assert np.all(np.isfinite(value))
-
-
-def test_an_unknown_kind_fails_loudly():
-    fake = dataclasses.replace(ENTRIES[0], name="fake", prediction="quantile")
-    with pytest.raises(ValueError, match="no sampler for prediction='quantile'"):
-        sample(fake, np.random.default_rng(0))
-    fake = dataclasses.replace(ENTRIES[0], name="fake", target="ranking")
-    with pytest.raises(ValueError, match="no sampler for target='ranking'"):
-        sample(fake, np.random.default_rng(0))
+@by_entry()
+def test_family_and_oracle_are_known(info):
+    assert info.family in FAMILIES, f"{info.name}: family {info.family!r} is not one of {FAMILIES}"
+    assert info.oracle in ORACLES, f"{info.name}: oracle {info.oracle!r} is not one of {ORACLES}"
 
 
 # --------------------------------------------------------------------------
-# Convexity: along many random lines in y_pred
+# Convexity: along random segments in the joint space of the grad_wrt arguments
 # --------------------------------------------------------------------------
 
-T_GRID = np.linspace(0.05, 0.95, 7)
+T_GRID = (0.1, 0.25, 0.5, 0.75, 0.9)
+N_LINES = 60
 
 
-def convexity_violations(info, n_lines: int = 150) -> list[str]:
-    """Points where f(t a + (1-t) b) > t f(a) + (1-t) f(b) on random segments [a, b] in y_pred.
+def convexity_violations(info, n_lines: int = N_LINES, first_only: bool = False) -> list[str]:
+    """Points where f((1-t) a + t b) > (1-t) f(a) + t f(b) on random segments [a, b].
 
-    Segments between two valid predictions stay valid (probabilities stay in [0, 1]).
+    ``a`` and ``b`` differ in every ``grad_wrt`` argument jointly (the others are fixed), and every
+    point of the segment is valid. Each segment is also tried shortened to a tenth (from ``a``),
+    which finds non-convexity that is local. Every other line has soft targets (log losses only).
     """
-    rng = _rng(info, "convex")
+    rng = rng_for(info, "convex")
     found = []
     for i in range(n_lines):
-        y_true, a = sample(info, rng, n=3, soft=bool(i % 2))
-        b = PREDICTIONS[info.prediction](rng, a.shape)
-        fa, fb = total(info, y_true, a), total(info, y_true, b)
-        for t in T_GRID:
-            chord = t * fa + (1 - t) * fb
-            f = total(info, y_true, t * a + (1 - t) * b)
-            if f > chord + 1e-10 * max(1.0, abs(chord)):
-                found.append(f"f={f!r} > chord={chord!r} at t={t:.2f} between {a.tolist()} and {b.tolist()}")
+        a, far = segment(info, rng, soft=bool(i % 2))
+        for shrink in (1.0, 0.1):
+            b = along(info, a, far, shrink)
+            fa, fb = total(info, a), total(info, b)
+            for t in T_GRID:
+                chord = (1 - t) * fa + t * fb
+                f = total(info, along(info, a, b, t))
+                if f > chord + 1e-10 * max(1.0, abs(fa), abs(fb)):
+                    found.append(f"f={f!r} > chord={chord!r} at t={t} between "
+                                 + "; ".join(f"{w}: {a[w].tolist()} and {b[w].tolist()}" for w in info.grad_wrt))
+                    if first_only:
+                        return found
     return found
 
 
-@BY_ENTRY
+@by_entry()
 def test_convexity_claim(info):
-    violations = convexity_violations(info)
     if info.convex:
-        assert not violations, f"{info.name} is registered as convex, but: {violations[:3]}"
+        violations = convexity_violations(info)
+        assert not violations, f"{info.name} is registered as convex in {info.grad_wrt}, but: {violations[:3]}"
     else:
-        assert violations, f"{info.name} is registered as not convex, but no random segment shows it"
+        violations = convexity_violations(info, first_only=True)
+        assert violations, (f"{info.name} is registered as not convex, but no random segment in "
+                            f"{info.grad_wrt} shows it; exhibit a violation")
 
 
 # --------------------------------------------------------------------------
-# Differentiability: finite differences, and one-sided derivatives at candidate kinks
+# Differentiability: finite differences, and a search for kinks along lines
 # --------------------------------------------------------------------------
 
-def candidate_kinks(info, rng) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Points where losses of this kind typically have kinks (residual 0 or +-1, p = 1/2, x = 0)."""
-    y_true, y_pred = sample(info, rng, n=1)
-    if info.prediction == "real":
-        return [(y_true, y_true + r) for r in (0.0, 1.0, -1.0, 0.5, -0.5, 2.0)]
-    if info.prediction == "probability":
-        return [(y_true, np.full_like(y_pred, p)) for p in (0.5, 0.25, 0.75)]
-    return [(y_true, np.zeros_like(y_pred)), (y_true, np.ones_like(y_pred))]
+def one_sided(phi: Callable[[float], float], left: float, right: float, h: float) -> tuple[float, float]:
+    """Slopes of ``phi`` just left of ``left`` and just right of ``right`` (over a step ``h``)."""
+    return (phi(left) - phi(left - h)) / h, (phi(right + h) - phi(right)) / h
 
 
-def largest_jump(info) -> tuple[float, str]:
-    """The largest |right - left| derivative along any coordinate at the candidate kinks."""
-    worst, where = 0.0, ""
-    for y_true, y_pred in candidate_kinks(info, _rng(info, "kinks")):
-        for index in np.ndindex(y_pred.shape):
-            left, right = one_sided_derivatives(lambda p: total(info, y_true, p), y_pred, index)
-            if abs(right - left) > worst:
-                worst, where = abs(right - left), f"y_true={y_true.tolist()}, y_pred={y_pred.tolist()}[{index}]"
-    return worst, where
+def kink_on(phi: Callable[[float], float], grid: int = 48, iterations: int = 26, h: float = 1e-5):
+    """The largest kink of ``phi`` on [0, 1], as ``(jump, t, left slope, right slope)``, or None.
+
+    The largest change of slope on a grid is narrowed down by repeated halving (keeping the
+    half where the slope changes most) to an interval of width ~1e-9. One-sided slopes just
+    outside it, over ``h`` and ``h / 10``, differ by the jump at a kink whatever the step; at a
+    smooth point by ``phi'' * h``, which shrinks with the step. A kink is a jump above roundoff
+    that does not shrink.
+    """
+    t = np.linspace(0.0, 1.0, grid + 1)
+    f = np.array([phi(x) for x in t])
+    slopes = np.diff(f) / np.diff(t)
+    k = int(np.argmax(np.abs(np.diff(slopes))))
+    pts, vals = [t[k], t[k + 1], t[k + 2]], [f[k], f[k + 1], f[k + 2]]
+    for _ in range(iterations):
+        (l, m, r), (fl, fm, fr) = pts, vals
+        q1, q3 = (l + m) / 2, (m + r) / 2
+        p5, v5 = [l, q1, m, q3, r], [fl, phi(q1), fm, phi(q3), fr]
+        s = np.diff(v5) / np.diff(p5)
+        j = int(np.argmax(np.abs(np.diff(s))))  # 0: [l, m], 1: [q1, q3], 2: [m, r]
+        pts, vals = p5[j:j + 3], v5[j:j + 3]
+    l, r = pts[0], pts[2]
+    if l - h < 0 or r + h > 1:
+        return None
+    left, right = one_sided(phi, l, r, h)
+    left10, right10 = one_sided(phi, l, r, h / 10)
+    jump, jump10 = abs(right - left), abs(right10 - left10)
+    tol = 1e-6 * max(1.0, abs(left), abs(right), abs(vals[1]))
+    if jump > tol and jump10 > 0.5 * jump:
+        return jump10, (l + r) / 2, left10, right10
+    return None
 
 
-@BY_ENTRY
+def kinks_along_lines(info, n_lines: int, first_only: bool) -> list[str]:
+    """Kinks of the summed loss along random segments in the joint space of the grad_wrt arguments."""
+    rng = rng_for(info, "kinks")
+    found = []
+    for _ in range(n_lines):
+        a, b = segment(info, rng)
+        kink = kink_on(lambda t: total(info, along(info, a, b, t)))
+        if kink is not None:
+            jump, t, left, right = kink
+            found.append(f"slopes {left:.6g} | {right:.6g} (jump {jump:.3g}) at t={t:.9f} on the segment "
+                         + "; ".join(f"{w}: {a[w].tolist()} -> {b[w].tolist()}" for w in info.grad_wrt)
+                         + f" (other arguments: {', '.join(f'{k}={v.tolist()}' for k, v in a.items() if k not in info.grad_wrt)})")
+            if first_only:
+                break
+    return found
+
+
+COINCIDENCES = [(1.0, r) for r in (0.0, 1.0, -1.0, 0.5, -0.5, 2.0)] + [(c, 0.0) for c in (-1.0, 0.5, 2.0)]
+
+
+def candidate_kinks(info, rng, n: int) -> list[tuple[dict[str, np.ndarray], str]]:
+    """Points where kinks typically are, as ``(inputs, grad_wrt argument to move)``.
+
+    A kink on a set of measure zero (|x1 - x2| at x1 = x2) is missed by random lines, so: every
+    ``grad_wrt`` argument set to ``c * other + r`` for every other float argument of its shape
+    (residual 0 or +-1, margin y s = 1 or 0, coinciding embeddings), and for two-argument losses
+    of known kinds the constants where their kinks would be (p = 1/2, logit or score 0 or 1).
+    """
+    inputs = draw(info, rng, n=n)
+    out = []
+    for w in info.grad_wrt:
+        for a in info.args:
+            if a != w and inputs[a].dtype.kind == "f" and inputs[a].shape == inputs[w].shape:
+                out += [(replace(inputs, **{w: c * inputs[a] + r}), w) for c, r in COINCIDENCES]
+    if info.args == ("y_true", "y_pred"):
+        p = inputs["y_pred"]
+        if info.prediction == "probability":
+            out += [(replace(inputs, y_pred=np.full_like(p, q)), "y_pred") for q in (0.5, 0.25, 0.75)]
+        if info.prediction in ("logit", "score"):
+            out += [(replace(inputs, y_pred=np.full_like(p, c)), "y_pred") for c in (0.0, 1.0)]
+    return out
+
+
+def kinks_at_candidates(info, first_only: bool, steps=((1e-5, 1e-6),), n: int = 1) -> list[str]:
+    """Coordinates along which the one-sided derivatives at a candidate point differ, and keep
+    differing as the step shrinks tenfold. Candidates outside the domain are skipped.
+
+    To exhibit a kink, steps of 1e-3 then 1e-4 are tried too: a loss that adds ``eps`` inside a
+    norm (contrastive's ``|x1 - x2 + eps|``) has its kink ``eps`` away from the candidate.
+    """
+    found = []
+    for inputs, w in candidate_kinks(info, rng_for(info, "candidates"), n):
+        x0 = inputs[w]
+        for index in np.ndindex(x0.shape):
+            def phi(t, index=index):
+                x = x0.copy()
+                x[index] += t
+                return total(info, replace(inputs, **{w: x}))
+            for h in steps:
+                try:
+                    (l1, r1), (l2, r2) = one_sided(phi, 0.0, 0.0, h[0]), one_sided(phi, 0.0, 0.0, h[1])
+                    f0 = phi(0.0)
+                except ValueError:  # the point or its neighbours are outside the domain
+                    break
+                jump, jump10 = abs(r1 - l1), abs(r2 - l2)
+                if jump > 1e-6 * max(1.0, abs(l1), abs(r1), abs(f0)) and jump10 > 0.5 * jump:
+                    found.append(f"slopes {l2:.6g} | {r2:.6g} (steps {h[1]:g}; {l1:.6g} | {r1:.6g} with {h[0]:g}) "
+                                 f"along {w}[{index}] at " + ", ".join(f"{k}={v.tolist()}" for k, v in inputs.items()))
+                    if first_only:
+                        return found
+                    break
+    return found
+
+
+@by_entry()
 def test_differentiability_claim(info):
-    jump, where = largest_jump(info)
     if not info.differentiable:
-        assert jump > 1e-2, f"{info.name} is registered as not differentiable, but no kink was found ({jump:g})"
+        kinks = (kinks_at_candidates(info, first_only=True, steps=((1e-5, 1e-6), (1e-3, 1e-4)), n=3)
+                 or kinks_along_lines(info, n_lines=30, first_only=True))
+        assert kinks, f"{info.name} is registered as not differentiable, but no kink was found; exhibit one"
         return
-    assert jump < 1e-5, f"{info.name} is registered as differentiable, but has a kink at {where} (jump {jump:g})"
-    rng = _rng(info, "fd")
-    for i in range(10):
-        y_true, y_pred = sample(info, rng, n=4, soft=bool(i % 2))
-        numeric = central_difference(lambda p: total(info, y_true, p), y_pred)
-        analytic = info.grad(y_true, y_pred, reduction="sum")
-        np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8 * np.abs(numeric).max(),
-                                   err_msg=f"{info.name}: gradient vs finite differences")
+    kinks = kinks_at_candidates(info, first_only=False) + kinks_along_lines(info, n_lines=4, first_only=False)
+    assert not kinks, f"{info.name} is registered as differentiable, but has kinks: {kinks[:3]}"
+    rng = rng_for(info, "differentiable")
+    for i in range(3):
+        inputs = draw(info, rng)
+        if i % 2:
+            inputs = soften(info, inputs, rng)
+        grads = gradient(info, inputs, "sum")
+        for w in info.grad_wrt:
+            numeric = central_difference(lambda x: total(info, replace(inputs, **{w: x})), inputs[w])
+            np.testing.assert_allclose(
+                grads[w], numeric, rtol=1e-6,
+                atol=1e-8 * np.abs(numeric).max() + 1e-9 * max(1.0, float(np.abs(value(info, inputs, "none")).sum())),
+                err_msg=f"{info.name}: gradient wrt {w} vs finite differences")
 
 
 # --------------------------------------------------------------------------
@@ -176,88 +273,288 @@ def test_differentiability_claim(info):
 RESIDUALS = np.logspace(0, 6, 13)
 
 
-def gradient_along_residuals(info, sign: float) -> np.ndarray:
-    y_true = np.array([0.5])
-    return np.array([abs(float(info.grad(y_true, y_true + sign * r, reduction="sum")[0])) for r in RESIDUALS])
+def gradient_along_residuals(info, sign: float) -> tuple[np.ndarray, str]:
+    """The largest |gradient| (over every grad_wrt argument) as the residual grows to 1e6.
+
+    The residual is in the first grad_wrt argument, ``location - target`` (the target being the
+    first argument): the location moves away from the target; where that leaves its domain
+    (MSLE's y_pred > -1), the target moves instead. The other arguments (a variance, a scale)
+    stay at a valid example, and their gradients count too: an outlier whose pull on the scale
+    grows without bound has unbounded influence.
+    """
+    target, where = info.args[0], info.grad_wrt[0]
+    inputs = draw(info, rng_for(info, "robust"), n=1)
+    if target == where or inputs[target].dtype.kind != "f" or inputs[target].shape != inputs[where].shape:
+        raise ValueError(f"{info.name}: robustness needs a residual {where} - {target} of two float arrays of one "
+                         f"shape; args={info.args}, grad_wrt={info.grad_wrt}")
+    y, mu = inputs[target], inputs[where]
+
+    def largest(trial):
+        return max(float(np.abs(g).max()) for g in gradient(info, trial, "sum").values())
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            return (np.array([largest(replace(inputs, **{where: y + sign * r})) for r in RESIDUALS]),
+                    f"{where} = {target} {'+' if sign > 0 else '-'} r")
+        except ValueError:
+            return (np.array([largest(replace(inputs, **{target: mu - sign * r})) for r in RESIDUALS]),
+                    f"{target} = {where} {'-' if sign > 0 else '+'} r")
 
 
-@BY_ENTRY
+def bounded(g: np.ndarray) -> bool:
+    """Finite, and no larger over the last two decades (r from 1e4 to 1e6) than 1.1 times its
+    largest value before: it has reached its bound (or oscillates under it, as for angles)."""
+    return bool(np.all(np.isfinite(g)) and g[-5:].max() <= 1.1 * g[:-4].max() + 1e-300)
+
+
+def unbounded(g: np.ndarray) -> bool:
+    """Still growing over the last two decades (by more than 10%), or infinite."""
+    tail = g[-5:]
+    return bool(np.all(tail[1:] >= tail[:-1]) and (np.isinf(tail[-1]) or tail[-1] > 1.1 * tail[0]))
+
+
+@by_entry()
 def test_robustness_claim(info):
     assert (info.robust is None) == (info.family != "regression"), \
         f"{info.name}: robust must be True/False for regression losses and None otherwise"
     if info.robust is None:
         return
-    for sign in (1.0, -1.0):
-        g = gradient_along_residuals(info, sign)
-        if info.robust:
-            # bounded: no growth over the last four decades of residuals
-            assert g[-1] <= g[4] * (1 + 1e-12), f"{info.name}: |gradient| grows from {g[4]} to {g[-1]}"
-            assert np.all(np.isfinite(g))
-        else:
-            # unbounded: the gradient keeps growing with the residual (at least 100x over 4 decades)
-            assert np.all(np.diff(g) > 0) and g[-1] > 100 * g[4], f"{info.name}: |gradient| stays bounded: {g}"
+    curves = {sign: gradient_along_residuals(info, sign) for sign in (1.0, -1.0)}
+    shown = {f"{how}": g.tolist() for g, how in curves.values()}
+    if info.robust:
+        assert all(bounded(g) for g, _ in curves.values()), \
+            f"{info.name} is registered as robust, but |gradient| keeps growing with the residual: {shown}"
+    else:
+        assert any(unbounded(g) for g, _ in curves.values()), \
+            f"{info.name} is registered as not robust, but |gradient| stays bounded: {shown}"
 
 
 # --------------------------------------------------------------------------
 # Proper scoring rules: the expected loss is minimised by the true distribution
 # --------------------------------------------------------------------------
 
+def _require_pair(info) -> None:
+    if info.args != ("y_true", "y_pred"):
+        raise ValueError(f"{info.name}: proper={info.proper} is claimed for a loss of args {info.args} (prediction "
+                         f"{info.prediction!r}), but no mapping from a distribution q to such inputs is known: the "
+                         "propriety test knows (y_true, y_pred) only; add the mapping and the expectation to "
+                         "tests/test_registry.py (or set proper=None)")
+
+
 def to_prediction(info, q: np.ndarray) -> np.ndarray:
     """The prediction that states the distribution ``q`` (last axis: the classes, or P(y = 1))."""
-    if info.prediction == "probability":
+    if info.prediction in ("probability", "distribution"):
         return q
     if info.prediction == "logit":
-        return np.log(q) if info.target == "class" else np.log(q) - np.log1p(-q)
-    raise ValueError(f"{info.name}: no distribution-valued prediction of kind {info.prediction!r}")
+        return np.log(q) if info.target in ("class", "distribution") else np.log(q) - np.log1p(-q)
+    raise ValueError(f"{info.name}: proper={info.proper} is claimed for predictions of kind {info.prediction!r}, "
+                     "but no mapping from a distribution q to such a prediction is known; add one to "
+                     "to_prediction in tests/test_registry.py (or set proper=None)")
 
 
-def expected_loss(info, q: np.ndarray, y_pred: np.ndarray) -> np.ndarray:
+def perturbed(info, best: np.ndarray, noise: np.ndarray) -> np.ndarray:
+    """Other predictions near ``best`` (rows): logits plus noise, or probabilities through the softmax."""
+    if info.prediction == "logit":
+        return best + noise
+    return sps.softmax(np.log(best) + noise, axis=-1)
+
+
+def binary_shape(info, m: int) -> tuple[int, ...]:
+    """``m`` examples of one binary outcome each: (m,) for elementwise inputs, (m, 1) for masks."""
+    example = draw(info, rng_for(info, "shape"), n=2)["y_pred"]
+    return (m,) + (1,) * (example.ndim - 1)
+
+
+def expected_loss(info, q, y_pred: np.ndarray) -> np.ndarray:
     """E_{y ~ q} loss(y, y_pred), for many predictions at once (leading axis of y_pred)."""
+    m = y_pred.shape[0]
+
+    def per_example(y_true):
+        return np.reshape(info.loss(y_true, y_pred, reduction="none"), (m, -1)).sum(axis=-1)
+
     if info.target == "binary":
-        ones, zeros = np.ones_like(y_pred), np.zeros_like(y_pred)
-        return (q * info.loss(ones, y_pred, reduction="none")
-                + (1 - q) * info.loss(zeros, y_pred, reduction="none"))
+        return q * per_example(np.ones_like(y_pred)) + (1 - q) * per_example(np.zeros_like(y_pred))
     if info.target == "class":
-        c = q.shape[-1]
-        per_label = [info.loss(np.full(y_pred.shape[:-1], k), y_pred, reduction="none") for k in range(c)]
-        return sum(q[k] * per_label[k] for k in range(c))
-    raise ValueError(f"{info.name}: no expectation over targets of kind {info.target!r}")
+        return sum(q[k] * per_example(np.full(m, k)) for k in range(len(q)))
+    if info.target == "distribution":
+        onehot = np.eye(len(q))
+        return sum(q[k] * per_example(np.broadcast_to(onehot[k], y_pred.shape).copy()) for k in range(len(q)))
+    raise ValueError(f"{info.name}: proper={info.proper} is claimed, but the test has no expectation over "
+                     f"targets of kind {info.target!r}; add one to expected_loss in tests/test_registry.py")
 
 
 def propriety_failures(info) -> list[str]:
     """Distributions q for which some other prediction has a lower or equal expected loss."""
-    rng = _rng(info, "proper")
+    _require_pair(info)
+    to_prediction(info, np.array([0.5, 0.5]))  # raises for a kind of prediction without a mapping
+    rng = rng_for(info, "proper")
     failures = []
     if info.target == "binary":
         grid = np.linspace(0.001, 0.999, 999)
+        shape = binary_shape(info, grid.size)
         for q in np.round(np.linspace(0.05, 0.95, 19), 3):
-            e = expected_loss(info, q, to_prediction(info, grid))
+            e = expected_loss(info, q, to_prediction(info, grid).reshape(shape))
             best = grid[np.argmin(e)]
             if abs(best - q) > 1.5e-3:
                 failures.append(f"q={q}: expected loss minimised at {best}")
-            at_q = expected_loss(info, q, to_prediction(info, np.array([q])))[0]
-            for d in (1e-3, -1e-3, 0.02, -0.02, 0.04, -0.04):
-                if not at_q < expected_loss(info, q, to_prediction(info, np.array([q + d])))[0]:
-                    failures.append(f"q={q}: predicting {q + d} is as good as predicting q")
-    elif info.target == "class":
+            near = np.array([q, q + 1e-3, q - 1e-3, q + 0.02, q - 0.02, q + 0.04, q - 0.04])
+            e = expected_loss(info, q, to_prediction(info, near).reshape(binary_shape(info, near.size)))
+            for d, other in zip(near[1:] - q, e[1:]):
+                if not e[0] < other:
+                    failures.append(f"q={q}: predicting {q + d:.3f} is as good as predicting q")
+    elif info.target in ("class", "distribution"):
+        n_classes = draw(info, rng_for(info, "shape"), n=2)["y_pred"].shape[-1]
         for _ in range(20):
-            q = rng.dirichlet(np.ones(N_CLASSES))
+            q = rng.dirichlet(np.ones(n_classes))
             best = to_prediction(info, q)
             at_q = expected_loss(info, q, best[None])[0]
-            others = best + np.concatenate([s * rng.normal(size=(30, N_CLASSES)) for s in (1e-3, 1e-2, 0.3, 2.0)])
-            worse = expected_loss(info, q, others)
+            noise = np.concatenate([s * rng.normal(size=(30, n_classes)) for s in (1e-3, 1e-2, 0.3, 2.0)])
+            worse = expected_loss(info, q, perturbed(info, best, noise))
             if not np.all(worse > at_q):
                 failures.append(f"q={q.tolist()}: a perturbed prediction has expected loss {worse.min()} <= {at_q}")
     else:
-        raise ValueError(f"{info.name}: propriety is not defined for targets of kind {info.target!r}")
+        expected_loss(info, None, np.zeros(1))  # raises: no expectation over such targets
     return failures
 
 
-@BY_ENTRY
+KINDS_WITH_A_DISTRIBUTION = ("probability", "logit", "distribution")
+RANDOM_TARGETS = ("binary", "class", "distribution")
+
+
+# --------------------------------------------------------------------------
+# Propriety of losses that are not (y_true, y_pred) pairs: each parameter of the predicted
+# distribution is perturbed, and the expected loss under the true distribution q (computed
+# by quadrature, by summing over counts or by enumerating outcomes) must grow every time.
+# --------------------------------------------------------------------------
+
+def _strictly_minimised(expected: Callable[[list[float]], float], best: list[float], what: str) -> list[str]:
+    failures = []
+    at_best = expected(best)
+    for i in range(len(best)):
+        for rel in (1e-2, -1e-2, 0.2, -0.2):
+            other = list(best)
+            other[i] = best[i] + rel * max(abs(best[i]), 0.5)
+            value = expected(other)
+            if not value > at_best:
+                failures.append(f"{what}: moving parameter {i} to {other[i]:.4g} gives {value!r} <= {at_best!r}")
+    return failures
+
+
+def _loss_at(info, **inputs) -> Callable[..., np.ndarray]:
+    return lambda **kw: info.loss(*[np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args],
+                                  reduction="none")
+
+
+def _gaussian_proper(info) -> list[str]:
+    nodes, weights = np.polynomial.hermite_e.hermegauss(40)  # exact for the quadratic NLL
+    weights = weights / weights.sum()
+    failures = []
+    for m, v in ((0.0, 1.0), (2.5, 0.3), (-1.0, 4.0)):
+        y = m + np.sqrt(v) * nodes
+        def expected(p):
+            return float(weights @ info.loss(y, np.full_like(y, p[0]), np.full_like(y, p[1]), reduction="none"))
+        failures += _strictly_minimised(expected, [m, v], f"q = N({m}, {v})")
+    return failures
+
+
+def _quad_proper(info, dist, params_list, support) -> list[str]:
+    from scipy.integrate import quad
+
+    failures = []
+    for params in params_list:
+        q = dist(*params)
+        lo, hi = support(params)
+        def expected(p, q=q, lo=lo, hi=hi, params=params):
+            def f(y):
+                return q.pdf(y) * float(info.loss(np.array([y]), np.array([p[0]]), np.array([p[1]]), reduction="sum"))
+            return quad(f, lo, hi, points=sorted({params[0], p[0]} & {x for x in (params[0], p[0]) if lo < x < hi}),
+                        limit=200, epsabs=1e-13, epsrel=1e-12)[0]
+        failures += _strictly_minimised(expected, list(params), f"{info.name}, q with parameters {params}")
+    return failures
+
+
+def _laplace_proper(info) -> list[str]:
+    return _quad_proper(info, lambda loc, scale: stats.laplace(loc=loc, scale=scale),
+                        [(0.0, 1.0), (1.5, 0.4)], lambda p: (p[0] - 60 * p[1], p[0] + 60 * p[1]))
+
+
+def _von_mises_proper(info) -> list[str]:
+    return _quad_proper(info, lambda loc, kappa: stats.vonmises(kappa, loc=loc),
+                        [(0.3, 2.0), (-1.0, 8.0)], lambda p: (p[0] - np.pi, p[0] + np.pi))
+
+
+def _poisson_proper(info) -> list[str]:
+    failures = []
+    for rate in (0.7, 4.0, 25.0):
+        k = np.arange(0, int(rate + 30 * np.sqrt(rate) + 30), dtype=float)
+        pmf = stats.poisson.pmf(k, rate)
+        def expected(p):
+            return float(pmf @ info.loss(k, np.full_like(k, p[0]), reduction="none"))
+        failures += _strictly_minimised(expected, [float(np.log(rate))], f"q = Poisson({rate}), log-rate prediction")
+    return failures
+
+
+def _vae_proper(info) -> list[str]:
+    """Proper in its reconstruction: with mu, logvar fixed, x ~ Bernoulli(q) per feature."""
+    failures = []
+    outcomes = np.array([[a, b] for a in (0.0, 1.0) for b in (0.0, 1.0)])
+    mu, logvar = np.array([[0.3, -0.2]]), np.array([[0.1, -0.4]])
+    for q in ([0.2, 0.7], [0.5, 0.9]):
+        q = np.array(q)
+        probs = np.prod(np.where(outcomes == 1, q, 1 - q), axis=1)
+        def expected(p):
+            recon = np.repeat(np.array([p]), 4, axis=0)
+            return float(probs @ info.loss(outcomes, recon, np.repeat(mu, 4, 0), np.repeat(logvar, 4, 0),
+                                           reduction="none"))
+        failures += _strictly_minimised(expected, list(sps.logit(q)), f"x ~ Bernoulli({q.tolist()})")
+    return failures
+
+
+def _gan_discriminator_proper(info) -> list[str]:
+    """A sample is real with probability q: the discriminator's best score is logit(q)."""
+    failures = []
+    for q in (0.1, 0.5, 0.8):
+        def expected(p, q=q):
+            s = np.array([p[0]])
+            return float(q * info.loss(s, np.array([-1e4]), reduction="sum")
+                         + (1 - q) * info.loss(np.array([1e4]), s, reduction="sum"))
+        failures += _strictly_minimised(expected, [float(sps.logit(q))], f"real with probability {q}")
+    return failures
+
+
+PROPRIETY_RECIPES: dict[str, Callable] = {
+    "gaussian_nll": _gaussian_proper,
+    "laplace_nll": _laplace_proper,
+    "von_mises_nll": _von_mises_proper,
+    "poisson_nll": _poisson_proper,
+    "vae_elbo": _vae_proper,
+    "gan_discriminator": _gan_discriminator_proper,
+}
+# Claims checked by a dedicated test of the family's file (enumeration over label sequences).
+PROPRIETY_TESTED_ELSEWHERE = {
+    "ctc": ("test_losslib_beyond.py", "test_ctc_is_a_strictly_proper_scoring_rule_of_label_sequences"),
+}
+
+
+@by_entry()
 def test_propriety_claim(info):
-    assert (info.proper is None) == (info.prediction == "real"), \
-        f"{info.name}: proper must be None exactly for point (real-valued) predictions"
+    if info.name in PROPRIETY_TESTED_ELSEWHERE:
+        filename, test_name = PROPRIETY_TESTED_ELSEWHERE[info.name]
+        assert info.proper is True
+        assert f"def {test_name}(" in (Path(__file__).parent / filename).read_text()
+        return
+    if info.name in PROPRIETY_RECIPES:
+        failures = PROPRIETY_RECIPES[info.name](info)
+        if info.proper:
+            assert not failures, f"{info.name} is registered as strictly proper, but: {failures[:3]}"
+        else:
+            assert failures, f"{info.name} is registered as not proper, but the true parameters are best"
+        return
     if info.proper is None:
+        assert not (info.args == ("y_true", "y_pred") and info.prediction in KINDS_WITH_A_DISTRIBUTION
+                    and info.target in RANDOM_TARGETS), \
+            (f"{info.name} scores a predicted distribution ({info.prediction}) of a {info.target} target: "
+             "say whether it is a proper scoring rule")
         return
     failures = propriety_failures(info)
     if info.proper:
@@ -266,49 +563,162 @@ def test_propriety_claim(info):
         assert failures, f"{info.name} is registered as not proper, but every q is its own best prediction"
 
 
+def test_a_propriety_claim_without_a_mapping_fails_loudly():
+    hinge_like = dataclasses.replace(losslib.LOSSES["mse"], name="fake", prediction="score", target="sign",
+                                     proper=True)
+    with pytest.raises(ValueError, match="no mapping from a distribution q"):
+        to_prediction(hinge_like, np.array([0.5]))
+    three = dataclasses.replace(losslib.LOSSES["mse"], name="fake", args=("y_true", "mean", "var"), proper=True)
+    with pytest.raises(ValueError, match="knows \\(y_true, y_pred\\) only"):
+        propriety_failures(three)
+
+
 # --------------------------------------------------------------------------
 # Distributions: the loss is the negative log-likelihood up to a + b * NLL, b > 0
 # --------------------------------------------------------------------------
 
-def _labels(y):
-    return np.asarray(y).astype(int)
+def _norm(name: str) -> str:
+    """'von Mises', 'VonMises' and 'von_mises' are one distribution."""
+    return re.sub(r"[^a-z]", "", name.lower())
 
 
-NLL = {
-    # distribution -> (prediction kind -> function (y_true, y_pred) -> NLL per example), from scipy
-    "Gaussian": {"real": lambda y, mu: -stats.norm.logpdf(y, loc=mu, scale=1.0)},
-    "Laplace": {"real": lambda y, mu: -stats.laplace.logpdf(y, loc=mu, scale=1.0)},
-    "Bernoulli": {
-        "probability": lambda y, p: -stats.bernoulli.logpmf(_labels(y), p),
-        "logit": lambda y, x: -stats.bernoulli.logpmf(_labels(y), sps.expit(x)),
-    },
-    "Categorical": {
-        "logit": lambda y, z: -stats.multinomial.logpmf(np.eye(z.shape[-1])[y], n=1, p=sps.softmax(z, axis=-1)),
-    },
+def _labels(y: np.ndarray) -> np.ndarray:
+    """Class labels from integer labels or one-hot rows."""
+    return y if y.dtype.kind in "iu" else y.argmax(axis=-1)
+
+
+def _categorical(d, info):
+    z = d["y_pred"]
+    p = sps.softmax(z, axis=-1) if info.prediction == "logit" else z
+    return -stats.multinomial.logpmf(np.eye(z.shape[-1])[_labels(d["y_true"])], n=1, p=p)
+
+
+def _default(info, option: str):
+    return inspect.signature(info.loss).parameters[option].default
+
+
+def _asymmetric_laplace(d, info):
+    # pinball loss tau e (e >= 0), (1 - tau) |e| (e < 0), e = y - y_pred: kappa^2 = tau / (1 - tau)
+    tau = _default(info, "tau")
+    return -stats.laplace_asymmetric.logpdf(d["y_true"], np.sqrt(tau / (1 - tau)), loc=d["y_pred"])
+
+
+def _hyperbolic(d, info):
+    # the hyperbolic distribution (generalised hyperbolic, p = 1, b = 0): -log p = a sqrt(1 + (r/delta)^2) + c
+    return -stats.genhyperbolic.logpdf(d["y_true"], 1.0, 1.0, 0.0, loc=d["y_pred"], scale=_default(info, "delta"))
+
+
+def _poisson(d, info):
+    log_input = _default(info, "log_input")
+    rate = np.exp(d["y_pred"]) if log_input else d["y_pred"]
+    return -stats.poisson.logpmf(d["y_true"], rate)
+
+
+@dataclasses.dataclass(frozen=True)
+class NLL:
+    """A scipy negative log-likelihood per item, for the given prediction kinds ("*": any)."""
+
+    kinds: dict[str, Callable]
+    # arguments the offset a may depend on (terms of the likelihood that do not involve the
+    # prediction, which a loss may drop), with the reason; empty: a is one constant
+    observed: tuple[str, ...] = ()
+    why: str = ""
+
+
+NLLS = {
+    # (distribution, args) -> NLL
+    ("gaussian", ("y_true", "y_pred")): NLL({"real": lambda d, i: -stats.norm.logpdf(d["y_true"], loc=d["y_pred"])}),
+    ("gaussian", ("y_true", "mean", "var")): NLL(
+        {"*": lambda d, i: -stats.norm.logpdf(d["y_true"], loc=d["mean"], scale=np.sqrt(d["var"]))}),
+    ("gaussian", ("params",)): NLL({"*": lambda d, i: -stats.norm.logpdf(d["params"])}),  # a Gaussian prior
+    ("laplace", ("y_true", "y_pred")): NLL({"real": lambda d, i: -stats.laplace.logpdf(d["y_true"], loc=d["y_pred"])}),
+    ("laplace", ("y_true", "loc", "scale")): NLL(
+        {"*": lambda d, i: -stats.laplace.logpdf(d["y_true"], loc=d["loc"], scale=d["scale"])}),
+    ("laplace", ("params",)): NLL({"*": lambda d, i: -stats.laplace.logpdf(d["params"])}),  # a Laplace prior
+    ("bernoulli", ("y_true", "y_pred")): NLL({
+        "probability": lambda d, i: -stats.bernoulli.logpmf(d["y_true"].astype(int), d["y_pred"]),
+        "logit": lambda d, i: -stats.bernoulli.logpmf(d["y_true"].astype(int), sps.expit(d["y_pred"])),
+    }),
+    ("categorical", ("y_true", "y_pred")): NLL({"logit": _categorical, "probability": _categorical}),
+    ("hyperbolic", ("y_true", "y_pred")): NLL({"real": _hyperbolic}),
+    ("hyperbolicsecant", ("y_true", "y_pred")): NLL(
+        {"real": lambda d, i: -stats.hypsecant.logpdf(d["y_true"], loc=d["y_pred"])}),
+    ("asymmetriclaplace", ("y_true", "y_pred")): NLL({"real": _asymmetric_laplace}),
+    # a GAN's discriminator labels real data 1 and generated data 0: one Bernoulli NLL per pair
+    ("bernoulli", ("real_scores", "fake_scores")): NLL({"logit": lambda d, i: (
+        -stats.bernoulli.logpmf(1, sps.expit(d["real_scores"])) - stats.bernoulli.logpmf(0, sps.expit(d["fake_scores"])))}),
+    # ... and its generator wants generated data labelled 1 (the non-saturating loss)
+    ("bernoulli", ("fake_scores",)): NLL({"logit": lambda d, i: -stats.bernoulli.logpmf(1, sps.expit(d["fake_scores"]))}),
+    ("poisson", ("y_true", "y_pred")): NLL({"*": _poisson}, observed=("y_true",),
+                                          why="log(y!) does not involve the rate; PyTorch drops it (full=False)"),
+    ("vonmises", ("y_true", "loc", "concentration")): NLL(
+        {"*": lambda d, i: -stats.vonmises.logpdf(d["y_true"], d["concentration"], loc=d["loc"])}),
 }
 
 
-@BY_ENTRY
+def nll_of(info) -> tuple[NLL, Callable]:
+    key = (_norm(info.distribution), info.args)
+    if key not in NLLS:
+        raise ValueError(f"{info.name}: no scipy likelihood for distribution {info.distribution!r} with args "
+                         f"{info.args}; add it to NLLS in tests/test_registry.py (known: {sorted(NLLS)})")
+    spec = NLLS[key]
+    fn = spec.kinds.get(info.prediction, spec.kinds.get("*"))
+    if fn is None:
+        raise ValueError(f"{info.name}: the {info.distribution} NLL of {info.args} is not defined for predictions "
+                         f"of kind {info.prediction!r} (known: {sorted(spec.kinds)})")
+    return spec, fn
+
+
+def observed(info, inputs, rng) -> dict[str, np.ndarray]:
+    """Inputs with observed outcomes: a likelihood needs hard labels, not class probabilities."""
+    y = inputs.get("y_true")
+    if info.target == "distribution" and y is not None and y.dtype.kind == "f" and y.ndim >= 1:
+        labels = rng.integers(0, y.shape[-1], size=y.shape[:-1])
+        return replace(inputs, y_true=np.eye(y.shape[-1])[labels])
+    if info.prediction == "logit":  # scipy's Bernoulli of expit(x) is accurate for |x| <= 10
+        return replace(inputs, **{w: np.clip(inputs[w], -10, 10) for w in info.grad_wrt})
+    return dict(inputs)
+
+
+@by_entry()
 def test_distribution_claim(info):
     if info.distribution is None:
         return
-    assert info.distribution in NLL, \
-        f"{info.name}: no scipy likelihood for distribution {info.distribution!r}; add it to NLL"
-    assert info.prediction in NLL[info.distribution], \
-        f"{info.name}: {info.distribution} NLL is not defined for predictions of kind {info.prediction!r}"
-    nll = NLL[info.distribution][info.prediction]
-    rng = _rng(info, "nll")
-    y_true, y_pred = sample(info, rng, n=60)  # hard labels: a likelihood needs observed outcomes
-    if info.prediction == "logit":
-        y_pred = np.clip(y_pred, -10, 10)  # scipy's Bernoulli of expit(x) is accurate there
-    loss = info.loss(y_true, y_pred, reduction="none")
-    ref = nll(y_true, y_pred)
-    # least squares fit loss = a + b * ref
-    design = np.stack([np.ones_like(ref), ref], axis=1)
-    (a, b), *_ = np.linalg.lstsq(design, loss, rcond=None)
+    spec, nll = nll_of(info)
+    rng = rng_for(info, "nll")
+    if not spec.observed:
+        inputs = observed(info, draw(info, rng, n=60), rng)
+        loss = np.ravel(value(info, inputs, "none"))
+        ref = np.ravel(nll(inputs, info))
+        design = np.stack([np.ones_like(ref), ref], axis=1)
+        (a, b), *_ = np.linalg.lstsq(design, loss, rcond=None)
+        fit = a + b * ref
+    else:
+        # the offset may depend on the observed arguments: hold them fixed over K draws of the others,
+        # and compare the differences across draws
+        first = observed(info, draw(info, rng, n=12), rng)
+        trials = [replace(observed(info, draw(info, rng, n=12), rng), **{o: first[o] for o in spec.observed})
+                  for _ in range(6)]
+        loss = np.array([np.ravel(value(info, d, "none")) for d in trials])
+        ref = np.array([np.ravel(nll(d, info)) for d in trials])
+        loss, ref = loss - loss.mean(axis=0), ref - ref.mean(axis=0)
+        b = float(np.sum(loss * ref) / np.sum(ref * ref))
+        fit = b * ref
     assert b > 0, f"{info.name}: the loss decreases with the {info.distribution} NLL (slope {b})"
-    np.testing.assert_allclose(loss, a + b * ref, rtol=1e-9, atol=1e-9 * np.abs(loss).max(),
-                               err_msg=f"{info.name} is not an affine function of the {info.distribution} NLL")
+    np.testing.assert_allclose(loss, fit, rtol=1e-9, atol=1e-9 * max(1.0, float(np.abs(loss).max())),
+                               err_msg=f"{info.name} is not an affine function of the {info.distribution} NLL "
+                                       f"of {info.args}" + (f" (offset a function of {spec.observed}: {spec.why})"
+                                                            if spec.observed else ""))
+
+
+def test_an_unknown_distribution_fails_loudly():
+    mse = losslib.LOSSES["mse"]
+    with pytest.raises(ValueError, match="no scipy likelihood for distribution 'Cauchy'"):
+        nll_of(dataclasses.replace(mse, name="fake", distribution="Cauchy"))
+    with pytest.raises(ValueError, match="no scipy likelihood for distribution 'Gaussian' with args"):
+        nll_of(dataclasses.replace(mse, name="fake", args=("x", "x_recon", "mu", "logvar")))
+    with pytest.raises(ValueError, match="not defined for predictions of kind 'score'"):
+        nll_of(dataclasses.replace(mse, name="fake", prediction="score"))
 
 
 # --------------------------------------------------------------------------
@@ -319,12 +729,12 @@ def bib_keys() -> set[str]:
     return set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8")))
 
 
-@BY_ENTRY
+@by_entry()
 def test_reference_is_in_the_bibliography(info):
     assert info.reference in bib_keys(), f"{info.name}: {info.reference!r} is not a key of {BIB.name}"
 
 
-@BY_ENTRY
+@by_entry()
 def test_names_match_the_functions(info):
     assert info.loss.__name__ == info.name
     assert info.grad.__name__ == info.name + "_grad"
@@ -386,6 +796,57 @@ def test_markdown_table_refuses_unknown_columns(bad):
         losslib.markdown_table(columns=bad)
 
 
-@BY_ENTRY
+@by_entry()
 def test_table_text_cannot_break_the_table(info):
     assert "|" not in info.summary and "\n" not in info.summary
+
+
+# --------------------------------------------------------------------------
+# The property checks catch false claims (on altered copies of the first losses)
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("test", "name", "changes"), [
+    (test_convexity_claim, "huber", {"convex": False}),
+    (test_differentiability_claim, "mae", {"differentiable": True}),
+    (test_differentiability_claim, "huber", {"differentiable": False}),
+    (test_robustness_claim, "mse", {"robust": True}),
+    (test_robustness_claim, "huber", {"robust": False}),
+    (test_propriety_claim, "binary_cross_entropy", {"proper": False}),
+    (test_propriety_claim, "cross_entropy", {"proper": False}),
+    (test_distribution_claim, "mse", {"distribution": "Laplace"}),
+    (test_distribution_claim, "binary_cross_entropy_with_logits", {"prediction": "probability"}),
+], ids=["convex", "not-differentiable", "differentiable", "not-robust", "robust", "proper-binary",
+        "proper-class", "distribution", "distribution-kind"])
+def test_a_false_claim_fails(test, name, changes):
+    with pytest.raises(AssertionError):
+        test(dataclasses.replace(losslib.LOSSES[name], **changes))
+
+
+def test_a_false_non_convexity_claim_on_a_loss_of_several_inputs_fails():
+    """Joint convexity in several arguments: a separable sum of convex terms is convex."""
+    def loss(y_true, a, b, *, reduction="mean"):
+        return losslib.mse(y_true, a, reduction=reduction) + losslib.mse(y_true, b, reduction=reduction)
+
+    fake = dataclasses.replace(
+        losslib.LOSSES["mse"], name="fake", loss=loss, convex=False, args=("y_true", "a", "b"), grad_wrt=("a", "b"),
+        sampler=lambda rng, n: {"y_true": rng.normal(size=n), "a": rng.normal(size=n), "b": rng.normal(size=n)})
+    with pytest.raises(AssertionError, match="no random segment"):
+        test_convexity_claim(fake)
+    # and a product of two arguments is not convex jointly, though it is in each one alone
+    product = dataclasses.replace(fake, convex=True, loss=lambda y_true, a, b, *, reduction="mean": np.sum(a * b))
+    with pytest.raises(AssertionError, match="registered as convex"):
+        test_convexity_claim(product)
+
+
+@pytest.mark.parametrize("name", sorted(PROPRIETY_RECIPES))
+def test_propriety_recipes_catch_a_miscalibrated_loss(name):
+    """Scaling the prediction's first parameter moves the minimiser: the recipe must notice."""
+    info = losslib.LOSSES[name]
+    position = info.args.index(info.grad_wrt[0])
+
+    def shifted(*args, **kw):
+        args = list(args)
+        args[position] = np.asarray(args[position]) * 1.3 + 0.2
+        return info.loss(*args, **kw)
+
+    assert PROPRIETY_RECIPES[name](dataclasses.replace(info, loss=shifted))

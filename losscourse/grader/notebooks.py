@@ -137,14 +137,15 @@ def student_code(nb: nbformat.NotebookNode, source: SourceNotebook) -> list[str]
     return cells
 
 
-def find_notebook(folder: Path, expected: str) -> tuple[Path, str | None]:
-    """The student's notebook in ``folder``: the expected name, or the only notebook there.
+def find_notebook(folder: Path, expected: str, assignment: str = "") -> tuple[Path, str | None]:
+    """The student's notebook in ``folder``: the expected name (also in nbgrader's layout,
+    ``folder/<assignment>/``), or else the only notebook there.
 
     Returns the path and a note for the report when the name differs.
     """
-    exact = folder / expected
-    if exact.is_file():
-        return exact, None
+    for exact in (folder / expected, folder / assignment / expected):
+        if exact.is_file():
+            return exact, None
     notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file())
     if len(notebooks) == 1:
         return notebooks[0], f"graded {notebooks[0].name} (expected {expected})"

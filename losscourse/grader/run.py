@@ -70,7 +70,7 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
     submission = None
     message = ""
     try:
-        path, note = find_notebook(folder, source_nb.name)
+        path, note = find_notebook(folder, source_nb.name, settings.assignment)
         submission = read_submission(path)
         with Sandbox(student_code(submission, source), hide=list(settings.hide) + [folder],
                      timeout=settings.timeout, memory=settings.memory) as box:
