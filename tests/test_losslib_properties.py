@@ -1,0 +1,102 @@
+"""Invariants of every registered loss, checked with Hypothesis, and limits between losses.
+
+Non-negativity holds for every loss except those listed in ``CAN_BE_NEGATIVE`` with the reason;
+a new loss is checked automatically. Inputs come from each entry's own sampler, seeded by
+Hypothesis, so they are valid by construction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import losslib
+
+# Losses whose value can be negative, and why (everything else must be >= 0).
+CAN_BE_NEGATIVE = {
+    "gaussian_nll": "a density above 1 (small variance) has a negative log",
+    "laplace_nll": "a density above 1 (small scale) has a negative log",
+    "von_mises_nll": "a density above 1 (large concentration) has a negative log",
+    "poisson_nll": "without the log(y!) term (full=False) the NLL is shifted by a target-dependent constant",
+    "gan_discriminator": "not for the default kind; the Wasserstein critic's loss is a difference of means",
+    "gan_generator": "the minimax generator loss is log(1 - D), which is negative",
+}
+ENTRIES = sorted(losslib.LOSSES)
+REGRESSION_PAIRS = [n for n, i in losslib.LOSSES.items()
+                    if i.family == "regression" and i.args == ("y_true", "y_pred") and i.target == "real"]
+
+
+def _args(info, seed: int, n: int = 5):
+    inputs = info.example(np.random.default_rng(seed), n=n)
+    return [inputs[a] for a in info.args]
+
+
+@pytest.mark.parametrize("name", [n for n in ENTRIES if n not in CAN_BE_NEGATIVE])
+@given(seed=st.integers(0, 2**32 - 1))
+def test_losses_are_non_negative(name, seed):
+    info = losslib.LOSSES[name]
+    values = np.asarray(info.loss(*_args(info, seed), reduction="none"))
+    assert np.all(values >= 0), f"{name} gave {values.min()} < 0"
+
+
+def test_the_exceptions_are_real_losses_that_do_go_negative():
+    assert set(CAN_BE_NEGATIVE) <= set(losslib.LOSSES)
+    assert float(losslib.gaussian_nll([0.0], [0.0], [0.01])) < 0
+    assert float(losslib.laplace_nll([0.0], [0.0], [0.1])) < 0
+    assert float(losslib.von_mises_nll([0.0], [0.0], [50.0])) < 0
+    assert float(losslib.poisson_nll([5.0], [np.log(5.0)])) < 0
+    assert float(losslib.gan_discriminator([2.0], [-1.0], kind="wasserstein")) < 0  # real scored above fake
+    assert float(losslib.gan_generator([0.0], kind="minimax")) < 0
+
+
+finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
+
+
+@pytest.mark.parametrize("name", REGRESSION_PAIRS)
+@given(y=arrays(np.float64, st.integers(1, 8), elements=st.floats(-0.99, 1e3)))
+def test_regression_losses_are_zero_at_a_perfect_prediction(name, y):
+    info = losslib.LOSSES[name]
+    assert np.all(info.loss(y, y, reduction="none") == 0)
+    assert np.all(info.grad(y, y, reduction="sum") == 0)
+
+
+@given(r=arrays(np.float64, st.integers(1, 8), elements=finite), y=st.floats(-10, 10))
+def test_huber_and_pseudo_huber_become_half_the_squared_error_as_delta_grows(r, y):
+    y_true = np.full_like(r, y)
+    half_mse = 0.5 * losslib.mse(y_true, y_true + r)
+    for loss in (losslib.huber, losslib.pseudo_huber):
+        np.testing.assert_allclose(loss(y_true, y_true + r, delta=1e9), half_mse, rtol=1e-6, atol=1e-12)
+
+
+@given(r=arrays(np.float64, st.integers(1, 8), elements=finite))
+def test_huber_over_delta_becomes_the_absolute_error_as_delta_shrinks(r):
+    y = np.zeros_like(r)
+    delta = 1e-9
+    np.testing.assert_allclose(losslib.huber(y, r, delta=delta) / delta, losslib.mae(y, r), rtol=1e-6, atol=1e-8)
+
+
+@given(r=arrays(np.float64, st.integers(1, 8), elements=finite))
+def test_quantile_at_the_median_is_half_the_absolute_error(r):
+    y = np.zeros_like(r)
+    np.testing.assert_allclose(losslib.quantile(y, r, tau=0.5), 0.5 * losslib.mae(y, r), rtol=1e-12)
+
+
+@given(x=arrays(np.float64, st.integers(1, 8), elements=st.floats(-30, 30)),
+       y=arrays(np.float64, st.integers(1, 8), elements=st.sampled_from([0.0, 1.0])))
+def test_focal_loss_without_focusing_is_binary_cross_entropy(x, y):
+    n = min(x.size, y.size)
+    x, y = x[:n], y[:n]
+    np.testing.assert_allclose(losslib.focal(y, x, gamma=0.0, alpha=-1.0),
+                               losslib.binary_cross_entropy_with_logits(y, x), rtol=1e-12, atol=1e-300)
+
+
+@given(z=arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 6)), elements=st.floats(-50, 50)),
+       shift=st.floats(-100, 100), seed=st.integers(0, 2**32 - 1))
+def test_softmax_and_cross_entropy_are_shift_invariant(z, shift, seed):
+    labels = np.random.default_rng(seed).integers(0, z.shape[1], size=z.shape[0])
+    np.testing.assert_allclose(losslib.softmax(z + shift), losslib.softmax(z), rtol=1e-9, atol=1e-15)
+    np.testing.assert_allclose(losslib.cross_entropy(labels, z + shift), losslib.cross_entropy(labels, z),
+                               rtol=1e-9, atol=1e-12)
