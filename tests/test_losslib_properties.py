@@ -100,3 +100,27 @@ def test_softmax_and_cross_entropy_are_shift_invariant(z, shift, seed):
     np.testing.assert_allclose(losslib.softmax(z + shift), losslib.softmax(z), rtol=1e-9, atol=1e-15)
     np.testing.assert_allclose(losslib.cross_entropy(labels, z + shift), losslib.cross_entropy(labels, z),
                                rtol=1e-9, atol=1e-12)
+
+
+LOGIT_ENTRIES = [n for n, i in losslib.LOSSES.items() if i.prediction == "logit"]
+# The arguments that hold logits (the rest, e.g. the VAE's mu and logvar, keep their sampled values).
+LOGIT_ARGS = {"gan_discriminator": ("real_scores", "fake_scores")}
+
+
+@pytest.mark.parametrize("name", LOGIT_ENTRIES)
+@pytest.mark.parametrize(("dtype", "big"), [(np.float64, 1e4), (np.float32, 80.0)], ids=["float64-1e4", "float32-80"])
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_logit_losses_stay_finite_at_extreme_logits(name, dtype, big, reduction):
+    info = losslib.LOSSES[name]
+    rng = np.random.default_rng(7)
+    inputs = info.example(rng, n=4)
+    for arg in LOGIT_ARGS.get(name, info.grad_wrt[:1]):
+        shape = inputs[arg].shape
+        inputs[arg] = big * rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 1.0, size=shape)
+    args = [a.astype(dtype) if a.dtype.kind == "f" else a for a in (inputs[n] for n in info.args)]
+    value, grad = info.core(*args, reduction=reduction)
+    grads = grad if len(info.grad_wrt) > 1 else (grad,)
+    assert np.all(np.isfinite(value)), f"{name}: value {value} at logits of +-{big:g} ({np.dtype(dtype)})"
+    for field, g in zip(info.grad_wrt, grads):
+        assert np.all(np.isfinite(g)), f"{name}: gradient wrt {field} not finite at logits of +-{big:g}"
+        assert np.asarray(g).dtype == dtype
