@@ -1,4 +1,5 @@
-"""Sphinx extension: typeset the book's equations with a bundled MathJax, no network needed.
+"""Sphinx extension: typeset the book's equations with a bundled MathJax, no network needed
+(and keep each page's script tags free of duplicates).
 
 MathJax 3 comes from the PyPI package ``sphinx-mathjax-offline`` (it carries the
 files; we do not use its own hook, which copies all 24 MB). After a successful
@@ -49,9 +50,28 @@ def _copy(app: Any, exc: Exception | None) -> None:
             shutil.copy2(src, dst)
 
 
+def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:
+    """Drop repeated script tags: sphinx-thebe registers its inline configuration once per
+    ``env-before-read-docs`` event, which a Jupyter Book build fires twice, and a page that
+    declares ``const THEBE_JS_URL`` twice stops with a JavaScript error."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for script in scripts:
+        # the same inline script comes once with filename None and once with "": one key for both
+        key = (getattr(script, "filename", str(script)) or "", repr(sorted(getattr(script, "attributes", {}).items())))
+        if key not in seen:
+            seen.add(key)
+            unique.append(script)
+    scripts[:] = unique
+
+
 def setup(app: Any) -> dict[str, Any]:
     mathjax_source()  # fail early, with the fix, if the files are missing
     # A relative mathjax_path is relative to _static/.
     app.config.mathjax_path = f"mathjax/{ENTRY}"
     app.connect("build-finished", _copy)
+    # Early: html-page-context stops at the first handler that returns a template name.
+    app.connect("html-page-context", _dedupe_scripts, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -198,3 +198,19 @@ def segment(info, rng: np.random.Generator, n: int = 3, soft: bool = False):
 def along(info, a, b, t: float) -> dict[str, np.ndarray]:
     """The point ``(1 - t) a + t b`` (``grad_wrt`` arguments only; the others are ``a``'s)."""
     return replace(a, **{w: (1 - t) * a[w] + t * b[w] for w in info.grad_wrt})
+
+
+# --------------------------------------------------------------------------
+# The book, built once per test session (tests/test_book.py and tests/test_browser.py)
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """A full build with warnings as errors (-W -n --keep-going --all) into a fresh folder;
+    returns the ``html`` folder."""
+    from losscourse import book
+
+    out = tmp_path_factory.mktemp("book") / "_build"
+    code = book.build(out, strict=True, force_all=True)
+    assert code == 0, "jupyter-book build -W -n --keep-going failed: see the captured output above"
+    return out / "html"

@@ -223,8 +223,11 @@ def graded(tmp_path_factory):
         after = tree_digest(subs, ROOT / "solutions", ROOT / "exercises", ROOT / "losslib")
         with gradebook._gradebook(course.root) as gb:
             book = {s.student.id: s.score for s in gb.find_assignment(ASSIGNMENT).submissions}
+        exported = base / "export.csv"
+        n_exported = gradebook.export(exported, root=course.root)
         leftovers = subprocess.run(["pgrep", "-f", "sleep 31[34]"], capture_output=True, text=True).stdout
         yield {"expected": expected, "runs": runs, "before": before, "after": after, "book": book,
+               "exported": (exported, n_exported),
                "leftovers": leftovers, "course": course.root}
 
 
@@ -359,3 +362,38 @@ def test_without_bubblewrap_the_grader_says_so_and_still_grades(tmp_path, monkey
                      root=course.root, log=logs.append)
     assert [(r["student_id"], r["score"]) for r in rows] == [("ann", FULL), ("ben", 0.0)]
     assert any("bubblewrap" in line and "without filesystem" in line for line in logs)
+
+
+def test_export_lists_every_grade_of_the_gradebook(graded):
+    path, n = graded["exported"]
+    rows = read_csv(path)
+    assert n == len(rows) == len(graded["expected"])
+    assert {(r["assignment"], r["student_id"], float(r["score"])) for r in rows} == {
+        (ASSIGNMENT, s, score) for s, score in graded["book"].items()}
+
+
+def test_release_refuses_an_unknown_assignment(capsys):
+    assert cli.main(["release", "99-nope"]) == 2
+    assert "unknown assignment" in capsys.readouterr().err
+
+
+def test_progress_bar_only_on_a_terminal():
+    import io
+
+    from losscourse.grader.run import Progress
+
+    quiet = io.StringIO()
+    bar = Progress(2, stream=quiet)
+    bar.step("a")
+    bar.step("b")
+    assert quiet.getvalue() == ""
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    bar = Progress(2, stream=term)
+    bar.step("ann")
+    bar.step("ben")
+    assert "2/2" in term.getvalue() and term.getvalue().endswith("\n")

@@ -47,6 +47,21 @@ class Settings:
         return sorted((self.source / self.assignment).glob("*.ipynb"))[0]
 
 
+def installed_locations() -> list[Path]:
+    """Where the sandbox's interpreter (``python -I``) would import losslib and losscourse from.
+
+    They must be hidden too: an editable install may point at another checkout than ``ROOT``."""
+    import subprocess
+
+    code = ("import importlib.util as u\n"
+            "for name in ('losslib', 'losscourse'):\n"
+            "    spec = u.find_spec(name)\n"
+            "    for loc in (spec.submodule_search_locations or []) if spec else []:\n"
+            "        print(loc)")
+    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd="/")
+    return [Path(line).resolve() for line in proc.stdout.splitlines() if line.strip()]
+
+
 def self_check(settings: Settings) -> None:
     """Grade the reference solution first: if it does not get full marks, the grading
     environment or the tests are broken, and grading the class would blame the students."""
@@ -141,7 +156,8 @@ def grade(assignment: str, submissions: Path, *, out: Path | None = None, jobs: 
                              root / "exercises", root / "grading", ROOT / "grading", ROOT / "losslib",
                              ROOT / "losscourse", ROOT / "tests", ROOT / "book", ROOT / ".git",
                              Path(submissions).resolve().parent if Path(submissions).is_file() else
-                             Path(submissions).resolve(), out, Path.home()) if p.exists())
+                             Path(submissions).resolve(), out, Path.home(), *installed_locations())
+                 if p.exists())
     settings = Settings(assignment, out, timeout, memory, hide, (root / "solutions").resolve())
     self_check(settings)
     if ISOLATION != "bubblewrap":
