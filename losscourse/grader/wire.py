@@ -34,7 +34,7 @@ def encode(value: Any, _depth: int = 0) -> Any:
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and not np.isfinite(value):
-            return {"__float__": repr(value)}
+            return {"__float__": repr(float(value))}  # np.float64 is a float; its repr is not
         return value
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)

@@ -1,0 +1,63 @@
+"""The chapters' sources keep the course's contracts: losslib is the one source of formulas."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+import losslib
+
+ROOT = Path(__file__).resolve().parent.parent
+TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
+CHAPTERS = [ROOT / f"{ch['file']}.md" for part in TOC.get("parts", []) for ch in part["chapters"]
+            if re.match(r"book/\d\d-", ch["file"])]
+CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", re.S)
+
+
+def code_cells(path: Path) -> list[str]:
+    cells = []
+    for body in CELL.findall(path.read_text()):
+        # drop cell options (a leading ---...--- block or :key: lines) and IPython magics
+        body = re.sub(r"\A---\n.*?\n---\n", "", body, flags=re.S)
+        lines = [line for line in body.splitlines() if not line.startswith((":", "%", "!"))]
+        cells.append("\n".join(lines))
+    return cells
+
+
+def test_the_toc_lists_chapters():
+    assert len(CHAPTERS) >= 1 and all(p.is_file() for p in CHAPTERS)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_no_chapter_redefines_a_loss_that_losslib_has(chapter):
+    names = set(losslib.LOSSES) | {n + "_grad" for n in losslib.LOSSES} | set(losslib.special.__all__)
+    offenders = []
+    for i, source in enumerate(code_cells(chapter)):
+        tree = ast.parse(source)
+        for node in ast.walk(tree):
+            if isinstance(node, (ast.FunctionDef, ast.Lambda)) and getattr(node, "name", None) in names:
+                offenders.append(f"cell {i}: def {node.name}")
+            if isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Name) and target.id in names and isinstance(node.value, ast.Lambda):
+                        offenders.append(f"cell {i}: {target.id} = lambda ...")
+    assert not offenders, f"{chapter.name} re-defines losses that losslib has: {offenders}; call losslib instead"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapters_use_losslib_and_the_book_style(chapter):
+    text = chapter.read_text()
+    assert "import losslib" in text, f"{chapter.name} should take its losses from losslib"
+    assert "use_book_style()" in text, f"{chapter.name} should use the book's shared plot style"
+    assert "{bibliography}" in text, f"{chapter.name} should end with its references"
+
+
+def test_the_check_sees_a_redefined_loss(tmp_path):
+    fake = tmp_path / "99-fake.md"
+    fake.write_text("```{code-cell} ipython3\n---\ntags: [hide-input]\n---\ndef huber(y, p):\n    return 0\n```\n")
+    with pytest.raises(AssertionError, match="def huber"):
+        test_no_chapter_redefines_a_loss_that_losslib_has(fake)
