@@ -42,7 +42,10 @@ def run_nbgrader(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]
     """Run ``nbgrader ARGS`` in the course folder ``cwd``; raise with its log if it fails."""
     proc = subprocess.run(
         [sys.executable, "-m", "nbgrader", *args],
-        cwd=cwd, env=nbgrader_env(), capture_output=True, text=True,
+        cwd=cwd,
+        env=nbgrader_env(),
+        capture_output=True,
+        text=True,
     )
     if proc.returncode != 0:
         raise RuntimeError(

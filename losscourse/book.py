@@ -50,8 +50,13 @@ def build(out: Path, *, strict: bool = True, force_all: bool = False) -> int:
         for cached in (out / ".jupyter_cache", out / ".doctrees"):
             shutil.rmtree(cached, ignore_errors=True)
     cmd = [
-        str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-        "--builder", "html", "--path-output", str(out.parent),
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--builder",
+        "html",
+        "--path-output",
+        str(out.parent),
     ]
     if strict:
         cmd += ["-W", "-n", "--keep-going"]
@@ -67,8 +72,9 @@ def build(out: Path, *, strict: bool = True, force_all: bool = False) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, default=ROOT / "_build",
-                        help="build folder, named _build (default: ./_build)")
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "_build", help="build folder, named _build (default: ./_build)"
+    )
     parser.add_argument("--all", action="store_true", help="re-read every page")
     args = parser.parse_args(argv)
     code = build(args.out.resolve(), force_all=args.all)

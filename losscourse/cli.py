@@ -35,13 +35,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("grade", help="autograde a class's submissions into grades.csv and feedback")
     p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
-    p.add_argument("submissions", type=Path,
-                   help="folder with one subfolder per student (SUBMISSIONS/<student_id>/<notebook>.ipynb) or a .zip")
+    p.add_argument(
+        "submissions",
+        type=Path,
+        help="folder with one subfolder per student (SUBMISSIONS/<student_id>/<notebook>.ipynb) or a .zip",
+    )
     p.add_argument("--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/)")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per tested call (default 30)")
-    p.add_argument("--memory", type=_memory, default=2 * 1024**3,
-                   help="memory cap per submission in GiB (default 2)")
+    p.add_argument("--memory", type=_memory, default=2 * 1024**3, help="memory cap per submission in GiB (default 2)")
 
     p = sub.add_parser("export", help="every grade of every assignment as one CSV")
     p.add_argument("--out", type=Path, default=ROOT / "grading" / "grades.csv", help="default: grading/grades.csv")
@@ -55,8 +57,10 @@ def main(argv: list[str] | None = None) -> int:
 
         unknown = [a for a in args.assignment if a not in list_assignments()]
         if unknown:
-            print(f"losscourse: unknown assignment(s) {', '.join(unknown)}: choose from "
-                  f"{', '.join(list_assignments())}", file=sys.stderr)
+            print(
+                f"losscourse: unknown assignment(s) {', '.join(unknown)}: choose from {', '.join(list_assignments())}",
+                file=sys.stderr,
+            )
             return 2
         release(args.assignment)
         return 0
@@ -70,8 +74,14 @@ def main(argv: list[str] | None = None) -> int:
             print("losscourse: --timeout must be positive", file=sys.stderr)
             return 2
         try:
-            grade(args.assignment, args.submissions, out=args.out, jobs=args.jobs, timeout=args.timeout,
-                  memory=args.memory)
+            grade(
+                args.assignment,
+                args.submissions,
+                out=args.out,
+                jobs=args.jobs,
+                timeout=args.timeout,
+                memory=args.memory,
+            )
         except UsageError as exc:
             print(f"losscourse: {exc}", file=sys.stderr)
             return 2

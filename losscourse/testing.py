@@ -112,9 +112,7 @@ def check_close(
     e = e.astype(np.float64)
     bad = ~np.isfinite(g) & np.isfinite(e)
     if bad.any():
-        raise CheckFailed(
-            f"{where} returned {_fmt(got)}, expected the finite value {_fmt(expected)}: {overflow_hint}"
-        )
+        raise CheckFailed(f"{where} returned {_fmt(got)}, expected the finite value {_fmt(expected)}: {overflow_hint}")
     if np.allclose(g, e, rtol=rtol, atol=atol, equal_nan=True):
         return
     for predicate, message in hints:

@@ -17,9 +17,7 @@ REDUCTIONS = ("mean", "sum", "none")
 def check_reduction(reduction: Any) -> str:
     """Return ``reduction`` if it is one of ``"mean"``, ``"sum"``, ``"none"``."""
     if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(
-            f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}"
-        )
+        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
     return reduction
 
 
@@ -54,9 +52,7 @@ def as_float_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarr
         if dtype is not None and arr.dtype != dtype:
             arr = arr.astype(dtype)
     else:
-        raise TypeError(
-            f"{name} must hold real numbers, got an array of dtype {arr.dtype}"
-        )
+        raise TypeError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
     check_not_empty(arr, name)
     check_no_nan(arr, name)
     return arr
@@ -76,9 +72,7 @@ def as_label_array(x: Any, name: str) -> np.ndarray:
 
 def check_not_empty(arr: np.ndarray, name: str) -> None:
     if arr.size == 0:
-        raise ValueError(
-            f"{name} is empty (shape {arr.shape}); a loss needs at least one element"
-        )
+        raise ValueError(f"{name} is empty (shape {arr.shape}); a loss needs at least one element")
 
 
 def check_no_nan(arr: np.ndarray, name: str) -> None:
@@ -96,9 +90,7 @@ def check_no_nan(arr: np.ndarray, name: str) -> None:
             )
 
 
-def check_same_shape(
-    a: np.ndarray, a_name: str, b: np.ndarray, b_name: str
-) -> None:
+def check_same_shape(a: np.ndarray, a_name: str, b: np.ndarray, b_name: str) -> None:
     """Refuse arrays of different shapes instead of broadcasting them silently.
 
     Broadcasting ``(n,)`` against ``(n, 1)`` gives an ``(n, n)`` loss: a classic
@@ -109,8 +101,7 @@ def check_same_shape(
         if a.size == b.size:
             hint = f" (they hold the same number of elements: reshape {b_name} with .reshape({a_name}.shape))"
         raise ValueError(
-            f"{b_name} has shape {b.shape} but {a_name} has shape {a.shape}; "
-            f"they must have the same shape{hint}"
+            f"{b_name} has shape {b.shape} but {a_name} has shape {a.shape}; they must have the same shape{hint}"
         )
 
 
@@ -120,8 +111,7 @@ def check_in_unit_interval(arr: np.ndarray, name: str, hint: str = "") -> None:
     if bad.any():
         index = _first_index(bad)
         raise ValueError(
-            f"{name} must hold probabilities in [0, 1] but "
-            f"{_where(name, index)} = {arr[index].item()!r}{hint}"
+            f"{name} must hold probabilities in [0, 1] but {_where(name, index)} = {arr[index].item()!r}{hint}"
         )
 
 
@@ -129,7 +119,7 @@ def check_positive_scalar(value: Any, name: str, *, allow_zero: bool = False) ->
     """Return ``value`` as a float if it is a finite number > 0 (or >= 0)."""
     if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
         raise TypeError(f"{name} must be a real number, got {value!r}")
-    v = float(value)  # type: ignore[arg-type]
+    v = float(value)
     ok = v >= 0 if allow_zero else v > 0
     if not np.isfinite(v) or not ok:
         bound = ">= 0" if allow_zero else "> 0"
@@ -137,17 +127,14 @@ def check_positive_scalar(value: Any, name: str, *, allow_zero: bool = False) ->
     return v
 
 
-def as_weight(
-    weight: Any, name: str, shape: tuple[int, ...], dtype: np.dtype
-) -> np.ndarray:
+def as_weight(weight: Any, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
     """Convert a per-element or per-class weight, checking it broadcasts to ``shape``."""
     w = as_float_array(weight, name, dtype=dtype)
     try:
         np.broadcast_shapes(w.shape, shape)
     except ValueError:
         raise ValueError(
-            f"{name} has shape {w.shape}, which does not broadcast to the "
-            f"shape {shape} of the loss terms"
+            f"{name} has shape {w.shape}, which does not broadcast to the shape {shape} of the loss terms"
         ) from None
     if np.broadcast_shapes(w.shape, shape) != shape:
         raise ValueError(

@@ -49,13 +49,15 @@ _LOG_CLAMP = -100.0
 # Binary cross-entropy on probabilities
 # --------------------------------------------------------------------------
 
+
 def _bce_inputs(y_true: Any, y_pred: Any, weight: Any, reduction: str):
     check_reduction(reduction)
     y_pred = as_float_array(y_pred, "y_pred")
     y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
     check_same_shape(y_true, "y_true", y_pred, "y_pred")
     check_in_unit_interval(
-        y_pred, "y_pred",
+        y_pred,
+        "y_pred",
         "; if these are logits (any real number), use binary_cross_entropy_with_logits",
     )
     check_in_unit_interval(y_true, "y_true", "; targets are 0/1 labels or probabilities")
@@ -133,9 +135,7 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
     return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, grad=False)[0]
 
 
-def binary_cross_entropy_grad(
-    y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean"
-) -> np.ndarray:
+def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean") -> np.ndarray:
     r"""Gradient of :func:`binary_cross_entropy` with respect to the probabilities ``y_pred``.
 
     .. math:: \frac{\partial \ell}{\partial p} = w\left(\frac{1-y}{1-p} - \frac{y}{p}\right)
@@ -154,6 +154,7 @@ def binary_cross_entropy_grad(
 # Binary cross-entropy on logits
 # --------------------------------------------------------------------------
 
+
 def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, reduction: str):
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
@@ -166,8 +167,14 @@ def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, r
 
 
 def _binary_cross_entropy_with_logits(
-    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    weight: Any = None,
+    pos_weight: Any = None,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
@@ -262,6 +269,7 @@ def binary_cross_entropy_with_logits_grad(
 # Softmax cross-entropy
 # --------------------------------------------------------------------------
 
+
 def _cross_entropy_inputs(
     y_true: Any, y_pred: Any, weight: Any, ignore_index: Any, label_smoothing: Any, reduction: str
 ):
@@ -280,7 +288,7 @@ def _cross_entropy_inputs(
     n_classes = z.shape[-1]
     if isinstance(label_smoothing, bool) or not np.isscalar(label_smoothing) or not np.isreal(label_smoothing):
         raise TypeError(f"label_smoothing must be a float in [0, 1], got {label_smoothing!r}")
-    eps = float(label_smoothing)  # type: ignore[arg-type]
+    eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
         raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
     w = None
@@ -299,8 +307,10 @@ def _cross_entropy_inputs(
         if target.shape != z.shape[:-1]:
             hint = ""
             if target.shape == z.shape:
-                hint = (" (it has y_pred's shape: if its rows are one-hot, pass "
-                        "y_true.argmax(-1) as labels or y_true.astype(float) as probabilities)")
+                hint = (
+                    " (it has y_pred's shape: if its rows are one-hot, pass "
+                    "y_true.argmax(-1) as labels or y_true.astype(float) as probabilities)"
+                )
             raise ValueError(
                 f"y_true holds integer class labels of shape {target.shape}, but y_pred has "
                 f"shape {z.shape}; labels need shape {z.shape[:-1]}, one per row of y_pred{hint}"
@@ -328,9 +338,7 @@ def _cross_entropy_inputs(
         probs = as_float_array(target, "y_true", dtype=z.dtype)
         check_in_unit_interval(probs, "y_true", "; class probabilities lie in [0, 1]")
     else:
-        raise TypeError(
-            f"y_true must hold integer class labels or float class probabilities, got dtype {target.dtype}"
-        )
+        raise TypeError(f"y_true must hold integer class labels or float class probabilities, got dtype {target.dtype}")
     return z, labels, probs, w, eps
 
 
@@ -367,13 +375,18 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
 
 
 def _cross_entropy(
-    y_true: Any, y_pred: Any, *, weight: Any = None, ignore_index: int = -100, label_smoothing: float = 0.0,
-    reduction: str = "mean", value: bool = True, grad: bool = True,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    weight: Any = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`cross_entropy`, sharing the log-softmax."""
-    z, labels, probs, w, eps = _cross_entropy_inputs(
-        y_true, y_pred, weight, ignore_index, label_smoothing, reduction
-    )
+    z, labels, probs, w, eps = _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
     logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
     v = g = None
     if value:
@@ -461,8 +474,13 @@ def cross_entropy(
     2000.0
     """
     return _cross_entropy(
-        y_true, y_pred, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing,
-        reduction=reduction, grad=False,
+        y_true,
+        y_pred,
+        weight=weight,
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+        reduction=reduction,
+        grad=False,
     )[0]
 
 
@@ -491,14 +509,20 @@ def cross_entropy_grad(
     array([[-0.5,  0.5]])
     """
     return _cross_entropy(
-        y_true, y_pred, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing,
-        reduction=reduction, value=False,
+        y_true,
+        y_pred,
+        weight=weight,
+        ignore_index=ignore_index,
+        label_smoothing=label_smoothing,
+        reduction=reduction,
+        value=False,
     )[1]
 
 
 # --------------------------------------------------------------------------
 # Categorical cross-entropy and KL divergence on probabilities
 # --------------------------------------------------------------------------
+
 
 def _sum_tolerance(n_classes: int, dtype: np.dtype) -> float:
     """How far a row of probabilities may sum from 1.
@@ -549,7 +573,8 @@ def _distribution_inputs(y_true: Any, y_pred: Any, reduction: str, loss: str):
     check_in_unit_interval(p, "y_pred", logits_hint)
     check_in_unit_interval(y, "y_true", "; targets are class probabilities or one-hot rows")
     _check_rows_sum_to_one(
-        p, "y_pred",
+        p,
+        "y_pred",
         "; losslib does not renormalise them silently as Keras does: check the class axis (the last one), "
         "or, if the rows are scores or logits, pass the logits to cross_entropy (more accurate) or "
         "normalise them yourself (losslib.softmax of logits)",
@@ -668,7 +693,8 @@ def _log_ratio(y: np.ndarray, p: np.ndarray) -> np.ndarray:
         normal = (ratio >= np.finfo(p.dtype).tiny) & (ratio <= np.finfo(p.dtype).max)
         safe_p = np.where(near, p, 1)
         return np.where(
-            near, np.log1p((np.where(near, y, 1) - safe_p) / safe_p),
+            near,
+            np.log1p((np.where(near, y, 1) - safe_p) / safe_p),
             np.where(normal, np.log(np.where(normal, ratio, 1)), np.log(y) - np.log(p)),
         )
 
@@ -781,10 +807,11 @@ def kl_divergence_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
 # Focal loss on logits
 # --------------------------------------------------------------------------
 
+
 def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
     if isinstance(alpha, bool) or not np.isscalar(alpha) or not np.isreal(alpha):
         raise TypeError(f"alpha must be a real number (in [0, 1], or negative for no weighting), got {alpha!r}")
-    a = float(alpha)  # type: ignore[arg-type]
+    a = float(alpha)
     if not np.isfinite(a) or a > 1:
         raise ValueError(
             f"alpha must be in [0, 1] (the weight of the positive class), or negative to switch the "
@@ -795,8 +822,14 @@ def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
 
 
 def _focal(
-    y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    alpha: float = 0.25,
+    gamma: float = 2.0,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`focal`, all in the log domain of the sigmoid."""
     a, gam = _focal_options(alpha, gamma)
@@ -934,38 +967,102 @@ def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndar
 
 
 ENTRIES = [
-    LossInfo("binary_cross_entropy", binary_cross_entropy, binary_cross_entropy_grad, _binary_cross_entropy,
-             "classification", "probability", "binary", "Bernoulli",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="cox1958regression",
-             summary="Log loss of a predicted probability."),
-    LossInfo("binary_cross_entropy_with_logits", binary_cross_entropy_with_logits,
-             binary_cross_entropy_with_logits_grad, _binary_cross_entropy_with_logits,
-             "classification", "logit", "binary", "Bernoulli",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="cox1958regression",
-             summary="Log loss of a logit, via the stable log-sigmoid."),
-    LossInfo("cross_entropy", cross_entropy, cross_entropy_grad, _cross_entropy,
-             "classification", "logit", "class", "Categorical",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="good1952rational",
-             summary="Log loss of softmax logits over C classes."),
-    LossInfo("categorical_cross_entropy", categorical_cross_entropy, categorical_cross_entropy_grad,
-             _categorical_cross_entropy,
-             "classification", "probability", "distribution", "Categorical",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="good1952rational",
-             summary="Log loss of predicted class probabilities (log clamped at -100).",
-             sampler=_distribution_sampler),
-    LossInfo("kl_divergence", kl_divergence, kl_divergence_grad, _kl_divergence,
-             "classification", "probability", "distribution", None,
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="kullback1951information",
-             summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
-             sampler=_distribution_sampler),
-    LossInfo("focal", focal, focal_grad, _focal,
-             "classification", "logit", "binary", None,
-             convex=False, differentiable=True, robust=None, proper=False,
-             reference="lin2017focal",
-             summary="Cross-entropy on logits, down-weighted on well-classified examples."),
+    LossInfo(
+        "binary_cross_entropy",
+        binary_cross_entropy,
+        binary_cross_entropy_grad,
+        _binary_cross_entropy,
+        "classification",
+        "probability",
+        "binary",
+        "Bernoulli",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="cox1958regression",
+        summary="Log loss of a predicted probability.",
+    ),
+    LossInfo(
+        "binary_cross_entropy_with_logits",
+        binary_cross_entropy_with_logits,
+        binary_cross_entropy_with_logits_grad,
+        _binary_cross_entropy_with_logits,
+        "classification",
+        "logit",
+        "binary",
+        "Bernoulli",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="cox1958regression",
+        summary="Log loss of a logit, via the stable log-sigmoid.",
+    ),
+    LossInfo(
+        "cross_entropy",
+        cross_entropy,
+        cross_entropy_grad,
+        _cross_entropy,
+        "classification",
+        "logit",
+        "class",
+        "Categorical",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="good1952rational",
+        summary="Log loss of softmax logits over C classes.",
+    ),
+    LossInfo(
+        "categorical_cross_entropy",
+        categorical_cross_entropy,
+        categorical_cross_entropy_grad,
+        _categorical_cross_entropy,
+        "classification",
+        "probability",
+        "distribution",
+        "Categorical",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="good1952rational",
+        summary="Log loss of predicted class probabilities (log clamped at -100).",
+        sampler=_distribution_sampler,
+    ),
+    LossInfo(
+        "kl_divergence",
+        kl_divergence,
+        kl_divergence_grad,
+        _kl_divergence,
+        "classification",
+        "probability",
+        "distribution",
+        None,
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="kullback1951information",
+        summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
+        sampler=_distribution_sampler,
+    ),
+    LossInfo(
+        "focal",
+        focal,
+        focal_grad,
+        _focal,
+        "classification",
+        "logit",
+        "binary",
+        None,
+        convex=False,
+        differentiable=True,
+        robust=None,
+        proper=False,
+        reference="lin2017focal",
+        summary="Cross-entropy on logits, down-weighted on well-classified examples.",
+    ),
 ]

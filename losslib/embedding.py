@@ -80,6 +80,7 @@ class NTXentGrad(NamedTuple):
 # Validation
 # --------------------------------------------------------------------------
 
+
 def _embeddings(named: dict[str, Any], *, single: bool) -> tuple[list[np.ndarray], list[np.dtype]]:
     """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
 
@@ -137,7 +138,7 @@ def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], m
 def _check_real(value: Any, name: str, expected: str) -> float:
     if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
         raise TypeError(f"{name} must be {expected}, got {value!r}")
-    return float(value)  # type: ignore[arg-type]
+    return float(value)
 
 
 def _check_p(p: Any) -> float:
@@ -167,6 +168,7 @@ def _check_cosine_margin(margin: Any) -> float:
 # --------------------------------------------------------------------------
 # Shared pieces: p-norms, normalisation, cross-entropy over rows of similarities
 # --------------------------------------------------------------------------
+
 
 def _pnorm(v: np.ndarray, p: float, want_grad: bool):
     r"""The p-norm of ``v`` along its last axis and, if asked, its gradient :math:`\partial\|v\|_p/\partial v`.
@@ -233,17 +235,31 @@ def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool
 # Contrastive loss
 # --------------------------------------------------------------------------
 
+
 def _contrastive(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    x1: Any,
+    x2: Any,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`contrastive`, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin", allow_zero=True)
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     (a, b), dtypes = _embeddings({"x1": x1, "x2": x2}, single=True)
-    y = _labels(y_true, a, "x1", (0, 1), "1 for a similar pair, 0 for a dissimilar one",
-                "; for labels in {-1, 1} pass (y_true + 1) / 2")
+    y = _labels(
+        y_true,
+        a,
+        "x1",
+        (0, 1),
+        "1 for a similar pair, 0 for a dissimilar one",
+        "; for labels in {-1, 1} pass (y_true + 1) / 2",
+    )
     t = a.dtype.type
     d, unit = _pnorm(a - b + t(eps), 2.0, grad)
     hinge = np.maximum(t(margin) - d, 0)
@@ -337,9 +353,19 @@ def contrastive_grad(
 # Triplet margin loss
 # --------------------------------------------------------------------------
 
+
 def _triplet(
-    anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
-    swap: bool = False, reduction: str = "mean", value: bool = True, grad: bool = True,
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`triplet`, sharing the distances."""
     check_reduction(reduction)
@@ -351,7 +377,7 @@ def _triplet(
     t = a.dtype.type
     d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
     d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
-    w_neg = None
+    w_neg: Any = None
     if swap:
         d_swap, u_swap = _pnorm(pos - neg + t(eps), p, grad)
         # the weight of d(a, n) in the minimum; a tie splits the gradient in halves, as PyTorch's min
@@ -375,8 +401,15 @@ def _triplet(
 
 
 def triplet(
-    anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
-    swap: bool = False, reduction: str = "mean",
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
 ):
     r"""Triplet margin loss: the anchor should be closer to the positive than to the negative by a margin.
 
@@ -436,13 +469,21 @@ def triplet(
     ...         eps=0.0, reduction="none")
     array([0., 5.])
     """
-    return _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction,
-                    grad=False)[0]
+    return _triplet(
+        anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, grad=False
+    )[0]
 
 
 def triplet_grad(
-    anchor: Any, positive: Any, negative: Any, *, margin: float = 1.0, p: float = 2, eps: float = 1e-6,
-    swap: bool = False, reduction: str = "mean",
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
 ) -> TripletGrad:
     r"""Gradients of :func:`triplet` with respect to the anchor, the positive and the negative.
 
@@ -463,25 +504,40 @@ def triplet_grad(
     >>> g.anchor, g.positive, g.negative
     (array([[-0.6,  0.2]]), array([[0.6, 0.8]]), array([[ 0., -1.]]))
     """
-    return _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction,
-                    value=False)[1]
+    return _triplet(
+        anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, value=False
+    )[1]
 
 
 # --------------------------------------------------------------------------
 # Cosine embedding loss
 # --------------------------------------------------------------------------
 
+
 def _cosine_embedding(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    x1: Any,
+    x2: Any,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`cosine_embedding`, sharing the cosines."""
     check_reduction(reduction)
     margin = _check_cosine_margin(margin)
     eps = check_positive_scalar(eps, "eps")
     (a, b), dtypes = _embeddings({"x1": x1, "x2": x2}, single=True)
-    y = _labels(y_true, a, "x1", (-1, 1), "1 for a similar pair, -1 for a dissimilar one",
-                "; for 0/1 labels pass 2 * y_true - 1")
+    y = _labels(
+        y_true,
+        a,
+        "x1",
+        (-1, 1),
+        "1 for a similar pair, -1 for a dissimilar one",
+        "; for 0/1 labels pass 2 * y_true - 1",
+    )
     t = a.dtype.type
     # the order of PyTorch's operations, so that the two agree to rounding
     prod = (a * b).sum(axis=-1)
@@ -591,8 +647,14 @@ def cosine_embedding_grad(
 # InfoNCE
 # --------------------------------------------------------------------------
 
+
 def _info_nce(
-    queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean", value: bool = True,
+    queries: Any,
+    keys: Any,
+    *,
+    temperature: float = 0.1,
+    reduction: str = "mean",
+    value: bool = True,
     grad: bool = True,
 ):
     """Value and/or gradient of :func:`info_nce`, sharing the similarities and their softmax."""
@@ -695,6 +757,7 @@ def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reductio
 # --------------------------------------------------------------------------
 # NT-Xent (SimCLR)
 # --------------------------------------------------------------------------
+
 
 def _nt_xent(
     z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean", value: bool = True, grad: bool = True
@@ -818,8 +881,11 @@ def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     anchor = rng.normal(size=(n, _D))
     d_pos = rng.uniform(0.3, 1.5, size=n)
     d_neg = d_pos + 1.0 - _either(rng, n, (-0.8, -0.2), (0.2, 0.8))
-    return {"anchor": anchor, "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
-            "negative": anchor + d_neg[:, None] * _unit_rows(rng, n)}
+    return {
+        "anchor": anchor,
+        "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
+        "negative": anchor + d_neg[:, None] * _unit_rows(rng, n),
+    }
 
 
 def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -845,31 +911,104 @@ def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 ENTRIES = [
-    LossInfo("contrastive", contrastive, contrastive_grad, _contrastive, "embedding", "embedding", "binary", None,
-             convex=False, differentiable=False, robust=None, proper=None,
-             reference="hadsell2006dimensionality",
-             summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
-             args=("y_true", "x1", "x2"), grad_wrt=("x1", "x2"), oracle="torch", sampler=_sample_contrastive),
-    LossInfo("triplet", triplet, triplet_grad, _triplet, "embedding", "embedding", "none", None,
-             convex=False, differentiable=False, robust=None, proper=None,
-             reference="schroff2015facenet",
-             summary="Anchor closer to its positive than to its negative, by a margin.",
-             args=("anchor", "positive", "negative"), grad_wrt=("anchor", "positive", "negative"),
-             oracle="torch", sampler=_sample_triplet),
-    LossInfo("cosine_embedding", cosine_embedding, cosine_embedding_grad, _cosine_embedding, "embedding",
-             "embedding", "sign", None,
-             convex=False, differentiable=False, robust=None, proper=None,
-             reference="bromley1993signature",
-             summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
-             args=("y_true", "x1", "x2"), grad_wrt=("x1", "x2"), oracle="torch", sampler=_sample_cosine),
-    LossInfo("info_nce", info_nce, info_nce_grad, _info_nce, "embedding", "embedding", "none", None,
-             convex=False, differentiable=True, robust=None, proper=None,
-             reference="oord2018representation",
-             summary="Softmax over cosine similarities: each query picks its own key.",
-             args=("queries", "keys"), grad_wrt=("queries", "keys"), oracle="torch", sampler=_sample_info_nce),
-    LossInfo("nt_xent", nt_xent, nt_xent_grad, _nt_xent, "embedding", "embedding", "none", None,
-             convex=False, differentiable=True, robust=None, proper=None,
-             reference="chen2020simple",
-             summary="SimCLR: each of 2N views picks its other view among all views.",
-             args=("z1", "z2"), grad_wrt=("z1", "z2"), oracle="torch", sampler=_sample_nt_xent),
+    LossInfo(
+        "contrastive",
+        contrastive,
+        contrastive_grad,
+        _contrastive,
+        "embedding",
+        "embedding",
+        "binary",
+        None,
+        convex=False,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="hadsell2006dimensionality",
+        summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
+        args=("y_true", "x1", "x2"),
+        grad_wrt=("x1", "x2"),
+        oracle="torch",
+        sampler=_sample_contrastive,
+    ),
+    LossInfo(
+        "triplet",
+        triplet,
+        triplet_grad,
+        _triplet,
+        "embedding",
+        "embedding",
+        "none",
+        None,
+        convex=False,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="schroff2015facenet",
+        summary="Anchor closer to its positive than to its negative, by a margin.",
+        args=("anchor", "positive", "negative"),
+        grad_wrt=("anchor", "positive", "negative"),
+        oracle="torch",
+        sampler=_sample_triplet,
+    ),
+    LossInfo(
+        "cosine_embedding",
+        cosine_embedding,
+        cosine_embedding_grad,
+        _cosine_embedding,
+        "embedding",
+        "embedding",
+        "sign",
+        None,
+        convex=False,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="bromley1993signature",
+        summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
+        args=("y_true", "x1", "x2"),
+        grad_wrt=("x1", "x2"),
+        oracle="torch",
+        sampler=_sample_cosine,
+    ),
+    LossInfo(
+        "info_nce",
+        info_nce,
+        info_nce_grad,
+        _info_nce,
+        "embedding",
+        "embedding",
+        "none",
+        None,
+        convex=False,
+        differentiable=True,
+        robust=None,
+        proper=None,
+        reference="oord2018representation",
+        summary="Softmax over cosine similarities: each query picks its own key.",
+        args=("queries", "keys"),
+        grad_wrt=("queries", "keys"),
+        oracle="torch",
+        sampler=_sample_info_nce,
+    ),
+    LossInfo(
+        "nt_xent",
+        nt_xent,
+        nt_xent_grad,
+        _nt_xent,
+        "embedding",
+        "embedding",
+        "none",
+        None,
+        convex=False,
+        differentiable=True,
+        robust=None,
+        proper=None,
+        reference="chen2020simple",
+        summary="SimCLR: each of 2N views picks its other view among all views.",
+        args=("z1", "z2"),
+        grad_wrt=("z1", "z2"),
+        oracle="torch",
+        sampler=_sample_nt_xent,
+    ),
 ]

@@ -75,8 +75,15 @@ def _example_sum(a: np.ndarray) -> np.ndarray:
 
 
 def _vae_elbo(
-    x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    x: Any,
+    x_recon: Any,
+    mu: Any,
+    logvar: Any,
+    *,
+    likelihood: str = "bernoulli",
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`vae_elbo`, sharing exp(-|x_recon|) and exp(logvar)."""
     x, z, mu, logvar = _vae_inputs(x, x_recon, mu, logvar, likelihood, reduction)
@@ -228,15 +235,18 @@ class GanDiscriminatorGrad(NamedTuple):
 
 def _check_kind(kind: Any) -> str:
     if not isinstance(kind, str) or kind not in _KINDS:
-        raise ValueError(
-            f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}"
-        )
+        raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}")
     return kind
 
 
 def _gan_discriminator(
-    real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    real_scores: Any,
+    fake_scores: Any,
+    *,
+    kind: str = "minimax",
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`gan_discriminator`."""
     check_reduction(reduction)
@@ -247,7 +257,9 @@ def _gan_discriminator(
     r, f = r.astype(dtype, copy=False), f.astype(dtype, copy=False)
     check_same_shape(r, "real_scores", f, "fake_scores")
     t = r.dtype.type
-    v = g_r = g_f = None
+    v: Any = None  # each stays None unless asked for
+    g_r: Any = None
+    g_f: Any = None
     if kind in ("minimax", "non_saturating"):
         # -log D(x) - log(1 - D(G(z))) with D = sigmoid: softplus(-r) + softplus(f)
         if value:
@@ -348,7 +360,7 @@ def gan_discriminator_grad(
 ) -> GanDiscriminatorGrad:
     r"""Gradient of :func:`gan_discriminator` with respect to both batches of scores.
 
-    .. math:: \text{minimax, non\_saturating: } \frac{\partial\ell}{\partial r} = -\sigma(-r),\ 
+    .. math:: \text{minimax, non\_saturating: } \frac{\partial\ell}{\partial r} = -\sigma(-r),\quad
         \frac{\partial\ell}{\partial f} = \sigma(f); \quad
         \text{wasserstein: } -1,\ 1; \quad
         \text{hinge: } -[r < 1],\ [f > -1]
@@ -376,7 +388,8 @@ def _gan_generator(
     check_reduction(reduction)
     _check_kind(kind)
     f = as_float_array(fake_scores, "fake_scores")
-    v = g = None
+    v: Any = None
+    g: Any = None
     if kind == "minimax":
         # log(1 - D(G(z))) = log sigmoid(-f) = -softplus(f); 0 - s so that f -> -inf gives 0.0, not -0.0
         if value:
@@ -497,23 +510,64 @@ def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 ENTRIES = [
-    LossInfo("vae_elbo", vae_elbo, vae_elbo_grad, _vae_elbo, "generative", "logit", "binary", None,
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="kingma2014auto",
-             summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
-             args=("x", "x_recon", "mu", "logvar"), grad_wrt=("x_recon", "mu", "logvar"),
-             oracle="torch", sampler=_sample_vae),
-    LossInfo("gan_discriminator", gan_discriminator, gan_discriminator_grad, _gan_discriminator,
-             "generative", "logit", "none", "Bernoulli",
-             convex=True, differentiable=True, robust=None, proper=True,
-             reference="goodfellow2014generative",
-             summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
-             args=("real_scores", "fake_scores"), grad_wrt=("real_scores", "fake_scores"),
-             oracle="torch", sampler=_sample_gan_pair),
-    LossInfo("gan_generator", gan_generator, gan_generator_grad, _gan_generator,
-             "generative", "logit", "none", "Bernoulli",
-             convex=True, differentiable=True, robust=None, proper=None,
-             reference="goodfellow2014generative",
-             summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge).",
-             args=("fake_scores",), grad_wrt=("fake_scores",), oracle="torch", sampler=_sample_gan_fake),
+    LossInfo(
+        "vae_elbo",
+        vae_elbo,
+        vae_elbo_grad,
+        _vae_elbo,
+        "generative",
+        "logit",
+        "binary",
+        None,
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="kingma2014auto",
+        summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
+        args=("x", "x_recon", "mu", "logvar"),
+        grad_wrt=("x_recon", "mu", "logvar"),
+        oracle="torch",
+        sampler=_sample_vae,
+    ),
+    LossInfo(
+        "gan_discriminator",
+        gan_discriminator,
+        gan_discriminator_grad,
+        _gan_discriminator,
+        "generative",
+        "logit",
+        "none",
+        "Bernoulli",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="goodfellow2014generative",
+        summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
+        args=("real_scores", "fake_scores"),
+        grad_wrt=("real_scores", "fake_scores"),
+        oracle="torch",
+        sampler=_sample_gan_pair,
+    ),
+    LossInfo(
+        "gan_generator",
+        gan_generator,
+        gan_generator_grad,
+        _gan_generator,
+        "generative",
+        "logit",
+        "none",
+        "Bernoulli",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=None,
+        reference="goodfellow2014generative",
+        summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge).",
+        args=("fake_scores",),
+        grad_wrt=("fake_scores",),
+        oracle="torch",
+        sampler=_sample_gan_fake,
+    ),
 ]

@@ -57,6 +57,7 @@ class VonMisesNLLGrad(NamedTuple):
 # Shared validation
 # --------------------------------------------------------------------------
 
+
 def _check_flag(value: Any, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
@@ -68,8 +69,9 @@ def _check_not_below(arr: np.ndarray, name: str, bound: float, what: str, hint: 
     bad = arr < bound
     if bad.any():
         index = _first_index(bad)
-        raise ValueError(f"{name} must hold {what} (>= {bound:g}) but {_where(name, index)} = "
-                         f"{arr[index].item()!r}{hint}")
+        raise ValueError(
+            f"{name} must hold {what} (>= {bound:g}) but {_where(name, index)} = {arr[index].item()!r}{hint}"
+        )
 
 
 def _point_inputs(y_true: Any, point: Any, point_name: str, reduction: str) -> tuple[np.ndarray, np.ndarray]:
@@ -128,8 +130,10 @@ def _clamped_spread(value: Any, name: str, point_name: str, shape, dtype, eps: f
     arr = _spread_input(value, name, what, dtype)
     if eps == 0 and not (arr > 0).all():
         index = _first_index(~(arr > 0))
-        raise ValueError(f"{_where(name, index)} is 0 and eps=0, so the likelihood is degenerate; "
-                         f"pass eps > 0 (default 1e-6) or a positive {name}")
+        raise ValueError(
+            f"{_where(name, index)} is 0 and eps=0, so the likelihood is degenerate; "
+            f"pass eps > 0 (default 1e-6) or a positive {name}"
+        )
     expanded = _expand(np.maximum(arr, dtype.type(eps)), name, point_name, shape)
     return expanded, expanded.shape, arr.shape
 
@@ -138,9 +142,17 @@ def _clamped_spread(value: Any, name: str, point_name: str, shape, dtype, eps: f
 # Gaussian
 # --------------------------------------------------------------------------
 
+
 def _gaussian_nll(
-    y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    mean: Any,
+    var: Any,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`gaussian_nll`, sharing the standardised residual."""
     full = _check_flag(full, "full")
@@ -253,9 +265,17 @@ def gaussian_nll_grad(
 # Laplace
 # --------------------------------------------------------------------------
 
+
 def _laplace_nll(
-    y_true: Any, loc: Any, scale: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    loc: Any,
+    scale: Any,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`laplace_nll`, sharing the scaled absolute residual."""
     full = _check_flag(full, "full")
@@ -273,8 +293,10 @@ def _laplace_nll(
     if grad:
         factor = mu.dtype.type(grad_scale(reduction, mu.size))
         g_scale = (1 - z) / b * factor
-        out_g = LaplaceNLLGrad((np.sign(r) / b * factor).astype(mu.dtype, copy=False),
-                               _sum_to(g_scale, b_shape, b_orig).astype(mu.dtype, copy=False))
+        out_g = LaplaceNLLGrad(
+            (np.sign(r) / b * factor).astype(mu.dtype, copy=False),
+            _sum_to(g_scale, b_shape, b_orig).astype(mu.dtype, copy=False),
+        )
     return out_v, out_g
 
 
@@ -358,9 +380,17 @@ def laplace_nll_grad(
 # Poisson
 # --------------------------------------------------------------------------
 
+
 def _poisson_nll(
-    y_true: Any, y_pred: Any, *, log_input: bool = True, full: bool = False, eps: float = 1e-8,
-    reduction: str = "mean", value: bool = True, grad: bool = True,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`poisson_nll`."""
     log_input = _check_flag(log_input, "log_input")
@@ -465,8 +495,7 @@ def poisson_nll_grad(
     >>> poisson_nll_grad([0.0, 2.0], [0.0, np.log(2.0)], reduction="sum")
     array([1., 0.])
     """
-    return _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction,
-                        value=False)[1]
+    return _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction, value=False)[1]
 
 
 # --------------------------------------------------------------------------
@@ -477,49 +506,120 @@ def poisson_nll_grad(
 # numpy.i0, scipy.special.i0e/i1e and torch.special.i0e/i1e. A: exp(-x) I(x) on [0, 8] (for I1,
 # divided by x), in the variable x/2 - 2; B: exp(-x) sqrt(x) I(x) on [8, inf), in 32/x - 2.
 _I0E_A = (
-    -4.41534164647933937950e-18, 3.33079451882223809783e-17, -2.43127984654795469359e-16,
-    1.71539128555513303061e-15, -1.16853328779934516808e-14, 7.67618549860493561688e-14,
-    -4.85644678311192946090e-13, 2.95505266312963983461e-12, -1.72682629144155570723e-11,
-    9.67580903537323691224e-11, -5.18979560163526290666e-10, 2.65982372468238665035e-09,
-    -1.30002500998624804212e-08, 6.04699502254191894932e-08, -2.67079385394061173391e-07,
-    1.11738753912010371815e-06, -4.41673835845875056359e-06, 1.64484480707288970893e-05,
-    -5.75419501008210370398e-05, 1.88502885095841655729e-04, -5.76375574538582365885e-04,
-    1.63947561694133579842e-03, -4.32430999505057594430e-03, 1.05464603945949983183e-02,
-    -2.37374148058994688156e-02, 4.93052842396707084878e-02, -9.49010970480476444210e-02,
-    1.71620901522208775349e-01, -3.04682672343198398683e-01, 6.76795274409476084995e-01,
+    -4.41534164647933937950e-18,
+    3.33079451882223809783e-17,
+    -2.43127984654795469359e-16,
+    1.71539128555513303061e-15,
+    -1.16853328779934516808e-14,
+    7.67618549860493561688e-14,
+    -4.85644678311192946090e-13,
+    2.95505266312963983461e-12,
+    -1.72682629144155570723e-11,
+    9.67580903537323691224e-11,
+    -5.18979560163526290666e-10,
+    2.65982372468238665035e-09,
+    -1.30002500998624804212e-08,
+    6.04699502254191894932e-08,
+    -2.67079385394061173391e-07,
+    1.11738753912010371815e-06,
+    -4.41673835845875056359e-06,
+    1.64484480707288970893e-05,
+    -5.75419501008210370398e-05,
+    1.88502885095841655729e-04,
+    -5.76375574538582365885e-04,
+    1.63947561694133579842e-03,
+    -4.32430999505057594430e-03,
+    1.05464603945949983183e-02,
+    -2.37374148058994688156e-02,
+    4.93052842396707084878e-02,
+    -9.49010970480476444210e-02,
+    1.71620901522208775349e-01,
+    -3.04682672343198398683e-01,
+    6.76795274409476084995e-01,
 )
 _I0E_B = (
-    -7.23318048787475395456e-18, -4.83050448594418207126e-18, 4.46562142029675999901e-17,
-    3.46122286769746109310e-17, -2.82762398051658348494e-16, -3.42548561967721913462e-16,
-    1.77256013305652638360e-15, 3.81168066935262242075e-15, -9.55484669882830764870e-15,
-    -4.15056934728722208663e-14, 1.54008621752140982691e-14, 3.85277838274214270114e-13,
-    7.18012445138366623367e-13, -1.79417853150680611778e-12, -1.32158118404477131188e-11,
-    -3.14991652796324136454e-11, 1.18891471078464383424e-11, 4.94060238822496958910e-10,
-    3.39623202570838634515e-09, 2.26666899049817806459e-08, 2.04891858946906374183e-07,
-    2.89137052083475648297e-06, 6.88975834691682398426e-05, 3.36911647825569408990e-03,
+    -7.23318048787475395456e-18,
+    -4.83050448594418207126e-18,
+    4.46562142029675999901e-17,
+    3.46122286769746109310e-17,
+    -2.82762398051658348494e-16,
+    -3.42548561967721913462e-16,
+    1.77256013305652638360e-15,
+    3.81168066935262242075e-15,
+    -9.55484669882830764870e-15,
+    -4.15056934728722208663e-14,
+    1.54008621752140982691e-14,
+    3.85277838274214270114e-13,
+    7.18012445138366623367e-13,
+    -1.79417853150680611778e-12,
+    -1.32158118404477131188e-11,
+    -3.14991652796324136454e-11,
+    1.18891471078464383424e-11,
+    4.94060238822496958910e-10,
+    3.39623202570838634515e-09,
+    2.26666899049817806459e-08,
+    2.04891858946906374183e-07,
+    2.89137052083475648297e-06,
+    6.88975834691682398426e-05,
+    3.36911647825569408990e-03,
     8.04490411014108831608e-01,
 )
 _I1E_A = (
-    2.77791411276104639959e-18, -2.11142121435816608115e-17, 1.55363195773620046921e-16,
-    -1.10559694773538630805e-15, 7.60068429473540693410e-15, -5.04218550472791168711e-14,
-    3.22379336594557470981e-13, -1.98397439776494371520e-12, 1.17361862988909016308e-11,
-    -6.66348972350202774223e-11, 3.62559028155211703701e-10, -1.88724975172282928790e-09,
-    9.38153738649577178388e-09, -4.44505912879632808065e-08, 2.00329475355213526229e-07,
-    -8.56872026469545474066e-07, 3.47025130813767847674e-06, -1.32731636560394358279e-05,
-    4.78156510755005422638e-05, -1.61760815825896745588e-04, 5.12285956168575772895e-04,
-    -1.51357245063125314899e-03, 4.15642294431288815669e-03, -1.05640848946261981558e-02,
-    2.47264490306265168283e-02, -5.29459812080949914269e-02, 1.02643658689847095384e-01,
-    -1.76416518357834055153e-01, 2.52587186443633654823e-01,
+    2.77791411276104639959e-18,
+    -2.11142121435816608115e-17,
+    1.55363195773620046921e-16,
+    -1.10559694773538630805e-15,
+    7.60068429473540693410e-15,
+    -5.04218550472791168711e-14,
+    3.22379336594557470981e-13,
+    -1.98397439776494371520e-12,
+    1.17361862988909016308e-11,
+    -6.66348972350202774223e-11,
+    3.62559028155211703701e-10,
+    -1.88724975172282928790e-09,
+    9.38153738649577178388e-09,
+    -4.44505912879632808065e-08,
+    2.00329475355213526229e-07,
+    -8.56872026469545474066e-07,
+    3.47025130813767847674e-06,
+    -1.32731636560394358279e-05,
+    4.78156510755005422638e-05,
+    -1.61760815825896745588e-04,
+    5.12285956168575772895e-04,
+    -1.51357245063125314899e-03,
+    4.15642294431288815669e-03,
+    -1.05640848946261981558e-02,
+    2.47264490306265168283e-02,
+    -5.29459812080949914269e-02,
+    1.02643658689847095384e-01,
+    -1.76416518357834055153e-01,
+    2.52587186443633654823e-01,
 )
 _I1E_B = (
-    7.51729631084210481353e-18, 4.41434832307170791151e-18, -4.65030536848935832153e-17,
-    -3.20952592199342395980e-17, 2.96262899764595013876e-16, 3.30820231092092828324e-16,
-    -1.88035477551078244854e-15, -3.81440307243700780478e-15, 1.04202769841288027642e-14,
-    4.27244001671195135429e-14, -2.10154184277266431302e-14, -4.08355111109219731823e-13,
-    -7.19855177624590851209e-13, 2.03562854414708950722e-12, 1.41258074366137813316e-11,
-    3.25260358301548823856e-11, -1.89749581235054123450e-11, -5.58974346219658380687e-10,
-    -3.83538038596423702205e-09, -2.63146884688951950684e-08, -2.51223623787020892529e-07,
-    -3.88256480887769039346e-06, -1.10588938762623716291e-04, -9.76109749136146840777e-03,
+    7.51729631084210481353e-18,
+    4.41434832307170791151e-18,
+    -4.65030536848935832153e-17,
+    -3.20952592199342395980e-17,
+    2.96262899764595013876e-16,
+    3.30820231092092828324e-16,
+    -1.88035477551078244854e-15,
+    -3.81440307243700780478e-15,
+    1.04202769841288027642e-14,
+    4.27244001671195135429e-14,
+    -2.10154184277266431302e-14,
+    -4.08355111109219731823e-13,
+    -7.19855177624590851209e-13,
+    2.03562854414708950722e-12,
+    1.41258074366137813316e-11,
+    3.25260358301548823856e-11,
+    -1.89749581235054123450e-11,
+    -5.58974346219658380687e-10,
+    -3.83538038596423702205e-09,
+    -2.63146884688951950684e-08,
+    -2.51223623787020892529e-07,
+    -3.88256480887769039346e-06,
+    -1.10588938762623716291e-04,
+    -9.76109749136146840777e-03,
     7.78576235018280120474e-01,
 )
 
@@ -564,7 +664,7 @@ def _asymptotic_series(n_terms: int) -> tuple[np.ndarray, np.ndarray]:
     (Abramowitz & Stegun 9.7.1), computed exactly with fractions and rounded once."""
     s0, s1, a0, a1 = [Fraction(1)], [Fraction(1)], Fraction(1), Fraction(1)
     for k in range(1, n_terms):
-        a0 *= Fraction(-(2 * k - 1) ** 2, 8 * k)
+        a0 *= Fraction(-((2 * k - 1) ** 2), 8 * k)
         a1 *= Fraction(4 - (2 * k - 1) ** 2, 8 * k)
         s0.append((-1) ** k * a0)
         s1.append((-1) ** k * a1)
@@ -601,8 +701,14 @@ def _one_minus_bessel_ratio(kappa: Any) -> np.ndarray:
 
 
 def _von_mises_nll(
-    y_true: Any, loc: Any, concentration: Any, *, full: bool = False, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    loc: Any,
+    concentration: Any,
+    *,
+    full: bool = False,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`von_mises_nll`, sharing sin((y - loc)/2)."""
     full = _check_flag(full, "full")
@@ -610,8 +716,10 @@ def _von_mises_nll(
     k = _spread_input(concentration, "concentration", "concentrations", mu.dtype)
     if not np.isfinite(k).all():
         index = _first_index(~np.isfinite(k))
-        raise ValueError(f"concentration must be finite but {_where('concentration', index)} = "
-                         f"{k[index].item()!r}; a point mass has no density")
+        raise ValueError(
+            f"concentration must be finite but {_where('concentration', index)} = "
+            f"{k[index].item()!r}; a point mass has no density"
+        )
     k_orig = k.shape
     k = _expand(k, "concentration", "loc", mu.shape)
     k_shape = k.shape
@@ -629,8 +737,10 @@ def _von_mises_nll(
         factor = mu.dtype.type(grad_scale(reduction, mu.size))
         # d/dk = I1/I0 - cos d = (1 - cos d) - (1 - I1/I0)
         g_k = (one_minus_cos - _one_minus_bessel_ratio(k).astype(mu.dtype)) * factor
-        out_g = VonMisesNLLGrad((-k * np.sin(d) * factor).astype(mu.dtype, copy=False),
-                                _sum_to(g_k, k_shape, k_orig).astype(mu.dtype, copy=False))
+        out_g = VonMisesNLLGrad(
+            (-k * np.sin(d) * factor).astype(mu.dtype, copy=False),
+            _sum_to(g_k, k_shape, k_orig).astype(mu.dtype, copy=False),
+        )
     return out_v, out_g
 
 
@@ -718,6 +828,7 @@ def von_mises_nll_grad(
 # Registry
 # --------------------------------------------------------------------------
 
+
 def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"y_true": 3.0 * rng.normal(size=n), "mean": 3.0 * rng.normal(size=n), "var": rng.uniform(0.2, 4.0, size=n)}
 
@@ -732,29 +843,90 @@ def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"y_true": rng.uniform(-np.pi, np.pi, size=n), "loc": rng.uniform(-np.pi, np.pi, size=n),
-            "concentration": rng.uniform(0.2, 10.0, size=n)}
+    return {
+        "y_true": rng.uniform(-np.pi, np.pi, size=n),
+        "loc": rng.uniform(-np.pi, np.pi, size=n),
+        "concentration": rng.uniform(0.2, 10.0, size=n),
+    }
 
 
 ENTRIES = [
-    LossInfo("gaussian_nll", gaussian_nll, gaussian_nll_grad, _gaussian_nll, "regression", "mean and variance",
-             "real", "Gaussian", convex=False, differentiable=True, robust=False, proper=True,
-             reference="nix1994estimating", args=("y_true", "mean", "var"), grad_wrt=("mean", "var"),
-             oracle="torch", sampler=_sample_gaussian,
-             summary="Gaussian NLL with a predicted mean and variance (heteroscedastic)."),
-    LossInfo("laplace_nll", laplace_nll, laplace_nll_grad, _laplace_nll, "regression", "location and scale",
-             "real", "Laplace", convex=False, differentiable=False, robust=False, proper=True,
-             reference="kotz2001laplace", args=("y_true", "loc", "scale"), grad_wrt=("loc", "scale"),
-             oracle="scipy", sampler=_sample_laplace,
-             summary="Laplace NLL with a predicted location and scale."),
-    LossInfo("poisson_nll", poisson_nll, poisson_nll_grad, _poisson_nll, "regression", "log-rate", "count",
-             "Poisson", convex=True, differentiable=True, robust=False, proper=True,
-             reference="nelder1972generalized", oracle="torch", sampler=_sample_poisson,
-             summary="Poisson NLL of counts given a log-rate (the GLM with log link)."),
-    LossInfo("von_mises_nll", von_mises_nll, von_mises_nll_grad, _von_mises_nll, "regression",
-             "mean angle and concentration", "angle", "von Mises",
-             convex=False, differentiable=True, robust=True, proper=True,
-             reference="mardia2000directional", args=("y_true", "loc", "concentration"),
-             grad_wrt=("loc", "concentration"), oracle="scipy", sampler=_sample_von_mises,
-             summary="von Mises NLL of angles with a predicted mean direction and concentration."),
+    LossInfo(
+        "gaussian_nll",
+        gaussian_nll,
+        gaussian_nll_grad,
+        _gaussian_nll,
+        "regression",
+        "mean and variance",
+        "real",
+        "Gaussian",
+        convex=False,
+        differentiable=True,
+        robust=False,
+        proper=True,
+        reference="nix1994estimating",
+        args=("y_true", "mean", "var"),
+        grad_wrt=("mean", "var"),
+        oracle="torch",
+        sampler=_sample_gaussian,
+        summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
+    ),
+    LossInfo(
+        "laplace_nll",
+        laplace_nll,
+        laplace_nll_grad,
+        _laplace_nll,
+        "regression",
+        "location and scale",
+        "real",
+        "Laplace",
+        convex=False,
+        differentiable=False,
+        robust=False,
+        proper=True,
+        reference="kotz2001laplace",
+        args=("y_true", "loc", "scale"),
+        grad_wrt=("loc", "scale"),
+        oracle="scipy",
+        sampler=_sample_laplace,
+        summary="Laplace NLL with a predicted location and scale.",
+    ),
+    LossInfo(
+        "poisson_nll",
+        poisson_nll,
+        poisson_nll_grad,
+        _poisson_nll,
+        "regression",
+        "log-rate",
+        "count",
+        "Poisson",
+        convex=True,
+        differentiable=True,
+        robust=False,
+        proper=True,
+        reference="nelder1972generalized",
+        oracle="torch",
+        sampler=_sample_poisson,
+        summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
+    ),
+    LossInfo(
+        "von_mises_nll",
+        von_mises_nll,
+        von_mises_nll_grad,
+        _von_mises_nll,
+        "regression",
+        "mean angle and concentration",
+        "angle",
+        "von Mises",
+        convex=False,
+        differentiable=True,
+        robust=True,
+        proper=True,
+        reference="mardia2000directional",
+        args=("y_true", "loc", "concentration"),
+        grad_wrt=("loc", "concentration"),
+        oracle="scipy",
+        sampler=_sample_von_mises,
+        summary="von Mises NLL of angles with a predicted mean direction and concentration.",
+    ),
 ]

@@ -41,15 +41,14 @@ __all__ = [
 # Validation
 # --------------------------------------------------------------------------
 
+
 def _scores(y_pred: Any) -> np.ndarray:
     """``y_pred`` as a floating array of finite scores."""
     s = as_float_array(y_pred, "y_pred")
     finite = np.isfinite(s)
     if not finite.all():
         index = _first_index(~finite)
-        raise ValueError(
-            f"y_pred must hold finite scores, but {_where('y_pred', index)} = {s[index].item()!r}"
-        )
+        raise ValueError(f"y_pred must hold finite scores, but {_where('y_pred', index)} = {s[index].item()!r}")
     return s
 
 
@@ -67,15 +66,14 @@ def _sign_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, 
                 f"y_true holds 0/1 labels ({_where('y_true', index)} = {y[index].item()!r}), but margin "
                 "losses need labels -1 and +1: pass 2 * y_true - 1"
             )
-        raise ValueError(
-            f"y_true must hold the labels -1 and +1, but {_where('y_true', index)} = {y[index].item()!r}"
-        )
+        raise ValueError(f"y_true must hold the labels -1 and +1, but {_where('y_true', index)} = {y[index].item()!r}")
     return y, s
 
 
 # --------------------------------------------------------------------------
 # Hinge and squared hinge
 # --------------------------------------------------------------------------
+
 
 def _hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`hinge`, sharing the margins."""
@@ -152,9 +150,7 @@ def hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarr
     return _hinge(y_true, y_pred, reduction=reduction, value=False)[1]
 
 
-def _squared_hinge(
-    y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+def _squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`squared_hinge`, sharing the clipped slack."""
     y, s = _sign_inputs(y_true, y_pred, reduction)
     h = np.maximum(1 - y * s, 0)
@@ -219,6 +215,7 @@ def squared_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
 # Multiclass hinge (Crammer-Singer)
 # --------------------------------------------------------------------------
 
+
 def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, np.ndarray]:
     """Validate a multiclass hinge call; return integer labels ``(...)`` and scores ``(..., C)``."""
     check_reduction(reduction)
@@ -236,8 +233,11 @@ def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.nda
         )
     target = np.asarray(y_true)
     if target.dtype.kind == "f":
-        hint = (" (it has y_pred's shape: if its rows are one-hot, pass y_true.argmax(-1))"
-                if target.shape == s.shape else " (if they are whole numbers, pass y_true.astype(int))")
+        hint = (
+            " (it has y_pred's shape: if its rows are one-hot, pass y_true.argmax(-1))"
+            if target.shape == s.shape
+            else " (if they are whole numbers, pass y_true.astype(int))"
+        )
         raise TypeError(f"y_true must hold integer class labels, got dtype {target.dtype}{hint}")
     labels = as_label_array(target, "y_true")
     if labels.shape != s.shape[:-1]:
@@ -255,9 +255,7 @@ def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.nda
     return labels, s
 
 
-def _multiclass_hinge(
-    y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+def _multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`multiclass_hinge`, sharing the best wrong score."""
     labels, s = _multiclass_inputs(y_true, y_pred, reduction)
     is_true = np.arange(s.shape[-1]) == labels[..., None]
@@ -347,9 +345,8 @@ def multiclass_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") 
 # Exponential loss
 # --------------------------------------------------------------------------
 
-def _exponential(
-    y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+
+def _exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`exponential`, sharing exp(-y s)."""
     y, s = _sign_inputs(y_true, y_pred, reduction)
     with np.errstate(over="ignore"):
@@ -420,6 +417,7 @@ def exponential_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np
 # Registry
 # --------------------------------------------------------------------------
 
+
 def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Labels -1/+1 and scores whose margins y s lie in [-2.5, 3], at least 0.1 from the hinge at 1."""
     y = rng.choice([-1.0, 1.0], size=n)
@@ -445,27 +443,76 @@ def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict
 
 
 ENTRIES = [
-    LossInfo("hinge", hinge, hinge_grad, _hinge, "classification", "score", "sign", None,
-             convex=True, differentiable=False, robust=None, proper=None,
-             reference="cortes1995support",
-             summary="Support vector machine loss max(0, 1 - y s) on a score.",
-             oracle="sklearn", sampler=_sign_sampler),
-    LossInfo("squared_hinge", squared_hinge, squared_hinge_grad, _squared_hinge,
-             "classification", "score", "sign", None,
-             convex=True, differentiable=True, robust=None, proper=None,
-             reference="cortes1995support",
-             summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
-             oracle="closed form", sampler=_sign_sampler),
-    LossInfo("multiclass_hinge", multiclass_hinge, multiclass_hinge_grad, _multiclass_hinge,
-             "classification", "score", "class", None,
-             convex=True, differentiable=False, robust=None, proper=None,
-             reference="crammer2001algorithmic",
-             summary="Crammer-Singer hinge against the best wrong class.",
-             oracle="sklearn", sampler=_class_sampler),
-    LossInfo("exponential", exponential, exponential_grad, _exponential,
-             "classification", "score", "sign", None,
-             convex=True, differentiable=True, robust=None, proper=None,
-             reference="freund1997decision",
-             summary="AdaBoost's exp(-y s); harsh on misclassified points.",
-             oracle="closed form", sampler=_sign_sampler),
+    LossInfo(
+        "hinge",
+        hinge,
+        hinge_grad,
+        _hinge,
+        "classification",
+        "score",
+        "sign",
+        None,
+        convex=True,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="cortes1995support",
+        summary="Support vector machine loss max(0, 1 - y s) on a score.",
+        oracle="sklearn",
+        sampler=_sign_sampler,
+    ),
+    LossInfo(
+        "squared_hinge",
+        squared_hinge,
+        squared_hinge_grad,
+        _squared_hinge,
+        "classification",
+        "score",
+        "sign",
+        None,
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=None,
+        reference="cortes1995support",
+        summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
+        oracle="closed form",
+        sampler=_sign_sampler,
+    ),
+    LossInfo(
+        "multiclass_hinge",
+        multiclass_hinge,
+        multiclass_hinge_grad,
+        _multiclass_hinge,
+        "classification",
+        "score",
+        "class",
+        None,
+        convex=True,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="crammer2001algorithmic",
+        summary="Crammer-Singer hinge against the best wrong class.",
+        oracle="sklearn",
+        sampler=_class_sampler,
+    ),
+    LossInfo(
+        "exponential",
+        exponential,
+        exponential_grad,
+        _exponential,
+        "classification",
+        "score",
+        "sign",
+        None,
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=None,
+        reference="freund1997decision",
+        summary="AdaBoost's exp(-y s); harsh on misclassified points.",
+        oracle="closed form",
+        sampler=_sign_sampler,
+    ),
 ]

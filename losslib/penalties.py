@@ -167,17 +167,20 @@ def l2_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
 def _l1_ratio(l1_ratio: Any) -> float:
     if isinstance(l1_ratio, bool) or not np.isscalar(l1_ratio) or not np.isreal(l1_ratio):
         raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}")
-    r = float(l1_ratio)  # type: ignore[arg-type]
+    r = float(l1_ratio)
     if not 0.0 <= r <= 1.0:
-        raise ValueError(
-            f"l1_ratio must be in [0, 1] (0: pure L2, 1: pure L1), got {l1_ratio!r}"
-        )
+        raise ValueError(f"l1_ratio must be in [0, 1] (0: pure L2, 1: pure L1), got {l1_ratio!r}")
     return r
 
 
 def _elastic_net(
-    params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum",
-    value: bool = True, grad: bool = True,
+    params: Any,
+    *,
+    alpha: float = 1.0,
+    l1_ratio: float = 0.5,
+    reduction: str = "sum",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`elastic_net`."""
     a = check_positive_scalar(alpha, "alpha", allow_zero=True)
@@ -258,19 +261,64 @@ def _sample_params(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 ENTRIES = [
-    LossInfo("l1_penalty", l1_penalty, l1_penalty_grad, _l1_penalty, "penalty", "real", "none", "Laplace",
-             convex=True, differentiable=False, robust=None, proper=None,
-             reference="tibshirani1996regression",
-             summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
-             args=("params",), grad_wrt=("params",), oracle="closed form", sampler=_sample_params),
-    LossInfo("l2_penalty", l2_penalty, l2_penalty_grad, _l2_penalty, "penalty", "real", "none", "Gaussian",
-             convex=True, differentiable=True, robust=None, proper=None,
-             reference="hoerl1970ridge",
-             summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
-             args=("params",), grad_wrt=("params",), oracle="closed form", sampler=_sample_params),
-    LossInfo("elastic_net", elastic_net, elastic_net_grad, _elastic_net, "penalty", "real", "none", None,
-             convex=True, differentiable=False, robust=None, proper=None,
-             reference="zou2005regularization",
-             summary="scikit-learn's mix of L1 and L2 penalties: sparse and stable.",
-             args=("params",), grad_wrt=("params",), oracle="closed form", sampler=_sample_params),
+    LossInfo(
+        "l1_penalty",
+        l1_penalty,
+        l1_penalty_grad,
+        _l1_penalty,
+        "penalty",
+        "real",
+        "none",
+        "Laplace",
+        convex=True,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="tibshirani1996regression",
+        summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
+        args=("params",),
+        grad_wrt=("params",),
+        oracle="closed form",
+        sampler=_sample_params,
+    ),
+    LossInfo(
+        "l2_penalty",
+        l2_penalty,
+        l2_penalty_grad,
+        _l2_penalty,
+        "penalty",
+        "real",
+        "none",
+        "Gaussian",
+        convex=True,
+        differentiable=True,
+        robust=None,
+        proper=None,
+        reference="hoerl1970ridge",
+        summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
+        args=("params",),
+        grad_wrt=("params",),
+        oracle="closed form",
+        sampler=_sample_params,
+    ),
+    LossInfo(
+        "elastic_net",
+        elastic_net,
+        elastic_net_grad,
+        _elastic_net,
+        "penalty",
+        "real",
+        "none",
+        None,
+        convex=True,
+        differentiable=False,
+        robust=None,
+        proper=None,
+        reference="zou2005regularization",
+        summary="scikit-learn's mix of L1 and L2 penalties: sparse and stable.",
+        args=("params",),
+        grad_wrt=("params",),
+        oracle="closed form",
+        sampler=_sample_params,
+    ),
 ]

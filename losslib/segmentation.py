@@ -71,8 +71,14 @@ def _per_example(ratio: np.ndarray, ndim: int) -> np.ndarray:
 
 
 def _dice(
-    y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean",
-    value: bool = True, grad: bool = True,
+    y_true: Any,
+    y_pred: Any,
+    *,
+    smooth: float = 1.0,
+    squared: bool = False,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`dice`, sharing the overlap sums."""
     if not isinstance(squared, (bool, np.bool_)):
@@ -269,15 +275,40 @@ def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 ENTRIES = [
-    LossInfo("dice", dice, dice_grad, _dice, "segmentation", "probability", "binary", None,
-             convex=False, differentiable=True, robust=None, proper=False,
-             reference="milletari2016v",
-             summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
-             oracle="closed form", sampler=_sample_masks),
-    LossInfo("soft_jaccard", soft_jaccard, soft_jaccard_grad, _soft_jaccard, "segmentation", "probability",
-             "binary", None,
-             convex=False, differentiable=True, robust=None, proper=False,
-             reference="rahman2016optimizing",
-             summary="One minus the soft intersection over union of two masks, per example.",
-             oracle="closed form", sampler=_sample_masks),
+    LossInfo(
+        "dice",
+        dice,
+        dice_grad,
+        _dice,
+        "segmentation",
+        "probability",
+        "binary",
+        None,
+        convex=False,
+        differentiable=True,
+        robust=None,
+        proper=False,
+        reference="milletari2016v",
+        summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
+        oracle="closed form",
+        sampler=_sample_masks,
+    ),
+    LossInfo(
+        "soft_jaccard",
+        soft_jaccard,
+        soft_jaccard_grad,
+        _soft_jaccard,
+        "segmentation",
+        "probability",
+        "binary",
+        None,
+        convex=False,
+        differentiable=True,
+        robust=None,
+        proper=False,
+        reference="rahman2016optimizing",
+        summary="One minus the soft intersection over union of two masks, per example.",
+        oracle="closed form",
+        sampler=_sample_masks,
+    ),
 ]

@@ -21,13 +21,12 @@ __all__ = ["ctc", "ctc_grad"]
 # Validation
 # --------------------------------------------------------------------------
 
+
 def _int_vector(x: Any, name: str, n: int, hi: int, hi_what: str) -> np.ndarray:
     """An integer array of shape (n,) with values in [0, hi]."""
     arr = np.asarray(x)
     if arr.dtype.kind not in "iu":
-        raise TypeError(
-            f"{name} must hold integer lengths, got dtype {arr.dtype}; convert with .astype(int)"
-        )
+        raise TypeError(f"{name} must hold integer lengths, got dtype {arr.dtype}; convert with .astype(int)")
     if arr.shape != (n,):
         raise ValueError(
             f"{name} has shape {arr.shape} but y_pred holds {n} sequence(s); {name} needs shape ({n},), "
@@ -37,8 +36,7 @@ def _int_vector(x: Any, name: str, n: int, hi: int, hi_what: str) -> np.ndarray:
     if bad.any():
         index = _first_index(bad)
         raise ValueError(
-            f"{_where(name, index)} = {arr[index].item()!r} is out of range: lengths must be in "
-            f"[0, {hi}], {hi_what}"
+            f"{_where(name, index)} = {arr[index].item()!r} is out of range: lengths must be in [0, {hi}], {hi_what}"
         )
     return arr.astype(np.int64)
 
@@ -66,19 +64,17 @@ def _ctc_inputs(y_true, y_pred, input_lengths, target_lengths, blank, zero_infin
         )
     targets = np.asarray(y_true)
     if targets.dtype.kind not in "iu":
-        raise TypeError(
-            f"y_true must hold integer labels, got dtype {targets.dtype}; convert with .astype(int)"
-        )
+        raise TypeError(f"y_true must hold integer labels, got dtype {targets.dtype}; convert with .astype(int)")
     if targets.ndim != 2 or targets.shape[0] != n:
         raise ValueError(
             f"y_true has shape {targets.shape} but y_pred has shape {z.shape}; y_true needs shape (N, S) = "
             f"({n}, S): one row of labels per sequence, padded to a common length S"
         )
     s_max = targets.shape[1]
-    t_len = _int_vector(input_lengths, "input_lengths", n, t_max,
-                        f"at most the {t_max} frames of y_pred (its axis 1)")
-    l_len = _int_vector(target_lengths, "target_lengths", n, s_max,
-                        f"at most the {s_max} columns of the padded targets y_true")
+    t_len = _int_vector(input_lengths, "input_lengths", n, t_max, f"at most the {t_max} frames of y_pred (its axis 1)")
+    l_len = _int_vector(
+        target_lengths, "target_lengths", n, s_max, f"at most the {s_max} columns of the padded targets y_true"
+    )
     used = np.arange(s_max) < l_len[:, None]  # the labels that are part of the targets
     bad = used & ((targets < 0) | (targets >= n_classes))
     if bad.any():
@@ -101,14 +97,23 @@ def _ctc_inputs(y_true, y_pred, input_lengths, target_lengths, blank, zero_infin
 # Forward-backward in log space
 # --------------------------------------------------------------------------
 
+
 def _lae3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """log(e^a + e^b + e^c), elementwise; -inf where all three are -inf."""
     return np.logaddexp(np.logaddexp(a, b), c)
 
 
 def _ctc(
-    y_true: Any, y_pred: Any, input_lengths: Any, target_lengths: Any, *, blank: int = 0,
-    zero_infinity: bool = False, reduction: str = "mean", value: bool = True, grad: bool = True,
+    y_true: Any,
+    y_pred: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    *,
+    blank: int = 0,
+    zero_infinity: bool = False,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
 ):
     """Value and/or gradient of :func:`ctc`, sharing the log-softmax and the forward variables."""
     z, targets, t_len, l_len = _ctc_inputs(
@@ -179,8 +184,7 @@ def _ctc(
             rec = _lae3(nxt, shift1, shift2) + lpe[:, t, :]
             start = (t == t_len - 1)[:, None]
             inside = (t < t_len - 1)[:, None]
-            beta[t] = np.where(valid & start & is_end, lpe[:, t, :],
-                               np.where(valid & inside, rec, neg_inf))
+            beta[t] = np.where(valid & start & is_end, lpe[:, t, :], np.where(valid & inside, rec, neg_inf))
         # occupation probability of each l' position, then summed per class:
         # occ[n, t, k] = sum_{s: l'_s = k} exp(alpha + beta - lpe - log p)
         with np.errstate(invalid="ignore", over="ignore"):
@@ -203,8 +207,14 @@ def _ctc(
 
 
 def ctc(
-    y_true: Any, y_pred: Any, input_lengths: Any, target_lengths: Any, *, blank: int = 0,
-    zero_infinity: bool = False, reduction: str = "mean",
+    y_true: Any,
+    y_pred: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    *,
+    blank: int = 0,
+    zero_infinity: bool = False,
+    reduction: str = "mean",
 ):
     r"""Connectionist temporal classification loss: the negative log-probability of a transcript.
 
@@ -282,13 +292,27 @@ def ctc(
     >>> round(float(ctc([[1]], z, [2], [1], reduction="sum")), 6)  # -log(3/4)
     0.287682
     """
-    return _ctc(y_true, y_pred, input_lengths, target_lengths, blank=blank, zero_infinity=zero_infinity,
-                reduction=reduction, grad=False)[0]
+    return _ctc(
+        y_true,
+        y_pred,
+        input_lengths,
+        target_lengths,
+        blank=blank,
+        zero_infinity=zero_infinity,
+        reduction=reduction,
+        grad=False,
+    )[0]
 
 
 def ctc_grad(
-    y_true: Any, y_pred: Any, input_lengths: Any, target_lengths: Any, *, blank: int = 0,
-    zero_infinity: bool = False, reduction: str = "mean",
+    y_true: Any,
+    y_pred: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    *,
+    blank: int = 0,
+    zero_infinity: bool = False,
+    reduction: str = "mean",
 ) -> np.ndarray:
     r"""Gradient of :func:`ctc` with respect to the logits ``y_pred``.
 
@@ -304,8 +328,16 @@ def ctc_grad(
     array([[[ 0.166667, -0.166667],
             [ 0.166667, -0.166667]]])
     """
-    return _ctc(y_true, y_pred, input_lengths, target_lengths, blank=blank, zero_infinity=zero_infinity,
-                reduction=reduction, value=False)[1]
+    return _ctc(
+        y_true,
+        y_pred,
+        input_lengths,
+        target_lengths,
+        blank=blank,
+        zero_infinity=zero_infinity,
+        reduction=reduction,
+        value=False,
+    )[1]
 
 
 def _sample_ctc(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -323,10 +355,24 @@ def _sample_ctc(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 ENTRIES = [
-    LossInfo("ctc", ctc, ctc_grad, _ctc, "sequence", "logit", "sequence", None,
-             convex=False, differentiable=True, robust=None, proper=True,
-             reference="graves2006connectionist",
-             summary="Negative log-probability of a transcript, summed over all frame alignments.",
-             args=("y_true", "y_pred", "input_lengths", "target_lengths"), grad_wrt=("y_pred",),
-             oracle="torch", sampler=_sample_ctc),
+    LossInfo(
+        "ctc",
+        ctc,
+        ctc_grad,
+        _ctc,
+        "sequence",
+        "logit",
+        "sequence",
+        None,
+        convex=False,
+        differentiable=True,
+        robust=None,
+        proper=True,
+        reference="graves2006connectionist",
+        summary="Negative log-probability of a transcript, summed over all frame alignments.",
+        args=("y_true", "y_pred", "input_lengths", "target_lengths"),
+        grad_wrt=("y_pred",),
+        oracle="torch",
+        sampler=_sample_ctc,
+    ),
 ]

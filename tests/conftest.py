@@ -96,8 +96,10 @@ def draw(info, rng: np.random.Generator, n: int = N_EXAMPLES) -> dict[str, np.nd
     missing = [a for a in info.args if a not in raw]
     extra = [k for k in raw if k not in info.args]
     if missing or extra:
-        raise ValueError(f"{info.name}: example() gives {list(raw)} but the entry's args are {info.args} "
-                         f"(missing {missing}, unexpected {extra}); fix the sampler or args")
+        raise ValueError(
+            f"{info.name}: example() gives {list(raw)} but the entry's args are {info.args} "
+            f"(missing {missing}, unexpected {extra}); fix the sampler or args"
+        )
     out = {a: np.asarray(raw[a]) for a in info.args}
     for a, v in out.items():
         if v.dtype.kind not in "fiub":
@@ -146,12 +148,16 @@ def as_grads(info, g) -> dict[str, np.ndarray]:
     if len(info.grad_wrt) > 1:
         fields = getattr(g, "_fields", None)
         if not isinstance(g, tuple) or tuple(fields or ()) != tuple(info.grad_wrt):
-            raise AssertionError(f"{info.name}: the gradient must be a NamedTuple with fields {info.grad_wrt}, "
-                                 f"got {type(g).__name__} with fields {fields}")
+            raise AssertionError(
+                f"{info.name}: the gradient must be a NamedTuple with fields {info.grad_wrt}, "
+                f"got {type(g).__name__} with fields {fields}"
+            )
         return dict(zip(info.grad_wrt, g))
     if isinstance(g, tuple) or not isinstance(g, (np.ndarray, np.generic)):
-        raise AssertionError(f"{info.name}: the gradient with respect to the single argument {info.grad_wrt[0]!r} "
-                             f"must be an array, got {type(g).__name__}")
+        raise AssertionError(
+            f"{info.name}: the gradient with respect to the single argument {info.grad_wrt[0]!r} "
+            f"must be an array, got {type(g).__name__}"
+        )
     return {info.grad_wrt[0]: g}
 
 
@@ -168,8 +174,11 @@ def soften(info, inputs, rng: np.random.Generator) -> dict[str, np.ndarray]:
     Only for log losses described by kinds (``Bernoulli``/``Categorical`` NLLs without a sampler):
     cross-entropies take probabilities as targets (as PyTorch's do). Other entries are unchanged.
     """
-    if info.sampler is not None or info.args != ("y_true", "y_pred") or \
-            info.distribution not in SOFT_TARGET_DISTRIBUTIONS:
+    if (
+        info.sampler is not None
+        or info.args != ("y_true", "y_pred")
+        or info.distribution not in SOFT_TARGET_DISTRIBUTIONS
+    ):
         return dict(inputs)
     y_pred = inputs["y_pred"]
     if info.target == "binary":
@@ -188,8 +197,10 @@ def segment(info, rng: np.random.Generator, n: int = 3, soft: bool = False):
     a, other = draw(info, rng, n), draw(info, rng, n)
     for w in info.grad_wrt:
         if a[w].shape != other[w].shape:
-            raise ValueError(f"{info.name}: example(rng, {n}) gives {w} of shape {a[w].shape} and then "
-                             f"{other[w].shape}; lines through the inputs need one shape per n")
+            raise ValueError(
+                f"{info.name}: example(rng, {n}) gives {w} of shape {a[w].shape} and then "
+                f"{other[w].shape}; lines through the inputs need one shape per n"
+            )
     if soft:
         a = soften(info, a, rng)
     return a, replace(a, **{w: other[w] for w in info.grad_wrt})
@@ -203,6 +214,7 @@ def along(info, a, b, t: float) -> dict[str, np.ndarray]:
 # --------------------------------------------------------------------------
 # The book, built once per test session (tests/test_book.py and tests/test_browser.py)
 # --------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="session")
 def built_book(tmp_path_factory):

@@ -47,12 +47,18 @@ def with_results(module) -> list[dict]:
 def write(family: str) -> None:
     module = family_module(family)
     cases = with_results(module)
-    meta = {"generated_by": "tests/make_reference_data.py", "family": family, "oracle": module.ORACLE,
-            **oracle_versions(module.ORACLE)}
+    meta = {
+        "generated_by": "tests/make_reference_data.py",
+        "family": family,
+        "oracle": module.ORACLE,
+        **oracle_versions(module.ORACLE),
+    }
     path = data_file(family)
     write_reference(path, cases, meta)
-    print(f"{family}: wrote {len(cases)} cases x {len(REDUCTIONS)} reductions to {path} "
-          f"({path.stat().st_size / 1e6:.2f} MB, {module.ORACLE})")
+    print(
+        f"{family}: wrote {len(cases)} cases x {len(REDUCTIONS)} reductions to {path} "
+        f"({path.stat().st_size / 1e6:.2f} MB, {module.ORACLE})"
+    )
 
 
 def _same(a, b) -> bool:
@@ -81,13 +87,25 @@ def check(family: str) -> int:
     if path.exists():
         _, committed = load_reference(path)
         live = {c["id"]: c for c in cases}
-        stale = [c["id"] for c in committed if c["id"] not in live or not all(
-            _same(c["results"][r]["value"], live[c["id"]]["results"][r]["value"])
-            and _same(c["results"][r]["grad"], live[c["id"]]["results"][r]["grad"]) for r in REDUCTIONS)]
+        stale = [
+            c["id"]
+            for c in committed
+            if c["id"] not in live
+            or not all(
+                _same(c["results"][r]["value"], live[c["id"]]["results"][r]["value"])
+                and _same(c["results"][r]["grad"], live[c["id"]]["results"][r]["grad"])
+                for r in REDUCTIONS
+            )
+        ]
         stale += sorted(set(live) - {c["id"] for c in committed})
-        print(f"{family}: the committed {path.name} " + (
-            f"differs from the live oracle in {len(stale)} case(s), e.g. {stale[:5]}" if stale
-            else "is exactly what the live oracle gives"))
+        print(
+            f"{family}: the committed {path.name} "
+            + (
+                f"differs from the live oracle in {len(stale)} case(s), e.g. {stale[:5]}"
+                if stale
+                else "is exactly what the live oracle gives"
+            )
+        )
     return failures
 
 

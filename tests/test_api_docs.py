@@ -32,9 +32,19 @@ def site(tmp_path_factory) -> Path:
     toc = tmp / "_toc.yml"
     toc.write_text(f"format: jb-book\nroot: {PAGE}\n")
     cmd = [
-        str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT),
-        "--toc", str(toc), "--path-output", str(tmp), "--builder", "html",
-        "-W", "-n", "--keep-going", "--all",
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(ROOT),
+        "--toc",
+        str(toc),
+        "--path-output",
+        str(tmp),
+        "--builder",
+        "html",
+        "-W",
+        "-n",
+        "--keep-going",
+        "--all",
     ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
     log = (proc.stdout + proc.stderr)[-6000:]
@@ -73,7 +83,9 @@ def test_every_public_name_is_documented(page):
 
 def test_every_module_has_a_section(page):
     missing = [m for m in _public_modules() if page.find(id=f"module-losslib.{m}") is None]
-    assert not missing, f"losslib modules without a section in book/api.md: {missing}; add an api(losslib.<module>) cell"
+    assert not missing, (
+        f"losslib modules without a section in book/api.md: {missing}; add an api(losslib.<module>) cell"
+    )
 
 
 def test_chapters_can_link_every_public_name(inventory):
@@ -105,8 +117,16 @@ def test_registry_table_lists_every_loss_with_its_source(page):
     table = page.find("table")
     assert table is not None, "the API page has no registry table"
     header = [th.get_text(strip=True) for th in table.find_all("th")]
-    for column in ("Family", "Prediction", "NLL of", "Convex", "Differentiable", "Robust to outliers",
-                   "Proper scoring rule", "Source"):
+    for column in (
+        "Family",
+        "Prediction",
+        "NLL of",
+        "Convex",
+        "Differentiable",
+        "Robust to outliers",
+        "Proper scoring rule",
+        "Source",
+    ):
         assert column in header, f"the registry table has no {column!r} column: {header}"
     rows = {tr.find("td").get_text(strip=True): tr for tr in table.find_all("tr") if tr.find("td")}
     missing = [name for name in losslib.LOSSES if name not in rows]

@@ -53,7 +53,9 @@ def test_no_cell_output_is_an_error(built):
     for page in built.rglob("*.html"):
         html = page.read_text(errors="ignore")
         assert "output traceback" not in html, f"{page.name} shows a traceback"
-        assert "output stderr" not in html, f"{page.name} shows output on stderr (a warning?): silence it where it is expected"
+        assert "output stderr" not in html, (
+            f"{page.name} shows output on stderr (a warning?): silence it where it is expected"
+        )
 
 
 def test_losslib_change_clears_the_execution_cache(tmp_path, monkeypatch):

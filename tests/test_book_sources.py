@@ -13,8 +13,12 @@ import losslib
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text())
-CHAPTERS = [ROOT / f"{ch['file']}.md" for part in TOC.get("parts", []) for ch in part["chapters"]
-            if re.match(r"book/\d\d-", ch["file"])]
+CHAPTERS = [
+    ROOT / f"{ch['file']}.md"
+    for part in TOC.get("parts", [])
+    for ch in part["chapters"]
+    if re.match(r"book/\d\d-", ch["file"])
+]
 CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", re.S)
 
 

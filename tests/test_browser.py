@@ -21,8 +21,15 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "_build" / "screenshots"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-         "--no-first-run", "--disable-sync", "--disable-quic"]
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 pytestmark = pytest.mark.skipif(
     CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install chromium); .ci/run installs it"
@@ -55,8 +62,11 @@ def browser():
 
 def _pages(root: Path) -> list[str]:
     skip = {"genindex.html", "search.html", "py-modindex.html"}
-    return sorted(str(p.relative_to(root)) for p in root.rglob("*.html")
-                  if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        str(p.relative_to(root))
+        for p in root.rglob("*.html")
+        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 def _visit(browser, url: str) -> dict:
@@ -92,8 +102,9 @@ def visited(site, browser):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for rel in _pages(root):
         info = _visit(browser, urljoin(base, rel))
-        info["page"].screenshot(path=str(SCREENSHOTS / (rel.replace("/", "_").removesuffix(".html") + ".png")),
-                                full_page=False)
+        info["page"].screenshot(
+            path=str(SCREENSHOTS / (rel.replace("/", "_").removesuffix(".html") + ".png")), full_page=False
+        )
         info["page"].close()
         del info["page"]
         results[rel] = info

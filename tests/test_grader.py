@@ -38,6 +38,7 @@ needs_bwrap = pytest.mark.skipif(
 # Building submissions
 # --------------------------------------------------------------------------
 
+
 def solution() -> nbformat.NotebookNode:
     return nbformat.read(SOURCE / ASSIGNMENT / NOTEBOOK, as_version=4)
 
@@ -69,7 +70,7 @@ def is_test(cell) -> bool:
     return bool(meta.get("grade")) and not meta.get("solution")
 
 
-TAMPER = r'''
+TAMPER = r"""
 import builtins, sys
 import numpy as np, numpy.testing
 np.allclose = lambda *a, **k: True
@@ -89,9 +90,9 @@ try:
     t.call_without_losslib = lambda f, *a, **k: None
 except Exception:
     pass
-'''
+"""
 
-DAMAGE = r'''
+DAMAGE = r"""
 import os, shutil, pathlib
 targets = [{root!r}, {solutions!r}, {gradebook!r}, {others!r}, os.path.expanduser("~"), "/tmp"]
 for t in targets:
@@ -104,9 +105,9 @@ for t in targets:
         (p / "pwned.txt").write_text("x")
     except Exception:
         pass
-'''
+"""
 
-LEFTOVER = r'''
+LEFTOVER = r"""
 import os, subprocess
 subprocess.Popen(["sleep", "313"])
 if os.fork() == 0:
@@ -114,7 +115,7 @@ if os.fork() == 0:
     if os.fork() == 0:
         os.execvp("sleep", ["sleep", "314"])
     os._exit(0)
-'''
+"""
 
 
 def build_class(folder: Path, course_root: Path) -> dict[str, tuple[float, str]]:
@@ -150,25 +151,43 @@ def build_class(folder: Path, course_root: Path) -> dict[str, tuple[float, str]]
 
     hand_in("tampering", add_cell(release(), TAMPER, position=1), 0.0)
     hand_in("tampering_after", add_cell(release(), TAMPER), 0.0)
-    calls_losslib = replace_solution(solution(), "softmax_cross_entropy",
-                                     "def softmax_cross_entropy(labels, logits):\n"
-                                     "    import losslib\n    return losslib.cross_entropy(labels, logits)")
+    calls_losslib = replace_solution(
+        solution(),
+        "softmax_cross_entropy",
+        "def softmax_cross_entropy(labels, logits):\n"
+        "    import losslib\n    return losslib.cross_entropy(labels, logits)",
+    )
     hand_in("calls_losslib", calls_losslib, FULL - 2)
 
-    hand_in("loop_in_function", replace_solution(solution(), "log_softmax",
-                                                 "def log_softmax(z):\n    while True:\n        pass"),
-            FULL - 4, "timeout")
+    hand_in(
+        "loop_in_function",
+        replace_solution(solution(), "log_softmax", "def log_softmax(z):\n    while True:\n        pass"),
+        FULL - 4,
+        "timeout",
+    )
     hand_in("loop_at_top", add_cell(solution(), "while True:\n    pass"), FULL, "timeout")
     hand_in("memory_bomb", add_cell(solution(), "import numpy as np\nhog = np.ones(10**10)"), FULL)
-    hand_in("memory_bomb_in_function", replace_solution(
-        solution(), "fit_gaussian", "import numpy as np\ndef fit_gaussian(y):\n    hog = []\n    while True:\n"
-        "        hog.append(np.empty(10**8, dtype=np.uint8))"), FULL - 2)
+    hand_in(
+        "memory_bomb_in_function",
+        replace_solution(
+            solution(),
+            "fit_gaussian",
+            "import numpy as np\ndef fit_gaussian(y):\n    hog = []\n    while True:\n"
+            "        hog.append(np.empty(10**8, dtype=np.uint8))",
+        ),
+        FULL - 2,
+    )
     hand_in("flood", add_cell(solution(), "for _ in range(200):\n    print('x' * 500_000)"), FULL)
     hand_in("exits_at_top", add_cell(solution(), "import os\nos._exit(3)"), FULL, "error")
-    hand_in("exits_in_function", replace_solution(solution(), "fit_gaussian",
-                                                  "import os\ndef fit_gaussian(y):\n    os._exit(0)"), FULL - 2, "error")
-    damage = DAMAGE.format(root=str(ROOT), solutions=str(SOURCE), gradebook=str(course_root / "grading"),
-                           others=str(folder))
+    hand_in(
+        "exits_in_function",
+        replace_solution(solution(), "fit_gaussian", "import os\ndef fit_gaussian(y):\n    os._exit(0)"),
+        FULL - 2,
+        "error",
+    )
+    damage = DAMAGE.format(
+        root=str(ROOT), solutions=str(SOURCE), gradebook=str(course_root / "grading"), others=str(folder)
+    )
     hand_in("damage", add_cell(solution(), damage), FULL)
     hand_in("leftover_processes", add_cell(solution(), LEFTOVER), FULL)
 
@@ -217,8 +236,16 @@ def graded(tmp_path_factory):
         runs = {}
         for jobs in (1, 2):
             out = base / f"out-jobs{jobs}"
-            rows = grade(ASSIGNMENT, subs, out=out, jobs=jobs, timeout=TIMEOUT, memory=MEMORY,
-                         root=course.root, log=lambda *a: None)
+            rows = grade(
+                ASSIGNMENT,
+                subs,
+                out=out,
+                jobs=jobs,
+                timeout=TIMEOUT,
+                memory=MEMORY,
+                root=course.root,
+                log=lambda *a: None,
+            )
             runs[jobs] = (out, rows)
         after = tree_digest(subs, ROOT / "solutions", ROOT / "exercises", ROOT / "losslib")
         with gradebook._gradebook(course.root) as gb:
@@ -226,9 +253,16 @@ def graded(tmp_path_factory):
         exported = base / "export.csv"
         n_exported = gradebook.export(exported, root=course.root)
         leftovers = subprocess.run(["pgrep", "-f", "sleep 31[34]"], capture_output=True, text=True).stdout
-        yield {"expected": expected, "runs": runs, "before": before, "after": after, "book": book,
-               "exported": (exported, n_exported),
-               "leftovers": leftovers, "course": course.root}
+        yield {
+            "expected": expected,
+            "runs": runs,
+            "before": before,
+            "after": after,
+            "book": book,
+            "exported": (exported, n_exported),
+            "leftovers": leftovers,
+            "course": course.root,
+        }
 
 
 def test_every_submission_has_a_row(graded):
@@ -238,10 +272,34 @@ def test_every_submission_has_a_row(graded):
 
 
 STUDENTS = [
-    "honest", "untouched", "partial", "deleted_tests", "edited_tests", "reordered", "renamed_function",
-    "tampering", "tampering_after", "calls_losslib", "loop_in_function", "loop_at_top", "memory_bomb",
-    "memory_bomb_in_function", "flood", "exits_at_top", "exits_in_function", "damage", "leftover_processes",
-    "old_format", "renamed_notebook", "nbgrader_layout", "extra_files", "empty", "invalid_json", "not_a_notebook", "no_notebook"]
+    "honest",
+    "untouched",
+    "partial",
+    "deleted_tests",
+    "edited_tests",
+    "reordered",
+    "renamed_function",
+    "tampering",
+    "tampering_after",
+    "calls_losslib",
+    "loop_in_function",
+    "loop_at_top",
+    "memory_bomb",
+    "memory_bomb_in_function",
+    "flood",
+    "exits_at_top",
+    "exits_in_function",
+    "damage",
+    "leftover_processes",
+    "old_format",
+    "renamed_notebook",
+    "nbgrader_layout",
+    "extra_files",
+    "empty",
+    "invalid_json",
+    "not_a_notebook",
+    "no_notebook",
+]
 
 
 def test_the_class_is_the_one_checked_below(graded):
@@ -317,8 +375,16 @@ def test_a_zip_export_is_graded_and_cannot_write_outside(tmp_path):
         zf.writestr(link, "/etc/passwd")
     logs: list[str] = []
     with ScratchCourse() as course:
-        rows = grade(ASSIGNMENT, archive, out=tmp_path / "out", jobs=1, timeout=TIMEOUT, memory=MEMORY,
-                     root=course.root, log=logs.append)
+        rows = grade(
+            ASSIGNMENT,
+            archive,
+            out=tmp_path / "out",
+            jobs=1,
+            timeout=TIMEOUT,
+            memory=MEMORY,
+            root=course.root,
+            log=logs.append,
+        )
     assert [(r["student_id"], r["score"]) for r in rows] == [("ann", FULL), ("ben", 0.0)]
     assert not (tmp_path.parent / "escaped.txt").exists() and not Path("/abs/escaped.txt").exists()
     assert sum("refused zip entry" in line for line in logs) == 3
@@ -358,8 +424,16 @@ def test_without_bubblewrap_the_grader_says_so_and_still_grades(tmp_path, monkey
         nbformat.write(nb, subs / student / NOTEBOOK)
     logs: list[str] = []
     with ScratchCourse() as course:
-        rows = grade(ASSIGNMENT, subs, out=tmp_path / "out", jobs=1, timeout=TIMEOUT, memory=MEMORY,
-                     root=course.root, log=logs.append)
+        rows = grade(
+            ASSIGNMENT,
+            subs,
+            out=tmp_path / "out",
+            jobs=1,
+            timeout=TIMEOUT,
+            memory=MEMORY,
+            root=course.root,
+            log=logs.append,
+        )
     assert [(r["student_id"], r["score"]) for r in rows] == [("ann", FULL), ("ben", 0.0)]
     assert any("bubblewrap" in line and "without filesystem" in line for line in logs)
 
@@ -369,7 +443,8 @@ def test_export_lists_every_grade_of_the_gradebook(graded):
     rows = read_csv(path)
     assert n == len(rows) == len(graded["expected"])
     assert {(r["assignment"], r["student_id"], float(r["score"])) for r in rows} == {
-        (ASSIGNMENT, s, score) for s, score in graded["book"].items()}
+        (ASSIGNMENT, s, score) for s, score in graded["book"].items()
+    }
 
 
 def test_release_refuses_an_unknown_assignment(capsys):

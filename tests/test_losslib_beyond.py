@@ -23,8 +23,17 @@ import scipy.stats as stats
 import losslib
 
 REDUCTIONS = ("mean", "sum", "none")
-NAMES = ("dice", "soft_jaccard", "ctc", "vae_elbo", "gan_discriminator", "gan_generator",
-         "l1_penalty", "l2_penalty", "elastic_net")
+NAMES = (
+    "dice",
+    "soft_jaccard",
+    "ctc",
+    "vae_elbo",
+    "gan_discriminator",
+    "gan_generator",
+    "l1_penalty",
+    "l2_penalty",
+    "elastic_net",
+)
 KINDS = ("minimax", "non_saturating", "wasserstein", "hinge")
 ENTRIES = [losslib.LOSSES[name] for name in NAMES]
 BY_ENTRY = pytest.mark.parametrize("info", ENTRIES, ids=NAMES)
@@ -45,8 +54,10 @@ def _assert_fd(name: str, inputs: dict, **options) -> None:
     args = [inputs[a] for a in info.args]
     for wrt in info.grad_wrt:
         result = losslib.check_grad(name, *args, wrt=wrt, rtol=1e-6, atol=1e-9, **options)
-        assert result.ok, (f"{name} {options}: gradient wrt {wrt} vs finite differences: max abs error "
-                           f"{result.max_abs_error:.3g}\nanalytic {result.analytic}\nnumeric {result.numeric}")
+        assert result.ok, (
+            f"{name} {options}: gradient wrt {wrt} vs finite differences: max abs error "
+            f"{result.max_abs_error:.3g}\nanalytic {result.analytic}\nnumeric {result.numeric}"
+        )
 
 
 def _reduce(per_item: np.ndarray, reduction: str, weights=None):
@@ -60,6 +71,7 @@ def _reduce(per_item: np.ndarray, reduction: str, weights=None):
 # ==========================================================================
 # Segmentation: soft Dice and soft Jaccard
 # ==========================================================================
+
 
 def _examples(a: np.ndarray) -> list[np.ndarray]:
     """The examples of a mask array: its rows (flattened), or the whole of a 1-D array."""
@@ -88,9 +100,15 @@ def jaccard_loop(y, p, smooth=1.0) -> np.ndarray:
 
 
 MASK_SHAPES = [(7,), (4, 6), (2, 3, 4, 2)]
-MASK_OPTIONS = [("dice", {}), ("dice", {"smooth": 0.0}), ("dice", {"smooth": 0.5, "squared": True}),
-                ("dice", {"smooth": 0.0, "squared": True}), ("soft_jaccard", {}), ("soft_jaccard", {"smooth": 0.0}),
-                ("soft_jaccard", {"smooth": 2.5})]
+MASK_OPTIONS = [
+    ("dice", {}),
+    ("dice", {"smooth": 0.0}),
+    ("dice", {"smooth": 0.5, "squared": True}),
+    ("dice", {"smooth": 0.0, "squared": True}),
+    ("soft_jaccard", {}),
+    ("soft_jaccard", {"smooth": 0.0}),
+    ("soft_jaccard", {"smooth": 2.5}),
+]
 
 
 def _masks(shape, soft=False, tag=""):
@@ -113,8 +131,9 @@ def test_masks_match_loops_and_finite_differences(name, options, shape, soft):
     per_example = _mask_oracle(name, y, p, options)
     fn = getattr(losslib, name)
     for reduction in REDUCTIONS:
-        np.testing.assert_allclose(fn(y, p, reduction=reduction, **options), _reduce(per_example, reduction),
-                                   rtol=1e-12, atol=0)
+        np.testing.assert_allclose(
+            fn(y, p, reduction=reduction, **options), _reduce(per_example, reduction), rtol=1e-12, atol=0
+        )
         _assert_fd(name, {"y_true": y, "y_pred": p}, reduction=reduction, **options)
     assert np.shape(fn(y, p, reduction="none", **options)) == (() if len(shape) == 1 else (shape[0],))
 
@@ -182,8 +201,11 @@ def test_masks_are_not_proper_scoring_rules(name):
         # q = 1/2: E(p) = (1 - p) / (2 (p + 2)) + p / (2 (p + 1)) has its only stationary point,
         # (p + 2)^2 = 3 (p + 1)^2, at a maximum: the best predictions are 0 and 1 (over-confident)
         expected = 0.5 * (1 - grid) / (grid + 2) + 0.5 * grid / (grid + 1)
-        np.testing.assert_allclose(0.5 * fn(ones, grid[:, None], reduction="none")
-                                   + 0.5 * fn(zeros, grid[:, None], reduction="none"), expected, rtol=1e-13)
+        np.testing.assert_allclose(
+            0.5 * fn(ones, grid[:, None], reduction="none") + 0.5 * fn(zeros, grid[:, None], reduction="none"),
+            expected,
+            rtol=1e-13,
+        )
         assert abs(grid[int(np.argmax(expected))] - (2 - np.sqrt(3)) / (np.sqrt(3) - 1)) < 1e-3
         assert np.argmin(expected) in (0, len(grid) - 1)
     # three pixels: exact expectation over the 8 masks; its gradient at p = q is not 0
@@ -220,9 +242,14 @@ def penalty_terms(name, w, alpha=1.0, l1_ratio=0.5):
     return np.array(terms).reshape(np.shape(w))
 
 
-PENALTY_OPTIONS = [("l1_penalty", {}), ("l2_penalty", {}), ("elastic_net", {}),
-                   ("elastic_net", {"alpha": 0.3, "l1_ratio": 0.8}), ("elastic_net", {"alpha": 2.0, "l1_ratio": 0.0}),
-                   ("elastic_net", {"alpha": 1.5, "l1_ratio": 1.0})]
+PENALTY_OPTIONS = [
+    ("l1_penalty", {}),
+    ("l2_penalty", {}),
+    ("elastic_net", {}),
+    ("elastic_net", {"alpha": 0.3, "l1_ratio": 0.8}),
+    ("elastic_net", {"alpha": 2.0, "l1_ratio": 0.0}),
+    ("elastic_net", {"alpha": 1.5, "l1_ratio": 1.0}),
+]
 
 
 @pytest.mark.parametrize(("name", "options"), PENALTY_OPTIONS)
@@ -240,10 +267,8 @@ def test_penalties_match_closed_forms_and_finite_differences(name, options, shap
 
 def test_elastic_net_interpolates_l1_and_l2():
     w = _params((6,), "enet")
-    np.testing.assert_allclose(losslib.elastic_net(w, alpha=0.7, l1_ratio=1.0), 0.7 * losslib.l1_penalty(w),
-                               rtol=1e-15)
-    np.testing.assert_allclose(losslib.elastic_net(w, alpha=0.7, l1_ratio=0.0), 0.7 * losslib.l2_penalty(w),
-                               rtol=1e-15)
+    np.testing.assert_allclose(losslib.elastic_net(w, alpha=0.7, l1_ratio=1.0), 0.7 * losslib.l1_penalty(w), rtol=1e-15)
+    np.testing.assert_allclose(losslib.elastic_net(w, alpha=0.7, l1_ratio=0.0), 0.7 * losslib.l2_penalty(w), rtol=1e-15)
     mix = 0.25 * losslib.l1_penalty(w) + 0.75 * losslib.l2_penalty(w)
     np.testing.assert_allclose(losslib.elastic_net(w, alpha=1.0, l1_ratio=0.25), mix, rtol=1e-14)
     assert losslib.elastic_net(w, alpha=0.0) == 0.0
@@ -253,23 +278,27 @@ def test_penalty_subgradient_is_zero_at_zero():
     w = np.array([0.0, -0.0, 2.0, -3.0])
     np.testing.assert_array_equal(losslib.l1_penalty_grad(w), [0.0, 0.0, 1.0, -1.0])
     np.testing.assert_array_equal(losslib.l2_penalty_grad(w), w)
-    np.testing.assert_allclose(losslib.elastic_net_grad(w, alpha=2.0, l1_ratio=0.25),
-                               [0.0, 0.0, 0.5 + 3.0, -0.5 - 4.5], rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.elastic_net_grad(w, alpha=2.0, l1_ratio=0.25), [0.0, 0.0, 0.5 + 3.0, -0.5 - 4.5], rtol=1e-15
+    )
     np.testing.assert_array_equal(losslib.l1_penalty_grad(w, reduction="mean"), [0.0, 0.0, 0.25, -0.25])
 
 
 def test_penalties_are_negative_log_priors():
     """|w| = -log Laplace(w; 0, 1) - log 2 and w^2 / 2 = -log N(w; 0, 1) - log(2 pi) / 2."""
     w = _params((50,), "prior")
-    np.testing.assert_allclose(losslib.l1_penalty(w, reduction="none"), -stats.laplace.logpdf(w) - np.log(2.0),
-                               rtol=1e-13)
-    np.testing.assert_allclose(losslib.l2_penalty(w, reduction="none"),
-                               -stats.norm.logpdf(w) - 0.5 * np.log(2 * np.pi), rtol=1e-12)
+    np.testing.assert_allclose(
+        losslib.l1_penalty(w, reduction="none"), -stats.laplace.logpdf(w) - np.log(2.0), rtol=1e-13
+    )
+    np.testing.assert_allclose(
+        losslib.l2_penalty(w, reduction="none"), -stats.norm.logpdf(w) - 0.5 * np.log(2 * np.pi), rtol=1e-12
+    )
 
 
 # ==========================================================================
 # CTC
 # ==========================================================================
+
 
 def collapse(path, blank: int) -> tuple:
     """Graves' map B: merge repeats, then drop blanks."""
@@ -285,8 +314,11 @@ def ctc_brute_one(target, z, blank):
     """-log p(target | z) and its gradient wrt the logits z (T, C), by summing over every path."""
     t_len, n_classes = z.shape
     logp = sps.log_softmax(z, axis=-1)
-    paths = [np.array(p, dtype=int) for p in itertools.product(range(n_classes), repeat=t_len)
-             if collapse(p, blank) == tuple(target)]
+    paths = [
+        np.array(p, dtype=int)
+        for p in itertools.product(range(n_classes), repeat=t_len)
+        if collapse(p, blank) == tuple(target)
+    ]
     if not paths:
         return np.inf, np.full_like(z, np.nan)
     log_path = np.array([logp[np.arange(t_len), p].sum() for p in paths])
@@ -317,8 +349,12 @@ CTC_CASES = {
     "empty-and-no-frames": (np.array([[1, 2], [2, 1], [1, 1]]), [4, 0, 1], [0, 0, 1], {}),
     # too long for the input, too many repeats, labels but no frames; and one possible target
     "impossible": (np.array([[1, 2, 1], [1, 1, 0], [2, 0, 0], [1, 2, 0]]), [2, 2, 0, 4], [3, 2, 1, 2], {}),
-    "impossible-zero_infinity": (np.array([[1, 2, 1], [1, 1, 0], [2, 0, 0], [1, 2, 0]]), [2, 2, 0, 4],
-                                 [3, 2, 1, 2], {"zero_infinity": True}),
+    "impossible-zero_infinity": (
+        np.array([[1, 2, 1], [1, 1, 0], [2, 0, 0], [1, 2, 0]]),
+        [2, 2, 0, 4],
+        [3, 2, 1, 2],
+        {"zero_infinity": True},
+    ),
 }
 
 
@@ -333,20 +369,26 @@ def test_ctc_matches_the_sum_over_all_alignments(case_id, reduction):
     z = _ctc_logits(case_id, y.shape[0])
     value = losslib.ctc(y, z, input_lengths, target_lengths, reduction=reduction, **options)
     grad = losslib.ctc_grad(y, z, input_lengths, target_lengths, reduction=reduction, **options)
-    ref_value, ref_grad = ctc_brute(y, z, np.array(input_lengths), np.array(target_lengths),
-                                    reduction=reduction, **options)
+    ref_value, ref_grad = ctc_brute(
+        y, z, np.array(input_lengths), np.array(target_lengths), reduction=reduction, **options
+    )
     np.testing.assert_allclose(value, ref_value, rtol=1e-12, atol=0)
     np.testing.assert_allclose(grad, ref_grad, rtol=1e-9, atol=1e-15)  # NaN where the brute force has NaN
     assert grad.shape == z.shape and grad.dtype == np.float64
 
 
-@pytest.mark.parametrize("case_id", [c for c in CTC_CASES if not c.startswith("impossible")] +
-                         ["impossible-zero_infinity"])
+@pytest.mark.parametrize(
+    "case_id", [c for c in CTC_CASES if not c.startswith("impossible")] + ["impossible-zero_infinity"]
+)
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_ctc_gradient_matches_finite_differences(case_id, reduction):
     y, input_lengths, target_lengths, options = CTC_CASES[case_id]
-    inputs = {"y_true": y, "y_pred": _ctc_logits(case_id, y.shape[0]), "input_lengths": np.array(input_lengths),
-              "target_lengths": np.array(target_lengths)}
+    inputs = {
+        "y_true": y,
+        "y_pred": _ctc_logits(case_id, y.shape[0]),
+        "input_lengths": np.array(input_lengths),
+        "target_lengths": np.array(target_lengths),
+    }
     _assert_fd("ctc", inputs, reduction=reduction, **options)
 
 
@@ -400,14 +442,14 @@ def test_ctc_with_one_alignment_is_cross_entropy_even_at_extreme_logits(dtype, b
         per_example = losslib.cross_entropy(y, z, reduction="none").sum(axis=1)
         assert value.dtype == dtype and np.all(np.isfinite(value))
         rtol = 1e-12 if dtype == np.float64 else 1e-5
-        np.testing.assert_allclose(value, _reduce(per_example, reduction, 1 / (2 * 5) * np.ones(2)),
-                                   rtol=rtol)
+        np.testing.assert_allclose(value, _reduce(per_example, reduction, 1 / (2 * 5) * np.ones(2)), rtol=rtol)
         grad = losslib.ctc_grad(y, z, [5, 5], [5, 5], reduction="sum")
         assert grad.dtype == dtype
         # the occupation probabilities are exponentials of sums of log-probabilities of size ~big,
         # so they carry an absolute error of a few ulps of big (the inputs' own resolution)
-        np.testing.assert_allclose(grad, losslib.cross_entropy_grad(y, z, reduction="sum"), rtol=rtol,
-                                   atol=50 * big * np.finfo(dtype).eps)
+        np.testing.assert_allclose(
+            grad, losslib.cross_entropy_grad(y, z, reduction="sum"), rtol=rtol, atol=50 * big * np.finfo(dtype).eps
+        )
 
 
 @pytest.mark.parametrize(("dtype", "big"), [(np.float64, 1e4), (np.float32, 80.0)])
@@ -483,21 +525,26 @@ def test_ctc_mean_divides_by_target_lengths():
     y, input_lengths, target_lengths, _ = CTC_CASES["empty-and-no-frames"]
     z = _ctc_logits("mean", 3)
     per = losslib.ctc(y, z, input_lengths, target_lengths, reduction="none")
-    np.testing.assert_allclose(losslib.ctc(y, z, input_lengths, target_lengths),
-                               np.mean(per / np.maximum(target_lengths, 1)), rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.ctc(y, z, input_lengths, target_lengths), np.mean(per / np.maximum(target_lengths, 1)), rtol=1e-15
+    )
 
 
 def test_ctc_accepts_log_probabilities():
     z = _ctc_logits("logp", 3)
     y, input_lengths, target_lengths, _ = CTC_CASES["basic"]
     log_probs = sps.log_softmax(z, axis=-1)
-    np.testing.assert_allclose(losslib.ctc(y, log_probs, input_lengths, target_lengths),
-                               losslib.ctc(y, z, input_lengths, target_lengths), rtol=1e-14)
+    np.testing.assert_allclose(
+        losslib.ctc(y, log_probs, input_lengths, target_lengths),
+        losslib.ctc(y, z, input_lengths, target_lengths),
+        rtol=1e-14,
+    )
 
 
 # ==========================================================================
 # VAE
 # ==========================================================================
+
 
 def vae_oracle(x, x_recon, mu, logvar, likelihood="bernoulli"):
     """Per-example negative ELBO from SciPy: the decoder's log-likelihood and the KL through entropies.
@@ -510,7 +557,7 @@ def vae_oracle(x, x_recon, mu, logvar, likelihood="bernoulli"):
     else:
         recon = -stats.norm.logpdf(x, loc=x_recon, scale=1.0) - 0.5 * np.log(2 * np.pi)
     sigma2 = np.exp(logvar)
-    kl = -stats.norm(mu, np.sqrt(sigma2)).entropy() + 0.5 * np.log(2 * np.pi) + 0.5 * (mu ** 2 + sigma2)
+    kl = -stats.norm(mu, np.sqrt(sigma2)).entropy() + 0.5 * np.log(2 * np.pi) + 0.5 * (mu**2 + sigma2)
     if x.ndim == 1:
         return np.array(recon.sum() + kl.sum())
     return recon.reshape(len(x), -1).sum(1) + kl.reshape(len(mu), -1).sum(1)
@@ -523,8 +570,12 @@ def _vae_inputs(sname, likelihood, tag=""):
     xshape, zshape = VAE_SHAPES[sname]
     rng = _rng("vae", sname, likelihood, tag)
     x = rng.integers(0, 2, size=xshape).astype(float) if likelihood == "bernoulli" else rng.normal(size=xshape)
-    return {"x": x, "x_recon": 2.0 * rng.normal(size=xshape), "mu": rng.normal(size=zshape),
-            "logvar": rng.normal(size=zshape)}
+    return {
+        "x": x,
+        "x_recon": 2.0 * rng.normal(size=xshape),
+        "mu": rng.normal(size=zshape),
+        "logvar": rng.normal(size=zshape),
+    }
 
 
 @pytest.mark.parametrize("likelihood", ["bernoulli", "gaussian"])
@@ -536,15 +587,15 @@ def test_vae_matches_scipy_and_finite_differences(likelihood, sname):
         value = losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction=reduction)
         np.testing.assert_allclose(value, _reduce(per_example, reduction), rtol=1e-12)
         _assert_fd("vae_elbo", inputs, likelihood=likelihood, reduction=reduction)
-    assert np.shape(losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction="none")) == \
-        np.shape(per_example)
+    assert np.shape(losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction="none")) == np.shape(
+        per_example
+    )
 
 
 def test_vae_with_soft_data_and_its_gradients_in_closed_form():
     inputs = _vae_inputs("2d", "bernoulli", "soft")
     inputs["x"] = _rng("vae-soft").uniform(size=inputs["x"].shape)
-    np.testing.assert_allclose(losslib.vae_elbo(*inputs.values(), reduction="none"), vae_oracle(**inputs),
-                               rtol=1e-12)
+    np.testing.assert_allclose(losslib.vae_elbo(*inputs.values(), reduction="none"), vae_oracle(**inputs), rtol=1e-12)
     g = losslib.vae_elbo_grad(*inputs.values(), reduction="sum")
     assert isinstance(g, losslib.generative.VaeElboGrad)
     np.testing.assert_allclose(g.x_recon, sps.expit(inputs["x_recon"]) - inputs["x"], rtol=1e-12, atol=1e-16)
@@ -563,8 +614,9 @@ def test_vae_at_extreme_logits(dtype, big):
     # two confident right answers (e^-big each), two wrong ones (big each), one coin flip; KL = 0
     value = losslib.vae_elbo(x, x_recon, mu, logvar, reduction="sum")
     assert value.dtype == dtype
-    np.testing.assert_allclose(value, 2 * big + np.log(2) + 2 * np.exp(-np.float64(big)),
-                               rtol=1e-15 if dtype == np.float64 else 1e-6)
+    np.testing.assert_allclose(
+        value, 2 * big + np.log(2) + 2 * np.exp(-np.float64(big)), rtol=1e-15 if dtype == np.float64 else 1e-6
+    )
     g = losslib.vae_elbo_grad(x, x_recon, mu, logvar, reduction="sum")
     assert all(part.dtype == dtype for part in g)
     tiny = np.exp(-np.float64(big))
@@ -587,8 +639,9 @@ def test_vae_bernoulli_is_strictly_proper_in_its_reconstruction():
     mu, logvar = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
 
     def expected(z):
-        return prob @ losslib.vae_elbo(xs, np.tile(z, (4, 1)), mu[:1].repeat(4, 0), logvar[:1].repeat(4, 0),
-                                       reduction="none")
+        return prob @ losslib.vae_elbo(
+            xs, np.tile(z, (4, 1)), mu[:1].repeat(4, 0), logvar[:1].repeat(4, 0), reduction="none"
+        )
 
     best = expected(sps.logit(q))
     for scale in (1e-3, 1e-2, 0.5, 3.0):
@@ -599,6 +652,7 @@ def test_vae_bernoulli_is_strictly_proper_in_its_reconstruction():
 # ==========================================================================
 # GAN
 # ==========================================================================
+
 
 def gan_discriminator_oracle(r, f, kind):
     if kind in ("minimax", "non_saturating"):
@@ -634,15 +688,18 @@ def test_gan_losses_match_closed_forms_and_finite_differences(kind, shape):
     g_value, g_fake = gan_generator_oracle(f, kind)
     for reduction in REDUCTIONS:
         scale = 1.0 / r.size if reduction == "mean" else 1.0
-        np.testing.assert_allclose(losslib.gan_discriminator(r, f, kind=kind, reduction=reduction),
-                                   _reduce(d_value, reduction), rtol=1e-13)
+        np.testing.assert_allclose(
+            losslib.gan_discriminator(r, f, kind=kind, reduction=reduction), _reduce(d_value, reduction), rtol=1e-13
+        )
         grad = losslib.gan_discriminator_grad(r, f, kind=kind, reduction=reduction)
         np.testing.assert_allclose(grad.real_scores, d_real * scale, rtol=1e-14)
         np.testing.assert_allclose(grad.fake_scores, d_fake * scale, rtol=1e-14)
-        np.testing.assert_allclose(losslib.gan_generator(f, kind=kind, reduction=reduction),
-                                   _reduce(g_value, reduction), rtol=1e-13)
-        np.testing.assert_allclose(losslib.gan_generator_grad(f, kind=kind, reduction=reduction),
-                                   g_fake * scale, rtol=1e-14)
+        np.testing.assert_allclose(
+            losslib.gan_generator(f, kind=kind, reduction=reduction), _reduce(g_value, reduction), rtol=1e-13
+        )
+        np.testing.assert_allclose(
+            losslib.gan_generator_grad(f, kind=kind, reduction=reduction), g_fake * scale, rtol=1e-14
+        )
         _assert_fd("gan_discriminator", {"real_scores": r, "fake_scores": f}, kind=kind, reduction=reduction)
         _assert_fd("gan_generator", {"fake_scores": f}, kind=kind, reduction=reduction)
 
@@ -650,8 +707,9 @@ def test_gan_losses_match_closed_forms_and_finite_differences(kind, shape):
 def test_minimax_and_non_saturating_generators_share_the_fixed_point_not_the_gradient():
     f = np.array([0.0])
     # at D(G(z)) = 1/2 both pull the same way with the same force
-    np.testing.assert_allclose(losslib.gan_generator_grad(f, kind="minimax"),
-                               losslib.gan_generator_grad(f, kind="non_saturating"), rtol=0)
+    np.testing.assert_allclose(
+        losslib.gan_generator_grad(f, kind="minimax"), losslib.gan_generator_grad(f, kind="non_saturating"), rtol=0
+    )
     np.testing.assert_allclose(losslib.gan_generator_grad(f), [-0.5], rtol=0)
     # both decrease in f everywhere: they push the fakes the same way
     f = np.linspace(-40, 40, 81)
@@ -659,18 +717,20 @@ def test_minimax_and_non_saturating_generators_share_the_fixed_point_not_the_gra
     assert np.all(losslib.gan_generator_grad(f, kind="non_saturating", reduction="none") < 0)
     # when D rejects the fakes (D(G(z)) = sigmoid(f) -> 0) the minimax gradient vanishes, the other does not
     f = np.array([-10.0, -30.0, -1e4])
-    np.testing.assert_allclose(losslib.gan_generator_grad(f, kind="minimax", reduction="sum"), -sps.expit(f),
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.gan_generator_grad(f, kind="minimax", reduction="sum"), -sps.expit(f), rtol=1e-15
+    )
     assert np.all(np.abs(losslib.gan_generator_grad(f, kind="minimax", reduction="sum")) < 5e-5)
-    np.testing.assert_allclose(losslib.gan_generator_grad(f, kind="non_saturating", reduction="sum"), -1.0,
-                               rtol=5e-5)
+    np.testing.assert_allclose(losslib.gan_generator_grad(f, kind="non_saturating", reduction="sum"), -1.0, rtol=5e-5)
 
 
 def test_minimax_and_non_saturating_discriminators_are_the_same():
     r, f = _scores((6,), "same-r"), _scores((6,), "same-f")
     for reduction in REDUCTIONS:
-        np.testing.assert_array_equal(losslib.gan_discriminator(r, f, reduction=reduction),
-                                      losslib.gan_discriminator(r, f, kind="non_saturating", reduction=reduction))
+        np.testing.assert_array_equal(
+            losslib.gan_discriminator(r, f, reduction=reduction),
+            losslib.gan_discriminator(r, f, kind="non_saturating", reduction=reduction),
+        )
 
 
 def test_the_optimal_discriminator_is_the_density_ratio():
@@ -678,8 +738,9 @@ def test_the_optimal_discriminator_is_the_density_ratio():
     big = 1e4  # softplus(-1e4) is 0 to the last digit: isolates one of the two terms
     s = np.linspace(-6, 6, 12001)
     for q in (0.1, 0.5, 0.85):
-        expected = (q * losslib.gan_discriminator(s, np.full_like(s, -big), reduction="none")
-                    + (1 - q) * losslib.gan_discriminator(np.full_like(s, big), s, reduction="none"))
+        expected = q * losslib.gan_discriminator(s, np.full_like(s, -big), reduction="none") + (
+            1 - q
+        ) * losslib.gan_discriminator(np.full_like(s, big), s, reduction="none")
         assert abs(sps.expit(s[np.argmin(expected)]) - q) < 1e-3
 
 
@@ -695,8 +756,10 @@ def test_gan_losses_at_extreme_scores(dtype, big):
     grad = losslib.gan_discriminator_grad(s, -s, reduction="none")
     np.testing.assert_allclose(grad.real_scores, [-1.0, -tiny], rtol=rtol, atol=0)
     np.testing.assert_allclose(grad.fake_scores, [1.0, tiny], rtol=rtol, atol=0)
-    for kind, expected_value, expected_grad in (("minimax", [-tiny, -big], [-tiny, -1.0]),
-                                                ("non_saturating", [big, tiny], [-1.0, -tiny])):
+    for kind, expected_value, expected_grad in (
+        ("minimax", [-tiny, -big], [-tiny, -1.0]),
+        ("non_saturating", [big, tiny], [-1.0, -tiny]),
+    ):
         value = losslib.gan_generator(s, kind=kind, reduction="none")
         grad = losslib.gan_generator_grad(s, kind=kind, reduction="none")
         assert value.dtype == dtype and grad.dtype == dtype
@@ -711,13 +774,15 @@ def test_gan_losses_are_bernoulli_negative_log_likelihoods():
     nll = -stats.bernoulli.logpmf(1, sps.expit(r)) - stats.bernoulli.logpmf(0, sps.expit(f))
     np.testing.assert_allclose(losslib.gan_discriminator(r, f, reduction="none"), nll, rtol=1e-9)
     # the non-saturating generator labels generated data 1
-    np.testing.assert_allclose(losslib.gan_generator(f, reduction="none"),
-                               -stats.bernoulli.logpmf(1, sps.expit(f)), rtol=1e-9)
+    np.testing.assert_allclose(
+        losslib.gan_generator(f, reduction="none"), -stats.bernoulli.logpmf(1, sps.expit(f)), rtol=1e-9
+    )
 
 
 # ==========================================================================
 # Registry claims of these entries, with their samplers
 # ==========================================================================
+
 
 def _call(info, inputs, reduction, **options):
     return info.loss(*[inputs[a] for a in info.args], reduction=reduction, **options)
@@ -806,10 +871,16 @@ X, XR, MU, LV = np.array([[1.0, 0.0]]), np.zeros((1, 2)), np.zeros((1, 3)), np.z
 
 BAD_INPUTS = [
     # (call, exception, message)
-    (lambda: losslib.dice(M, M + 0.5),
-     ValueError, r"y_pred must hold probabilities in \[0, 1\] but y_pred\[0, 0\] = 1.5"),
-    (lambda: losslib.dice(M - 1, M),
-     ValueError, r"y_true must hold probabilities in \[0, 1\] but y_true\[0, 1\] = -1.0"),
+    (
+        lambda: losslib.dice(M, M + 0.5),
+        ValueError,
+        r"y_pred must hold probabilities in \[0, 1\] but y_pred\[0, 0\] = 1.5",
+    ),
+    (
+        lambda: losslib.dice(M - 1, M),
+        ValueError,
+        r"y_true must hold probabilities in \[0, 1\] but y_true\[0, 1\] = -1.0",
+    ),
     (lambda: losslib.soft_jaccard(M, -M), ValueError, r"y_pred\[0, 0\] = -1.0"),
     (lambda: losslib.dice(M, M[0]), ValueError, r"y_pred has shape \(2,\) but y_true has shape \(2, 2\)"),
     (lambda: losslib.dice(M, M, smooth=-1.0), ValueError, r"smooth must be a finite number >= 0, got -1.0"),
@@ -817,8 +888,11 @@ BAD_INPUTS = [
     (lambda: losslib.dice(M, np.full((2, 2), np.nan)), ValueError, r"y_pred contains NaN at y_pred\[0, 0\]"),
     (lambda: losslib.dice(np.zeros((0, 3)), np.zeros((0, 3))), ValueError, r"y_pred is empty"),
     (lambda: losslib.dice(1.0, 1.0), ValueError, r"y_pred is a scalar; a mask needs at least one axis"),
-    (lambda: losslib.soft_jaccard(M, M, reduction="avg"),
-     ValueError, r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+    (
+        lambda: losslib.soft_jaccard(M, M, reduction="avg"),
+        ValueError,
+        r"reduction must be 'mean', 'sum' or 'none', got 'avg'",
+    ),
     (lambda: losslib.l1_penalty([]), ValueError, r"params is empty"),
     (lambda: losslib.l2_penalty([1.0, np.nan]), ValueError, r"params contains NaN at params\[1\]"),
     (lambda: losslib.l2_penalty(["a"]), TypeError, r"params must hold real numbers"),
@@ -826,46 +900,91 @@ BAD_INPUTS = [
     (lambda: losslib.elastic_net([1.0], l1_ratio=1.5), ValueError, r"l1_ratio must be in \[0, 1\].*got 1.5"),
     (lambda: losslib.elastic_net([1.0], l1_ratio="l1"), TypeError, r"l1_ratio must be a real number"),
     (lambda: losslib.l1_penalty([1.0], reduction=None), ValueError, r"reduction must be"),
-    (lambda: losslib.ctc(np.array([[1, 0], [2, 1]]), Z, L4, L2), ValueError,
-     r"y_true\[0, 1\] equals the blank label 0; targets must not contain the blank"),
-    (lambda: losslib.ctc(np.array([[1, 3], [2, 1]]), Z, L4, L2), ValueError,
-     r"y_true\[0, 1\] = 3 is not a class of y_pred, which has 3 classes; labels must be in \[0, 2\]"),
-    (lambda: losslib.ctc(Y, Z, [5, 4], L2), ValueError,
-     r"input_lengths\[0\] = 5 is out of range: lengths must be in \[0, 4\], at most the 4 frames of y_pred"),
+    (
+        lambda: losslib.ctc(np.array([[1, 0], [2, 1]]), Z, L4, L2),
+        ValueError,
+        r"y_true\[0, 1\] equals the blank label 0; targets must not contain the blank",
+    ),
+    (
+        lambda: losslib.ctc(np.array([[1, 3], [2, 1]]), Z, L4, L2),
+        ValueError,
+        r"y_true\[0, 1\] = 3 is not a class of y_pred, which has 3 classes; labels must be in \[0, 2\]",
+    ),
+    (
+        lambda: losslib.ctc(Y, Z, [5, 4], L2),
+        ValueError,
+        r"input_lengths\[0\] = 5 is out of range: lengths must be in \[0, 4\], at most the 4 frames of y_pred",
+    ),
     (lambda: losslib.ctc(Y, Z, L4, [2, -1]), ValueError, r"target_lengths\[1\] = -1 is out of range"),
-    (lambda: losslib.ctc(Y, Z, L4, [3, 2]), ValueError,
-     r"target_lengths\[0\] = 3 is out of range: lengths must be in \[0, 2\], at most the 2 columns of the padded"),
-    (lambda: losslib.ctc(Y, Z, [4.0, 4.0], L2),
-     TypeError, r"input_lengths must hold integer lengths, got dtype float64"),
-    (lambda: losslib.ctc(Y, Z, [4, 4, 4], L2),
-     ValueError, r"input_lengths has shape \(3,\) but y_pred holds 2 sequence"),
+    (
+        lambda: losslib.ctc(Y, Z, L4, [3, 2]),
+        ValueError,
+        r"target_lengths\[0\] = 3 is out of range: lengths must be in \[0, 2\], at most the 2 columns of the padded",
+    ),
+    (
+        lambda: losslib.ctc(Y, Z, [4.0, 4.0], L2),
+        TypeError,
+        r"input_lengths must hold integer lengths, got dtype float64",
+    ),
+    (
+        lambda: losslib.ctc(Y, Z, [4, 4, 4], L2),
+        ValueError,
+        r"input_lengths has shape \(3,\) but y_pred holds 2 sequence",
+    ),
     (lambda: losslib.ctc(Y.astype(float), Z, L4, L2), TypeError, r"y_true must hold integer labels, got dtype float64"),
     (lambda: losslib.ctc(Y[0], Z, L4, L2), ValueError, r"y_true has shape \(2,\) but y_pred has shape \(2, 4, 3\)"),
-    (lambda: losslib.ctc(Y, Z[0], L4, L2),
-     ValueError, r"y_pred must hold logits of shape \(N, T, C\).*got shape \(4, 3\)"),
+    (
+        lambda: losslib.ctc(Y, Z[0], L4, L2),
+        ValueError,
+        r"y_pred must hold logits of shape \(N, T, C\).*got shape \(4, 3\)",
+    ),
     (lambda: losslib.ctc(Y, Z, L4, L2, blank=3), ValueError, r"blank=3 is not a class of y_pred"),
     (lambda: losslib.ctc(Y, Z, L4, L2, blank=True), TypeError, r"blank must be an integer class index"),
     (lambda: losslib.ctc(Y, Z, L4, L2, zero_infinity=1), TypeError, r"zero_infinity must be True or False"),
-    (lambda: losslib.ctc(Y, Z + np.inf, L4, L2),
-     ValueError, r"y_pred must hold finite logits, but y_pred\[0, 0, 0\] = inf"),
+    (
+        lambda: losslib.ctc(Y, Z + np.inf, L4, L2),
+        ValueError,
+        r"y_pred must hold finite logits, but y_pred\[0, 0, 0\] = inf",
+    ),
     (lambda: losslib.ctc(Y, Z, L4, L2, reduction="batchmean"), ValueError, r"reduction must be"),
-    (lambda: losslib.vae_elbo(X, XR, MU, LV, likelihood="poisson"), ValueError,
-     r"likelihood must be 'bernoulli' or 'gaussian', got 'poisson'"),
-    (lambda: losslib.vae_elbo(X + 1, XR, MU, LV),
-     ValueError, r"x must hold probabilities in \[0, 1\] but x\[0, 0\] = 2.0.*likelihood='gaussian'"),
-    (lambda: losslib.vae_elbo(X, XR[:, :1], MU, LV),
-     ValueError, r"x_recon has shape \(1, 1\) but x has shape \(1, 2\)"),
-    (lambda: losslib.vae_elbo(X, XR, MU, LV[:, :2]),
-     ValueError, r"logvar has shape \(1, 2\) but mu has shape \(1, 3\)"),
-    (lambda: losslib.vae_elbo(X, XR, np.zeros((2, 3)), np.zeros((2, 3))), ValueError,
-     r"x_recon has shape \(1, 2\) but mu has shape \(2, 3\); they must hold the same examples"),
+    (
+        lambda: losslib.vae_elbo(X, XR, MU, LV, likelihood="poisson"),
+        ValueError,
+        r"likelihood must be 'bernoulli' or 'gaussian', got 'poisson'",
+    ),
+    (
+        lambda: losslib.vae_elbo(X + 1, XR, MU, LV),
+        ValueError,
+        r"x must hold probabilities in \[0, 1\] but x\[0, 0\] = 2.0.*likelihood='gaussian'",
+    ),
+    (
+        lambda: losslib.vae_elbo(X, XR[:, :1], MU, LV),
+        ValueError,
+        r"x_recon has shape \(1, 1\) but x has shape \(1, 2\)",
+    ),
+    (
+        lambda: losslib.vae_elbo(X, XR, MU, LV[:, :2]),
+        ValueError,
+        r"logvar has shape \(1, 2\) but mu has shape \(1, 3\)",
+    ),
+    (
+        lambda: losslib.vae_elbo(X, XR, np.zeros((2, 3)), np.zeros((2, 3))),
+        ValueError,
+        r"x_recon has shape \(1, 2\) but mu has shape \(2, 3\); they must hold the same examples",
+    ),
     (lambda: losslib.vae_elbo(X, XR, MU[0], LV[0]), ValueError, r"they must hold the same examples"),
     (lambda: losslib.vae_elbo(X, XR, MU, LV + np.nan), ValueError, r"logvar contains NaN"),
-    (lambda: losslib.gan_discriminator([0.0], [0.0], kind="wgan"), ValueError,
-     r"kind must be one of 'minimax', 'non_saturating', 'wasserstein', 'hinge', got 'wgan'"),
+    (
+        lambda: losslib.gan_discriminator([0.0], [0.0], kind="wgan"),
+        ValueError,
+        r"kind must be one of 'minimax', 'non_saturating', 'wasserstein', 'hinge', got 'wgan'",
+    ),
     (lambda: losslib.gan_generator([0.0], kind=None), ValueError, r"kind must be one of"),
-    (lambda: losslib.gan_discriminator([0.0, 1.0], [0.0]), ValueError,
-     r"fake_scores has shape \(1,\) but real_scores has shape \(2,\)"),
+    (
+        lambda: losslib.gan_discriminator([0.0, 1.0], [0.0]),
+        ValueError,
+        r"fake_scores has shape \(1,\) but real_scores has shape \(2,\)",
+    ),
     (lambda: losslib.gan_discriminator([0.0], [np.nan]), ValueError, r"fake_scores contains NaN"),
     (lambda: losslib.gan_generator([]), ValueError, r"fake_scores is empty"),
     (lambda: losslib.gan_generator([0.0], reduction="max"), ValueError, r"reduction must be"),

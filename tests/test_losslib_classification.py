@@ -36,8 +36,13 @@ def _assert_fd(name, y_true, y_pred, reduction, **options):
     g = grad(y_true, y_pred, reduction=reduction, **options)
     assert g.shape == np.shape(y_pred) and g.dtype == np.float64
     numeric = _fd(fn, y_true, y_pred, reduction, **options)
-    np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8 * max(1.0, np.abs(numeric).max()),
-                               err_msg=f"{name} {options} ({reduction}): analytic vs central differences")
+    np.testing.assert_allclose(
+        g,
+        numeric,
+        rtol=1e-6,
+        atol=1e-8 * max(1.0, np.abs(numeric).max()),
+        err_msg=f"{name} {options} ({reduction}): analytic vs central differences",
+    )
 
 
 def _simplex(rng, shape, floor=0.02):
@@ -65,6 +70,7 @@ def _raises(exc, fn, *args, fragments=(), **kwargs):
 # Categorical cross-entropy on probabilities
 # ==========================================================================
 
+
 @pytest.mark.parametrize("shape", [(6, 5), (2, 3, 4), (4,)])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_cce_of_one_hot_and_softmax_is_cross_entropy_with_labels(shape, reduction):
@@ -73,13 +79,15 @@ def test_cce_of_one_hot_and_softmax_is_cross_entropy_with_labels(shape, reductio
     labels = rng.integers(0, shape[-1], size=shape[:-1])
     p = losslib.softmax(z)
     onehot = np.eye(shape[-1])[labels]
-    np.testing.assert_allclose(losslib.categorical_cross_entropy(onehot, p, reduction=reduction),
-                               losslib.cross_entropy(labels, z, reduction=reduction), rtol=1e-12)
+    np.testing.assert_allclose(
+        losslib.categorical_cross_entropy(onehot, p, reduction=reduction),
+        losslib.cross_entropy(labels, z, reduction=reduction),
+        rtol=1e-12,
+    )
     # chain rule through the softmax: dL/dz = p * g - p * (g . p)
     g = losslib.categorical_cross_entropy_grad(onehot, p, reduction=reduction)
     g_z = p * g - p * np.sum(g * p, axis=-1, keepdims=True)
-    np.testing.assert_allclose(g_z, losslib.cross_entropy_grad(labels, z, reduction=reduction), rtol=1e-10,
-                               atol=1e-15)
+    np.testing.assert_allclose(g_z, losslib.cross_entropy_grad(labels, z, reduction=reduction), rtol=1e-10, atol=1e-15)
 
 
 @pytest.mark.parametrize("shape", [(5, 3), (2, 3, 4), (6,)])
@@ -91,11 +99,13 @@ def test_cce_is_the_closed_form_with_soft_targets_and_zeros(shape, reduction):
     y = y / y.sum(axis=-1, keepdims=True)
     p = _simplex(rng, shape)
     per_item = -sps.xlogy(y, p).sum(axis=-1)
-    np.testing.assert_allclose(losslib.categorical_cross_entropy(y, p, reduction=reduction),
-                               _reduced(per_item, reduction), rtol=1e-13)
+    np.testing.assert_allclose(
+        losslib.categorical_cross_entropy(y, p, reduction=reduction), _reduced(per_item, reduction), rtol=1e-13
+    )
     scale = 1.0 / per_item.size if reduction == "mean" else 1.0
-    np.testing.assert_allclose(losslib.categorical_cross_entropy_grad(y, p, reduction=reduction),
-                               -y / p * scale, rtol=1e-14)
+    np.testing.assert_allclose(
+        losslib.categorical_cross_entropy_grad(y, p, reduction=reduction), -y / p * scale, rtol=1e-14
+    )
 
 
 @pytest.mark.parametrize(
@@ -104,12 +114,12 @@ def test_cce_is_the_closed_form_with_soft_targets_and_zeros(shape, reduction):
         # the log is clamped at -100: p = 0 costs 100 y, and the gradient is 0 there (flat)
         ([1.0, 0.0], [0.0, 1.0], 100.0, [0.0, 0.0]),
         ([0.5, 0.5], [0.0, 1.0], 50.0, [0.0, -0.5]),
-        ([0.5, 0.5], [1e-300, 1.0], 50.0, [0.0, -0.5]),        # log(1e-300) = -690.8 < -100
+        ([0.5, 0.5], [1e-300, 1.0], 50.0, [0.0, -0.5]),  # log(1e-300) = -690.8 < -100
         # y = 0 where p = 0: 0, not 0 * log 0 = NaN
         ([0.0, 1.0], [0.0, 1.0], 0.0, [0.0, -1.0]),
         # above the clamp: the exact -log p
         ([1.0, 0.0], [1e-20, 1.0 - 1e-20], 20 * np.log(10.0), [-1e20, 0.0]),
-        ([1.0, 0.0], [1e-43, 1.0], 43 * np.log(10.0), [-1e43, 0.0]),   # e^-100 = 3.7e-44 < 1e-43
+        ([1.0, 0.0], [1e-43, 1.0], 43 * np.log(10.0), [-1e43, 0.0]),  # e^-100 = 3.7e-44 < 1e-43
         ([0.0, 1.0], [1e-43, 1.0], 0.0, [0.0, -1.0]),
     ],
 )
@@ -159,8 +169,13 @@ def test_rows_must_sum_to_one_within_1e_5():
     for name in ("categorical_cross_entropy", "kl_divergence"):
         fn = getattr(losslib, name)
         fn(y, np.array([[0.2, 0.3, 0.5 + 5e-6]]))  # the step of a finite difference: accepted
-        _raises(ValueError, fn, y, np.array([[0.2, 0.3, 0.5001]]),
-                fragments=("y_pred[0, :]", "sums to 1.0001", "must sum to 1", "class axis", "cross_entropy", "renormalise"))
+        _raises(
+            ValueError,
+            fn,
+            y,
+            np.array([[0.2, 0.3, 0.5001]]),
+            fragments=("y_pred[0, :]", "sums to 1.0001", "must sum to 1", "class axis", "cross_entropy", "renormalise"),
+        )
 
 
 GOOD_Y = np.array([[1.0, 0.0, 0.0], [0.2, 0.3, 0.5]])
@@ -170,7 +185,12 @@ DISTRIBUTION_ERRORS = [
     # (y_true, y_pred, exception, fragments of the message)
     (GOOD_Y, np.array([[0.5, 0.25, 0.25], [0.1, 0.1, 1.1]]), ValueError, ("y_pred[1, 2]", "1.1", "probabilities")),
     (GOOD_Y, np.array([[0.5, 0.25, 0.25], [0.1, 0.4, 0.3]]), ValueError, ("y_pred[1, :]", "sums to 0.8")),
-    (GOOD_Y, np.array([[2.0, -1.0, 0.5], [0.1, 0.1, 0.8]]), ValueError, ("y_pred[0, 0]", "2.0", "logits", "cross_entropy")),
+    (
+        GOOD_Y,
+        np.array([[2.0, -1.0, 0.5], [0.1, 0.1, 0.8]]),
+        ValueError,
+        ("y_pred[0, 0]", "2.0", "logits", "cross_entropy"),
+    ),
     (np.array([0, 2]), GOOD_P, ValueError, ("integer class labels", "np.eye(3)[y_true]", "cross_entropy")),
     (np.array([[0.5, 0.0, 0.0], [0.2, 0.3, 0.5]]), GOOD_P, ValueError, ("y_true[0, :]", "sums to 0.5")),
     (np.array([[1.5, -0.5, 0.0], [0.2, 0.3, 0.5]]), GOOD_P, ValueError, ("y_true[0, 0]", "1.5")),
@@ -184,8 +204,9 @@ DISTRIBUTION_ERRORS = [
 ]
 
 
-@pytest.mark.parametrize("name", ["categorical_cross_entropy", "categorical_cross_entropy_grad",
-                                  "kl_divergence", "kl_divergence_grad"])
+@pytest.mark.parametrize(
+    "name", ["categorical_cross_entropy", "categorical_cross_entropy_grad", "kl_divergence", "kl_divergence_grad"]
+)
 @pytest.mark.parametrize(("y", "p", "exc", "fragments"), DISTRIBUTION_ERRORS)
 def test_distribution_losses_refuse_bad_input(name, y, p, exc, fragments):
     _raises(exc, getattr(losslib, name), y, p, fragments=fragments)
@@ -194,27 +215,42 @@ def test_distribution_losses_refuse_bad_input(name, y, p, exc, fragments):
 @pytest.mark.parametrize("name", ["categorical_cross_entropy", "kl_divergence"])
 def test_distribution_losses_refuse_bad_reductions(name):
     for bad in ("avg", None):
-        _raises(ValueError, getattr(losslib, name), GOOD_Y, GOOD_P, reduction=bad,
-                fragments=("reduction", repr(bad), "'mean'"))
+        _raises(
+            ValueError,
+            getattr(losslib, name),
+            GOOD_Y,
+            GOOD_P,
+            reduction=bad,
+            fragments=("reduction", repr(bad), "'mean'"),
+        )
     if name == "kl_divergence":
-        _raises(ValueError, losslib.kl_divergence, GOOD_Y, GOOD_P, reduction="batchmean",
-                fragments=("'batchmean'", "PyTorch", "'mean' already averages over the examples"))
+        _raises(
+            ValueError,
+            losslib.kl_divergence,
+            GOOD_Y,
+            GOOD_P,
+            reduction="batchmean",
+            fragments=("'batchmean'", "PyTorch", "'mean' already averages over the examples"),
+        )
 
 
 # ==========================================================================
 # KL divergence
 # ==========================================================================
 
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_kl_of_a_distribution_from_itself_is_exactly_zero(reduction):
     rng = np.random.default_rng(6)
     p = rng.dirichlet(np.ones(5), size=(2, 3))
     p[0, 0] = [0.0, 0.5, 0.5, 0.0, 0.0]  # zeros in both: 0 log(0 / 0) = 0
-    np.testing.assert_array_equal(losslib.kl_divergence(p, p.copy(), reduction=reduction),
-                                  np.zeros((2, 3)) if reduction == "none" else 0.0)
+    np.testing.assert_array_equal(
+        losslib.kl_divergence(p, p.copy(), reduction=reduction), np.zeros((2, 3)) if reduction == "none" else 0.0
+    )
     scale = 1 / 6 if reduction == "mean" else 1.0
-    np.testing.assert_allclose(losslib.kl_divergence_grad(p, p.copy(), reduction=reduction),
-                               np.where(p > 0, -scale, 0.0), rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.kl_divergence_grad(p, p.copy(), reduction=reduction), np.where(p > 0, -scale, 0.0), rtol=1e-15
+    )
 
 
 @pytest.mark.parametrize("shape", [(7,), (4, 5), (2, 3, 4)])
@@ -226,8 +262,9 @@ def test_kl_is_scipy_rel_entr_summed_over_the_last_axis(shape, reduction):
     p = rng.dirichlet(np.ones(shape[-1]), size=shape[:-1])
     per_item = sps.rel_entr(y, p).sum(axis=-1)
     # "mean" divides by the number of examples (for 3-D input, not by the first axis as batchmean)
-    np.testing.assert_allclose(losslib.kl_divergence(y, p, reduction=reduction), _reduced(per_item, reduction),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        losslib.kl_divergence(y, p, reduction=reduction), _reduced(per_item, reduction), rtol=1e-12
+    )
 
 
 def test_kl_is_cross_entropy_minus_the_entropy_of_the_target():
@@ -235,9 +272,12 @@ def test_kl_is_cross_entropy_minus_the_entropy_of_the_target():
     y, p = rng.dirichlet(np.ones(6), size=10), rng.dirichlet(np.ones(6), size=10)
     np.testing.assert_allclose(
         losslib.kl_divergence(y, p, reduction="none"),
-        losslib.categorical_cross_entropy(y, p, reduction="none") - stats.entropy(y, axis=-1), rtol=1e-12)
-    np.testing.assert_allclose(losslib.kl_divergence_grad(y, p), losslib.categorical_cross_entropy_grad(y, p),
-                               rtol=1e-15)
+        losslib.categorical_cross_entropy(y, p, reduction="none") - stats.entropy(y, axis=-1),
+        rtol=1e-12,
+    )
+    np.testing.assert_allclose(
+        losslib.kl_divergence_grad(y, p), losslib.categorical_cross_entropy_grad(y, p), rtol=1e-15
+    )
 
 
 def test_kl_with_zero_predicted_probabilities():
@@ -277,6 +317,7 @@ def test_kl_between_close_distributions_keeps_its_digits(delta):
 # Focal loss
 # ==========================================================================
 
+
 def _focal_decimal(y: float, x: float, alpha: float, gamma: float) -> tuple[float, float]:
     """Value and derivative of the focal loss at one (target, logit), to 80 digits."""
     with localcontext() as ctx:
@@ -287,9 +328,9 @@ def _focal_decimal(y: float, x: float, alpha: float, gamma: float) -> tuple[floa
             return t - t * t / 2 + t * t * t / 3 if t < Decimal("1e-25") else (1 + t).ln()
 
         ex, emx = X.exp(), (-X).exp()
-        p, q = 1 / (1 + emx), 1 / (1 + ex)              # sigma(x), sigma(-x) = 1 - p, without cancellation
+        p, q = 1 / (1 + emx), 1 / (1 + ex)  # sigma(x), sigma(-x) = 1 - p, without cancellation
         log_p, log_q = -log1p(emx), -log1p(ex)
-        m = Y * q + (1 - Y) * p                          # 1 - p_t
+        m = Y * q + (1 - Y) * p  # 1 - p_t
         ce = -(Y * log_p + (1 - Y) * log_q)
         a_t = Decimal(1) if alpha < 0 else Decimal(alpha) * Y + (1 - Decimal(alpha)) * (1 - Y)
         mg = (G * m.ln()).exp() if m > 0 else Decimal(0)
@@ -317,12 +358,18 @@ def test_focal_at_gamma_zero_without_weights_is_bce_with_logits(soft, shape, red
     x = np.concatenate([[-1e4, -745.5, -50.0, 0.0, 50.0, 1e4], 3.0 * rng.normal(size=max(1, np.prod(shape) - 6))])
     x = x[: np.prod(shape)].reshape(shape)
     for alpha in (-1.0, -0.25):
-        np.testing.assert_allclose(losslib.focal(y, x, alpha=alpha, gamma=0.0, reduction=reduction),
-                                   losslib.binary_cross_entropy_with_logits(y, x, reduction=reduction),
-                                   rtol=1e-14, atol=1e-300)
-        np.testing.assert_allclose(losslib.focal_grad(y, x, alpha=alpha, gamma=0.0, reduction=reduction),
-                                   losslib.binary_cross_entropy_with_logits_grad(y, x, reduction=reduction),
-                                   rtol=1e-14, atol=1e-300)
+        np.testing.assert_allclose(
+            losslib.focal(y, x, alpha=alpha, gamma=0.0, reduction=reduction),
+            losslib.binary_cross_entropy_with_logits(y, x, reduction=reduction),
+            rtol=1e-14,
+            atol=1e-300,
+        )
+        np.testing.assert_allclose(
+            losslib.focal_grad(y, x, alpha=alpha, gamma=0.0, reduction=reduction),
+            losslib.binary_cross_entropy_with_logits_grad(y, x, reduction=reduction),
+            rtol=1e-14,
+            atol=1e-300,
+        )
 
 
 @pytest.mark.parametrize("alpha", [0.0, 0.25, 0.9, 1.0])
@@ -333,15 +380,37 @@ def test_focal_at_gamma_zero_is_bce_with_logits_weighted_by_alpha_t(alpha):
     for reduction in REDUCTIONS:
         np.testing.assert_allclose(
             losslib.focal(y, x, alpha=alpha, gamma=0.0, reduction=reduction),
-            losslib.binary_cross_entropy_with_logits(y, x, weight=alpha_t, reduction=reduction), rtol=1e-14)
+            losslib.binary_cross_entropy_with_logits(y, x, weight=alpha_t, reduction=reduction),
+            rtol=1e-14,
+        )
         np.testing.assert_allclose(
             losslib.focal_grad(y, x, alpha=alpha, gamma=0.0, reduction=reduction),
             losslib.binary_cross_entropy_with_logits_grad(y, x, weight=alpha_t, reduction=reduction),
-            rtol=1e-14, atol=1e-300)
+            rtol=1e-14,
+            atol=1e-300,
+        )
 
 
-FOCAL_LOGITS = [-1e4, -745.0, -100.0, -50.0, -37.0, -20.0, -10.0, -1.5, 0.0, 0.3, 4.0, 10.0, 20.0, 37.0,
-                50.0, 100.0, 745.0, 1e4]
+FOCAL_LOGITS = [
+    -1e4,
+    -745.0,
+    -100.0,
+    -50.0,
+    -37.0,
+    -20.0,
+    -10.0,
+    -1.5,
+    0.0,
+    0.3,
+    4.0,
+    10.0,
+    20.0,
+    37.0,
+    50.0,
+    100.0,
+    745.0,
+    1e4,
+]
 
 
 @pytest.mark.parametrize(("alpha", "gamma"), [(0.25, 2.0), (-1.0, 0.5), (0.7, 3.7), (-1.0, 1.0)])
@@ -397,15 +466,15 @@ def test_focal_in_float32(options):
         g32 = losslib.focal_grad(y, x.astype(np.float32), reduction=reduction, **options)
         assert np.asarray(v32).dtype == np.float32 and g32.dtype == np.float32
         np.testing.assert_allclose(v32, losslib.focal(y, x, reduction=reduction, **options), rtol=2e-5, atol=1e-7)
-        np.testing.assert_allclose(g32, losslib.focal_grad(y, x, reduction=reduction, **options), rtol=2e-5,
-                                   atol=1e-7)
+        np.testing.assert_allclose(g32, losslib.focal_grad(y, x, reduction=reduction, **options), rtol=2e-5, atol=1e-7)
 
 
 def _expected_focal(q, x, alpha):
     """E_{y ~ Bernoulli(q)} focal(y, x), for many logits x."""
     ones, zeros = np.ones_like(x), np.zeros_like(x)
-    return (q * losslib.focal(ones, x, alpha=alpha, reduction="none")
-            + (1 - q) * losslib.focal(zeros, x, alpha=alpha, reduction="none"))
+    return q * losslib.focal(ones, x, alpha=alpha, reduction="none") + (1 - q) * losslib.focal(
+        zeros, x, alpha=alpha, reduction="none"
+    )
 
 
 def test_focal_is_neither_convex_nor_proper():
@@ -456,6 +525,7 @@ def test_focal_refuses_bad_input(name, y, x, exc, fragments):
 # Hinge, squared hinge, exponential: labels -1/+1 and scores
 # ==========================================================================
 
+
 def _signs_and_scores(rng, shape):
     y = rng.choice([-1.0, 1.0], size=shape)
     return y, 2.0 * rng.normal(size=shape)
@@ -477,11 +547,13 @@ def test_margin_losses_are_their_closed_forms(name, shape, reduction):
     s.flat[0] = y.flat[0]  # one example exactly at the hinge, y s = 1
     loss, grad = SIGN_CLOSED_FORMS[name]
     per_item = loss(y, s)
-    np.testing.assert_allclose(getattr(losslib, name)(y, s, reduction=reduction), _reduced(per_item, reduction),
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        getattr(losslib, name)(y, s, reduction=reduction), _reduced(per_item, reduction), rtol=1e-15
+    )
     scale = 1 / y.size if reduction == "mean" else 1.0
-    np.testing.assert_allclose(getattr(losslib, name + "_grad")(y, s, reduction=reduction), grad(y, s) * scale,
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        getattr(losslib, name + "_grad")(y, s, reduction=reduction), grad(y, s) * scale, rtol=1e-15
+    )
 
 
 @pytest.mark.parametrize("name", sorted(SIGN_CLOSED_FORMS))
@@ -508,11 +580,14 @@ def test_hinge_subgradient_at_the_kink_is_zero_and_in_the_subdifferential():
 def test_squared_hinge_is_differentiable_at_the_hinge_and_the_square_of_hinge():
     rng = np.random.default_rng(16)
     y, s = _signs_and_scores(rng, (20,))
-    np.testing.assert_allclose(losslib.squared_hinge(y, s, reduction="none"), losslib.hinge(y, s, reduction="none") ** 2,
-                               rtol=1e-15)
-    np.testing.assert_allclose(losslib.squared_hinge_grad(y, s, reduction="none"),
-                               2 * losslib.hinge(y, s, reduction="none") * losslib.hinge_grad(y, s, reduction="none"),
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.squared_hinge(y, s, reduction="none"), losslib.hinge(y, s, reduction="none") ** 2, rtol=1e-15
+    )
+    np.testing.assert_allclose(
+        losslib.squared_hinge_grad(y, s, reduction="none"),
+        2 * losslib.hinge(y, s, reduction="none") * losslib.hinge_grad(y, s, reduction="none"),
+        rtol=1e-15,
+    )
     # exactly at the hinge: the gradient is 0 and both one-sided slopes shrink to 0 with the step
     y = np.array([1.0, -1.0])
     np.testing.assert_array_equal(losslib.squared_hinge_grad(y, y.copy(), reduction="sum"), [0.0, 0.0])
@@ -531,10 +606,12 @@ def test_exponential_overflows_only_where_the_true_value_exceeds_the_largest_flo
         warnings.simplefilter("error")
         v64 = losslib.exponential(y, np.array([-709.0, 709.0, -710.0, 710.0]), reduction="none")
         g64 = losslib.exponential_grad(y, np.array([-709.0, 709.0, -710.0, 710.0]), reduction="none")
-        v32 = losslib.exponential(y.astype(np.float32), np.array([-88.0, 88.0, -89.0, 89.0], np.float32),
-                                  reduction="none")
-        v80 = losslib.exponential(y.astype(np.float32), np.array([-80.0, 80.0, 80.0, -80.0], np.float32),
-                                  reduction="none")
+        v32 = losslib.exponential(
+            y.astype(np.float32), np.array([-88.0, 88.0, -89.0, 89.0], np.float32), reduction="none"
+        )
+        v80 = losslib.exponential(
+            y.astype(np.float32), np.array([-80.0, 80.0, 80.0, -80.0], np.float32), reduction="none"
+        )
     np.testing.assert_allclose(v64[:2], np.exp(709.0), rtol=1e-15)
     np.testing.assert_array_equal(v64[2:], np.inf)
     np.testing.assert_array_equal(g64, [-np.exp(709.0), np.exp(709.0), -np.inf, np.inf])
@@ -577,6 +654,7 @@ def test_margin_losses_refuse_bad_input(name, y, s, exc, fragments):
 # Multiclass hinge (Crammer-Singer)
 # ==========================================================================
 
+
 def _crammer_singer(labels, s):
     """Per-example loss, with the best wrong score found by a Python loop."""
     flat_s, flat_y = s.reshape(-1, s.shape[-1]), labels.reshape(-1)
@@ -589,8 +667,11 @@ def _crammer_singer(labels, s):
 def test_multiclass_hinge_is_crammer_singer(shape, reduction):
     rng = np.random.default_rng([18, len(shape), shape[-1]])
     s, labels = 1.5 * rng.normal(size=shape), rng.integers(0, shape[-1], size=shape[:-1])
-    np.testing.assert_allclose(losslib.multiclass_hinge(labels, s, reduction=reduction),
-                               _reduced(_crammer_singer(labels, s), reduction), rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.multiclass_hinge(labels, s, reduction=reduction),
+        _reduced(_crammer_singer(labels, s), reduction),
+        rtol=1e-15,
+    )
 
 
 def test_two_class_multiclass_hinge_is_hinge_of_the_score_difference():
@@ -598,27 +679,33 @@ def test_two_class_multiclass_hinge_is_hinge_of_the_score_difference():
     s, labels = 2.0 * rng.normal(size=(10, 2)), rng.integers(0, 2, size=10)
     sign, diff = 2.0 * labels - 1, s[:, 1] - s[:, 0]
     for reduction in REDUCTIONS:
-        np.testing.assert_allclose(losslib.multiclass_hinge(labels, s, reduction=reduction),
-                                   losslib.hinge(sign, diff, reduction=reduction), rtol=1e-15)
+        np.testing.assert_allclose(
+            losslib.multiclass_hinge(labels, s, reduction=reduction),
+            losslib.hinge(sign, diff, reduction=reduction),
+            rtol=1e-15,
+        )
         g = losslib.multiclass_hinge_grad(labels, s, reduction=reduction)
         h = losslib.hinge_grad(sign, diff, reduction=reduction)
         np.testing.assert_allclose(g, np.stack([-h, h], axis=-1), rtol=1e-15)
 
 
 def test_multiclass_hinge_subgradients_at_ties_and_kinks():
-    s = np.array([
-        [2.0, 1.0, 1.0, 0.0],      # label 0, margin exactly 1: loss 0, gradient 0
-        [3.0, 3.0, -1.0, 0.0],     # label 2, two best wrong classes tie: 1/2 each
-        [0.5, 0.5, 0.5, 0.5],      # label 1, three tie: 1/3 each
-        [0.2, 0.9, 0.8, 0.7],      # label 0: only the best wrong class, not all violators
-    ])
+    s = np.array(
+        [
+            [2.0, 1.0, 1.0, 0.0],  # label 0, margin exactly 1: loss 0, gradient 0
+            [3.0, 3.0, -1.0, 0.0],  # label 2, two best wrong classes tie: 1/2 each
+            [0.5, 0.5, 0.5, 0.5],  # label 1, three tie: 1/3 each
+            [0.2, 0.9, 0.8, 0.7],  # label 0: only the best wrong class, not all violators
+        ]
+    )
     labels = np.array([0, 2, 1, 0])
-    np.testing.assert_allclose(losslib.multiclass_hinge(labels, s, reduction="none"), [0.0, 5.0, 1.0, 1.7],
-                               rtol=1e-15)
+    np.testing.assert_allclose(losslib.multiclass_hinge(labels, s, reduction="none"), [0.0, 5.0, 1.0, 1.7], rtol=1e-15)
     third = 1 / 3
-    np.testing.assert_allclose(losslib.multiclass_hinge_grad(labels, s, reduction="sum"),
-                               [[0, 0, 0, 0], [0.5, 0.5, -1, 0], [third, -1, third, third], [-1, 1, 0, 0]],
-                               rtol=1e-15)
+    np.testing.assert_allclose(
+        losslib.multiclass_hinge_grad(labels, s, reduction="sum"),
+        [[0, 0, 0, 0], [0.5, 0.5, -1, 0], [third, -1, third, third], [-1, 1, 0, 0]],
+        rtol=1e-15,
+    )
     # each is a subgradient of the convex loss: f(s + h d) >= f(s) + h g.d in every direction
     g = losslib.multiclass_hinge_grad(labels, s, reduction="sum")
     f0 = losslib.multiclass_hinge(labels, s, reduction="sum")
@@ -669,8 +756,17 @@ def test_multiclass_hinge_refuses_bad_input(name, y, s, exc, fragments):
 
 CLAIMS = {
     # name: (prediction, target, distribution, convex, differentiable, robust, proper, oracle, reference)
-    "categorical_cross_entropy": ("probability", "distribution", "Categorical", True, True, None, True, "torch",
-                                  "good1952rational"),
+    "categorical_cross_entropy": (
+        "probability",
+        "distribution",
+        "Categorical",
+        True,
+        True,
+        None,
+        True,
+        "torch",
+        "good1952rational",
+    ),
     "kl_divergence": ("probability", "distribution", None, True, True, None, True, "torch", "kullback1951information"),
     "focal": ("logit", "binary", None, False, True, None, False, "torch", "lin2017focal"),
     "hinge": ("score", "sign", None, True, False, None, None, "sklearn", "cortes1995support"),
@@ -683,8 +779,17 @@ CLAIMS = {
 @pytest.mark.parametrize("name", sorted(CLAIMS))
 def test_registry_entries_say_what_the_tests_show(name):
     info = losslib.LOSSES[name]
-    got = (info.prediction, info.target, info.distribution, info.convex, info.differentiable, info.robust,
-           info.proper, info.oracle, info.reference)
+    got = (
+        info.prediction,
+        info.target,
+        info.distribution,
+        info.convex,
+        info.differentiable,
+        info.robust,
+        info.proper,
+        info.oracle,
+        info.reference,
+    )
     assert got == CLAIMS[name]
     assert info.family == "classification" and info.args == ("y_true", "y_pred") and info.grad_wrt == ("y_pred",)
     assert getattr(losslib, name) is info.loss and getattr(losslib, name + "_grad") is info.grad

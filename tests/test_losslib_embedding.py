@@ -52,6 +52,7 @@ def unit(x):
 # Inputs away from the kinks, for finite differences
 # --------------------------------------------------------------------------
 
+
 def _pnorm(v, p):
     return np.linalg.norm(v, ord=p, axis=-1)
 
@@ -69,8 +70,10 @@ def kink_distance(name, x, opts):
         if opts.get("swap"):
             diffs.append(x["positive"] - x["negative"] + eps)
             d_swap = _pnorm(diffs[2], p)
-            gaps += [np.abs(d_neg - d_swap).min(),
-                     np.abs(opts.get("margin", 1.0) + d_pos - np.minimum(d_neg, d_swap)).min()]
+            gaps += [
+                np.abs(d_neg - d_swap).min(),
+                np.abs(opts.get("margin", 1.0) + d_pos - np.minimum(d_neg, d_swap)).min(),
+            ]
         if p == 1:  # |v_i| has a kink at each zero coordinate
             gaps.append(min(np.abs(v).min() for v in diffs))
         return min(gaps)
@@ -92,15 +95,28 @@ def fd_inputs(name, opts, seed, n=4, single=False):
 
 
 FD_CONFIGS = [
-    ("contrastive", {}), ("contrastive", {"margin": 0.5}), ("contrastive", {"margin": 2.5, "eps": 1e-3}),
+    ("contrastive", {}),
+    ("contrastive", {"margin": 0.5}),
+    ("contrastive", {"margin": 2.5, "eps": 1e-3}),
     ("contrastive", {"eps": 0.0}),
-    ("triplet", {}), ("triplet", {"p": 1}), ("triplet", {"p": 3}), ("triplet", {"p": 1.5}),
-    ("triplet", {"swap": True}), ("triplet", {"swap": True, "p": 1}), ("triplet", {"margin": 0.3}),
+    ("triplet", {}),
+    ("triplet", {"p": 1}),
+    ("triplet", {"p": 3}),
+    ("triplet", {"p": 1.5}),
+    ("triplet", {"swap": True}),
+    ("triplet", {"swap": True, "p": 1}),
+    ("triplet", {"margin": 0.3}),
     ("triplet", {"margin": 2.5, "eps": 1e-3}),
-    ("cosine_embedding", {}), ("cosine_embedding", {"margin": 0.5}), ("cosine_embedding", {"margin": -0.3}),
+    ("cosine_embedding", {}),
+    ("cosine_embedding", {"margin": 0.5}),
+    ("cosine_embedding", {"margin": -0.3}),
     ("cosine_embedding", {"eps": 1e-3}),
-    ("info_nce", {}), ("info_nce", {"temperature": 0.05}), ("info_nce", {"temperature": 1.0}),
-    ("nt_xent", {}), ("nt_xent", {"temperature": 0.1}), ("nt_xent", {"temperature": 2.0}),
+    ("info_nce", {}),
+    ("info_nce", {"temperature": 0.05}),
+    ("info_nce", {"temperature": 1.0}),
+    ("nt_xent", {}),
+    ("nt_xent", {"temperature": 0.1}),
+    ("nt_xent", {"temperature": 2.0}),
 ]
 FD_IDS = [name + "".join(f"-{k}{v}" for k, v in opts.items()) for name, opts in FD_CONFIGS]
 
@@ -113,17 +129,24 @@ def test_gradients_match_finite_differences(name, opts, reduction):
     grads = call(name, x, "grad", reduction=reduction, **opts)
     assert isinstance(grads, tuple) and grads._fields == entry.grad_wrt
     for arg, g in zip(entry.grad_wrt, grads):
+
         def f(v, arg=arg):
             return float(np.sum(call(name, dict(x, **{arg: v}), reduction=reduction, **opts)))
 
         numeric = numerical_grad(f, x[arg])
         assert g.shape == x[arg].shape
-        np.testing.assert_allclose(g, numeric, rtol=1e-6, atol=1e-8 * np.abs(numeric).max(),
-                                   err_msg=f"{name} {opts} {reduction}: gradient wrt {arg}")
+        np.testing.assert_allclose(
+            g,
+            numeric,
+            rtol=1e-6,
+            atol=1e-8 * np.abs(numeric).max(),
+            err_msg=f"{name} {opts} {reduction}: gradient wrt {arg}",
+        )
 
 
-@pytest.mark.parametrize(("name", "opts"), [("contrastive", {}), ("triplet", {"swap": True, "p": 3}),
-                                            ("cosine_embedding", {"margin": 0.4})])
+@pytest.mark.parametrize(
+    ("name", "opts"), [("contrastive", {}), ("triplet", {"swap": True, "p": 3}), ("cosine_embedding", {"margin": 0.4})]
+)
 def test_a_single_pair_or_triplet_of_shape_d(name, opts):
     x = fd_inputs(name, opts, seed=7, single=True)
     value = call(name, x, reduction="none", **opts)
@@ -141,6 +164,7 @@ def test_a_single_pair_or_triplet_of_shape_d(name, opts):
 # Identities and closed forms
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("p", [1, 1.5, 2, 3])
 @pytest.mark.parametrize("swap", [False, True])
 def test_triplet_is_the_hinge_of_the_distances(p, swap):
@@ -157,8 +181,7 @@ def test_triplet_is_the_hinge_of_the_distances(p, swap):
     assert margin > 0 and (expected > 0).any() and (expected == 0).any()
     got = losslib.triplet(a, pos, neg, margin=margin, p=p, swap=swap, reduction="none")
     np.testing.assert_allclose(got, expected, rtol=1e-13, atol=0)
-    np.testing.assert_allclose(losslib.triplet(a, pos, neg, margin=margin, p=p, swap=swap), expected.mean(),
-                               rtol=1e-13)
+    np.testing.assert_allclose(losslib.triplet(a, pos, neg, margin=margin, p=p, swap=swap), expected.mean(), rtol=1e-13)
 
 
 def test_triplet_gradient_is_the_difference_of_unit_vectors():
@@ -209,8 +232,12 @@ def test_cosine_embedding_closed_form_and_invariance_to_scale():
         np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
         # invariant to the scale of either embedding, up to eps (here negligible)
         tiny_eps = {"margin": margin, "eps": 1e-30, "reduction": "none"}
-        np.testing.assert_allclose(losslib.cosine_embedding(y, 7.5 * x1, 0.02 * x2, **tiny_eps),
-                                   losslib.cosine_embedding(y, x1, x2, **tiny_eps), rtol=1e-13, atol=1e-15)
+        np.testing.assert_allclose(
+            losslib.cosine_embedding(y, 7.5 * x1, 0.02 * x2, **tiny_eps),
+            losslib.cosine_embedding(y, x1, x2, **tiny_eps),
+            rtol=1e-13,
+            atol=1e-15,
+        )
     # similar identical vectors cost (almost) nothing; opposite ones 2
     np.testing.assert_allclose(losslib.cosine_embedding([1, 1], x1[:2], x1[:2], reduction="none"), 0, atol=1e-12)
     np.testing.assert_allclose(losslib.cosine_embedding([1, 1], x1[:2], -x1[:2], reduction="none"), 2, rtol=1e-12)
@@ -239,10 +266,12 @@ def test_info_nce_and_nt_xent_are_log_softmax_of_cosine_similarities(tau):
     rng = np.random.default_rng(4)
     a = rng.normal(size=(6, 5))
     b = a + rng.normal(size=(6, 5))
-    np.testing.assert_allclose(losslib.info_nce(a, b, temperature=tau, reduction="none"),
-                               scipy_info_nce(a, b, tau), rtol=1e-12)
-    np.testing.assert_allclose(losslib.nt_xent(a, b, temperature=tau, reduction="none"),
-                               scipy_nt_xent(a, b, tau), rtol=1e-12)
+    np.testing.assert_allclose(
+        losslib.info_nce(a, b, temperature=tau, reduction="none"), scipy_info_nce(a, b, tau), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        losslib.nt_xent(a, b, temperature=tau, reduction="none"), scipy_nt_xent(a, b, tau), rtol=1e-12
+    )
     # the mean is over the N queries, and over the 2N views
     np.testing.assert_allclose(losslib.info_nce(a, b, temperature=tau), scipy_info_nce(a, b, tau).mean(), rtol=1e-12)
     np.testing.assert_allclose(losslib.nt_xent(a, b, temperature=tau), scipy_nt_xent(a, b, tau).mean(), rtol=1e-12)
@@ -256,11 +285,13 @@ def test_aligned_orthogonal_embeddings_have_a_tiny_loss_with_every_digit(tau):
     n = 4
     basis = np.diag([1.0, 3.0, 0.5, 2.0])
     expected = np.log1p((n - 1) * np.exp(-1 / tau))
-    np.testing.assert_allclose(losslib.info_nce(basis, basis, temperature=tau, reduction="none"), expected,
-                               rtol=1e-14)
+    np.testing.assert_allclose(losslib.info_nce(basis, basis, temperature=tau, reduction="none"), expected, rtol=1e-14)
     # NT-Xent: each view has its positive at 1/tau and 2N - 2 negatives at 0
-    np.testing.assert_allclose(losslib.nt_xent(basis, 2 * basis, temperature=tau, reduction="none"),
-                               np.log1p((2 * n - 2) * np.exp(-1 / tau)), rtol=1e-14)
+    np.testing.assert_allclose(
+        losslib.nt_xent(basis, 2 * basis, temperature=tau, reduction="none"),
+        np.log1p((2 * n - 2) * np.exp(-1 / tau)),
+        rtol=1e-14,
+    )
     # the gradient: row i of dL/dq is sum_j p_ij k_j / tau projected off q_i, with p_ij = e^(-1/tau) / Z
     g = losslib.info_nce_grad(basis, basis, temperature=tau, reduction="sum")
     p_neg = np.exp(-1 / tau) / (1 + (n - 1) * np.exp(-1 / tau))
@@ -274,8 +305,9 @@ def test_info_nce_of_two_keys_is_a_logistic_loss():
     q = np.array([[1.0, 0.0], [np.cos(theta), np.sin(theta)]])
     for tau in (0.01, 0.1, 1.0):
         gap = (1 - np.cos(theta)) / tau
-        np.testing.assert_allclose(losslib.info_nce(q, q, temperature=tau, reduction="none"),
-                                   np.log1p(np.exp(-gap)) * np.ones(2), rtol=1e-13)
+        np.testing.assert_allclose(
+            losslib.info_nce(q, q, temperature=tau, reduction="none"), np.log1p(np.exp(-gap)) * np.ones(2), rtol=1e-13
+        )
         g = losslib.info_nce_grad(q, q, temperature=tau, reduction="sum")
         # d loss_0 / d q_0 = expit(-gap) (k_1 - k_0) / tau, projected off q_0 = e1: (0, expit(-gap) sin / tau)
         assert abs(g.queries[0, 0]) < 1e-15
@@ -303,8 +335,9 @@ def test_nt_xent_with_one_example_is_zero_and_is_symmetric_in_the_views():
     assert losslib.nt_xent([[1.0, 2.0]], [[-3.0, 0.5]]) == 0
     rng = np.random.default_rng(6)
     a, b = rng.normal(size=(2, 4, 3))
-    np.testing.assert_allclose(losslib.nt_xent(b, a, reduction="none"),
-                               np.roll(losslib.nt_xent(a, b, reduction="none"), 4), rtol=1e-14)
+    np.testing.assert_allclose(
+        losslib.nt_xent(b, a, reduction="none"), np.roll(losslib.nt_xent(a, b, reduction="none"), 4), rtol=1e-14
+    )
     g_ab, g_ba = losslib.nt_xent_grad(a, b), losslib.nt_xent_grad(b, a)
     np.testing.assert_allclose(g_ba.z1, g_ab.z2, rtol=1e-13)
     np.testing.assert_allclose(g_ba.z2, g_ab.z1, rtol=1e-13)
@@ -327,6 +360,7 @@ def test_reductions_are_related(name):
 # --------------------------------------------------------------------------
 # dtypes, extreme inputs, zero vectors
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize("name", EMBEDDING_LOSSES)
@@ -357,8 +391,10 @@ def test_mixed_dtypes_compute_in_the_common_dtype_and_give_each_gradient_its_arg
 
 def _extreme(name, big, dtype, rng):
     x = info(name).example(rng, 5)
-    return {k: ((big * np.clip(v / np.abs(v).max(), -1, 1)).astype(dtype) if k in info(name).grad_wrt else v)
-            for k, v in x.items()}
+    return {
+        k: ((big * np.clip(v / np.abs(v).max(), -1, 1)).astype(dtype) if k in info(name).grad_wrt else v)
+        for k, v in x.items()
+    }
 
 
 @pytest.mark.parametrize(("dtype", "big"), [(np.float64, 1e4), (np.float32, 80.0)])
@@ -446,6 +482,7 @@ def test_coincident_points_take_pytorchs_zero_subgradient():
 # Registry claims, shown on explicit examples
 # --------------------------------------------------------------------------
 
+
 def midpoint_excess(name, a, b, **opts):
     """f(midpoint) - mean(f(a), f(b)) along the segment [a, b] of the inputs (dicts): > 0 means not convex."""
     mid = {k: (a[k] + b[k]) / 2 for k in a}
@@ -455,16 +492,26 @@ def midpoint_excess(name, a, b, **opts):
 
 NON_CONVEX = {
     # name: (a, b) with a convex combination of them doing worse than the chord
-    "contrastive": ({"y_true": np.array([0.0]), "x1": np.zeros((1, 2)), "x2": np.array([[0.5, 0.0]])},
-                    {"y_true": np.array([0.0]), "x1": np.zeros((1, 2)), "x2": np.array([[-0.5, 0.0]])}),
-    "triplet": ({"anchor": np.zeros((1, 2)), "positive": np.array([[0.5, 0.0]]), "negative": np.array([[1.0, 0.0]])},
-                {"anchor": np.zeros((1, 2)), "positive": np.array([[0.5, 0.0]]), "negative": np.array([[-1.0, 0.0]])}),
-    "cosine_embedding": ({"y_true": np.array([1.0]), "x1": np.array([[1.0, 0.0]]), "x2": np.array([[1.0, 0.0]])},
-                         {"y_true": np.array([1.0]), "x1": np.array([[1.0, 0.0]]), "x2": np.array([[-3.0, 0.0]])}),
-    "info_nce": ({"queries": np.array([[-3.0, 1.0], [0.0, 1.0]]), "keys": np.array([[1.0, 0.0], [0.0, 1.0]])},
-                 {"queries": np.array([[-0.3, 1.0], [0.0, 1.0]]), "keys": np.array([[1.0, 0.0], [0.0, 1.0]])}),
-    "nt_xent": ({"z1": np.array([[-3.0, 1.0], [0.0, 1.0]]), "z2": np.array([[1.0, 0.0], [0.0, 1.0]])},
-                {"z1": np.array([[-0.3, 1.0], [0.0, 1.0]]), "z2": np.array([[1.0, 0.0], [0.0, 1.0]])}),
+    "contrastive": (
+        {"y_true": np.array([0.0]), "x1": np.zeros((1, 2)), "x2": np.array([[0.5, 0.0]])},
+        {"y_true": np.array([0.0]), "x1": np.zeros((1, 2)), "x2": np.array([[-0.5, 0.0]])},
+    ),
+    "triplet": (
+        {"anchor": np.zeros((1, 2)), "positive": np.array([[0.5, 0.0]]), "negative": np.array([[1.0, 0.0]])},
+        {"anchor": np.zeros((1, 2)), "positive": np.array([[0.5, 0.0]]), "negative": np.array([[-1.0, 0.0]])},
+    ),
+    "cosine_embedding": (
+        {"y_true": np.array([1.0]), "x1": np.array([[1.0, 0.0]]), "x2": np.array([[1.0, 0.0]])},
+        {"y_true": np.array([1.0]), "x1": np.array([[1.0, 0.0]]), "x2": np.array([[-3.0, 0.0]])},
+    ),
+    "info_nce": (
+        {"queries": np.array([[-3.0, 1.0], [0.0, 1.0]]), "keys": np.array([[1.0, 0.0], [0.0, 1.0]])},
+        {"queries": np.array([[-0.3, 1.0], [0.0, 1.0]]), "keys": np.array([[1.0, 0.0], [0.0, 1.0]])},
+    ),
+    "nt_xent": (
+        {"z1": np.array([[-3.0, 1.0], [0.0, 1.0]]), "z2": np.array([[1.0, 0.0], [0.0, 1.0]])},
+        {"z1": np.array([[-0.3, 1.0], [0.0, 1.0]]), "z2": np.array([[1.0, 0.0], [0.0, 1.0]])},
+    ),
 }
 
 
@@ -477,6 +524,7 @@ def test_not_convex_as_registered(name):
 
 def one_sided(name, x, arg, index, h=1e-7, **opts):
     """Left and right difference quotients of the summed loss along ``x[arg][index]``."""
+
     def f(t):
         v = x[arg].copy()
         v[index] += t
@@ -487,12 +535,27 @@ def one_sided(name, x, arg, index, h=1e-7, **opts):
 
 KINKS = {
     # name: (inputs on the kink, argument and index to move, options, what the kink is)
-    "contrastive": ({"y_true": np.array([0.0]), "x1": np.array([[1.0, 2.0]]), "x2": np.array([[1.0, 2.0]])},
-                    "x1", (0, 0), {"eps": 0.0}, "the cone of the distance at d = 0 in a dissimilar pair"),
-    "triplet": ({"anchor": np.zeros((1, 2)), "positive": np.array([[1.0, 0.0]]), "negative": np.array([[2.0, 0.0]])},
-                "positive", (0, 0), {"eps": 0.0}, "the hinge at margin + d(a, p) = d(a, n)"),
-    "cosine_embedding": ({"y_true": np.array([-1.0]), "x1": np.array([[1.0, 0.0]]), "x2": np.array([[0.0, 1.0]])},
-                         "x1", (0, 1), {}, "the hinge at cos = margin (0) for a dissimilar pair"),
+    "contrastive": (
+        {"y_true": np.array([0.0]), "x1": np.array([[1.0, 2.0]]), "x2": np.array([[1.0, 2.0]])},
+        "x1",
+        (0, 0),
+        {"eps": 0.0},
+        "the cone of the distance at d = 0 in a dissimilar pair",
+    ),
+    "triplet": (
+        {"anchor": np.zeros((1, 2)), "positive": np.array([[1.0, 0.0]]), "negative": np.array([[2.0, 0.0]])},
+        "positive",
+        (0, 0),
+        {"eps": 0.0},
+        "the hinge at margin + d(a, p) = d(a, n)",
+    ),
+    "cosine_embedding": (
+        {"y_true": np.array([-1.0]), "x1": np.array([[1.0, 0.0]]), "x2": np.array([[0.0, 1.0]])},
+        "x1",
+        (0, 1),
+        {},
+        "the hinge at cos = margin (0) for a dissimilar pair",
+    ),
 }
 
 
@@ -514,8 +577,7 @@ def test_the_contrastive_margin_is_not_a_kink():
 @pytest.mark.parametrize("name", ["info_nce", "nt_xent"])
 def test_smooth_losses_have_no_kinks_at_ties_and_right_angles(name):
     assert info(name).differentiable is True
-    a = {"info_nce": {"queries": np.eye(3), "keys": np.eye(3)},
-         "nt_xent": {"z1": np.eye(3), "z2": np.eye(3)}}[name]
+    a = {"info_nce": {"queries": np.eye(3), "keys": np.eye(3)}, "nt_xent": {"z1": np.eye(3), "z2": np.eye(3)}}[name]
     for arg in info(name).grad_wrt:
         for index in [(0, 0), (1, 2), (2, 1)]:
             left, right = one_sided(name, a, arg, index, h=1e-6)
@@ -539,6 +601,7 @@ def test_registry_entry(name):
 # Bad input
 # --------------------------------------------------------------------------
 
+
 def both(name):
     """The loss and its gradient, as parameters."""
     return [pytest.param(getattr(losslib, name + s), id=name + s) for s in ("", "_grad")]
@@ -554,8 +617,9 @@ E = np.ones((3, 4))
 @fns("contrastive", "cosine_embedding")
 def test_pair_shape_mismatch(fn):
     y = np.ones(3)
-    with raises(ValueError, "x2 has shape (3, 5) but x1 has shape (3, 4)", "must have the same shape",
-                "does not broadcast"):
+    with raises(
+        ValueError, "x2 has shape (3, 5) but x1 has shape (3, 4)", "must have the same shape", "does not broadcast"
+    ):
         fn(y, E, np.ones((3, 5)))
     with raises(ValueError, "x2 has shape (1, 4) but x1 has shape (3, 4)"):
         fn(y, E, np.ones((1, 4)))

@@ -58,9 +58,11 @@ MEAN_RULES = {
     # name -> (reason, expected "mean" from the inputs and the "none" values). Every other entry:
     # "mean" == "none".sum() / "none".size. (cross_entropy's weighted / ignore_index mean is an
     # option, not a default: test_losslib_gradients.py checks it.)
-    "ctc": ("as PyTorch's ctc_loss: each sequence's loss is divided by its target length "
-            "(at least 1) before averaging over the batch",
-            lambda inputs, none: np.mean(none / np.maximum(inputs["target_lengths"], 1))),
+    "ctc": (
+        "as PyTorch's ctc_loss: each sequence's loss is divided by its target length "
+        "(at least 1) before averaging over the batch",
+        lambda inputs, none: np.mean(none / np.maximum(inputs["target_lengths"], 1)),
+    ),
 }
 
 DEFAULT_REDUCTION = {
@@ -73,6 +75,7 @@ DEFAULT_REDUCTION = {
 # The inputs themselves
 # --------------------------------------------------------------------------
 
+
 @by_entry()
 def test_example_inputs_are_valid(info):
     """``example`` gives the entry's arguments, float64 floats, finite losses, one shape per n."""
@@ -80,8 +83,9 @@ def test_example_inputs_are_valid(info):
     first = draw(info, rng)
     again = draw(info, rng)
     for a in info.args:
-        assert first[a].shape == again[a].shape, \
+        assert first[a].shape == again[a].shape, (
             f"{info.name}: example(rng, n) gives {a} of shape {first[a].shape}, then {again[a].shape}"
+        )
     for inputs in (first, soften(info, first, rng)):
         for a in float_args(info, inputs):
             assert np.all(np.isfinite(inputs[a])), f"{info.name}: example()[{a!r}] is not finite"
@@ -95,6 +99,7 @@ def test_example_inputs_are_valid(info):
 # Gradients against finite differences
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @by_entry()
 def test_gradient_matches_finite_differences(info, reduction):
@@ -106,14 +111,19 @@ def test_gradient_matches_finite_differences(info, reduction):
         numeric = central_difference(lambda x: total(info, replace(inputs, **{w: x}), reduction), inputs[w])
         scale = float(np.abs(numeric).max())
         np.testing.assert_allclose(
-            grads[w], numeric, rtol=1e-6, atol=1e-8 * scale + 1e-9 * magnitude,
+            grads[w],
+            numeric,
+            rtol=1e-6,
+            atol=1e-8 * scale + 1e-9 * magnitude,
             err_msg=f"{info.name} ({reduction}): analytic gradient wrt {w} vs central differences "
-                    f"at {', '.join(f'{a}={inputs[a].tolist()}' for a in info.args)}")
+            f"at {', '.join(f'{a}={inputs[a].tolist()}' for a in info.args)}",
+        )
 
 
 # --------------------------------------------------------------------------
 # core, value_and_grad, structure, shapes, dtypes
 # --------------------------------------------------------------------------
+
 
 def _assert_identical(got, expected, what: str) -> None:
     got, expected = np.asarray(got), np.asarray(expected)
@@ -177,16 +187,27 @@ def test_float32_in_gives_float32_out(info, reduction):
             assert inputs32[a].dtype == x.dtype
     # float32 is float64 to float32 precision
     v64 = np.asarray(value(info, inputs, reduction))
-    np.testing.assert_allclose(v32, v64, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(v64).max())),
-                               err_msg=f"{info.name}: float32 value vs float64")
+    np.testing.assert_allclose(
+        v32,
+        v64,
+        rtol=1e-4,
+        atol=1e-5 * max(1.0, float(np.abs(v64).max())),
+        err_msg=f"{info.name}: float32 value vs float64",
+    )
     for w, g in gradient(info, inputs, reduction).items():
-        np.testing.assert_allclose(g32[w], g, rtol=1e-4, atol=1e-4 * max(1e-3, float(np.abs(g).max())),
-                                   err_msg=f"{info.name}: float32 gradient wrt {w} vs float64")
+        np.testing.assert_allclose(
+            g32[w],
+            g,
+            rtol=1e-4,
+            atol=1e-4 * max(1e-3, float(np.abs(g).max())),
+            err_msg=f"{info.name}: float32 gradient wrt {w} vs float64",
+        )
 
 
 # --------------------------------------------------------------------------
 # Reductions
 # --------------------------------------------------------------------------
+
 
 def expected_mean(info, inputs, none: np.ndarray) -> float:
     if info.name in MEAN_RULES:
@@ -202,21 +223,33 @@ def test_reductions_are_related(info):
     none = v["none"]
     atol = 1e-13 * max(1.0, float(np.abs(none).sum()))
     np.testing.assert_allclose(v["sum"], none.sum(), rtol=1e-12, atol=atol, err_msg=f"{info.name}: sum vs none.sum()")
-    np.testing.assert_allclose(v["mean"], expected_mean(info, inputs, none), rtol=1e-12, atol=atol,
-                               err_msg=f"{info.name}: mean vs " + (MEAN_RULES[info.name][0] if info.name in MEAN_RULES
-                                                                  else "none.sum() / none.size"))
+    np.testing.assert_allclose(
+        v["mean"],
+        expected_mean(info, inputs, none),
+        rtol=1e-12,
+        atol=atol,
+        err_msg=f"{info.name}: mean vs "
+        + (MEAN_RULES[info.name][0] if info.name in MEAN_RULES else "none.sum() / none.size"),
+    )
     for w in info.grad_wrt:
         gatol = 1e-15 * max(1.0, float(np.abs(g["none"][w]).max()))
-        np.testing.assert_allclose(g["sum"][w], g["none"][w], rtol=1e-12, atol=gatol,
-                                   err_msg=f"{info.name}: gradient wrt {w}, sum vs none")
+        np.testing.assert_allclose(
+            g["sum"][w], g["none"][w], rtol=1e-12, atol=gatol, err_msg=f"{info.name}: gradient wrt {w}, sum vs none"
+        )
         if info.name not in MEAN_RULES:  # otherwise the mean's gradient is checked by finite differences
-            np.testing.assert_allclose(g["mean"][w], g["sum"][w] / none.size, rtol=1e-12, atol=gatol,
-                                       err_msg=f"{info.name}: gradient wrt {w}, mean vs sum / none.size")
+            np.testing.assert_allclose(
+                g["mean"][w],
+                g["sum"][w] / none.size,
+                rtol=1e-12,
+                atol=gatol,
+                err_msg=f"{info.name}: gradient wrt {w}, mean vs sum / none.size",
+            )
 
 
 # --------------------------------------------------------------------------
 # Bad input: both the loss and its gradient validate
 # --------------------------------------------------------------------------
+
 
 def _both(info):
     return [(info.name, info.loss), (info.name + "_grad", info.grad)]
@@ -244,8 +277,9 @@ def test_nan_in_any_float_input_is_a_value_error_naming_it(info):
             with pytest.raises(ValueError) as err:
                 fn(*positional(info, replace(inputs, **{a: x})))
             message = str(err.value)
-            assert a in message and re.search(r"\bnan\b", message, re.IGNORECASE), \
+            assert a in message and re.search(r"\bnan\b", message, re.IGNORECASE), (
                 f"{name} with a NaN in {a}: {message!r}"
+            )
 
 
 @by_entry()
@@ -285,7 +319,7 @@ def test_array_likes_are_accepted(info):
 @by_entry()
 def test_options_are_keyword_only(info):
     args = positional(info, draw(info, rng_for(info, "validation")))
-    for name, fn in _both(info):
+    for _name, fn in _both(info):
         with pytest.raises(TypeError, match="positional argument"):
             fn(*args, "sum")
 
@@ -308,15 +342,18 @@ def test_signatures_follow_the_registry(info):
     assert names == info.args, f"{info.name}: positional parameters {names}, but the entry says args={info.args}"
     assert set(info.grad_wrt) <= set(info.args) and len(set(info.args)) == len(info.args)
     others = [p for p in params if p.kind not in _POSITIONAL]
-    assert all(p.kind == inspect.Parameter.KEYWORD_ONLY for p in others), \
+    assert all(p.kind == inspect.Parameter.KEYWORD_ONLY for p in others), (
         f"{info.name}: options must be keyword-only: {[(p.name, p.kind.name) for p in others]}"
+    )
     assert all(p.default is inspect.Parameter.empty for p in params if p.kind in _POSITIONAL)
     default, reason = DEFAULT_REDUCTION.get(info.family, ("mean", "the conventions"))
     reduction = inspect.signature(info.loss).parameters.get("reduction")
-    assert reduction is not None and reduction.default == default, \
+    assert reduction is not None and reduction.default == default, (
         f"{info.name}: reduction's default should be {default!r} ({reason})"
-    assert _parameters(info.grad) == _parameters(info.loss), \
+    )
+    assert _parameters(info.grad) == _parameters(info.loss), (
         f"{info.name}_grad takes other parameters than {info.name}: {_parameters(info.grad)}"
+    )
     core = {p.name: p for p in inspect.signature(info.core).parameters.values()}
     assert tuple(n for n, p in core.items() if p.kind in _POSITIONAL) == info.args
     for name, kind, default in _parameters(info.loss):
@@ -336,13 +373,15 @@ def test_the_docstring_has_the_formula_references_and_examples(info):
     assert ".. math::" in doc, f"{info.name}: the docstring needs the formula in a `.. math::` block"
     assert _has_section(doc, "References"), f"{info.name}: the docstring needs a References section"
     assert info.reference in doc, f"{info.name}: the References section should give the key {info.reference!r}"
-    assert _has_section(doc, "Examples") and ">>>" in doc.split("Examples", 1)[1], \
+    assert _has_section(doc, "Examples") and ">>>" in doc.split("Examples", 1)[1], (
         f"{info.name}: the docstring needs an Examples section with a doctest"
+    )
 
 
 # --------------------------------------------------------------------------
 # The checks above catch what they promise to catch (on altered copies of mse)
 # --------------------------------------------------------------------------
+
 
 def _altered(**changes):
     return dataclasses.replace(losslib.LOSSES["mse"], name="mse", **changes)
@@ -352,17 +391,25 @@ def _mse_grad_times(factor, dtype=None):
     def grad(y_true, y_pred, *, reduction="mean"):
         g = factor * losslib.mse_grad(y_true, y_pred, reduction=reduction)
         return g if dtype is None else g.astype(dtype)
+
     return grad
 
 
-@pytest.mark.parametrize(("test", "changes"), [
-    (test_gradient_matches_finite_differences, {"grad": _mse_grad_times(1.001)}),
-    (test_core_and_value_and_grad_return_exactly_loss_and_grad, {"grad": _mse_grad_times(1.0 + 2**-40)}),
-    (test_gradients_have_the_shape_and_dtype_of_their_argument, {"grad": _mse_grad_times(1.0, np.float32)}),
-    (test_float32_in_gives_float32_out, {"grad": _mse_grad_times(1.0, np.float64)}),
-    (test_reductions_are_related, {"grad": lambda y, p, *, reduction="mean": losslib.mse_grad(y, p, reduction="sum")}),
-    (test_gradient_matches_finite_differences, {"grad_wrt": ("y_true", "y_pred")}),  # a tuple, not a NamedTuple
-], ids=["wrong-gradient", "core-differs", "float32-gradient", "float64-gradient", "mean-not-divided", "structure"])
+@pytest.mark.parametrize(
+    ("test", "changes"),
+    [
+        (test_gradient_matches_finite_differences, {"grad": _mse_grad_times(1.001)}),
+        (test_core_and_value_and_grad_return_exactly_loss_and_grad, {"grad": _mse_grad_times(1.0 + 2**-40)}),
+        (test_gradients_have_the_shape_and_dtype_of_their_argument, {"grad": _mse_grad_times(1.0, np.float32)}),
+        (test_float32_in_gives_float32_out, {"grad": _mse_grad_times(1.0, np.float64)}),
+        (
+            test_reductions_are_related,
+            {"grad": lambda y, p, *, reduction="mean": losslib.mse_grad(y, p, reduction="sum")},
+        ),
+        (test_gradient_matches_finite_differences, {"grad_wrt": ("y_true", "y_pred")}),  # a tuple, not a NamedTuple
+    ],
+    ids=["wrong-gradient", "core-differs", "float32-gradient", "float64-gradient", "mean-not-divided", "structure"],
+)
 def test_a_wrong_entry_fails(test, changes):
     kwargs = {"reduction": "mean"} if "reduction" in inspect.signature(test).parameters else {}
     with pytest.raises(AssertionError):

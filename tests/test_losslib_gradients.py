@@ -32,6 +32,7 @@ CLASS_SHAPES = [(6, 5), (2, 3, 4)]  # logits; the classes are on the last axis
 # Configurations: a loss, its options, and a sampler of valid inputs away from kinks
 # --------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Config:
     id: str
@@ -74,8 +75,12 @@ def bce(soft=False, weight=False):
         opts = {"weight": rng.uniform(0.2, 3.0, size=shape)} if weight else {}
         return y, rng.uniform(0.02, 0.98, size=shape), opts
 
-    return Config("binary_cross_entropy" + "-soft" * soft + "-weight" * weight,
-                  "binary_cross_entropy", sample, tuple(ELEMENTWISE_SHAPES))
+    return Config(
+        "binary_cross_entropy" + "-soft" * soft + "-weight" * weight,
+        "binary_cross_entropy",
+        sample,
+        tuple(ELEMENTWISE_SHAPES),
+    )
 
 
 def bce_logits(soft=False, weight=False, pos_weight=False):
@@ -89,8 +94,9 @@ def bce_logits(soft=False, weight=False, pos_weight=False):
         return y, 3.0 * rng.normal(size=shape), opts
 
     tag = "-soft" * soft + "-weight" * weight + "-pos_weight" * pos_weight
-    return Config("binary_cross_entropy_with_logits" + tag, "binary_cross_entropy_with_logits", sample,
-                  tuple(ELEMENTWISE_SHAPES))
+    return Config(
+        "binary_cross_entropy_with_logits" + tag, "binary_cross_entropy_with_logits", sample, tuple(ELEMENTWISE_SHAPES)
+    )
 
 
 def ce(probs=False, weight=False, label_smoothing=0.0, ignore=None):
@@ -151,8 +157,8 @@ def _seed(*parts) -> int:
 def _params(with_shapes=True, with_reductions=True):
     out = []
     for cfg in CONFIGS:
-        for shape in (cfg.shapes if with_shapes else cfg.shapes[:1]):
-            for reduction in (REDUCTIONS if with_reductions else (None,)):
+        for shape in cfg.shapes if with_shapes else cfg.shapes[:1]:
+            for reduction in REDUCTIONS if with_reductions else (None,):
                 pid = "-".join([cfg.id, "x".join(map(str, shape))] + ([reduction] if reduction else []))
                 out.append(pytest.param(cfg, shape, reduction, id=pid))
     return out
@@ -164,9 +170,11 @@ def _inputs(cfg: Config, shape, tag=""):
 
 def _scalar_loss(cfg: Config, y_true, options, reduction):
     """y_pred -> the reduced loss (for "none": the sum of the per-item losses) as a float."""
+
     def f(y_pred):
         value = cfg.fn(y_true, y_pred, reduction=reduction, **options)
         return float(np.sum(value))
+
     return f
 
 
@@ -180,6 +188,7 @@ def _fd_step(cfg: Config):
 # Finite differences
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("cfg", "shape", "reduction"), _params())
 def test_gradient_matches_finite_differences(cfg, shape, reduction):
     y_true, y_pred, options = _inputs(cfg, shape)
@@ -187,19 +196,20 @@ def test_gradient_matches_finite_differences(cfg, shape, reduction):
     assert grad.shape == y_pred.shape
     numeric = central_difference(_scalar_loss(cfg, y_true, options, reduction), y_pred, _fd_step(cfg))
     scale = np.abs(numeric).max()
-    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8 * scale,
-                               err_msg=f"{cfg.id} {reduction}: analytic vs central differences")
+    np.testing.assert_allclose(
+        grad, numeric, rtol=1e-6, atol=1e-8 * scale, err_msg=f"{cfg.id} {reduction}: analytic vs central differences"
+    )
 
 
 @pytest.mark.parametrize(
     ("p", "y", "value", "grad"),
     [
         # The exact derivative of the clamped value (PyTorch divides by max(p(1-p), 1e-12) instead).
-        (0.0, 0.0, 0.0, 1.0),          # d/dp -log1p(-p) at 0
-        (1.0, 1.0, 0.0, -1.0),         # d/dp -log(p) at 1
-        (0.0, 1.0, 100.0, 0.0),        # log 0 clamped at -100: flat
+        (0.0, 0.0, 0.0, 1.0),  # d/dp -log1p(-p) at 0
+        (1.0, 1.0, 0.0, -1.0),  # d/dp -log(p) at 1
+        (0.0, 1.0, 100.0, 0.0),  # log 0 clamped at -100: flat
         (1.0, 0.0, 100.0, 0.0),
-        (1e-300, 1.0, 100.0, 0.0),     # log p < -100: clamped, flat
+        (1e-300, 1.0, 100.0, 0.0),  # log p < -100: clamped, flat
         (1e-13, 1.0, 13 * np.log(10), -1e13),
         (1 - 2**-45, 0.0, 45 * np.log(2), 2.0**45),
         (0.5, 0.5, np.log(2), 0.0),
@@ -213,8 +223,9 @@ def test_binary_cross_entropy_at_the_edges_of_the_unit_interval(p, y, value, gra
     # and agrees with finite differences with a relative step (near 0, where floats are dense
     # enough for one; near 1 the spacing 2**-53 is too coarse to resolve 1 - p = 2**-45)
     if 0 < p <= 0.5 and grad != 0:
-        numeric = central_difference(lambda q: losslib.binary_cross_entropy([y], q, reduction="sum"), [p],
-                                     lambda q: 1e-4 * min(q, 1 - q))
+        numeric = central_difference(
+            lambda q: losslib.binary_cross_entropy([y], q, reduction="sum"), [p], lambda q: 1e-4 * min(q, 1 - q)
+        )
         np.testing.assert_allclose(got_grad, numeric, rtol=1e-6)
 
 
@@ -222,10 +233,12 @@ def test_binary_cross_entropy_at_the_edges_of_the_unit_interval(p, y, value, gra
 # dtype and shape
 # --------------------------------------------------------------------------
 
+
 def _as_float32(y_true, y_pred, options, weights_float64=False):
     y32 = y_true.astype(np.float32) if y_true.dtype.kind == "f" else y_true
-    opts = {k: (v if weights_float64 or not isinstance(v, np.ndarray) else v.astype(np.float32))
-            for k, v in options.items()}
+    opts = {
+        k: (v if weights_float64 or not isinstance(v, np.ndarray) else v.astype(np.float32)) for k, v in options.items()
+    }
     return y32, y_pred.astype(np.float32), opts
 
 
@@ -241,8 +254,7 @@ def test_float32_in_gives_float32_out(cfg, shape, reduction, weights_float64):
     assert grad.shape == y_pred.shape
     # and float32 is float64 to float32 precision
     np.testing.assert_allclose(value, cfg.fn(y_true, y_pred, reduction=reduction, **options), rtol=2e-5, atol=1e-6)
-    np.testing.assert_allclose(grad, cfg.grad(y_true, y_pred, reduction=reduction, **options),
-                               rtol=2e-5, atol=1e-6)
+    np.testing.assert_allclose(grad, cfg.grad(y_true, y_pred, reduction=reduction, **options), rtol=2e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize(("cfg", "shape", "reduction"), _params())
@@ -270,6 +282,7 @@ def test_cross_entropy_accepts_unbatched_logits():
 # --------------------------------------------------------------------------
 # Reductions
 # --------------------------------------------------------------------------
+
 
 def mean_denominator(loss, y_true, y_pred, options) -> float:
     """N of ``mean = sum / N``, by the rule of the conventions (as in PyTorch).
@@ -322,16 +335,24 @@ def test_logit_losses_stay_finite_at_extreme_logits(dtype, big, reduction):
     x = np.array([-big, -big / 2, -1.0, 0.0, 1.0, big / 2, big], dtype=dtype)
     for y in (np.zeros_like(x), np.ones_like(x), np.linspace(0, 1, x.size, dtype=dtype)):
         for opts in ({}, {"weight": np.linspace(0.5, 2, x.size, dtype=dtype), "pos_weight": np.array([3.0], dtype)}):
-            _check_finite(losslib.binary_cross_entropy_with_logits(y, x, reduction=reduction, **opts),
-                          losslib.binary_cross_entropy_with_logits_grad(y, x, reduction=reduction, **opts), dtype)
+            _check_finite(
+                losslib.binary_cross_entropy_with_logits(y, x, reduction=reduction, **opts),
+                losslib.binary_cross_entropy_with_logits_grad(y, x, reduction=reduction, **opts),
+                dtype,
+            )
     z = np.array([[big, -big, 0.0], [-big, -big, -big], [big, big, big], [big, big - 1, -big]], dtype=dtype)
     q = np.array([[0.5, 0.5, 0.0], [0.0, 0.0, 1.0], [1 / 3, 1 / 3, 1 / 3], [0.2, 0.0, 0.8]], dtype=dtype)
-    for y, opts in ((np.array([1, 0, 2, 2]), {}),
-                    (np.array([1, 0, 2, 2]), {"weight": np.array([0.5, 2.0, 1.0], dtype), "label_smoothing": 0.1}),
-                    (q, {}),
-                    (q, {"weight": np.array([0.5, 2.0, 1.0], dtype), "label_smoothing": 0.1})):
-        _check_finite(losslib.cross_entropy(y, z, reduction=reduction, **opts),
-                      losslib.cross_entropy_grad(y, z, reduction=reduction, **opts), dtype)
+    for y, opts in (
+        (np.array([1, 0, 2, 2]), {}),
+        (np.array([1, 0, 2, 2]), {"weight": np.array([0.5, 2.0, 1.0], dtype), "label_smoothing": 0.1}),
+        (q, {}),
+        (q, {"weight": np.array([0.5, 2.0, 1.0], dtype), "label_smoothing": 0.1}),
+    ):
+        _check_finite(
+            losslib.cross_entropy(y, z, reduction=reduction, **opts),
+            losslib.cross_entropy_grad(y, z, reduction=reduction, **opts),
+            dtype,
+        )
 
 
 @pytest.mark.parametrize(("dtype", "big"), LIMITS)
@@ -345,10 +366,10 @@ def test_bce_with_logits_closed_forms_at_extreme_logits(dtype, big):
     np.testing.assert_allclose(value, [big, big, tiny, tiny, big / 2 + tiny], rtol=_rtol(dtype), atol=0)
     np.testing.assert_allclose(grad, [-1.0, 1.0, -tiny, tiny, 0.5], rtol=_rtol(dtype), atol=0)
     # with pos_weight 3 and weight 2: the positive term is weighted 6, the negative 2
-    value = losslib.binary_cross_entropy_with_logits(y, x, weight=np.full(5, 2.0, dtype),
-                                                     pos_weight=np.array([3.0], dtype), reduction="none")
-    np.testing.assert_allclose(value, [6 * big, 2 * big, 6 * tiny, 2 * tiny, big + 3 * tiny],
-                               rtol=_rtol(dtype), atol=0)
+    value = losslib.binary_cross_entropy_with_logits(
+        y, x, weight=np.full(5, 2.0, dtype), pos_weight=np.array([3.0], dtype), reduction="none"
+    )
+    np.testing.assert_allclose(value, [6 * big, 2 * big, 6 * tiny, 2 * tiny, big + 3 * tiny], rtol=_rtol(dtype), atol=0)
 
 
 def test_bce_with_logits_keeps_the_digits_of_tiny_losses():
@@ -357,14 +378,18 @@ def test_bce_with_logits_keeps_the_digits_of_tiny_losses():
     for a in (36.0, 50.0, 700.0):
         e = np.exp(-a)
         log1p_e = e * (1 - e / 2)
-        np.testing.assert_allclose(losslib.binary_cross_entropy_with_logits([0.0], [-a], reduction="sum"),
-                                   log1p_e, rtol=1e-15)
-        np.testing.assert_allclose(losslib.binary_cross_entropy_with_logits([1.0], [a], reduction="sum"),
-                                   log1p_e, rtol=1e-15)
-        np.testing.assert_allclose(losslib.binary_cross_entropy_with_logits_grad([1.0], [a], reduction="sum"),
-                                   [-e / (1 + e)], rtol=1e-15)
-        np.testing.assert_allclose(losslib.binary_cross_entropy_with_logits_grad([0.0], [-a], reduction="sum"),
-                                   [e / (1 + e)], rtol=1e-15)
+        np.testing.assert_allclose(
+            losslib.binary_cross_entropy_with_logits([0.0], [-a], reduction="sum"), log1p_e, rtol=1e-15
+        )
+        np.testing.assert_allclose(
+            losslib.binary_cross_entropy_with_logits([1.0], [a], reduction="sum"), log1p_e, rtol=1e-15
+        )
+        np.testing.assert_allclose(
+            losslib.binary_cross_entropy_with_logits_grad([1.0], [a], reduction="sum"), [-e / (1 + e)], rtol=1e-15
+        )
+        np.testing.assert_allclose(
+            losslib.binary_cross_entropy_with_logits_grad([0.0], [-a], reduction="sum"), [e / (1 + e)], rtol=1e-15
+        )
 
 
 @pytest.mark.parametrize(("dtype", "big"), LIMITS)
@@ -380,18 +405,24 @@ def test_cross_entropy_closed_forms_at_extreme_logits(dtype, big):
     np.testing.assert_allclose(
         grad,
         [[1, -1, 0], [0, 0, 0], [third, third, third - 1], [third - 1, third, third]],
-        rtol=_rtol(dtype), atol=2 * np.exp(-big) + (1e-7 if dtype == np.float32 else 1e-16),
+        rtol=_rtol(dtype),
+        atol=2 * np.exp(-big) + (1e-7 if dtype == np.float32 else 1e-16),
     )
     # class probabilities: -(0.5 * 0 + 0.5 * (-2 big)) = big
     q = np.array([[0.5, 0.5, 0.0]], dtype=dtype)
     np.testing.assert_allclose(losslib.cross_entropy(q, z[:1], reduction="sum"), big, rtol=_rtol(dtype))
-    np.testing.assert_allclose(losslib.cross_entropy_grad(q, z[:1], reduction="sum"), [[0.5, -0.5, 0.0]],
-                               rtol=_rtol(dtype), atol=2 * np.exp(-big))
+    np.testing.assert_allclose(
+        losslib.cross_entropy_grad(q, z[:1], reduction="sum"),
+        [[0.5, -0.5, 0.0]],
+        rtol=_rtol(dtype),
+        atol=2 * np.exp(-big),
+    )
 
 
 # --------------------------------------------------------------------------
 # Properties (Hypothesis)
 # --------------------------------------------------------------------------
+
 
 def _finite(lo, hi):
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
@@ -479,10 +510,15 @@ def test_cross_entropy_with_one_hot_probabilities_equals_labels(inputs, smoothin
     # PyTorch), so with weights only "none" and "sum" are the same.
     for reduction in ("none", "sum") if weighted else REDUCTIONS:
         opts = {"weight": w, "label_smoothing": smoothing, "reduction": reduction}
-        np.testing.assert_allclose(losslib.cross_entropy(onehot, z, **opts),
-                                   losslib.cross_entropy(labels, z, **opts), rtol=1e-12, atol=1e-300)
-        np.testing.assert_allclose(losslib.cross_entropy_grad(onehot, z, **opts),
-                                   losslib.cross_entropy_grad(labels, z, **opts), rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(
+            losslib.cross_entropy(onehot, z, **opts), losslib.cross_entropy(labels, z, **opts), rtol=1e-12, atol=1e-300
+        )
+        np.testing.assert_allclose(
+            losslib.cross_entropy_grad(onehot, z, **opts),
+            losslib.cross_entropy_grad(labels, z, **opts),
+            rtol=1e-12,
+            atol=1e-15,
+        )
 
 
 @given(st.data(), shapes, st.booleans())
@@ -492,12 +528,19 @@ def test_bce_with_logits_is_bce_of_the_sigmoid(data, shape, soft):
     x = data.draw(arrays(np.float64, shape, elements=_finite(-15, 15)))
     p = 1 / (1 + np.exp(-x))
     for reduction in REDUCTIONS:
-        np.testing.assert_allclose(losslib.binary_cross_entropy_with_logits(y, x, reduction=reduction),
-                                   losslib.binary_cross_entropy(y, p, reduction=reduction), rtol=1e-8, atol=1e-15)
+        np.testing.assert_allclose(
+            losslib.binary_cross_entropy_with_logits(y, x, reduction=reduction),
+            losslib.binary_cross_entropy(y, p, reduction=reduction),
+            rtol=1e-8,
+            atol=1e-15,
+        )
         # chain rule: d/dx = d/dp * sigmoid'(x) = d/dp * p (1 - p)
-        np.testing.assert_allclose(losslib.binary_cross_entropy_with_logits_grad(y, x, reduction=reduction),
-                                   losslib.binary_cross_entropy_grad(y, p, reduction=reduction) * p * (1 - p),
-                                   rtol=1e-8, atol=1e-15)
+        np.testing.assert_allclose(
+            losslib.binary_cross_entropy_with_logits_grad(y, x, reduction=reduction),
+            losslib.binary_cross_entropy_grad(y, p, reduction=reduction) * p * (1 - p),
+            rtol=1e-8,
+            atol=1e-15,
+        )
 
 
 @given(class_inputs(max_logit=30.0))
@@ -506,6 +549,9 @@ def test_two_class_cross_entropy_is_bce_with_logits_of_the_difference(inputs):
     z = z[:, :2]
     labels = labels % 2
     x = z[:, 1] - z[:, 0]
-    np.testing.assert_allclose(losslib.cross_entropy(labels, z, reduction="none"),
-                               losslib.binary_cross_entropy_with_logits(labels.astype(float), x, reduction="none"),
-                               rtol=1e-9, atol=1e-13)
+    np.testing.assert_allclose(
+        losslib.cross_entropy(labels, z, reduction="none"),
+        losslib.binary_cross_entropy_with_logits(labels.astype(float), x, reduction="none"),
+        rtol=1e-9,
+        atol=1e-13,
+    )

@@ -46,9 +46,7 @@ def test_case_ids_are_unique_across_families():
     assert len(CASES) == len(CASES_BY_ID)
 
 
-@pytest.mark.parametrize(
-    "name", sorted(n for n, info in losslib.LOSSES.items() if info.oracle in DATA_ORACLES)
-)
+@pytest.mark.parametrize("name", sorted(n for n, info in losslib.LOSSES.items() if info.oracle in DATA_ORACLES))
 def test_every_loss_with_a_data_oracle_has_reference_cases(name):
     cases = [c for c in CASES if c["loss"] == name]
     assert len(cases) >= 3, f"{name} has {len(cases)} reference case(s); add some to tests/reference/"
@@ -84,8 +82,9 @@ def test_reference_data_covers_the_options(loss, options, what):
 
 
 def test_reference_data_covers_the_layouts_of_cross_entropy():
-    shapes = {(c["inputs"]["y_pred"].ndim, c["inputs"]["y_true"].dtype.kind) for c in CASES
-              if c["loss"] == "cross_entropy"}
+    shapes = {
+        (c["inputs"]["y_pred"].ndim, c["inputs"]["y_true"].dtype.kind) for c in CASES if c["loss"] == "cross_entropy"
+    }
     # (C,), (N, C), (N, d, C), (N, d1, d2, C) logits, with integer labels and with probabilities
     for ndim in (1, 2, 3, 4):
         for kind in ("i", "f"):
@@ -95,8 +94,13 @@ def test_reference_data_covers_the_layouts_of_cross_entropy():
 
 
 def test_reference_data_has_extreme_inputs():
-    logits = np.concatenate([np.abs(c["inputs"]["y_pred"]).ravel() for c in CASES
-                             if c["loss"] in ("binary_cross_entropy_with_logits", "cross_entropy")])
+    logits = np.concatenate(
+        [
+            np.abs(c["inputs"]["y_pred"]).ravel()
+            for c in CASES
+            if c["loss"] in ("binary_cross_entropy_with_logits", "cross_entropy")
+        ]
+    )
     assert logits.max() >= 1e4
     probs = np.concatenate([c["inputs"]["y_pred"].ravel() for c in CASES if c["loss"] == "binary_cross_entropy"])
     assert probs.min() == 0.0 and probs.max() == 1.0 and ((probs > 0) & (probs < 1e-12)).any()

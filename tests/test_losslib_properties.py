@@ -25,8 +25,11 @@ CAN_BE_NEGATIVE = {
     "gan_generator": "the minimax generator loss is log(1 - D), which is negative",
 }
 ENTRIES = sorted(losslib.LOSSES)
-REGRESSION_PAIRS = [n for n, i in losslib.LOSSES.items()
-                    if i.family == "regression" and i.args == ("y_true", "y_pred") and i.target == "real"]
+REGRESSION_PAIRS = [
+    n
+    for n, i in losslib.LOSSES.items()
+    if i.family == "regression" and i.args == ("y_true", "y_pred") and i.target == "real"
+]
 
 
 def _args(info, seed: int, n: int = 5):
@@ -84,22 +87,32 @@ def test_quantile_at_the_median_is_half_the_absolute_error(r):
     np.testing.assert_allclose(losslib.quantile(y, r, tau=0.5), 0.5 * losslib.mae(y, r), rtol=1e-12)
 
 
-@given(x=arrays(np.float64, st.integers(1, 8), elements=st.floats(-30, 30)),
-       y=arrays(np.float64, st.integers(1, 8), elements=st.sampled_from([0.0, 1.0])))
+@given(
+    x=arrays(np.float64, st.integers(1, 8), elements=st.floats(-30, 30)),
+    y=arrays(np.float64, st.integers(1, 8), elements=st.sampled_from([0.0, 1.0])),
+)
 def test_focal_loss_without_focusing_is_binary_cross_entropy(x, y):
     n = min(x.size, y.size)
     x, y = x[:n], y[:n]
-    np.testing.assert_allclose(losslib.focal(y, x, gamma=0.0, alpha=-1.0),
-                               losslib.binary_cross_entropy_with_logits(y, x), rtol=1e-12, atol=1e-300)
+    np.testing.assert_allclose(
+        losslib.focal(y, x, gamma=0.0, alpha=-1.0),
+        losslib.binary_cross_entropy_with_logits(y, x),
+        rtol=1e-12,
+        atol=1e-300,
+    )
 
 
-@given(z=arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 6)), elements=st.floats(-50, 50)),
-       shift=st.floats(-100, 100), seed=st.integers(0, 2**32 - 1))
+@given(
+    z=arrays(np.float64, st.tuples(st.integers(1, 5), st.integers(2, 6)), elements=st.floats(-50, 50)),
+    shift=st.floats(-100, 100),
+    seed=st.integers(0, 2**32 - 1),
+)
 def test_softmax_and_cross_entropy_are_shift_invariant(z, shift, seed):
     labels = np.random.default_rng(seed).integers(0, z.shape[1], size=z.shape[0])
     np.testing.assert_allclose(losslib.softmax(z + shift), losslib.softmax(z), rtol=1e-9, atol=1e-15)
-    np.testing.assert_allclose(losslib.cross_entropy(labels, z + shift), losslib.cross_entropy(labels, z),
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        losslib.cross_entropy(labels, z + shift), losslib.cross_entropy(labels, z), rtol=1e-9, atol=1e-12
+    )
 
 
 LOGIT_ENTRIES = [n for n, i in losslib.LOSSES.items() if i.prediction == "logit"]

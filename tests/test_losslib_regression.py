@@ -34,13 +34,26 @@ D = CTX.create_decimal_from_float  # exact: every float64 is a short decimal
 
 def exact(fn):
     """Run ``fn`` with Decimal arithmetic at 60 significant digits (operators use the local context)."""
+
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         with decimal.localcontext(CTX):
             return fn(*args, **kwargs)
+
     return wrapper
-MINE = ("pseudo_huber", "log_cosh", "quantile", "msle", "tukey_biweight",
-        "gaussian_nll", "laplace_nll", "poisson_nll", "von_mises_nll")
+
+
+MINE = (
+    "pseudo_huber",
+    "log_cosh",
+    "quantile",
+    "msle",
+    "tukey_biweight",
+    "gaussian_nll",
+    "laplace_nll",
+    "poisson_nll",
+    "von_mises_nll",
+)
 
 
 def _rng(*parts) -> np.random.Generator:
@@ -66,6 +79,7 @@ def _assert_close(actual, desired, rtol=RTOL, what=""):
 # Closed forms in exact arithmetic: pseudo-Huber, log-cosh, Tukey's biweight
 # --------------------------------------------------------------------------
 
+
 @exact
 def _exact_pseudo_huber(r: Decimal, delta: float):
     d = D(delta)
@@ -89,16 +103,42 @@ def _exact_tukey(r: Decimal, c: float):
     if abs(r) > c:
         return c * c / 6, Decimal(0)
     w = 1 - (r / c) ** 2
-    return c * c / 6 * (1 - w ** 3), r * w * w
+    return c * c / 6 * (1 - w**3), r * w * w
 
 
-EXACT = {"pseudo_huber": (_exact_pseudo_huber, "delta", (1.0, 0.3, 50.0)),
-         "log_cosh": (_exact_log_cosh, None, (None,)),
-         "tukey_biweight": (_exact_tukey, "c", (4.685, 1.0, 10.0))}
+EXACT = {
+    "pseudo_huber": (_exact_pseudo_huber, "delta", (1.0, 0.3, 50.0)),
+    "log_cosh": (_exact_log_cosh, None, (None,)),
+    "tukey_biweight": (_exact_tukey, "c", (4.685, 1.0, 10.0)),
+}
 
 # residuals from tiny to huge, either side of log_cosh's switch at 2 and of typical c and delta
-EXTREME_R = np.array([5e-324, 1e-300, 1e-12, 1e-8, 1e-3, 0.1, 0.3, 1.0, 1.9999999999999998, 2.0, 2.0000000000000004,
-                      4.685, 4.6850000000000005, 5.0, 30.0, 89.0, 710.0, 1e3, 1e10, 1e154, 1e200, 1e300])
+EXTREME_R = np.array(
+    [
+        5e-324,
+        1e-300,
+        1e-12,
+        1e-8,
+        1e-3,
+        0.1,
+        0.3,
+        1.0,
+        1.9999999999999998,
+        2.0,
+        2.0000000000000004,
+        4.685,
+        4.6850000000000005,
+        5.0,
+        30.0,
+        89.0,
+        710.0,
+        1e3,
+        1e10,
+        1e154,
+        1e200,
+        1e300,
+    ]
+)
 
 
 def _exact_params():
@@ -134,16 +174,19 @@ def test_closed_form_losses_match_exact_arithmetic(loss, options, reduction):
 # Limits and identities promised by the docstrings
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("delta", [0.2, 1.0, 7.0])
 def test_pseudo_huber_is_half_the_square_near_zero_and_delta_abs_far_away(delta):
     r = delta * np.array([1e-7, -3e-6, 1e-5])
     _assert_close(losslib.pseudo_huber(np.zeros(3), r, delta=delta, reduction="none"), r * r / 2, rtol=1e-9)
     _assert_close(losslib.pseudo_huber_grad(np.zeros(3), r, delta=delta, reduction="sum"), r, rtol=1e-9)
     r = delta * np.array([1e9, -3e10, 1e15])
-    _assert_close(losslib.pseudo_huber(np.zeros(3), r, delta=delta, reduction="none"),
-                  delta * np.abs(r) - delta**2, rtol=1e-15)
-    _assert_close(losslib.pseudo_huber_grad(np.zeros(3), r, delta=delta, reduction="sum"), delta * np.sign(r),
-                  rtol=1e-15)
+    _assert_close(
+        losslib.pseudo_huber(np.zeros(3), r, delta=delta, reduction="none"), delta * np.abs(r) - delta**2, rtol=1e-15
+    )
+    _assert_close(
+        losslib.pseudo_huber_grad(np.zeros(3), r, delta=delta, reduction="sum"), delta * np.sign(r), rtol=1e-15
+    )
     # and its gradient never exceeds delta, not even by rounding: bounded influence
     g = losslib.pseudo_huber_grad(np.zeros(50), np.logspace(-3, 300, 50), delta=delta, reduction="sum")
     assert np.all(g <= delta) and abs(g[-1] - delta) <= delta * 2**-52
@@ -177,10 +220,12 @@ def test_quantile_at_one_half_is_half_the_absolute_error(reduction):
     rng = _rng("q-mae", reduction)
     y, p = rng.normal(size=(5, 4)), rng.normal(size=(5, 4))
     p[0, :2] = y[0, :2]  # the kink, where both take the subgradient 0
-    np.testing.assert_array_equal(losslib.quantile(y, p, reduction=reduction),
-                                  losslib.mae(y, p, reduction=reduction) / 2)
-    np.testing.assert_array_equal(losslib.quantile_grad(y, p, reduction=reduction),
-                                  losslib.mae_grad(y, p, reduction=reduction) / 2)
+    np.testing.assert_array_equal(
+        losslib.quantile(y, p, reduction=reduction), losslib.mae(y, p, reduction=reduction) / 2
+    )
+    np.testing.assert_array_equal(
+        losslib.quantile_grad(y, p, reduction=reduction), losslib.mae_grad(y, p, reduction=reduction) / 2
+    )
 
 
 @pytest.mark.parametrize("tau", [0.1, 0.5, 0.8])
@@ -218,8 +263,14 @@ def test_msle_is_the_squared_error_of_log1p_and_refuses_the_edge_of_its_domain()
         losslib.msle([0.0, 0.0], [0.0, -1.0])
 
 
-@pytest.mark.parametrize(("loss", "shift"), [("gaussian_nll", 0.5 * math.log(2 * math.pi)),
-                                             ("laplace_nll", math.log(2)), ("von_mises_nll", math.log(2 * math.pi))])
+@pytest.mark.parametrize(
+    ("loss", "shift"),
+    [
+        ("gaussian_nll", 0.5 * math.log(2 * math.pi)),
+        ("laplace_nll", math.log(2)),
+        ("von_mises_nll", math.log(2 * math.pi)),
+    ],
+)
 def test_full_adds_exactly_the_dropped_constant(loss, shift):
     info = losslib.LOSSES[loss]
     inputs = info.example(_rng("full", loss), n=9)
@@ -245,8 +296,16 @@ def test_gaussian_and_laplace_with_unit_spread_are_half_the_squared_and_the_abso
 # --------------------------------------------------------------------------
 
 # (loc shape, scale/concentration shape): one per element, one per row, a 1 in one axis, a scalar
-SPREAD_SHAPES = [((7,), (7,)), ((4, 3), (4, 3)), ((2, 3, 4), (2, 3, 4)), ((4, 3), (4,)), ((2, 3, 4), (2, 1, 4)),
-                 ((4, 3), (4, 1)), ((4, 3), ()), ((5,), (1,))]
+SPREAD_SHAPES = [
+    ((7,), (7,)),
+    ((4, 3), (4, 3)),
+    ((2, 3, 4), (2, 3, 4)),
+    ((4, 3), (4,)),
+    ((2, 3, 4), (2, 1, 4)),
+    ((4, 3), (4, 1)),
+    ((4, 3), ()),
+    ((5,), (1,)),
+]
 
 
 def _expand(spread: np.ndarray, shape) -> np.ndarray:
@@ -278,8 +337,9 @@ def test_laplace_nll_matches_scipy(shape, sshape, reduction, full):
     scale = rng.uniform(0.05, 3.0, size=sshape)
     b = _expand(scale, shape)
     per_item = -stats.laplace.logpdf(y, loc=loc, scale=b) - (0.0 if full else math.log(2))
-    _assert_close(losslib.laplace_nll(y, loc, scale, full=full, reduction=reduction), _scaled(per_item, reduction),
-                  rtol=1e-12)
+    _assert_close(
+        losslib.laplace_nll(y, loc, scale, full=full, reduction=reduction), _scaled(per_item, reduction), rtol=1e-12
+    )
     factor = 1 / y.size if reduction == "mean" else 1.0
     g = losslib.laplace_nll_grad(y, loc, scale, full=full, reduction=reduction)
     _assert_close(g.loc, np.sign(loc - y) / b * factor, rtol=1e-15)
@@ -300,13 +360,13 @@ def test_von_mises_nll_matches_scipy(shape, sshape, reduction, full):
     kappa = np.exp(rng.uniform(-3, 6, size=sshape))
     k = _expand(kappa, shape)
     per_item = -stats.vonmises.logpdf(_wrap(y - loc), k) - (0.0 if full else math.log(2 * math.pi))
-    _assert_close(losslib.von_mises_nll(y, loc, kappa, full=full, reduction=reduction), _scaled(per_item, reduction),
-                  rtol=1e-12)
+    _assert_close(
+        losslib.von_mises_nll(y, loc, kappa, full=full, reduction=reduction), _scaled(per_item, reduction), rtol=1e-12
+    )
     factor = 1 / y.size if reduction == "mean" else 1.0
     g = losslib.von_mises_nll_grad(y, loc, kappa, full=full, reduction=reduction)
     _assert_close(g.loc, -k * np.sin(y - loc) * factor, rtol=1e-13)
-    _assert_close(g.concentration, _summed_to((sps.i1e(k) / sps.i0e(k) - np.cos(y - loc)) * factor, kappa),
-                  rtol=1e-10)
+    _assert_close(g.concentration, _summed_to((sps.i1e(k) / sps.i0e(k) - np.cos(y - loc)) * factor, kappa), rtol=1e-10)
 
 
 def test_von_mises_nll_is_finite_and_accurate_for_huge_concentrations():
@@ -336,17 +396,27 @@ def test_von_mises_concentration_gradient_keeps_every_digit_for_huge_concentrati
         for s in (0.1, 3.0):
             d = min(s / math.sqrt(kappa), 1.0)
             got = losslib.von_mises_nll_grad([d], [0.0], [kappa], reduction="sum").concentration[0]
-            _assert_close(got, float(_exact_one_minus_cos(d) - D(one_minus_ratio)), rtol=1e-13,
-                          what=f"kappa={kappa}, d={d}")
+            _assert_close(
+                got, float(_exact_one_minus_cos(d) - D(one_minus_ratio)), rtol=1e-13, what=f"kappa={kappa}, d={d}"
+            )
 
 
 # 1 - I1(k)/I0(k), computed with mpmath at 60 (and for 1e300: 340) significant digits
 BESSEL_RATIO = [
-    (1e-3, 0.99950000006249998958), (0.5, 0.75750038741919805465), (7.9, 0.06561871314011326089),
-    (8.1, 0.063932394060346003193), (29.99, 0.016816099667254829089), (30.0, 0.016810444634663907313),
-    (100.0, 0.0050126269948312344126), (1e3, 0.00050012512519571980108), (1e4, 0.000050001250125019535314),
-    (1e6, 5.000001250001250002e-7), (1e8, 5.000000012500000125e-9), (1e12, 5.00000000000125e-13),
-    (1e16, 5.000000000000000125e-17), (1e300, 5.0e-301),
+    (1e-3, 0.99950000006249998958),
+    (0.5, 0.75750038741919805465),
+    (7.9, 0.06561871314011326089),
+    (8.1, 0.063932394060346003193),
+    (29.99, 0.016816099667254829089),
+    (30.0, 0.016810444634663907313),
+    (100.0, 0.0050126269948312344126),
+    (1e3, 0.00050012512519571980108),
+    (1e4, 0.000050001250125019535314),
+    (1e6, 5.000001250001250002e-7),
+    (1e8, 5.000000012500000125e-9),
+    (1e12, 5.00000000000125e-13),
+    (1e16, 5.000000000000000125e-17),
+    (1e300, 5.0e-301),
 ]
 
 
@@ -358,8 +428,15 @@ def test_one_minus_the_bessel_ratio_keeps_every_digit():
 
 
 def test_exponentially_scaled_bessel_functions_match_scipy():
-    x = np.concatenate([[0.0, 5e-324, 1e-300, 1e-8], np.linspace(0, 20, 401), [8 - 2**-50, 8.0, 8 + 2**-49],
-                        np.logspace(-3, 6, 200), [1e10, 1e100, 1e300]])
+    x = np.concatenate(
+        [
+            [0.0, 5e-324, 1e-300, 1e-8],
+            np.linspace(0, 20, 401),
+            [8 - 2**-50, 8.0, 8 + 2**-49],
+            np.logspace(-3, 6, 200),
+            [1e10, 1e100, 1e300],
+        ]
+    )
     _assert_close(_i0e(x), sps.i0e(x), rtol=1e-15)
     _assert_close(_i1e(x), sps.i1e(x), rtol=1e-15)
     np.testing.assert_array_equal(_i0e(-x), _i0e(x))  # even
@@ -373,14 +450,17 @@ def test_exponentially_scaled_bessel_functions_match_scipy():
 # Gaussian NLL: PyTorch's shape rules and clamping, extremes; Poisson: SciPy and the Stirling term
 # --------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(("shape", "sshape"), SPREAD_SHAPES, ids=lambda s: "x".join(map(str, s)) or "scalar")
 def test_gaussian_nll_shared_variances_equal_their_explicit_broadcast(shape, sshape):
     rng = _rng("gauss-shape", shape, sshape)
     y, mu, var = rng.normal(size=shape), rng.normal(size=shape), rng.uniform(0.1, 2.0, size=sshape)
     full_var = np.array(_expand(var, shape))
     for reduction in REDUCTIONS:
-        np.testing.assert_array_equal(losslib.gaussian_nll(y, mu, var, reduction=reduction),
-                                      losslib.gaussian_nll(y, mu, full_var, reduction=reduction))
+        np.testing.assert_array_equal(
+            losslib.gaussian_nll(y, mu, var, reduction=reduction),
+            losslib.gaussian_nll(y, mu, full_var, reduction=reduction),
+        )
         g, g_full = (losslib.gaussian_nll_grad(y, mu, v, reduction=reduction) for v in (var, full_var))
         np.testing.assert_array_equal(g.mean, g_full.mean)
         assert g.var.shape == var.shape
@@ -399,8 +479,10 @@ def test_gaussian_nll_clamps_small_variances_and_their_gradient_is_the_one_at_ep
     y, mu = np.array([0.0, 1.0, 2.0]), np.array([0.5, 1.0, -1.0])
     small = np.array([0.0, eps / 3, eps])
     at_eps = np.full(3, eps)
-    np.testing.assert_array_equal(losslib.gaussian_nll(y, mu, small, eps=eps, reduction="none"),
-                                  losslib.gaussian_nll(y, mu, at_eps, eps=eps, reduction="none"))
+    np.testing.assert_array_equal(
+        losslib.gaussian_nll(y, mu, small, eps=eps, reduction="none"),
+        losslib.gaussian_nll(y, mu, at_eps, eps=eps, reduction="none"),
+    )
     g, g_at = (losslib.gaussian_nll_grad(y, mu, v, eps=eps, reduction="sum") for v in (small, at_eps))
     np.testing.assert_array_equal(g.var, g_at.var)  # PyTorch's convention: not 0 although the value is flat
     _assert_close(g.var, 0.5 * (1 / eps - (mu - y) ** 2 / eps**2), rtol=1e-15)
@@ -411,16 +493,21 @@ def test_gaussian_nll_clamps_small_variances_and_their_gradient_is_the_one_at_ep
 
 def test_gaussian_nll_accepts_eps_zero_with_positive_variances():
     y, mu, var = np.array([0.0, 1.0]), np.array([1.0, 1.0]), np.array([1e-300, 2.0])
-    _assert_close(losslib.gaussian_nll(y, mu, var, eps=0.0, reduction="none"),
-                  0.5 * (np.log(var) + (mu - y) ** 2 / var), rtol=1e-15)
+    _assert_close(
+        losslib.gaussian_nll(y, mu, var, eps=0.0, reduction="none"),
+        0.5 * (np.log(var) + (mu - y) ** 2 / var),
+        rtol=1e-15,
+    )
 
 
 @exact
 def test_gaussian_nll_is_finite_wherever_the_result_is():
     # (r/var) * r instead of r**2 / var: r**2 overflows at 1e160, the quotient 1e220 does not
     y, mu, var = np.array([0.0, 0.0, 0.0]), np.array([1e160, -1e-160, 1e4]), np.array([1e100, 1e-6, 1e-300])
-    exact = [CTX.multiply(Decimal("0.5"), CTX.ln(D(max(v, 1e-6))) + CTX.power(D(m), 2) / D(max(v, 1e-6)))
-             for m, v in zip(mu, var)]
+    exact = [
+        CTX.multiply(Decimal("0.5"), CTX.ln(D(max(v, 1e-6))) + CTX.power(D(m), 2) / D(max(v, 1e-6)))
+        for m, v in zip(mu, var)
+    ]
     _assert_close(losslib.gaussian_nll(y, mu, var, reduction="none"), [float(e) for e in exact])
     g = losslib.gaussian_nll_grad(y, mu, var, reduction="none")
     _assert_close(g.mean, [float(D(m) / D(max(v, 1e-6))) for m, v in zip(mu, var)])
@@ -438,8 +525,10 @@ def test_gradients_are_backward_stable_where_they_are_ill_conditioned():
     y, mu, var = 0.7, 0.7 + 1e-3, 1e-6
     got = float(losslib.gaussian_nll_grad([y], [mu], [var], reduction="sum").var[0])
     r = CTX.subtract(D(mu), D(y))
-    bounds = [float(CTX.multiply(Decimal("0.5"), (D(var) - (r * Decimal(1 + s * 4 * ulp)) ** 2) / D(var) ** 2))
-              for s in (-1, 1)]
+    bounds = [
+        float(CTX.multiply(Decimal("0.5"), (D(var) - (r * Decimal(1 + s * 4 * ulp)) ** 2) / D(var) ** 2))
+        for s in (-1, 1)
+    ]
     assert min(bounds) <= got <= max(bounds), (got, bounds)
     # Poisson: d/dx = e^x - y at x = -1e-9, y = 1
     got = float(losslib.poisson_nll_grad([1.0], [-1e-9], reduction="sum")[0])
@@ -479,8 +568,9 @@ def test_poisson_nll_zero_rate_and_zero_count_cost_nothing():
 def test_poisson_nll_extreme_log_rates():
     x = np.array([-1e4, -745.0, 0.0, 700.0])
     y = np.array([3.0, 0.0, 1.0, 5.0])
-    np.testing.assert_array_equal(losslib.poisson_nll(y, x, reduction="none"),
-                                  [3e4, np.exp(-745.0), 1.0, np.exp(700.0) - 3500.0])
+    np.testing.assert_array_equal(
+        losslib.poisson_nll(y, x, reduction="none"), [3e4, np.exp(-745.0), 1.0, np.exp(700.0) - 3500.0]
+    )
     x32 = np.array([-80.0, 80.0], dtype=np.float32)
     v = losslib.poisson_nll(np.array([2.0, 0.0], np.float32), x32, reduction="none")
     g = losslib.poisson_nll_grad(np.array([2.0, 0.0], np.float32), x32, reduction="none")
@@ -491,6 +581,7 @@ def test_poisson_nll_extreme_log_rates():
 # --------------------------------------------------------------------------
 # Every gradient against central differences, for every option and reduction
 # --------------------------------------------------------------------------
+
 
 def _grads(info, grad) -> tuple:
     """A gradient as a tuple with one array per ``grad_wrt`` argument."""
@@ -507,6 +598,7 @@ def _pair(kinks=()):
     def draw(rng, shape):
         y = rng.normal(size=shape)
         return {"y_true": y, "y_pred": y + _away_from(3.0 * rng.normal(size=shape), kinks)}
+
     return draw
 
 
@@ -515,42 +607,59 @@ def _msle_inputs(rng, shape):
 
 
 def _gaussian_inputs(rng, shape):
-    return {"y_true": rng.normal(size=shape), "mean": 2 * rng.normal(size=shape),
-            "var": rng.uniform(0.2, 3, size=shape)}
+    return {
+        "y_true": rng.normal(size=shape),
+        "mean": 2 * rng.normal(size=shape),
+        "var": rng.uniform(0.2, 3, size=shape),
+    }
 
 
 def _laplace_inputs(rng, shape):
     y = rng.normal(size=shape)
-    return {"y_true": y, "loc": y + _away_from(2 * rng.normal(size=shape), ()),
-            "scale": rng.uniform(0.2, 3, size=shape)}
+    return {
+        "y_true": y,
+        "loc": y + _away_from(2 * rng.normal(size=shape), ()),
+        "scale": rng.uniform(0.2, 3, size=shape),
+    }
 
 
 def _poisson_inputs(log_input):
     def draw(rng, shape):
         x = rng.normal(1.0, 1.0, size=shape)
         return {"y_true": rng.poisson(3.0, size=shape).astype(float), "y_pred": x if log_input else np.exp(x)}
+
     return draw
 
 
 def _von_mises_inputs(rng, shape):
-    return {"y_true": rng.uniform(-4, 4, size=shape), "loc": rng.uniform(-4, 4, size=shape),
-            "concentration": np.exp(rng.uniform(-2, 4, size=shape))}
+    return {
+        "y_true": rng.uniform(-4, 4, size=shape),
+        "loc": rng.uniform(-4, 4, size=shape),
+        "concentration": np.exp(rng.uniform(-2, 4, size=shape)),
+    }
 
 
 FD_CONFIGS = [
-    ("pseudo_huber", {}, _pair()), ("pseudo_huber", {"delta": 0.3}, _pair()),
+    ("pseudo_huber", {}, _pair()),
+    ("pseudo_huber", {"delta": 0.3}, _pair()),
     ("pseudo_huber", {"delta": 20.0}, _pair()),
     ("log_cosh", {}, _pair()),
-    ("quantile", {}, _pair((0.0,))), ("quantile", {"tau": 0.1}, _pair((0.0,))),
+    ("quantile", {}, _pair((0.0,))),
+    ("quantile", {"tau": 0.1}, _pair((0.0,))),
     ("quantile", {"tau": 0.95}, _pair((0.0,))),
     ("msle", {}, _msle_inputs),
-    ("tukey_biweight", {}, _pair((4.685,))), ("tukey_biweight", {"c": 1.5}, _pair((1.5,))),
-    ("gaussian_nll", {}, _gaussian_inputs), ("gaussian_nll", {"full": True, "eps": 0.1}, _gaussian_inputs),
-    ("laplace_nll", {}, _laplace_inputs), ("laplace_nll", {"full": True, "eps": 0.1}, _laplace_inputs),
-    ("poisson_nll", {}, _poisson_inputs(True)), ("poisson_nll", {"full": True}, _poisson_inputs(True)),
+    ("tukey_biweight", {}, _pair((4.685,))),
+    ("tukey_biweight", {"c": 1.5}, _pair((1.5,))),
+    ("gaussian_nll", {}, _gaussian_inputs),
+    ("gaussian_nll", {"full": True, "eps": 0.1}, _gaussian_inputs),
+    ("laplace_nll", {}, _laplace_inputs),
+    ("laplace_nll", {"full": True, "eps": 0.1}, _laplace_inputs),
+    ("poisson_nll", {}, _poisson_inputs(True)),
+    ("poisson_nll", {"full": True}, _poisson_inputs(True)),
     ("poisson_nll", {"log_input": False}, _poisson_inputs(False)),
     ("poisson_nll", {"log_input": False, "full": True, "eps": 0.5}, _poisson_inputs(False)),
-    ("von_mises_nll", {}, _von_mises_inputs), ("von_mises_nll", {"full": True}, _von_mises_inputs),
+    ("von_mises_nll", {}, _von_mises_inputs),
+    ("von_mises_nll", {"full": True}, _von_mises_inputs),
 ]
 
 
@@ -563,19 +672,26 @@ def test_gradients_match_central_differences(loss, options, draw, reduction):
         inputs = draw(_rng("fd", loss, options, shape), shape)
         grads = info.grad(*(inputs[a] for a in info.args), reduction=reduction, **options)
         for position, wrt in enumerate(info.grad_wrt):
+
             def f(x, wrt=wrt):
                 trial = dict(inputs, **{wrt: x})
                 return float(np.sum(info.loss(*(trial[a] for a in info.args), reduction=reduction, **options)))
 
             numeric = numerical_grad(f, inputs[wrt])
             analytic = grads[position] if len(info.grad_wrt) > 1 else grads
-            np.testing.assert_allclose(analytic, numeric, rtol=1e-6, atol=1e-8 * np.abs(numeric).max(),
-                                       err_msg=f"{loss} {options} {reduction}: d/d{wrt} vs central differences")
+            np.testing.assert_allclose(
+                analytic,
+                numeric,
+                rtol=1e-6,
+                atol=1e-8 * np.abs(numeric).max(),
+                err_msg=f"{loss} {options} {reduction}: d/d{wrt} vs central differences",
+            )
 
 
 # --------------------------------------------------------------------------
 # float32 in, float32 out
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 @pytest.mark.parametrize(("loss", "options", "draw"), FD_CONFIGS, ids=[f"{c[0]}-{c[1]}" for c in FD_CONFIGS])
@@ -600,8 +716,11 @@ def test_float32_extremes_stay_finite():
         v = getattr(losslib, loss)(np.zeros_like(r), r, reduction="none")
         g = getattr(losslib, loss + "_grad")(np.zeros_like(r), r, reduction="none")
         assert v.dtype == g.dtype == np.float32 and np.all(np.isfinite(v)) and np.all(np.isfinite(g)), loss
-    _assert_close(losslib.log_cosh(np.zeros(2, np.float32), np.float32([80.0, 1e-18]), reduction="none"),
-                  [80 - math.log(2), 5e-37], rtol=1e-6)
+    _assert_close(
+        losslib.log_cosh(np.zeros(2, np.float32), np.float32([80.0, 1e-18]), reduction="none"),
+        [80 - math.log(2), 5e-37],
+        rtol=1e-6,
+    )
 
 
 # --------------------------------------------------------------------------
@@ -619,48 +738,109 @@ BAD = [
     ("quantile", (Y3, Y3), {"tau": 1.5}, ValueError, r"tau must be a number in \[0, 1\].*got 1\.5"),
     ("quantile", (Y3, Y3), {"tau": -0.1}, ValueError, r"tau must be a finite number >= 0, got -0\.1"),
     ("quantile", (Y3, Y3), {"alpha": 0.5}, TypeError, r"unexpected keyword argument 'alpha'"),
-    ("msle", ([0.0, -1.5, 1.0], Y3), {}, ValueError,
-     r"y_true must be > -1 for msle .* y_true\[1\] = -1\.5; .* use mse"),
+    (
+        "msle",
+        ([0.0, -1.5, 1.0], Y3),
+        {},
+        ValueError,
+        r"y_true must be > -1 for msle .* y_true\[1\] = -1\.5; .* use mse",
+    ),
     ("msle", (Y3, [0.0, 1.0, -1.0]), {}, ValueError, r"y_pred must be > -1 .* y_pred\[2\] = -1\.0"),
     ("tukey_biweight", (Y3, Y3), {"c": -1.0}, ValueError, r"c must be a finite number > 0, got -1\.0"),
     ("tukey_biweight", (Y3, Y3), {"c": np.inf}, ValueError, r"c must be a finite number > 0, got inf"),
-    ("gaussian_nll", (Y3, Y3, [1.0, -0.5, 1.0]), {}, ValueError,
-     r"var must hold variances \(>= 0\) but var\[1\] = -0\.5"),
-    ("gaussian_nll", (Y3, Y3, [1.0, 1.0]), {}, ValueError,
-     r"var has shape \(2,\), which does not fit mean's shape \(3,\); give it the same shape"),
-    ("gaussian_nll", (np.zeros((4, 3)), np.zeros((4, 3)), np.ones((3,))), {}, ValueError,
-     r"var has shape \(3,\), which does not fit mean's shape \(4, 3\).*the shape \(4,\) \(one per row\)"),
-    ("gaussian_nll", (np.zeros((4, 3, 2)), np.zeros((4, 3, 2)), np.ones((4, 1, 1))), {}, ValueError,
-     r"var has shape \(4, 1, 1\)"),
-    ("gaussian_nll", (Y3, [1.0, 2.0], [1.0, 1.0]), {}, ValueError,
-     r"y_true has shape \(3,\) but mean has shape \(2,\)"),
+    (
+        "gaussian_nll",
+        (Y3, Y3, [1.0, -0.5, 1.0]),
+        {},
+        ValueError,
+        r"var must hold variances \(>= 0\) but var\[1\] = -0\.5",
+    ),
+    (
+        "gaussian_nll",
+        (Y3, Y3, [1.0, 1.0]),
+        {},
+        ValueError,
+        r"var has shape \(2,\), which does not fit mean's shape \(3,\); give it the same shape",
+    ),
+    (
+        "gaussian_nll",
+        (np.zeros((4, 3)), np.zeros((4, 3)), np.ones((3,))),
+        {},
+        ValueError,
+        r"var has shape \(3,\), which does not fit mean's shape \(4, 3\).*the shape \(4,\) \(one per row\)",
+    ),
+    (
+        "gaussian_nll",
+        (np.zeros((4, 3, 2)), np.zeros((4, 3, 2)), np.ones((4, 1, 1))),
+        {},
+        ValueError,
+        r"var has shape \(4, 1, 1\)",
+    ),
+    (
+        "gaussian_nll",
+        (Y3, [1.0, 2.0], [1.0, 1.0]),
+        {},
+        ValueError,
+        r"y_true has shape \(3,\) but mean has shape \(2,\)",
+    ),
     ("gaussian_nll", (Y3, Y3, [1.0, 0.0, 1.0]), {"eps": 0.0}, ValueError, r"var\[1\] is 0 and eps=0.*pass eps > 0"),
     ("gaussian_nll", (Y3, Y3, Y3), {"eps": -1e-6}, ValueError, r"eps must be a finite number >= 0, got -1e-06"),
     ("gaussian_nll", (Y3, Y3, Y3), {"full": "yes"}, TypeError, r"full must be True or False, got 'yes'"),
     ("gaussian_nll", (Y3, Y3, [1.0, np.nan, 1.0]), {}, ValueError, r"var contains NaN at var\[1\]"),
     ("gaussian_nll", (Y3, Y3, ["a", "b", "c"]), {}, TypeError, r"var must hold real numbers"),
-    ("laplace_nll", (Y3, Y3, [-1.0, 1.0, 1.0]), {}, ValueError,
-     r"scale must hold scales \(>= 0\) but scale\[0\] = -1\.0"),
+    (
+        "laplace_nll",
+        (Y3, Y3, [-1.0, 1.0, 1.0]),
+        {},
+        ValueError,
+        r"scale must hold scales \(>= 0\) but scale\[0\] = -1\.0",
+    ),
     ("laplace_nll", (Y3, Y3, np.ones((3, 2))), {}, ValueError, r"scale has shape \(3, 2\), which does not fit loc's"),
-    ("poisson_nll", ([0.0, -2.0, 1.0], Y3), {}, ValueError,
-     r"y_true must hold counts \(>= 0\) but y_true\[1\] = -2\.0"),
-    ("poisson_nll", (Y3, [1.0, -0.5, 1.0]), {"log_input": False}, ValueError,
-     r"y_pred must hold rates \(>= 0\) but y_pred\[1\] = -0\.5; if these are log-rates, pass log_input=True"),
+    (
+        "poisson_nll",
+        ([0.0, -2.0, 1.0], Y3),
+        {},
+        ValueError,
+        r"y_true must hold counts \(>= 0\) but y_true\[1\] = -2\.0",
+    ),
+    (
+        "poisson_nll",
+        (Y3, [1.0, -0.5, 1.0]),
+        {"log_input": False},
+        ValueError,
+        r"y_pred must hold rates \(>= 0\) but y_pred\[1\] = -0\.5; if these are log-rates, pass log_input=True",
+    ),
     ("poisson_nll", (Y3, Y3), {"log_input": 1}, TypeError, r"log_input must be True or False, got 1"),
     ("poisson_nll", (Y3, Y3), {"eps": np.nan}, ValueError, r"eps must be a finite number >= 0, got nan"),
-    ("von_mises_nll", (Y3, Y3, [1.0, -1.0, 1.0]), {}, ValueError,
-     r"concentration must hold concentrations \(>= 0\) but concentration\[1\] = -1\.0"),
-    ("von_mises_nll", (Y3, Y3, [1.0, np.inf, 1.0]), {}, ValueError,
-     r"concentration must be finite but concentration\[1\]"),
-    ("von_mises_nll", (Y3, Y3, [1.0, 1.0]), {}, ValueError,
-     r"concentration has shape \(2,\), which does not fit loc's"),
+    (
+        "von_mises_nll",
+        (Y3, Y3, [1.0, -1.0, 1.0]),
+        {},
+        ValueError,
+        r"concentration must hold concentrations \(>= 0\) but concentration\[1\] = -1\.0",
+    ),
+    (
+        "von_mises_nll",
+        (Y3, Y3, [1.0, np.inf, 1.0]),
+        {},
+        ValueError,
+        r"concentration must be finite but concentration\[1\]",
+    ),
+    (
+        "von_mises_nll",
+        (Y3, Y3, [1.0, 1.0]),
+        {},
+        ValueError,
+        r"concentration has shape \(2,\), which does not fit loc's",
+    ),
     ("von_mises_nll", (Y3, Y3, Y3), {"reduction": None}, ValueError, r"reduction must be 'mean', 'sum' or 'none'"),
 ]
 
 
 @pytest.mark.parametrize("with_grad", [False, True], ids=["loss", "grad"])
-@pytest.mark.parametrize(("loss", "args", "options", "error", "message"), BAD,
-                         ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)])
+@pytest.mark.parametrize(
+    ("loss", "args", "options", "error", "message"), BAD, ids=[f"{b[0]}-{i}" for i, b in enumerate(BAD)]
+)
 def test_bad_input_is_refused_with_a_helpful_message(loss, args, options, error, message, with_grad):
     fn = getattr(losslib, loss + "_grad" * with_grad)
     with pytest.raises(error, match=message):
@@ -670,6 +850,7 @@ def test_bad_input_is_refused_with_a_helpful_message(loss, args, options, error,
 # --------------------------------------------------------------------------
 # Registry entries and reference data
 # --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("name", MINE)
 def test_registry_entry_is_consistent_with_the_function(name):
@@ -705,8 +886,15 @@ def _expected_nll(name, true, candidate) -> float:
     return float(np.sum(w * info.loss(y, candidate[0] * ones, candidate[1] * ones, reduction="none")))
 
 
-@pytest.mark.parametrize(("name", "true"), [("gaussian_nll", (0.3, 1.7)), ("laplace_nll", (-0.4, 0.8)),
-                                            ("poisson_nll", (np.log(4.5),)), ("von_mises_nll", (2.5, 3.0))])
+@pytest.mark.parametrize(
+    ("name", "true"),
+    [
+        ("gaussian_nll", (0.3, 1.7)),
+        ("laplace_nll", (-0.4, 0.8)),
+        ("poisson_nll", (np.log(4.5),)),
+        ("von_mises_nll", (2.5, 3.0)),
+    ],
+)
 def test_proper_claim_the_true_parameters_minimise_the_expected_loss(name, true):
     assert losslib.LOSSES[name].proper is True
     at_true = _expected_nll(name, true, true)
@@ -725,18 +913,28 @@ def test_reference_data_covers_every_option_and_shape_rule():
     gaussian = [c for c in torch_cases if c["loss"] == "gaussian_nll"]
     assert {c["options"].get("full", False) for c in gaussian} == {False, True}
     assert any("eps" in c["options"] for c in gaussian)
-    var_ndims = {(c["inputs"]["mean"].ndim, c["inputs"]["var"].ndim,
-                  c["inputs"]["var"].shape == c["inputs"]["mean"].shape) for c in gaussian}
+    var_ndims = {
+        (c["inputs"]["mean"].ndim, c["inputs"]["var"].ndim, c["inputs"]["var"].shape == c["inputs"]["mean"].shape)
+        for c in gaussian
+    }
     assert {(2, 1, False), (3, 2, False), (2, 2, False), (3, 3, False), (1, 0, False), (3, 3, True)} <= var_ndims
     assert any((c["inputs"]["var"] < c["options"].get("eps", 1e-6)).any() for c in gaussian)
     poisson = [c for c in torch_cases if c["loss"] == "poisson_nll"]
-    combos = {(c["options"].get("log_input", True), c["options"].get("full", False), "eps" in c["options"])
-              for c in poisson}
-    assert {(True, False, False), (True, True, False), (False, False, False), (False, True, False),
-            (False, False, True), (False, True, True)} <= combos
+    combos = {
+        (c["options"].get("log_input", True), c["options"].get("full", False), "eps" in c["options"]) for c in poisson
+    }
+    assert {
+        (True, False, False),
+        (True, True, False),
+        (False, False, False),
+        (False, True, False),
+        (False, False, True),
+        (False, True, True),
+    } <= combos
     assert max(np.abs(c["inputs"]["y_pred"]).max() for c in poisson) >= 1e4
     taus = {c["options"].get("tau", 0.5) for c in sklearn_cases if c["loss"] == "quantile"}
     assert {0.0, 0.5, 1.0} <= taus and len(taus) >= 5
-    msle_inputs = np.concatenate([np.ravel(c["inputs"][k]) for c in sklearn_cases if c["loss"] == "msle"
-                                  for k in ("y_true", "y_pred")])
+    msle_inputs = np.concatenate(
+        [np.ravel(c["inputs"][k]) for c in sklearn_cases if c["loss"] == "msle" for k in ("y_true", "y_pred")]
+    )
     assert msle_inputs.min() < -0.999 and msle_inputs.max() >= 1e300

@@ -43,6 +43,7 @@ def raises(exc, *fragments):
 # Shapes
 # --------------------------------------------------------------------------
 
+
 @functions(ELEMENTWISE)
 def test_shape_mismatch_n_vs_n1_is_refused_not_broadcast(fn):
     with raises(ValueError, "y_pred has shape (3, 1) but y_true has shape (3,)", "reshape"):
@@ -79,6 +80,7 @@ def test_cross_entropy_needs_a_class_axis(fn):
 # Values out of their domain
 # --------------------------------------------------------------------------
 
+
 @functions(["cross_entropy"])
 @pytest.mark.parametrize("label", [4, 7, -1, -99])
 def test_labels_out_of_range(fn, label):
@@ -98,8 +100,11 @@ def test_a_label_equal_to_ignore_index_is_not_out_of_range(fn):
 @functions(["binary_cross_entropy"])
 @pytest.mark.parametrize("bad", [1.5, -0.25, np.inf])
 def test_probabilities_outside_the_unit_interval_suggest_the_logits_version(fn, bad):
-    with raises(ValueError, f"y_pred must hold probabilities in [0, 1] but y_pred[2] = {bad!r};",
-                "binary_cross_entropy_with_logits"):
+    with raises(
+        ValueError,
+        f"y_pred must hold probabilities in [0, 1] but y_pred[2] = {bad!r};",
+        "binary_cross_entropy_with_logits",
+    ):
         fn(np.array([1.0, 0.0, 1.0]), np.array([0.5, 0.5, bad]))
 
 
@@ -118,6 +123,7 @@ def test_class_probabilities_outside_the_unit_interval(fn):
 # --------------------------------------------------------------------------
 # NaN, empty, non-numbers
 # --------------------------------------------------------------------------
+
 
 @functions(ALL_LOSSES)
 def test_nan_in_y_pred_says_where(fn):
@@ -196,8 +202,11 @@ def test_non_numbers_in_y_true_are_a_type_error(fn, bad):
 
 
 @functions(["cross_entropy"])
-@pytest.mark.parametrize("bad", [np.array(["a", "b", "c"]), np.array([1 + 2j, 0j, 1j]), np.array([True, False, True])],
-                         ids=["strings", "complex", "bools"])
+@pytest.mark.parametrize(
+    "bad",
+    [np.array(["a", "b", "c"]), np.array([1 + 2j, 0j, 1j]), np.array([True, False, True])],
+    ids=["strings", "complex", "bools"],
+)
 def test_cross_entropy_targets_of_the_wrong_kind(fn, bad):
     with raises(TypeError, "y_true must hold integer class labels or float class probabilities, got dtype"):
         fn(bad, np.zeros((3, 4)))
@@ -212,6 +221,7 @@ def test_ragged_lists_are_a_type_error(fn):
 # --------------------------------------------------------------------------
 # Options
 # --------------------------------------------------------------------------
+
 
 @functions(ALL_LOSSES)
 @pytest.mark.parametrize("bad", ["avg", "MEAN", "", None, 1])
@@ -280,6 +290,7 @@ def test_ignore_index_must_be_an_integer(fn, bad):
 # --------------------------------------------------------------------------
 # Valid input of other kinds is accepted
 # --------------------------------------------------------------------------
+
 
 @functions(ELEMENTWISE)
 def test_lists_integers_and_booleans_are_numbers(fn):

@@ -46,8 +46,12 @@ def test_losslib_depends_on_numpy_only():
     allowed = set(sys.stdlib_module_names) | {"numpy"}
     for path in (ROOT / "losslib").glob("*.py"):
         tree = ast.parse(path.read_text())
-        imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                    for alias in node.names}
-        imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                     if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module}
+        imported = {
+            alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+        }
+        imported |= {
+            node.module.split(".")[0]
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module
+        }
         assert imported <= allowed, f"{path.name} imports {sorted(imported - allowed)}: losslib needs numpy only"

@@ -58,6 +58,7 @@ BIB = Path(__file__).resolve().parent.parent / "book" / "references.bib"
 # The inputs: an entry without a way to draw them fails loudly
 # --------------------------------------------------------------------------
 
+
 def test_an_entry_whose_inputs_cannot_be_drawn_fails_loudly():
     mse = losslib.LOSSES["mse"]
     for fake, match in [
@@ -65,14 +66,21 @@ def test_an_entry_whose_inputs_cannot_be_drawn_fails_loudly():
         (dataclasses.replace(mse, name="fake", target="ranking"), "target='ranking'"),
         (dataclasses.replace(mse, name="fake", args=("y_true", "y_pred", "w"), grad_wrt=("y_pred", "w")), "sampler"),
         (dataclasses.replace(mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n)}), "missing"),
-        (dataclasses.replace(mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n), "y_pred": np.zeros(n),
-                                                                       "w": np.zeros(n)}), "unexpected"),
+        (
+            dataclasses.replace(
+                mse,
+                name="fake",
+                sampler=lambda rng, n: {"y_true": np.zeros(n), "y_pred": np.zeros(n), "w": np.zeros(n)},
+            ),
+            "unexpected",
+        ),
         (dataclasses.replace(mse, name="fake", grad_wrt=("y_true", "scale")), "grad_wrt"),
     ]:
         with pytest.raises(ValueError, match=re.escape(match)):
             draw(fake, np.random.default_rng(0))
-    fake = dataclasses.replace(mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n, np.float32),
-                                                                         "y_pred": np.zeros(n)})
+    fake = dataclasses.replace(
+        mse, name="fake", sampler=lambda rng, n: {"y_true": np.zeros(n, np.float32), "y_pred": np.zeros(n)}
+    )
     with pytest.raises(TypeError, match="float64"):
         draw(fake, np.random.default_rng(0))
 
@@ -109,8 +117,10 @@ def convexity_violations(info, n_lines: int = N_LINES, first_only: bool = False)
                 chord = (1 - t) * fa + t * fb
                 f = total(info, along(info, a, b, t))
                 if f > chord + 1e-10 * max(1.0, abs(fa), abs(fb)):
-                    found.append(f"f={f!r} > chord={chord!r} at t={t} between "
-                                 + "; ".join(f"{w}: {a[w].tolist()} and {b[w].tolist()}" for w in info.grad_wrt))
+                    found.append(
+                        f"f={f!r} > chord={chord!r} at t={t} between "
+                        + "; ".join(f"{w}: {a[w].tolist()} and {b[w].tolist()}" for w in info.grad_wrt)
+                    )
                     if first_only:
                         return found
     return found
@@ -123,13 +133,16 @@ def test_convexity_claim(info):
         assert not violations, f"{info.name} is registered as convex in {info.grad_wrt}, but: {violations[:3]}"
     else:
         violations = convexity_violations(info, first_only=True)
-        assert violations, (f"{info.name} is registered as not convex, but no random segment in "
-                            f"{info.grad_wrt} shows it; exhibit a violation")
+        assert violations, (
+            f"{info.name} is registered as not convex, but no random segment in "
+            f"{info.grad_wrt} shows it; exhibit a violation"
+        )
 
 
 # --------------------------------------------------------------------------
 # Differentiability: finite differences, and a search for kinks along lines
 # --------------------------------------------------------------------------
+
 
 def one_sided(phi: Callable[[float], float], left: float, right: float, h: float) -> tuple[float, float]:
     """Slopes of ``phi`` just left of ``left`` and just right of ``right`` (over a step ``h``)."""
@@ -156,7 +169,7 @@ def kink_on(phi: Callable[[float], float], grid: int = 48, iterations: int = 26,
         p5, v5 = [l, q1, m, q3, r], [fl, phi(q1), fm, phi(q3), fr]
         s = np.diff(v5) / np.diff(p5)
         j = int(np.argmax(np.abs(np.diff(s))))  # 0: [l, m], 1: [q1, q3], 2: [m, r]
-        pts, vals = p5[j:j + 3], v5[j:j + 3]
+        pts, vals = p5[j : j + 3], v5[j : j + 3]
     l, r = pts[0], pts[2]
     if l - h < 0 or r + h > 1:
         return None
@@ -178,9 +191,11 @@ def kinks_along_lines(info, n_lines: int, first_only: bool) -> list[str]:
         kink = kink_on(lambda t: total(info, along(info, a, b, t)))
         if kink is not None:
             jump, t, left, right = kink
-            found.append(f"slopes {left:.6g} | {right:.6g} (jump {jump:.3g}) at t={t:.9f} on the segment "
-                         + "; ".join(f"{w}: {a[w].tolist()} -> {b[w].tolist()}" for w in info.grad_wrt)
-                         + f" (other arguments: {', '.join(f'{k}={v.tolist()}' for k, v in a.items() if k not in info.grad_wrt)})")
+            found.append(
+                f"slopes {left:.6g} | {right:.6g} (jump {jump:.3g}) at t={t:.9f} on the segment "
+                + "; ".join(f"{w}: {a[w].tolist()} -> {b[w].tolist()}" for w in info.grad_wrt)
+                + f" (other arguments: {', '.join(f'{k}={v.tolist()}' for k, v in a.items() if k not in info.grad_wrt)})"
+            )
             if first_only:
                 break
     return found
@@ -223,10 +238,12 @@ def kinks_at_candidates(info, first_only: bool, steps=((1e-5, 1e-6),), n: int = 
     for inputs, w in candidate_kinks(info, rng_for(info, "candidates"), n):
         x0 = inputs[w]
         for index in np.ndindex(x0.shape):
+
             def phi(t, index=index):
                 x = x0.copy()
                 x[index] += t
                 return total(info, replace(inputs, **{w: x}))
+
             for h in steps:
                 try:
                     (l1, r1), (l2, r2) = one_sided(phi, 0.0, 0.0, h[0]), one_sided(phi, 0.0, 0.0, h[1])
@@ -235,8 +252,10 @@ def kinks_at_candidates(info, first_only: bool, steps=((1e-5, 1e-6),), n: int = 
                     break
                 jump, jump10 = abs(r1 - l1), abs(r2 - l2)
                 if jump > 1e-6 * max(1.0, abs(l1), abs(r1), abs(f0)) and jump10 > 0.5 * jump:
-                    found.append(f"slopes {l2:.6g} | {r2:.6g} (steps {h[1]:g}; {l1:.6g} | {r1:.6g} with {h[0]:g}) "
-                                 f"along {w}[{index}] at " + ", ".join(f"{k}={v.tolist()}" for k, v in inputs.items()))
+                    found.append(
+                        f"slopes {l2:.6g} | {r2:.6g} (steps {h[1]:g}; {l1:.6g} | {r1:.6g} with {h[0]:g}) "
+                        f"along {w}[{index}] at " + ", ".join(f"{k}={v.tolist()}" for k, v in inputs.items())
+                    )
                     if first_only:
                         return found
                     break
@@ -246,8 +265,9 @@ def kinks_at_candidates(info, first_only: bool, steps=((1e-5, 1e-6),), n: int = 
 @by_entry()
 def test_differentiability_claim(info):
     if not info.differentiable:
-        kinks = (kinks_at_candidates(info, first_only=True, steps=((1e-5, 1e-6), (1e-3, 1e-4)), n=3)
-                 or kinks_along_lines(info, n_lines=30, first_only=True))
+        kinks = kinks_at_candidates(
+            info, first_only=True, steps=((1e-5, 1e-6), (1e-3, 1e-4)), n=3
+        ) or kinks_along_lines(info, n_lines=30, first_only=True)
         assert kinks, f"{info.name} is registered as not differentiable, but no kink was found; exhibit one"
         return
     kinks = kinks_at_candidates(info, first_only=False) + kinks_along_lines(info, n_lines=4, first_only=False)
@@ -261,9 +281,12 @@ def test_differentiability_claim(info):
         for w in info.grad_wrt:
             numeric = central_difference(lambda x: total(info, replace(inputs, **{w: x})), inputs[w])
             np.testing.assert_allclose(
-                grads[w], numeric, rtol=1e-6,
+                grads[w],
+                numeric,
+                rtol=1e-6,
                 atol=1e-8 * np.abs(numeric).max() + 1e-9 * max(1.0, float(np.abs(value(info, inputs, "none")).sum())),
-                err_msg=f"{info.name}: gradient wrt {w} vs finite differences")
+                err_msg=f"{info.name}: gradient wrt {w} vs finite differences",
+            )
 
 
 # --------------------------------------------------------------------------
@@ -285,8 +308,10 @@ def gradient_along_residuals(info, sign: float) -> tuple[np.ndarray, str]:
     target, where = info.args[0], info.grad_wrt[0]
     inputs = draw(info, rng_for(info, "robust"), n=1)
     if target == where or inputs[target].dtype.kind != "f" or inputs[target].shape != inputs[where].shape:
-        raise ValueError(f"{info.name}: robustness needs a residual {where} - {target} of two float arrays of one "
-                         f"shape; args={info.args}, grad_wrt={info.grad_wrt}")
+        raise ValueError(
+            f"{info.name}: robustness needs a residual {where} - {target} of two float arrays of one "
+            f"shape; args={info.args}, grad_wrt={info.grad_wrt}"
+        )
     y, mu = inputs[target], inputs[where]
 
     def largest(trial):
@@ -294,11 +319,15 @@ def gradient_along_residuals(info, sign: float) -> tuple[np.ndarray, str]:
 
     with np.errstate(over="ignore", invalid="ignore"):
         try:
-            return (np.array([largest(replace(inputs, **{where: y + sign * r})) for r in RESIDUALS]),
-                    f"{where} = {target} {'+' if sign > 0 else '-'} r")
+            return (
+                np.array([largest(replace(inputs, **{where: y + sign * r})) for r in RESIDUALS]),
+                f"{where} = {target} {'+' if sign > 0 else '-'} r",
+            )
         except ValueError:
-            return (np.array([largest(replace(inputs, **{target: mu - sign * r})) for r in RESIDUALS]),
-                    f"{target} = {where} {'-' if sign > 0 else '+'} r")
+            return (
+                np.array([largest(replace(inputs, **{target: mu - sign * r})) for r in RESIDUALS]),
+                f"{target} = {where} {'-' if sign > 0 else '+'} r",
+            )
 
 
 def bounded(g: np.ndarray) -> bool:
@@ -315,30 +344,36 @@ def unbounded(g: np.ndarray) -> bool:
 
 @by_entry()
 def test_robustness_claim(info):
-    assert (info.robust is None) == (info.family != "regression"), \
+    assert (info.robust is None) == (info.family != "regression"), (
         f"{info.name}: robust must be True/False for regression losses and None otherwise"
+    )
     if info.robust is None:
         return
     curves = {sign: gradient_along_residuals(info, sign) for sign in (1.0, -1.0)}
     shown = {f"{how}": g.tolist() for g, how in curves.values()}
     if info.robust:
-        assert all(bounded(g) for g, _ in curves.values()), \
+        assert all(bounded(g) for g, _ in curves.values()), (
             f"{info.name} is registered as robust, but |gradient| keeps growing with the residual: {shown}"
+        )
     else:
-        assert any(unbounded(g) for g, _ in curves.values()), \
+        assert any(unbounded(g) for g, _ in curves.values()), (
             f"{info.name} is registered as not robust, but |gradient| stays bounded: {shown}"
+        )
 
 
 # --------------------------------------------------------------------------
 # Proper scoring rules: the expected loss is minimised by the true distribution
 # --------------------------------------------------------------------------
 
+
 def _require_pair(info) -> None:
     if info.args != ("y_true", "y_pred"):
-        raise ValueError(f"{info.name}: proper={info.proper} is claimed for a loss of args {info.args} (prediction "
-                         f"{info.prediction!r}), but no mapping from a distribution q to such inputs is known: the "
-                         "propriety test knows (y_true, y_pred) only; add the mapping and the expectation to "
-                         "tests/test_registry.py (or set proper=None)")
+        raise ValueError(
+            f"{info.name}: proper={info.proper} is claimed for a loss of args {info.args} (prediction "
+            f"{info.prediction!r}), but no mapping from a distribution q to such inputs is known: the "
+            "propriety test knows (y_true, y_pred) only; add the mapping and the expectation to "
+            "tests/test_registry.py (or set proper=None)"
+        )
 
 
 def to_prediction(info, q: np.ndarray) -> np.ndarray:
@@ -347,9 +382,11 @@ def to_prediction(info, q: np.ndarray) -> np.ndarray:
         return q
     if info.prediction == "logit":
         return np.log(q) if info.target in ("class", "distribution") else np.log(q) - np.log1p(-q)
-    raise ValueError(f"{info.name}: proper={info.proper} is claimed for predictions of kind {info.prediction!r}, "
-                     "but no mapping from a distribution q to such a prediction is known; add one to "
-                     "to_prediction in tests/test_registry.py (or set proper=None)")
+    raise ValueError(
+        f"{info.name}: proper={info.proper} is claimed for predictions of kind {info.prediction!r}, "
+        "but no mapping from a distribution q to such a prediction is known; add one to "
+        "to_prediction in tests/test_registry.py (or set proper=None)"
+    )
 
 
 def perturbed(info, best: np.ndarray, noise: np.ndarray) -> np.ndarray:
@@ -379,8 +416,10 @@ def expected_loss(info, q, y_pred: np.ndarray) -> np.ndarray:
     if info.target == "distribution":
         onehot = np.eye(len(q))
         return sum(q[k] * per_example(np.broadcast_to(onehot[k], y_pred.shape).copy()) for k in range(len(q)))
-    raise ValueError(f"{info.name}: proper={info.proper} is claimed, but the test has no expectation over "
-                     f"targets of kind {info.target!r}; add one to expected_loss in tests/test_registry.py")
+    raise ValueError(
+        f"{info.name}: proper={info.proper} is claimed, but the test has no expectation over "
+        f"targets of kind {info.target!r}; add one to expected_loss in tests/test_registry.py"
+    )
 
 
 def propriety_failures(info) -> list[str]:
@@ -427,6 +466,7 @@ RANDOM_TARGETS = ("binary", "class", "distribution")
 # by quadrature, by summing over counts or by enumerating outcomes) must grow every time.
 # --------------------------------------------------------------------------
 
+
 def _strictly_minimised(expected: Callable[[list[float]], float], best: list[float], what: str) -> list[str]:
     failures = []
     at_best = expected(best)
@@ -441,8 +481,9 @@ def _strictly_minimised(expected: Callable[[list[float]], float], best: list[flo
 
 
 def _loss_at(info, **inputs) -> Callable[..., np.ndarray]:
-    return lambda **kw: info.loss(*[np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args],
-                                  reduction="none")
+    return lambda **kw: info.loss(
+        *[np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args], reduction="none"
+    )
 
 
 def _gaussian_proper(info) -> list[str]:
@@ -451,8 +492,10 @@ def _gaussian_proper(info) -> list[str]:
     failures = []
     for m, v in ((0.0, 1.0), (2.5, 0.3), (-1.0, 4.0)):
         y = m + np.sqrt(v) * nodes
+
         def expected(p):
             return float(weights @ info.loss(y, np.full_like(y, p[0]), np.full_like(y, p[1]), reduction="none"))
+
         failures += _strictly_minimised(expected, [m, v], f"q = N({m}, {v})")
     return failures
 
@@ -464,23 +507,41 @@ def _quad_proper(info, dist, params_list, support) -> list[str]:
     for params in params_list:
         q = dist(*params)
         lo, hi = support(params)
+
         def expected(p, q=q, lo=lo, hi=hi, params=params):
             def f(y):
                 return q.pdf(y) * float(info.loss(np.array([y]), np.array([p[0]]), np.array([p[1]]), reduction="sum"))
-            return quad(f, lo, hi, points=sorted({params[0], p[0]} & {x for x in (params[0], p[0]) if lo < x < hi}),
-                        limit=200, epsabs=1e-13, epsrel=1e-12)[0]
+
+            return quad(
+                f,
+                lo,
+                hi,
+                points=sorted({params[0], p[0]} & {x for x in (params[0], p[0]) if lo < x < hi}),
+                limit=200,
+                epsabs=1e-13,
+                epsrel=1e-12,
+            )[0]
+
         failures += _strictly_minimised(expected, list(params), f"{info.name}, q with parameters {params}")
     return failures
 
 
 def _laplace_proper(info) -> list[str]:
-    return _quad_proper(info, lambda loc, scale: stats.laplace(loc=loc, scale=scale),
-                        [(0.0, 1.0), (1.5, 0.4)], lambda p: (p[0] - 60 * p[1], p[0] + 60 * p[1]))
+    return _quad_proper(
+        info,
+        lambda loc, scale: stats.laplace(loc=loc, scale=scale),
+        [(0.0, 1.0), (1.5, 0.4)],
+        lambda p: (p[0] - 60 * p[1], p[0] + 60 * p[1]),
+    )
 
 
 def _von_mises_proper(info) -> list[str]:
-    return _quad_proper(info, lambda loc, kappa: stats.vonmises(kappa, loc=loc),
-                        [(0.3, 2.0), (-1.0, 8.0)], lambda p: (p[0] - np.pi, p[0] + np.pi))
+    return _quad_proper(
+        info,
+        lambda loc, kappa: stats.vonmises(kappa, loc=loc),
+        [(0.3, 2.0), (-1.0, 8.0)],
+        lambda p: (p[0] - np.pi, p[0] + np.pi),
+    )
 
 
 def _poisson_proper(info) -> list[str]:
@@ -488,8 +549,10 @@ def _poisson_proper(info) -> list[str]:
     for rate in (0.7, 4.0, 25.0):
         k = np.arange(0, int(rate + 30 * np.sqrt(rate) + 30), dtype=float)
         pmf = stats.poisson.pmf(k, rate)
+
         def expected(p):
             return float(pmf @ info.loss(k, np.full_like(k, p[0]), reduction="none"))
+
         failures += _strictly_minimised(expected, [float(np.log(rate))], f"q = Poisson({rate}), log-rate prediction")
     return failures
 
@@ -502,10 +565,13 @@ def _vae_proper(info) -> list[str]:
     for q in ([0.2, 0.7], [0.5, 0.9]):
         q = np.array(q)
         probs = np.prod(np.where(outcomes == 1, q, 1 - q), axis=1)
+
         def expected(p):
             recon = np.repeat(np.array([p]), 4, axis=0)
-            return float(probs @ info.loss(outcomes, recon, np.repeat(mu, 4, 0), np.repeat(logvar, 4, 0),
-                                           reduction="none"))
+            return float(
+                probs @ info.loss(outcomes, recon, np.repeat(mu, 4, 0), np.repeat(logvar, 4, 0), reduction="none")
+            )
+
         failures += _strictly_minimised(expected, list(sps.logit(q)), f"x ~ Bernoulli({q.tolist()})")
     return failures
 
@@ -514,10 +580,14 @@ def _gan_discriminator_proper(info) -> list[str]:
     """A sample is real with probability q: the discriminator's best score is logit(q)."""
     failures = []
     for q in (0.1, 0.5, 0.8):
+
         def expected(p, q=q):
             s = np.array([p[0]])
-            return float(q * info.loss(s, np.array([-1e4]), reduction="sum")
-                         + (1 - q) * info.loss(np.array([1e4]), s, reduction="sum"))
+            return float(
+                q * info.loss(s, np.array([-1e4]), reduction="sum")
+                + (1 - q) * info.loss(np.array([1e4]), s, reduction="sum")
+            )
+
         failures += _strictly_minimised(expected, [float(sps.logit(q))], f"real with probability {q}")
     return failures
 
@@ -551,10 +621,14 @@ def test_propriety_claim(info):
             assert failures, f"{info.name} is registered as not proper, but the true parameters are best"
         return
     if info.proper is None:
-        assert not (info.args == ("y_true", "y_pred") and info.prediction in KINDS_WITH_A_DISTRIBUTION
-                    and info.target in RANDOM_TARGETS), \
-            (f"{info.name} scores a predicted distribution ({info.prediction}) of a {info.target} target: "
-             "say whether it is a proper scoring rule")
+        assert not (
+            info.args == ("y_true", "y_pred")
+            and info.prediction in KINDS_WITH_A_DISTRIBUTION
+            and info.target in RANDOM_TARGETS
+        ), (
+            f"{info.name} scores a predicted distribution ({info.prediction}) of a {info.target} target: "
+            "say whether it is a proper scoring rule"
+        )
         return
     failures = propriety_failures(info)
     if info.proper:
@@ -564,8 +638,7 @@ def test_propriety_claim(info):
 
 
 def test_a_propriety_claim_without_a_mapping_fails_loudly():
-    hinge_like = dataclasses.replace(losslib.LOSSES["mse"], name="fake", prediction="score", target="sign",
-                                     proper=True)
+    hinge_like = dataclasses.replace(losslib.LOSSES["mse"], name="fake", prediction="score", target="sign", proper=True)
     with pytest.raises(ValueError, match="no mapping from a distribution q"):
         to_prediction(hinge_like, np.array([0.5]))
     three = dataclasses.replace(losslib.LOSSES["mse"], name="fake", args=("y_true", "mean", "var"), proper=True)
@@ -576,6 +649,7 @@ def test_a_propriety_claim_without_a_mapping_fails_loudly():
 # --------------------------------------------------------------------------
 # Distributions: the loss is the negative log-likelihood up to a + b * NLL, b > 0
 # --------------------------------------------------------------------------
+
 
 def _norm(name: str) -> str:
     """'von Mises', 'VonMises' and 'von_mises' are one distribution."""
@@ -629,43 +703,62 @@ NLLS = {
     # (distribution, args) -> NLL
     ("gaussian", ("y_true", "y_pred")): NLL({"real": lambda d, i: -stats.norm.logpdf(d["y_true"], loc=d["y_pred"])}),
     ("gaussian", ("y_true", "mean", "var")): NLL(
-        {"*": lambda d, i: -stats.norm.logpdf(d["y_true"], loc=d["mean"], scale=np.sqrt(d["var"]))}),
+        {"*": lambda d, i: -stats.norm.logpdf(d["y_true"], loc=d["mean"], scale=np.sqrt(d["var"]))}
+    ),
     ("gaussian", ("params",)): NLL({"*": lambda d, i: -stats.norm.logpdf(d["params"])}),  # a Gaussian prior
     ("laplace", ("y_true", "y_pred")): NLL({"real": lambda d, i: -stats.laplace.logpdf(d["y_true"], loc=d["y_pred"])}),
     ("laplace", ("y_true", "loc", "scale")): NLL(
-        {"*": lambda d, i: -stats.laplace.logpdf(d["y_true"], loc=d["loc"], scale=d["scale"])}),
+        {"*": lambda d, i: -stats.laplace.logpdf(d["y_true"], loc=d["loc"], scale=d["scale"])}
+    ),
     ("laplace", ("params",)): NLL({"*": lambda d, i: -stats.laplace.logpdf(d["params"])}),  # a Laplace prior
-    ("bernoulli", ("y_true", "y_pred")): NLL({
-        "probability": lambda d, i: -stats.bernoulli.logpmf(d["y_true"].astype(int), d["y_pred"]),
-        "logit": lambda d, i: -stats.bernoulli.logpmf(d["y_true"].astype(int), sps.expit(d["y_pred"])),
-    }),
+    ("bernoulli", ("y_true", "y_pred")): NLL(
+        {
+            "probability": lambda d, i: -stats.bernoulli.logpmf(d["y_true"].astype(int), d["y_pred"]),
+            "logit": lambda d, i: -stats.bernoulli.logpmf(d["y_true"].astype(int), sps.expit(d["y_pred"])),
+        }
+    ),
     ("categorical", ("y_true", "y_pred")): NLL({"logit": _categorical, "probability": _categorical}),
     ("hyperbolic", ("y_true", "y_pred")): NLL({"real": _hyperbolic}),
     ("hyperbolicsecant", ("y_true", "y_pred")): NLL(
-        {"real": lambda d, i: -stats.hypsecant.logpdf(d["y_true"], loc=d["y_pred"])}),
+        {"real": lambda d, i: -stats.hypsecant.logpdf(d["y_true"], loc=d["y_pred"])}
+    ),
     ("asymmetriclaplace", ("y_true", "y_pred")): NLL({"real": _asymmetric_laplace}),
     # a GAN's discriminator labels real data 1 and generated data 0: one Bernoulli NLL per pair
-    ("bernoulli", ("real_scores", "fake_scores")): NLL({"logit": lambda d, i: (
-        -stats.bernoulli.logpmf(1, sps.expit(d["real_scores"])) - stats.bernoulli.logpmf(0, sps.expit(d["fake_scores"])))}),
+    ("bernoulli", ("real_scores", "fake_scores")): NLL(
+        {
+            "logit": lambda d, i: (
+                -stats.bernoulli.logpmf(1, sps.expit(d["real_scores"]))
+                - stats.bernoulli.logpmf(0, sps.expit(d["fake_scores"]))
+            )
+        }
+    ),
     # ... and its generator wants generated data labelled 1 (the non-saturating loss)
-    ("bernoulli", ("fake_scores",)): NLL({"logit": lambda d, i: -stats.bernoulli.logpmf(1, sps.expit(d["fake_scores"]))}),
-    ("poisson", ("y_true", "y_pred")): NLL({"*": _poisson}, observed=("y_true",),
-                                          why="log(y!) does not involve the rate; PyTorch drops it (full=False)"),
+    ("bernoulli", ("fake_scores",)): NLL(
+        {"logit": lambda d, i: -stats.bernoulli.logpmf(1, sps.expit(d["fake_scores"]))}
+    ),
+    ("poisson", ("y_true", "y_pred")): NLL(
+        {"*": _poisson}, observed=("y_true",), why="log(y!) does not involve the rate; PyTorch drops it (full=False)"
+    ),
     ("vonmises", ("y_true", "loc", "concentration")): NLL(
-        {"*": lambda d, i: -stats.vonmises.logpdf(d["y_true"], d["concentration"], loc=d["loc"])}),
+        {"*": lambda d, i: -stats.vonmises.logpdf(d["y_true"], d["concentration"], loc=d["loc"])}
+    ),
 }
 
 
 def nll_of(info) -> tuple[NLL, Callable]:
     key = (_norm(info.distribution), info.args)
     if key not in NLLS:
-        raise ValueError(f"{info.name}: no scipy likelihood for distribution {info.distribution!r} with args "
-                         f"{info.args}; add it to NLLS in tests/test_registry.py (known: {sorted(NLLS)})")
+        raise ValueError(
+            f"{info.name}: no scipy likelihood for distribution {info.distribution!r} with args "
+            f"{info.args}; add it to NLLS in tests/test_registry.py (known: {sorted(NLLS)})"
+        )
     spec = NLLS[key]
     fn = spec.kinds.get(info.prediction, spec.kinds.get("*"))
     if fn is None:
-        raise ValueError(f"{info.name}: the {info.distribution} NLL of {info.args} is not defined for predictions "
-                         f"of kind {info.prediction!r} (known: {sorted(spec.kinds)})")
+        raise ValueError(
+            f"{info.name}: the {info.distribution} NLL of {info.args} is not defined for predictions "
+            f"of kind {info.prediction!r} (known: {sorted(spec.kinds)})"
+        )
     return spec, fn
 
 
@@ -697,18 +790,24 @@ def test_distribution_claim(info):
         # the offset may depend on the observed arguments: hold them fixed over K draws of the others,
         # and compare the differences across draws
         first = observed(info, draw(info, rng, n=12), rng)
-        trials = [replace(observed(info, draw(info, rng, n=12), rng), **{o: first[o] for o in spec.observed})
-                  for _ in range(6)]
+        trials = [
+            replace(observed(info, draw(info, rng, n=12), rng), **{o: first[o] for o in spec.observed})
+            for _ in range(6)
+        ]
         loss = np.array([np.ravel(value(info, d, "none")) for d in trials])
         ref = np.array([np.ravel(nll(d, info)) for d in trials])
         loss, ref = loss - loss.mean(axis=0), ref - ref.mean(axis=0)
         b = float(np.sum(loss * ref) / np.sum(ref * ref))
         fit = b * ref
     assert b > 0, f"{info.name}: the loss decreases with the {info.distribution} NLL (slope {b})"
-    np.testing.assert_allclose(loss, fit, rtol=1e-9, atol=1e-9 * max(1.0, float(np.abs(loss).max())),
-                               err_msg=f"{info.name} is not an affine function of the {info.distribution} NLL "
-                                       f"of {info.args}" + (f" (offset a function of {spec.observed}: {spec.why})"
-                                                            if spec.observed else ""))
+    np.testing.assert_allclose(
+        loss,
+        fit,
+        rtol=1e-9,
+        atol=1e-9 * max(1.0, float(np.abs(loss).max())),
+        err_msg=f"{info.name} is not an affine function of the {info.distribution} NLL "
+        f"of {info.args}" + (f" (offset a function of {spec.observed}: {spec.why})" if spec.observed else ""),
+    )
 
 
 def test_an_unknown_distribution_fails_loudly():
@@ -724,6 +823,7 @@ def test_an_unknown_distribution_fails_loudly():
 # --------------------------------------------------------------------------
 # Names, references, tables
 # --------------------------------------------------------------------------
+
 
 def bib_keys() -> set[str]:
     return set(re.findall(r"@\w+\s*\{\s*([^,\s]+)\s*,", BIB.read_text(encoding="utf-8")))
@@ -750,8 +850,18 @@ def test_every_public_loss_is_registered():
     assert all(name == info.name for name, info in losslib.LOSSES.items())
 
 
-COLUMNS = ("name", "family", "prediction", "distribution", "convex", "differentiable", "robust", "proper",
-           "reference", "summary")
+COLUMNS = (
+    "name",
+    "family",
+    "prediction",
+    "distribution",
+    "convex",
+    "differentiable",
+    "robust",
+    "proper",
+    "reference",
+    "summary",
+)
 
 
 def expected_cell(info, column: str) -> str:
@@ -805,18 +915,32 @@ def test_table_text_cannot_break_the_table(info):
 # The property checks catch false claims (on altered copies of the first losses)
 # --------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("test", "name", "changes"), [
-    (test_convexity_claim, "huber", {"convex": False}),
-    (test_differentiability_claim, "mae", {"differentiable": True}),
-    (test_differentiability_claim, "huber", {"differentiable": False}),
-    (test_robustness_claim, "mse", {"robust": True}),
-    (test_robustness_claim, "huber", {"robust": False}),
-    (test_propriety_claim, "binary_cross_entropy", {"proper": False}),
-    (test_propriety_claim, "cross_entropy", {"proper": False}),
-    (test_distribution_claim, "mse", {"distribution": "Laplace"}),
-    (test_distribution_claim, "binary_cross_entropy_with_logits", {"prediction": "probability"}),
-], ids=["convex", "not-differentiable", "differentiable", "not-robust", "robust", "proper-binary",
-        "proper-class", "distribution", "distribution-kind"])
+
+@pytest.mark.parametrize(
+    ("test", "name", "changes"),
+    [
+        (test_convexity_claim, "huber", {"convex": False}),
+        (test_differentiability_claim, "mae", {"differentiable": True}),
+        (test_differentiability_claim, "huber", {"differentiable": False}),
+        (test_robustness_claim, "mse", {"robust": True}),
+        (test_robustness_claim, "huber", {"robust": False}),
+        (test_propriety_claim, "binary_cross_entropy", {"proper": False}),
+        (test_propriety_claim, "cross_entropy", {"proper": False}),
+        (test_distribution_claim, "mse", {"distribution": "Laplace"}),
+        (test_distribution_claim, "binary_cross_entropy_with_logits", {"prediction": "probability"}),
+    ],
+    ids=[
+        "convex",
+        "not-differentiable",
+        "differentiable",
+        "not-robust",
+        "robust",
+        "proper-binary",
+        "proper-class",
+        "distribution",
+        "distribution-kind",
+    ],
+)
 def test_a_false_claim_fails(test, name, changes):
     with pytest.raises(AssertionError):
         test(dataclasses.replace(losslib.LOSSES[name], **changes))
@@ -824,12 +948,19 @@ def test_a_false_claim_fails(test, name, changes):
 
 def test_a_false_non_convexity_claim_on_a_loss_of_several_inputs_fails():
     """Joint convexity in several arguments: a separable sum of convex terms is convex."""
+
     def loss(y_true, a, b, *, reduction="mean"):
         return losslib.mse(y_true, a, reduction=reduction) + losslib.mse(y_true, b, reduction=reduction)
 
     fake = dataclasses.replace(
-        losslib.LOSSES["mse"], name="fake", loss=loss, convex=False, args=("y_true", "a", "b"), grad_wrt=("a", "b"),
-        sampler=lambda rng, n: {"y_true": rng.normal(size=n), "a": rng.normal(size=n), "b": rng.normal(size=n)})
+        losslib.LOSSES["mse"],
+        name="fake",
+        loss=loss,
+        convex=False,
+        args=("y_true", "a", "b"),
+        grad_wrt=("a", "b"),
+        sampler=lambda rng, n: {"y_true": rng.normal(size=n), "a": rng.normal(size=n), "b": rng.normal(size=n)},
+    )
     with pytest.raises(AssertionError, match="no random segment"):
         test_convexity_claim(fake)
     # and a product of two arguments is not convex jointly, though it is in each one alone

@@ -20,10 +20,22 @@ def _inputs() -> dict[str, np.ndarray]:
     return {
         "normal": rng.normal(scale=3.0, size=(6, 5)),
         "wide": rng.uniform(-800.0, 800.0, size=(6, 5)),
-        "pm1e4": np.array([[1e4, -1e4, 0.0, 5e3, -5e3], [-1e4, -1e4, -1e4, -1e4, -1e4],
-                           [1e4, 1e4 - 1, 1e4 - 10, 1e4 - 40, 1e4], [1e4, 1e4, 1e4, 1e4, 1e4]]),
-        "dominated": np.array([[0.0, -50.0, -60.0, -70.0, -80.0], [0.0, -745.0, -1e4, -40.0, -36.0],
-                               [-1e-3, -30.0, -30.0, -30.0, -30.0], [1e-8, -1e-8, -700.0, -720.0, -740.0]]),
+        "pm1e4": np.array(
+            [
+                [1e4, -1e4, 0.0, 5e3, -5e3],
+                [-1e4, -1e4, -1e4, -1e4, -1e4],
+                [1e4, 1e4 - 1, 1e4 - 10, 1e4 - 40, 1e4],
+                [1e4, 1e4, 1e4, 1e4, 1e4],
+            ]
+        ),
+        "dominated": np.array(
+            [
+                [0.0, -50.0, -60.0, -70.0, -80.0],
+                [0.0, -745.0, -1e4, -40.0, -36.0],
+                [-1e-3, -30.0, -30.0, -30.0, -30.0],
+                [1e-8, -1e-8, -700.0, -720.0, -740.0],
+            ]
+        ),
         "masked": np.array([[-np.inf, 0.0, 1.0, -np.inf, 2.0], [-np.inf, -np.inf, -np.inf, -np.inf, 3.0]]),
     }
 
@@ -99,8 +111,7 @@ def test_softmax_matches_scipy(name, axis):
 def test_log_softmax_matches_scipy(name, axis):
     x = INPUTS[name]
     with np.errstate(divide="ignore", invalid="ignore"):  # as above: NaN for an all -inf column
-        np.testing.assert_allclose(losslib.log_softmax(x, axis=axis), sps.log_softmax(x, axis=axis),
-                                   rtol=RTOL, atol=0)
+        np.testing.assert_allclose(losslib.log_softmax(x, axis=axis), sps.log_softmax(x, axis=axis), rtol=RTOL, atol=0)
 
 
 def test_log_softmax_is_accurate_for_near_ties_at_large_logits():
@@ -116,8 +127,14 @@ def test_softmax_rows_sum_to_one_and_exp_of_log_softmax_is_softmax():
         np.testing.assert_allclose(np.exp(losslib.log_softmax(x)), s, rtol=1e-13, atol=1e-300, err_msg=name)
 
 
-ALL_FUNCTIONS = [losslib.sigmoid, losslib.log_sigmoid, losslib.softplus, losslib.softmax, losslib.log_softmax,
-                 losslib.logsumexp]
+ALL_FUNCTIONS = [
+    losslib.sigmoid,
+    losslib.log_sigmoid,
+    losslib.softplus,
+    losslib.softmax,
+    losslib.log_softmax,
+    losslib.logsumexp,
+]
 
 
 @pytest.mark.parametrize("fn", ALL_FUNCTIONS, ids=lambda f: f.__name__)

@@ -10,11 +10,26 @@ import pytest
 from losscourse.grader import wire
 
 
-@pytest.mark.parametrize("value", [
-    None, True, 3, -2.5, "text", float("inf"), float("-inf"), np.float64("inf"), np.float32(1.5),
-    np.arange(6.0).reshape(2, 3), np.array([1, 2], dtype=np.int32), np.array(True), (1.0, np.zeros(2)),
-    [1, [2, 3]], {"a": np.ones(3, dtype=np.float32)},
-])
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        True,
+        3,
+        -2.5,
+        "text",
+        float("inf"),
+        float("-inf"),
+        np.float64("inf"),
+        np.float32(1.5),
+        np.arange(6.0).reshape(2, 3),
+        np.array([1, 2], dtype=np.int32),
+        np.array(True),
+        (1.0, np.zeros(2)),
+        [1, [2, 3]],
+        {"a": np.ones(3, dtype=np.float32)},
+    ],
+)
 def test_round_trip(value):
     back = wire.decode(json.loads(json.dumps(wire.encode(value))))
     if isinstance(value, np.ndarray):
@@ -39,12 +54,15 @@ def test_unsupported_values_are_refused(value):
         wire.encode(value)
 
 
-@pytest.mark.parametrize("message", [
-    {"__ndarray__": {"dtype": "object", "shape": [1], "data": ""}},
-    {"__ndarray__": {"dtype": "float64", "shape": [3], "data": "AAAA"}},
-    {"__float__": "__import__('os')"},
-    {"__pickle__": "x"},
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        {"__ndarray__": {"dtype": "object", "shape": [1], "data": ""}},
+        {"__ndarray__": {"dtype": "float64", "shape": [3], "data": "AAAA"}},
+        {"__float__": "__import__('os')"},
+        {"__pickle__": "x"},
+    ],
+)
 def test_hostile_messages_are_rejected(message):
     with pytest.raises(wire.WireError):
         wire.decode(message)

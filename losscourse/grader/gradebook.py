@@ -50,8 +50,9 @@ def ensure_assignment(assignment: str, root: Path = ROOT) -> None:
         except MissingEntry:
             pass
     with tempfile.TemporaryDirectory(prefix="losscourse-release-") as tmp:
-        run_nbgrader(["generate_assignment", assignment, "--force",
-                      f"--CourseDirectory.release_directory={tmp}"], cwd=root)
+        run_nbgrader(
+            ["generate_assignment", assignment, "--force", f"--CourseDirectory.release_directory={tmp}"], cwd=root
+        )
 
 
 def record(assignment: str, notebook: str, results: list[dict], root: Path = ROOT) -> None:
@@ -79,7 +80,8 @@ def export(out: Path, root: Path = ROOT) -> int:
         writer.writerow(["assignment", "student_id", "score", "max_score"])
         for assignment in sorted(gb.assignments, key=lambda a: a.name):
             for submission in sorted(assignment.submissions, key=lambda s: s.student.id):
-                writer.writerow([assignment.name, submission.student.id, f"{submission.score:g}",
-                                 f"{submission.max_score:g}"])
+                writer.writerow(
+                    [assignment.name, submission.student.id, f"{submission.score:g}", f"{submission.max_score:g}"]
+                )
                 rows += 1
     return rows

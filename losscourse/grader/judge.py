@@ -61,7 +61,9 @@ class RemoteFunction:
             return self._box.call(name, args, kwargs)
         except sb.CallTimeout:
             self._on_restart()
-            raise _TimedOut(f"{name} did not return within {self._box.timeout:g} s: is there an infinite loop?") from None
+            raise _TimedOut(
+                f"{name} did not return within {self._box.timeout:g} s: is there an infinite loop?"
+            ) from None
         except sb.WorkerDied as exc:
             self._on_restart()
             raise _Crashed(f"calling {name} stopped the Python process running your code: {exc}") from None
@@ -70,10 +72,12 @@ class RemoteFunction:
                 raise AssertionError(
                     f"{name} uses losslib, which is not available when your work is graded: this exercise "
                     "asks you to write it yourself with numpy (losslib is the reference your answer is "
-                    "compared against)") from None
+                    "compared against)"
+                ) from None
             if exc.type_name == "NotImplementedError":
-                raise AssertionError(f"{name} is not implemented yet: replace `raise NotImplementedError()` "
-                                     "with your code") from None
+                raise AssertionError(
+                    f"{name} is not implemented yet: replace `raise NotImplementedError()` with your code"
+                ) from None
             raise AssertionError(f"{name} raised {exc.type_name}: {exc.message}") from None
         except sb.Unsupported as exc:
             raise AssertionError(f"{name} returned something that is not a number or an array: {exc}") from None
@@ -95,8 +99,9 @@ def _message(exc: BaseException) -> str:
     text = str(exc).strip()
     if isinstance(exc, NameError):
         name = getattr(exc, "name", None) or text
-        return (f"{name} is not defined: did you rename, delete or not run the function? "
-                f"Keep the names the exercise gives")
+        return (
+            f"{name} is not defined: did you rename, delete or not run the function? Keep the names the exercise gives"
+        )
     return text or type(exc).__name__
 
 
@@ -107,8 +112,10 @@ def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
     verdict.cell_errors = report.cell_errors
     if report.crashed_cell is not None:
         verdict.status = "error"
-        verdict.notes.append(report.cell_errors[report.crashed_cell]["message"].replace("the cell", "a cell of your "
-                             "notebook", 1) + "; it was skipped")
+        verdict.notes.append(
+            report.cell_errors[report.crashed_cell]["message"].replace("the cell", "a cell of your notebook", 1)
+            + "; it was skipped"
+        )
     if report.timed_out_cell is not None:
         verdict.status = "timeout"
         verdict.notes.append(f"a cell of your notebook ran longer than {box.timeout:g} s and was skipped")

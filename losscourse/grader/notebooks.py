@@ -104,8 +104,10 @@ def read_submission(path: Path) -> nbformat.NotebookNode:
     if size == 0:
         raise InvalidSubmission(f"{path.name} is an empty file")
     if size > MAX_NOTEBOOK_BYTES:
-        raise InvalidSubmission(f"{path.name} is {size / 1e6:.0f} MB, more than a notebook can be "
-                                f"({MAX_NOTEBOOK_BYTES / 1e6:.0f} MB): clear its outputs and hand it in again")
+        raise InvalidSubmission(
+            f"{path.name} is {size / 1e6:.0f} MB, more than a notebook can be "
+            f"({MAX_NOTEBOOK_BYTES / 1e6:.0f} MB): clear its outputs and hand it in again"
+        )
     try:
         raw = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as exc:
@@ -151,9 +153,13 @@ def find_notebook(folder: Path, expected: str, assignment: str = "") -> tuple[Pa
         return notebooks[0], f"graded {notebooks[0].name} (expected {expected})"
     if not notebooks:
         raise InvalidSubmission(f"no notebook found; expected {expected}")
-    named = [p for p in notebooks if re.sub(r"[^a-z]", "", p.stem.lower()).startswith(
-        re.sub(r"[^a-z]", "", Path(expected).stem.lower()))]
+    named = [
+        p
+        for p in notebooks
+        if re.sub(r"[^a-z]", "", p.stem.lower()).startswith(re.sub(r"[^a-z]", "", Path(expected).stem.lower()))
+    ]
     if len(named) == 1:
         return named[0], f"graded {named[0].name} (expected {expected})"
-    raise InvalidSubmission(f"{len(notebooks)} notebooks found and none is named {expected}: "
-                            f"{', '.join(p.name for p in notebooks[:5])}")
+    raise InvalidSubmission(
+        f"{len(notebooks)} notebooks found and none is named {expected}: {', '.join(p.name for p in notebooks[:5])}"
+    )

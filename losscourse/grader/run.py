@@ -53,11 +53,13 @@ def installed_locations() -> list[Path]:
     They must be hidden too: an editable install may point at another checkout than ``ROOT``."""
     import subprocess
 
-    code = ("import importlib.util as u\n"
-            "for name in ('losslib', 'losscourse'):\n"
-            "    spec = u.find_spec(name)\n"
-            "    for loc in (spec.submodule_search_locations or []) if spec else []:\n"
-            "        print(loc)")
+    code = (
+        "import importlib.util as u\n"
+        "for name in ('losslib', 'losscourse'):\n"
+        "    spec = u.find_spec(name)\n"
+        "    for loc in (spec.submodule_search_locations or []) if spec else []:\n"
+        "        print(loc)"
+    )
     proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd="/")
     return [Path(line).resolve() for line in proc.stdout.splitlines() if line.strip()]
 
@@ -67,14 +69,19 @@ def self_check(settings: Settings) -> None:
     environment or the tests are broken, and grading the class would blame the students."""
     source_nb = settings.source_notebook
     source = read_source(source_nb)
-    with Sandbox(student_code(read_submission(source_nb), source), hide=list(settings.hide),
-                 timeout=settings.timeout, memory=settings.memory) as box:
+    with Sandbox(
+        student_code(read_submission(source_nb), source),
+        hide=list(settings.hide),
+        timeout=settings.timeout,
+        memory=settings.memory,
+    ) as box:
         verdict = judge(source, box)
     if verdict.score != verdict.max_score:
         failed = "; ".join(f"{t.grade_id}: {t.message}" for t in verdict.tasks if not t.passed)
         raise UsageError(
             f"the reference solution of {settings.assignment} scores {verdict.score:g} / {verdict.max_score:g} "
-            f"in this grading environment, so no student could be graded fairly. Failed: {failed[:2000]}")
+            f"in this grading environment, so no student could be graded fairly. Failed: {failed[:2000]}"
+        )
 
 
 def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
@@ -87,8 +94,12 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
     try:
         path, note = find_notebook(folder, source_nb.name, settings.assignment)
         submission = read_submission(path)
-        with Sandbox(student_code(submission, source), hide=list(settings.hide) + [folder],
-                     timeout=settings.timeout, memory=settings.memory) as box:
+        with Sandbox(
+            student_code(submission, source),
+            hide=list(settings.hide) + [folder],
+            timeout=settings.timeout,
+            memory=settings.memory,
+        ) as box:
             verdict = judge(source, box)
         if note:
             verdict.notes.insert(0, note)
@@ -137,9 +148,18 @@ class Progress:
             self.stream.flush()
 
 
-def grade(assignment: str, submissions: Path, *, out: Path | None = None, jobs: int | None = None,
-          timeout: float = 30.0, memory: int = DEFAULT_MEMORY, root: Path = ROOT,
-          record: bool = True, log=print) -> list[dict]:
+def grade(
+    assignment: str,
+    submissions: Path,
+    *,
+    out: Path | None = None,
+    jobs: int | None = None,
+    timeout: float = 30.0,
+    memory: int = DEFAULT_MEMORY,
+    root: Path = ROOT,
+    record: bool = True,
+    log=print,
+) -> list[dict]:
     """Grade every submission of ``assignment`` found in ``submissions``; return the rows."""
     known = list_assignments(root / "solutions")
     if assignment not in known:
@@ -152,17 +172,34 @@ def grade(assignment: str, submissions: Path, *, out: Path | None = None, jobs: 
     out = out.resolve()
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     jobs = max(1, jobs or os.cpu_count() or 1)
-    hide = tuple(p for p in (root / "solutions", (root / "solutions").resolve(), ROOT / "solutions",
-                             root / "exercises", root / "grading", ROOT / "grading", ROOT / "losslib",
-                             ROOT / "losscourse", ROOT / "tests", ROOT / "book", ROOT / ".git",
-                             Path(submissions).resolve().parent if Path(submissions).is_file() else
-                             Path(submissions).resolve(), out, Path.home(), *installed_locations())
-                 if p.exists())
+    hide = tuple(
+        p
+        for p in (
+            root / "solutions",
+            (root / "solutions").resolve(),
+            ROOT / "solutions",
+            root / "exercises",
+            root / "grading",
+            ROOT / "grading",
+            ROOT / "losslib",
+            ROOT / "losscourse",
+            ROOT / "tests",
+            ROOT / "book",
+            ROOT / ".git",
+            Path(submissions).resolve().parent if Path(submissions).is_file() else Path(submissions).resolve(),
+            out,
+            Path.home(),
+            *installed_locations(),
+        )
+        if p.exists()
+    )
     settings = Settings(assignment, out, timeout, memory, hide, (root / "solutions").resolve())
     self_check(settings)
     if ISOLATION != "bubblewrap":
-        log("warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
-            "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap).")
+        log(
+            "warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
+            "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap)."
+        )
     for note in collected.notes:
         log(f"warning: {note}")
     started = time.perf_counter()
@@ -181,9 +218,15 @@ def grade(assignment: str, submissions: Path, *, out: Path | None = None, jobs: 
                     try:
                         rows[student] = future.result()
                     except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed by the OS
-                        rows[student] = {"student_id": student, "score": 0.0, "max_score": 0.0, "status": "error",
-                                         "message": f"the grader failed on this submission: {exc}", "points": {},
-                                         "seconds": 0.0}
+                        rows[student] = {
+                            "student_id": student,
+                            "score": 0.0,
+                            "max_score": 0.0,
+                            "status": "error",
+                            "message": f"the grader failed on this submission: {exc}",
+                            "points": {},
+                            "seconds": 0.0,
+                        }
                     progress.step(student)
     finally:
         collected.cleanup()
@@ -203,8 +246,9 @@ def write_csv(path: Path, rows: list[dict]) -> None:
         writer = csv.writer(f)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow([row["student_id"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"],
-                             row["message"]])
+            writer.writerow(
+                [row["student_id"], f"{row['score']:g}", f"{row['max_score']:g}", row["status"], row["message"]]
+            )
 
 
 def summary(rows: list[dict], elapsed: float, out: Path) -> str:
@@ -212,5 +256,7 @@ def summary(rows: list[dict], elapsed: float, out: Path) -> str:
     mean = sum(r["score"] for r in rows) / len(rows) if rows else 0.0
     max_score = max((r["max_score"] for r in rows), default=0.0)
     parts = ", ".join(f"{n} {s}" for s, n in counts.items() if n)
-    return (f"graded {len(rows)} submission(s) in {elapsed:.1f} s ({parts or 'none'}); mean score "
-            f"{mean:.2f} / {max_score:g}\ngrades: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}/")
+    return (
+        f"graded {len(rows)} submission(s) in {elapsed:.1f} s ({parts or 'none'}); mean score "
+        f"{mean:.2f} / {max_score:g}\ngrades: {out / 'grades.csv'}\nfeedback: {out / 'feedback'}/"
+    )

@@ -88,8 +88,9 @@ class Sandbox:
         Address-space cap in bytes.
     """
 
-    def __init__(self, cells: list[str], *, hide: list[Path], timeout: float = 30.0,
-                 memory: int = DEFAULT_MEMORY) -> None:
+    def __init__(
+        self, cells: list[str], *, hide: list[Path], timeout: float = 30.0, memory: int = DEFAULT_MEMORY
+    ) -> None:
         self.cells = cells
         self.hide = [Path(p).resolve() for p in hide]
         self.timeout = timeout
@@ -139,8 +140,11 @@ class Sandbox:
                     problems[hung] = {"type": "Timeout", "message": f"the cell ran longer than {self.timeout:g} s"}
                 else:
                     report.crashed_cell = hung if report.crashed_cell is None else report.crashed_cell
-                    problems[hung] = {"type": "Crashed", "message": "the cell stopped the Python process "
-                                      f"(more than {self.memory / 1024**3:g} GiB of memory, os._exit, or a crash)"}
+                    problems[hung] = {
+                        "type": "Crashed",
+                        "message": "the cell stopped the Python process "
+                        f"(more than {self.memory / 1024**3:g} GiB of memory, os._exit, or a crash)",
+                    }
 
     def restart(self) -> StartReport:
         self.close()
@@ -236,8 +240,17 @@ class Sandbox:
             # The interpreter and its packages must stay visible even if a hidden folder holds them.
             for prefix in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
                 cmd += ["--ro-bind", str(prefix), str(prefix)]
-            cmd += ["--ro-bind", str(scratch), code_dir,
-                    "--unshare-all", "--die-with-parent", "--new-session", "--chdir", "/tmp", "--clearenv"]
+            cmd += [
+                "--ro-bind",
+                str(scratch),
+                code_dir,
+                "--unshare-all",
+                "--die-with-parent",
+                "--new-session",
+                "--chdir",
+                "/tmp",
+                "--clearenv",
+            ]
             for key, value in env.items():
                 cmd += ["--setenv", key, value]
             cmd += ["--", *worker]
@@ -245,8 +258,14 @@ class Sandbox:
         else:
             cmd, cwd, run_env = worker, str(scratch), env
         self.proc = subprocess.Popen(
-            cmd, cwd=cwd, env=run_env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, pass_fds=(req_r, rep_w), start_new_session=True,
+            cmd,
+            cwd=cwd,
+            env=run_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            pass_fds=(req_r, rep_w),
+            start_new_session=True,
             preexec_fn=lambda: _limits(self.memory),
         )
         os.close(req_r)

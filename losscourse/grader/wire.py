@@ -18,8 +18,20 @@ import numpy as np
 
 MAX_DEPTH = 20
 MAX_BYTES = 64 * 1024 * 1024  # per message
-_DTYPES = {"bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
-           "float16", "float32", "float64"}
+_DTYPES = {
+    "bool",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "float16",
+    "float32",
+    "float64",
+}
 
 
 class WireError(ValueError):
@@ -41,8 +53,14 @@ def encode(value: Any, _depth: int = 0) -> Any:
         if arr.dtype.name not in _DTYPES:
             raise TypeError(f"arrays of dtype {arr.dtype} cannot be graded")
         data = base64.b64encode(np.ascontiguousarray(arr).tobytes()).decode("ascii")
-        return {"__ndarray__": {"dtype": arr.dtype.name, "shape": list(arr.shape), "scalar": arr.ndim == 0
-                                and isinstance(value, np.generic), "data": data}}
+        return {
+            "__ndarray__": {
+                "dtype": arr.dtype.name,
+                "shape": list(arr.shape),
+                "scalar": arr.ndim == 0 and isinstance(value, np.generic),
+                "data": data,
+            }
+        }
     if isinstance(value, tuple):
         return {"__tuple__": [encode(v, _depth + 1) for v in value]}
     if isinstance(value, list):
@@ -65,7 +83,7 @@ def decode(obj: Any, _depth: int = 0) -> Any:
     if isinstance(obj, list):
         return [decode(v, _depth + 1) for v in obj]
     if isinstance(obj, dict) and len(obj) == 1:
-        (tag, body), = obj.items()
+        ((tag, body),) = obj.items()
         if tag == "__float__" and body in ("nan", "inf", "-inf"):
             return float(body)
         if tag == "__tuple__" and isinstance(body, list):

@@ -67,8 +67,11 @@ def main() -> int:
         _send(replies, {"event": "cell", "index": index, "error": error})
 
     functions = sorted(
-        name for name, value in shell.user_ns.items()
-        if name not in builtin_names and not name.startswith("_") and callable(value)
+        name
+        for name, value in shell.user_ns.items()
+        if name not in builtin_names
+        and not name.startswith("_")
+        and callable(value)
         and not isinstance(value, (types.ModuleType, type))
     )
     _send(replies, {"event": "ready", "functions": functions})

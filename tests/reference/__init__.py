@@ -11,9 +11,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
-FAMILIES = sorted(
-    m.name for m in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]) if m.name != "common"
-)
+FAMILIES = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).resolve().parent)]) if m.name != "common")
 
 
 def family_module(name: str):

@@ -36,27 +36,38 @@ ORACLE = "torch"
 
 # Extreme GAN scores, up to 1e4 (F.softplus with threshold 40 and its backward z / (z + 1) are
 # exact to rounding at all of them, 20.5 included).
-EXTREME_SCORES = np.array([-1e4, -1e3, -745.5, -50.0, -36.0, -20.5, -1e-9, 0.0, 1e-9, 20.5, 36.0, 50.0, 745.5,
-                           1e3, 1e4])
+EXTREME_SCORES = np.array(
+    [-1e4, -1e3, -745.5, -50.0, -36.0, -20.5, -1e-9, 0.0, 1e-9, 20.5, 36.0, 50.0, 745.5, 1e3, 1e4]
+)
 
 
 # --------------------------------------------------------------------------
 # CTC
 # --------------------------------------------------------------------------
 
+
 def _ctc_mask(inputs: dict, options: dict) -> np.ndarray:
     """Where the CTC gradient is compared (see the module docstring)."""
     import losslib
 
-    g = losslib.ctc_grad(inputs["y_true"], inputs["y_pred"], inputs["input_lengths"], inputs["target_lengths"],
-                         reduction="sum", **options)
+    g = losslib.ctc_grad(
+        inputs["y_true"],
+        inputs["y_pred"],
+        inputs["input_lengths"],
+        inputs["target_lengths"],
+        reduction="sum",
+        **options,
+    )
     return (np.abs(g) >= 1e-3) | (g == 0) | np.isnan(g)
 
 
 def _ctc_case(case_id: str, y_true, y_pred, input_lengths, target_lengths, **options) -> dict:
-    inputs = {"y_true": np.asarray(y_true, dtype=np.int64), "y_pred": np.asarray(y_pred, dtype=np.float64),
-              "input_lengths": np.asarray(input_lengths, dtype=np.int64),
-              "target_lengths": np.asarray(target_lengths, dtype=np.int64)}
+    inputs = {
+        "y_true": np.asarray(y_true, dtype=np.int64),
+        "y_pred": np.asarray(y_pred, dtype=np.float64),
+        "input_lengths": np.asarray(input_lengths, dtype=np.int64),
+        "target_lengths": np.asarray(target_lengths, dtype=np.int64),
+    }
     return make_case(case_id, "ctc", inputs, _ctc_mask(inputs, options), **options)
 
 
@@ -76,9 +87,8 @@ def _ctc_cases() -> list[dict]:
         target_lengths[0] = s
         input_lengths = rng.integers(2 * s + 1, t + 1, size=n)  # always long enough
         input_lengths[0] = t
-        y[1, target_lengths[1]:] = blank  # padding: blanks in one row, random labels in the others
-        cases.append(_ctc_case(cid, y, 2.0 * rng.normal(size=(n, t, c)), input_lengths, target_lengths,
-                               blank=blank))
+        y[1, target_lengths[1] :] = blank  # padding: blanks in one row, random labels in the others
+        cases.append(_ctc_case(cid, y, 2.0 * rng.normal(size=(n, t, c)), input_lengths, target_lengths, blank=blank))
     # Repeated labels need a blank between them: "aab" needs 4 frames, "aaa" 5.
     cid = "ctc-repeats"
     rng = rng_for(cid)
@@ -95,18 +105,23 @@ def _ctc_cases() -> list[dict]:
         cid = f"ctc-impossible-zero_infinity{zero_infinity}"
         rng = rng_for(cid)
         y = np.array([[1, 2, 1, 2], [1, 1, 0, 0], [2, 1, 0, 0], [1, 1, 1, 1]])
-        cases.append(_ctc_case(cid, y, rng.normal(size=(4, 5, 3)), [3, 2, 5, 5], [4, 2, 2, 3],
-                               zero_infinity=zero_infinity))
+        cases.append(
+            _ctc_case(cid, y, rng.normal(size=(4, 5, 3)), [3, 2, 5, 5], [4, 2, 2, 3], zero_infinity=zero_infinity)
+        )
     # zero_infinity with every target possible changes nothing.
     cid = "ctc-possible-zero_infinity"
     rng = rng_for(cid)
-    cases.append(_ctc_case(cid, _random_targets(rng, 3, 3, 4, 0), rng.normal(size=(3, 8, 4)), [8, 7, 8],
-                           [3, 2, 1], zero_infinity=True))
+    cases.append(
+        _ctc_case(
+            cid, _random_targets(rng, 3, 3, 4, 0), rng.normal(size=(3, 8, 4)), [8, 7, 8], [3, 2, 1], zero_infinity=True
+        )
+    )
     # Extreme logits: random in [-1e4, 1e4], and a confident path (loss ~ 0) next to a wrong one.
     cid = "ctc-extreme-random"
     rng = rng_for(cid)
-    cases.append(_ctc_case(cid, _random_targets(rng, 3, 3, 4, 0), rng.uniform(-1e4, 1e4, size=(3, 7, 4)),
-                           [7, 7, 6], [3, 2, 3]))
+    cases.append(
+        _ctc_case(cid, _random_targets(rng, 3, 3, 4, 0), rng.uniform(-1e4, 1e4, size=(3, 7, 4)), [7, 7, 6], [3, 2, 3])
+    )
     cid = "ctc-extreme-crafted"
     big = 1e4
     path = [1, 0, 2, 2, 0, 1]  # emits "1 2 1"
@@ -122,6 +137,7 @@ def _ctc_cases() -> list[dict]:
 # VAE
 # --------------------------------------------------------------------------
 
+
 def _vae_case(case_id, x, x_recon, mu, logvar, **options) -> dict:
     return make_case(case_id, "vae_elbo", {"x": x, "x_recon": x_recon, "mu": mu, "logvar": logvar}, **options)
 
@@ -134,23 +150,42 @@ def _vae_cases() -> list[dict]:
             cid = f"vae_elbo-{likelihood}-{sname}"
             rng = rng_for(cid)
             x = rng.integers(0, 2, size=xshape).astype(float) if likelihood == "bernoulli" else rng.normal(size=xshape)
-            cases.append(_vae_case(cid, x, 3.0 * rng.normal(size=xshape), rng.normal(size=zshape),
-                                   rng.normal(size=zshape), likelihood=likelihood))
+            cases.append(
+                _vae_case(
+                    cid,
+                    x,
+                    3.0 * rng.normal(size=xshape),
+                    rng.normal(size=zshape),
+                    rng.normal(size=zshape),
+                    likelihood=likelihood,
+                )
+            )
     cid = "vae_elbo-bernoulli-soft-data"
     rng = rng_for(cid)
-    cases.append(_vae_case(cid, rng.uniform(size=(3, 5)), 2.0 * rng.normal(size=(3, 5)), rng.normal(size=(3, 2)),
-                           rng.normal(size=(3, 2))))
+    cases.append(
+        _vae_case(
+            cid,
+            rng.uniform(size=(3, 5)),
+            2.0 * rng.normal(size=(3, 5)),
+            rng.normal(size=(3, 2)),
+            rng.normal(size=(3, 2)),
+        )
+    )
     # Extreme decoder logits (as in reference/core.py, none near 20 where PyTorch's sigmoid(x) - y
     # loses digits) and encoder outputs.
-    x_recon = np.array([-1e4, -1e3, -745.5, -50.0, -36.0, -4.0, -1e-9, 0.0, 1e-9, 2.5, 36.0, 50.0, 745.5, 1e3,
-                        1e4]).reshape(3, 5)
+    x_recon = np.array(
+        [-1e4, -1e3, -745.5, -50.0, -36.0, -4.0, -1e-9, 0.0, 1e-9, 2.5, 36.0, 50.0, 745.5, 1e3, 1e4]
+    ).reshape(3, 5)
     rng = rng_for("vae_elbo-extreme")
     mu = np.array([[-30.0, 1e-8, 5.0], [0.0, 2.0, -1e3], [1e-3, -0.5, 0.25]])
     logvar = np.array([[-30.0, 20.0, 1e-3], [-5.0, 0.0, 3.0], [10.0, -0.5, -1e-2]])
     for y_name, x in (("x0", np.zeros((3, 5))), ("x1", np.ones((3, 5))), ("xsoft", rng.uniform(size=(3, 5)))):
         cases.append(_vae_case(f"vae_elbo-extreme-{y_name}", x, x_recon, mu, logvar))
-    cases.append(_vae_case("vae_elbo-extreme-gaussian", 3.0 * rng.normal(size=(3, 5)), x_recon, mu, logvar,
-                           likelihood="gaussian"))
+    cases.append(
+        _vae_case(
+            "vae_elbo-extreme-gaussian", 3.0 * rng.normal(size=(3, 5)), x_recon, mu, logvar, likelihood="gaussian"
+        )
+    )
     return cases
 
 
@@ -168,8 +203,14 @@ def _gan_cases() -> list[dict]:
         for sname, shape in shapes.items():
             cid = f"gan_discriminator-{kind}-{sname}"
             rng = rng_for(cid)
-            cases.append(make_case(cid, "gan_discriminator", {"real_scores": 3.0 * rng.normal(size=shape),
-                                                              "fake_scores": 3.0 * rng.normal(size=shape)}, kind=kind))
+            cases.append(
+                make_case(
+                    cid,
+                    "gan_discriminator",
+                    {"real_scores": 3.0 * rng.normal(size=shape), "fake_scores": 3.0 * rng.normal(size=shape)},
+                    kind=kind,
+                )
+            )
             cid = f"gan_generator-{kind}-{sname}"
             rng = rng_for(cid)
             cases.append(make_case(cid, "gan_generator", {"fake_scores": 3.0 * rng.normal(size=shape)}, kind=kind))
@@ -179,8 +220,14 @@ def _gan_cases() -> list[dict]:
         # more pair of scores keeps every sum away from 0.
         real = np.append(EXTREME_SCORES, -2e4)
         fake = np.append(EXTREME_SCORES[::-1], 2e4)
-        cases.append(make_case(f"gan_discriminator-{kind}-extreme", "gan_discriminator",
-                               {"real_scores": real, "fake_scores": fake}, kind=kind))
+        cases.append(
+            make_case(
+                f"gan_discriminator-{kind}-extreme",
+                "gan_discriminator",
+                {"real_scores": real, "fake_scores": fake},
+                kind=kind,
+            )
+        )
         cases.append(make_case(f"gan_generator-{kind}-extreme", "gan_generator", {"fake_scores": fake}, kind=kind))
     # The hinge's kinks: r = 1 and f = -1 (both libraries take the subgradient 0 there).
     kinks = {"real_scores": np.array([1.0, 1.0, 0.5, 2.0]), "fake_scores": np.array([-1.0, 0.0, -1.0, -2.0])}
@@ -196,6 +243,7 @@ def build_cases() -> list[dict]:
 # --------------------------------------------------------------------------
 # The oracle
 # --------------------------------------------------------------------------
+
 
 def _reduce(per_item, reduction: str):
     if reduction == "none":
@@ -220,9 +268,15 @@ def reference(case: dict, reduction: str) -> dict:
     inputs, opts, loss = case["inputs"], case["options"], case["loss"]
     if loss == "ctc":
         z = t(inputs["y_pred"], grad=True)
-        out = F.ctc_loss(F.log_softmax(z, dim=-1).transpose(0, 1), t(inputs["y_true"]), t(inputs["input_lengths"]),
-                         t(inputs["target_lengths"]), blank=opts.get("blank", 0), reduction=reduction,
-                         zero_infinity=opts.get("zero_infinity", False))
+        out = F.ctc_loss(
+            F.log_softmax(z, dim=-1).transpose(0, 1),
+            t(inputs["y_true"]),
+            t(inputs["input_lengths"]),
+            t(inputs["target_lengths"]),
+            blank=opts.get("blank", 0),
+            reduction=reduction,
+            zero_infinity=opts.get("zero_infinity", False),
+        )
         wrt = {"y_pred": z}
     elif loss == "vae_elbo":
         x = t(inputs["x"])
@@ -231,7 +285,7 @@ def reference(case: dict, reduction: str) -> dict:
             recon = F.binary_cross_entropy_with_logits(x_recon, x, reduction="none")
         else:
             recon = 0.5 * (x - x_recon) ** 2
-        kl = -0.5 * (1 + logvar - mu ** 2 - logvar.exp())
+        kl = -0.5 * (1 + logvar - mu**2 - logvar.exp())
         if x.ndim == 1:
             per_example = recon.sum() + kl.sum()
         else:

@@ -67,15 +67,17 @@ def _multiclass_cases() -> list[dict]:
     rng = rng_for(cid)
     cases.append(_case(cid, loss, np.array(2), 1.5 * rng.normal(size=4)))
     # Ties, the kink (margin exactly 1: loss 0), several violating classes, extreme scores.
-    s = np.array([
-        [2.0, 1.0, 1.0, 0.0],      # label 0: margin exactly 1 -> 0
-        [0.5, 0.5, 0.5, 0.5],      # all tied -> 1
-        [3.0, 3.0, -1.0, 0.0],     # label 2, two best wrong classes tied -> 5
-        [0.2, 0.9, 0.8, 0.7],      # label 0, three violators (Weston-Watkins would sum them)
-        [1e4, -1e4, 0.0, 5e3],     # label 1 -> 1 + 2e4
-        [1e4, -1e4, 0.0, 5e3],     # label 0 -> 0
-        [-1e4, -1e4 + 0.5, -1e4, -1e4 + 2.0],
-    ])
+    s = np.array(
+        [
+            [2.0, 1.0, 1.0, 0.0],  # label 0: margin exactly 1 -> 0
+            [0.5, 0.5, 0.5, 0.5],  # all tied -> 1
+            [3.0, 3.0, -1.0, 0.0],  # label 2, two best wrong classes tied -> 5
+            [0.2, 0.9, 0.8, 0.7],  # label 0, three violators (Weston-Watkins would sum them)
+            [1e4, -1e4, 0.0, 5e3],  # label 1 -> 1 + 2e4
+            [1e4, -1e4, 0.0, 5e3],  # label 0 -> 0
+            [-1e4, -1e4 + 0.5, -1e4, -1e4 + 2.0],
+        ]
+    )
     cases.append(_case(f"{loss}-ties-kinks-extreme", loss, np.array([0, 2, 2, 0, 1, 0, 3]), s))
     return cases
 

@@ -106,8 +106,14 @@ def _kl_cases() -> list[dict]:
     cid = f"{loss}-concentrated"
     rng = rng_for(cid)
     cases.append(_case(cid, loss, _dirichlet(rng, (6, 7), concentration=0.05), _dirichlet(rng, (6, 7))))
-    cases.append(_case(f"{loss}-concentrated-prediction", loss, _dirichlet(rng, (6, 7)),
-                       _dirichlet(rng, (6, 7), concentration=0.05)))
+    cases.append(
+        _case(
+            f"{loss}-concentrated-prediction",
+            loss,
+            _dirichlet(rng, (6, 7)),
+            _dirichlet(rng, (6, 7), concentration=0.05),
+        )
+    )
     # Tiny predicted probabilities where y > 0 (large but finite), without p = 0.
     p, y = _extreme_rows()
     keep = p.min(axis=-1) > 0
@@ -157,8 +163,7 @@ def build_cases() -> list[dict]:
     return check_unique_ids(_cce_cases() + _kl_cases() + _focal_cases())
 
 
-def _torchvision_sigmoid_focal_loss(inputs, targets, alpha: float = 0.25, gamma: float = 2.0,
-                                    reduction: str = "none"):
+def _torchvision_sigmoid_focal_loss(inputs, targets, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "none"):
     """``torchvision.ops.sigmoid_focal_loss`` (torchvision/ops/focal_loss.py), as there but for its logging."""
     import torch.nn.functional as F
 
@@ -203,8 +208,9 @@ def reference(case: dict, reduction: str) -> dict:
         else:  # batchmean divides by x.shape[0], the number of examples only for (N, C)
             out = F.kl_div(log_q, y, reduction="sum") / (x.numel() // x.shape[-1])
     elif loss == "focal":
-        out = _torchvision_sigmoid_focal_loss(x, y, alpha=opts.get("alpha", 0.25), gamma=opts.get("gamma", 2.0),
-                                              reduction=reduction)
+        out = _torchvision_sigmoid_focal_loss(
+            x, y, alpha=opts.get("alpha", 0.25), gamma=opts.get("gamma", 2.0), reduction=reduction
+        )
     else:
         raise KeyError(f"no PyTorch reference for loss {loss!r}: add it to reference()")
     (out if reduction != "none" else out.sum()).backward()

@@ -38,6 +38,7 @@ def data_file(family: str) -> Path:
 # Encoding of arrays in JSON
 # --------------------------------------------------------------------------
 
+
 def encode(a: Any) -> dict:
     a = np.asarray(a)
     return {"dtype": str(a.dtype), "shape": list(a.shape), "data": a.ravel().tolist()}
@@ -106,8 +107,13 @@ def write_reference(path: Path, cases: list[dict], meta: dict) -> None:
             "inputs": {k: encode(v) for k, v in c["inputs"].items()},
             "options": {k: (encode(v) if isinstance(v, np.ndarray) else v) for k, v in c["options"].items()},
             "grad_compare": None if c.get("grad_compare") is None else encode(c["grad_compare"]),
-            "results": {r: {"value": (float(res["value"]) if np.ndim(res["value"]) == 0 else encode(res["value"])),
-                            "grad": _encode_grad(res["grad"])} for r, res in c["results"].items()},
+            "results": {
+                r: {
+                    "value": (float(res["value"]) if np.ndim(res["value"]) == 0 else encode(res["value"])),
+                    "grad": _encode_grad(res["grad"]),
+                }
+                for r, res in c["results"].items()
+            },
         }
 
     meta = dict(meta, n_cases=len(cases), dtype="float64", seed=SEED)
@@ -122,6 +128,7 @@ def write_reference(path: Path, cases: list[dict], meta: dict) -> None:
 # Building cases
 # --------------------------------------------------------------------------
 
+
 def rng_for(case_id: str) -> np.random.Generator:
     """A generator seeded by the case's id, so adding a case leaves the others unchanged."""
     return np.random.default_rng([SEED, zlib.crc32(case_id.encode())])
@@ -132,8 +139,10 @@ def make_case(case_id: str, loss: str, inputs: dict[str, Any], grad_compare: Any
     return {
         "id": case_id,
         "loss": loss,
-        "inputs": {k: (np.asarray(v) if np.asarray(v).dtype.kind in "iub" else np.asarray(v, dtype=np.float64))
-                   for k, v in inputs.items()},
+        "inputs": {
+            k: (np.asarray(v) if np.asarray(v).dtype.kind in "iub" else np.asarray(v, dtype=np.float64))
+            for k, v in inputs.items()
+        },
         "options": options,
         "grad_compare": None if grad_compare is None else np.asarray(grad_compare, dtype=bool),
     }
@@ -150,6 +159,7 @@ def check_unique_ids(cases: list[dict]) -> list[dict]:
 # --------------------------------------------------------------------------
 # Comparison (used by tests/test_losslib_oracle.py and by --check)
 # --------------------------------------------------------------------------
+
 
 def losslib_result(case: dict, reduction: str) -> dict:
     """Value and gradient of one case under one reduction, computed by losslib."""
@@ -195,7 +205,6 @@ def assert_close(actual, desired, err_msg: str) -> None:
     actual, desired = np.asarray(actual), np.asarray(desired)
     near_zero = np.abs(desired) < ZERO
     np.testing.assert_allclose(actual[~near_zero], desired[~near_zero], rtol=RTOL, atol=0, err_msg=err_msg)
-    np.testing.assert_allclose(actual[near_zero], desired[near_zero], rtol=0, atol=ATOL,
-                               err_msg=err_msg + f" (entries below {ZERO:g})")
-
-
+    np.testing.assert_allclose(
+        actual[near_zero], desired[near_zero], rtol=0, atol=ATOL, err_msg=err_msg + f" (entries below {ZERO:g})"
+    )

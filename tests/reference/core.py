@@ -71,24 +71,51 @@ def _bce_cases() -> list[dict]:
     for sname, shape in SHAPES.items():
         cid = f"binary_cross_entropy-labels-{sname}"
         rng = _rng(cid)
-        cases.append(_case(cid, "binary_cross_entropy",
-                           rng.integers(0, 2, size=shape).astype(float), rng.uniform(0.02, 0.98, size=shape)))
+        cases.append(
+            _case(
+                cid,
+                "binary_cross_entropy",
+                rng.integers(0, 2, size=shape).astype(float),
+                rng.uniform(0.02, 0.98, size=shape),
+            )
+        )
         cid = f"binary_cross_entropy-soft-weight-{sname}"
         rng = _rng(cid)
-        cases.append(_case(cid, "binary_cross_entropy", rng.uniform(size=shape), rng.uniform(0.02, 0.98, size=shape),
-                           weight=rng.uniform(0.1, 3.0, size=shape)))
+        cases.append(
+            _case(
+                cid,
+                "binary_cross_entropy",
+                rng.uniform(size=shape),
+                rng.uniform(0.02, 0.98, size=shape),
+                weight=rng.uniform(0.1, 3.0, size=shape),
+            )
+        )
     cid = "binary_cross_entropy-weight-per-column-2d"
     rng = _rng(cid)
-    cases.append(_case(cid, "binary_cross_entropy", rng.integers(0, 2, size=(4, 3)).astype(float),
-                       rng.uniform(0.01, 0.99, size=(4, 3)), weight=np.array([0.5, 1.0, 4.0])))
+    cases.append(
+        _case(
+            cid,
+            "binary_cross_entropy",
+            rng.integers(0, 2, size=(4, 3)).astype(float),
+            rng.uniform(0.01, 0.99, size=(4, 3)),
+            weight=np.array([0.5, 1.0, 4.0]),
+        )
+    )
     # Probabilities at and near 0 and 1: values compared everywhere, gradients where both
     # libraries define the same number (p (1 - p) >= 1e-12, see the module docstring).
     p = np.array([0.0, 1e-300, 1e-50, 1e-13, 1e-12, 1e-9, 1e-6, 0.5, 1 - 1e-6, 1 - 1e-9, 1 - 1e-13, 1.0])
-    for y_name, y in (("y0", np.zeros_like(p)), ("y1", np.ones_like(p)),
-                      ("ysoft", np.linspace(0.0, 1.0, p.size))):
+    for y_name, y in (("y0", np.zeros_like(p)), ("y1", np.ones_like(p)), ("ysoft", np.linspace(0.0, 1.0, p.size))):
         for wname, opts in (("", {}), ("-weight", {"weight": np.linspace(0.5, 2.0, p.size)})):
-            cases.append(_case(f"binary_cross_entropy-extreme-{y_name}{wname}", "binary_cross_entropy",
-                               y, p, grad_compare=p * (1 - p) >= 1e-12, **opts))
+            cases.append(
+                _case(
+                    f"binary_cross_entropy-extreme-{y_name}{wname}",
+                    "binary_cross_entropy",
+                    y,
+                    p,
+                    grad_compare=p * (1 - p) >= 1e-12,
+                    **opts,
+                )
+            )
     return cases
 
 
@@ -101,23 +128,52 @@ def _bce_logits_cases() -> list[dict]:
         cases.append(_case(cid, loss, rng.integers(0, 2, size=shape).astype(float), 3.0 * rng.normal(size=shape)))
         cid = f"{loss}-soft-weight-pos_weight-{sname}"
         rng = _rng(cid)
-        cases.append(_case(cid, loss, rng.uniform(size=shape), 3.0 * rng.normal(size=shape),
-                           weight=rng.uniform(0.1, 3.0, size=shape),
-                           pos_weight=rng.uniform(0.2, 5.0, size=shape[-1:])))
+        cases.append(
+            _case(
+                cid,
+                loss,
+                rng.uniform(size=shape),
+                3.0 * rng.normal(size=shape),
+                weight=rng.uniform(0.1, 3.0, size=shape),
+                pos_weight=rng.uniform(0.2, 5.0, size=shape[-1:]),
+            )
+        )
         cid = f"{loss}-pos_weight-{sname}"
         rng = _rng(cid)
-        cases.append(_case(cid, loss, rng.integers(0, 2, size=shape).astype(float), 3.0 * rng.normal(size=shape),
-                           pos_weight=rng.uniform(0.2, 5.0, size=shape[-1:])))
+        cases.append(
+            _case(
+                cid,
+                loss,
+                rng.integers(0, 2, size=shape).astype(float),
+                3.0 * rng.normal(size=shape),
+                pos_weight=rng.uniform(0.2, 5.0, size=shape[-1:]),
+            )
+        )
     cid = f"{loss}-weight-per-column-2d"
     rng = _rng(cid)
-    cases.append(_case(cid, loss, rng.integers(0, 2, size=(4, 3)).astype(float), rng.normal(size=(4, 3)),
-                       weight=np.array([0.5, 1.0, 4.0])))
+    cases.append(
+        _case(
+            cid,
+            loss,
+            rng.integers(0, 2, size=(4, 3)).astype(float),
+            rng.normal(size=(4, 3)),
+            weight=np.array([0.5, 1.0, 4.0]),
+        )
+    )
     # Extreme logits up to |x| = 1e4.
     x = np.array([-1e4, -1e3, -745.5, -50.0, -36.0, -1e-9, 0.0, 1e-9, 36.0, 50.0, 745.5, 1e3, 1e4])
     for y_name, y in (("y0", np.zeros_like(x)), ("y1", np.ones_like(x)), ("ysoft", np.linspace(0, 1, x.size))):
         cases.append(_case(f"{loss}-extreme-{y_name}", loss, y, x))
-        cases.append(_case(f"{loss}-extreme-{y_name}-weight-pos_weight", loss, y, x,
-                           weight=np.linspace(0.5, 2.0, x.size), pos_weight=np.array([3.0])))
+        cases.append(
+            _case(
+                f"{loss}-extreme-{y_name}-weight-pos_weight",
+                loss,
+                y,
+                x,
+                weight=np.linspace(0.5, 2.0, x.size),
+                pos_weight=np.array([3.0]),
+            )
+        )
     return cases
 
 
@@ -145,15 +201,18 @@ def _ce_cases() -> list[dict]:
                 continue
             cid = f"{loss}-labels{oname}-{sname}"
             rng = _rng(cid)
-            cases.append(_case(cid, loss, rng.integers(0, n_classes, size=lshape), 2.0 * rng.normal(size=zshape),
-                               **opts))
+            cases.append(
+                _case(cid, loss, rng.integers(0, n_classes, size=lshape), 2.0 * rng.normal(size=zshape), **opts)
+            )
             cid = f"{loss}-probs{oname}-{sname}"
             rng = _rng(cid)
             cases.append(_case(cid, loss, _dirichlet(rng, zshape), 2.0 * rng.normal(size=zshape), **opts))
         # ignore_index: the default -100, and a real class (2) whose rows are then ignored.
         for ignore, iname in ((-100, "ignore-default"), (2, "ignore2")):
-            for oname, opts in (("", {}), ("-weight-smooth0.2", {"weight": option_sets["-weight"]["weight"],
-                                                                  "label_smoothing": 0.2})):
+            for oname, opts in (
+                ("", {}),
+                ("-weight-smooth0.2", {"weight": option_sets["-weight"]["weight"], "label_smoothing": 0.2}),
+            ):
                 cid = f"{loss}-{iname}{oname}-{sname}"
                 rng = _rng(cid)
                 labels = rng.integers(0, n_classes, size=lshape)
@@ -172,21 +231,26 @@ def _ce_cases() -> list[dict]:
     rng = _rng(cid)
     cases.append(_case(cid, loss, rng.integers(0, 2, size=8), 3.0 * rng.normal(size=(8, 2))))
     # Extreme logits: random in [-1e4, 1e4], confident right and wrong, near ties at |z| ~ 1e4.
-    for oname, opts in (("", {}), ("-weight-smooth0.1", {"weight": option_sets["-weight"]["weight"],
-                                                          "label_smoothing": 0.1})):
+    for oname, opts in (
+        ("", {}),
+        ("-weight-smooth0.1", {"weight": option_sets["-weight"]["weight"], "label_smoothing": 0.1}),
+    ):
         cid = f"{loss}-extreme-random{oname}"
         rng = _rng(cid)
-        cases.append(_case(cid, loss, rng.integers(0, n_classes, size=6), rng.uniform(-1e4, 1e4, (6, n_classes)),
-                           **opts))
-        z = np.array([
-            [1e4, -1e4, 0.0, 5e3, -5e3],               # label 0: right, loss ~ 0
-            [1e4, -1e4, 0.0, 5e3, -5e3],               # label 1: wrong by 2e4
-            [1e4, 1e4 - 5.0, 1e4 - 1.0, 0.0, -1e4],    # near ties at 1e4
-            [-1e4, -1e4 + 3.0, -1e4 + 0.5, -1e4, -1e4],
-            [1e4, 1e4, 1e4, 1e4, 1e4],                 # all equal
-            [745.0, 0.0, -745.0, 50.0, -50.0],
-            [1e4, 1e4 - 10.0, 1e4 - 12.0, 0.0, -1e4],  # label 0: loss 5.2e-5, needs z - max before the log
-        ])
+        cases.append(
+            _case(cid, loss, rng.integers(0, n_classes, size=6), rng.uniform(-1e4, 1e4, (6, n_classes)), **opts)
+        )
+        z = np.array(
+            [
+                [1e4, -1e4, 0.0, 5e3, -5e3],  # label 0: right, loss ~ 0
+                [1e4, -1e4, 0.0, 5e3, -5e3],  # label 1: wrong by 2e4
+                [1e4, 1e4 - 5.0, 1e4 - 1.0, 0.0, -1e4],  # near ties at 1e4
+                [-1e4, -1e4 + 3.0, -1e4 + 0.5, -1e4, -1e4],
+                [1e4, 1e4, 1e4, 1e4, 1e4],  # all equal
+                [745.0, 0.0, -745.0, 50.0, -50.0],
+                [1e4, 1e4 - 10.0, 1e4 - 12.0, 0.0, -1e4],  # label 0: loss 5.2e-5, needs z - max before the log
+            ]
+        )
         cases.append(_case(f"{loss}-extreme-crafted{oname}", loss, np.array([0, 1, 1, 2, 4, 3, 0]), z, **opts))
         cid = f"{loss}-extreme-probs{oname}"
         rng = _rng(cid)
@@ -226,17 +290,22 @@ def reference(case: dict, reduction: str) -> dict:
     elif loss == "binary_cross_entropy":
         out = F.binary_cross_entropy(x, y, weight=opts.get("weight"), reduction=reduction)
     elif loss == "binary_cross_entropy_with_logits":
-        out = F.binary_cross_entropy_with_logits(x, y, weight=opts.get("weight"), pos_weight=opts.get("pos_weight"),
-                                                 reduction=reduction)
+        out = F.binary_cross_entropy_with_logits(
+            x, y, weight=opts.get("weight"), pos_weight=opts.get("pos_weight"), reduction=reduction
+        )
     elif loss == "cross_entropy":
         # classes: last axis in losslib, axis 1 in PyTorch (for 1-D and 2-D logits the two agree)
         z = x.movedim(-1, 1) if x.ndim >= 3 else x
         target = y.movedim(-1, 1) if (y.dtype == torch.float64 and y.ndim >= 3) else y
-        out = F.cross_entropy(z, target, weight=opts.get("weight"), ignore_index=opts.get("ignore_index", -100),
-                              label_smoothing=opts.get("label_smoothing", 0.0), reduction=reduction)
+        out = F.cross_entropy(
+            z,
+            target,
+            weight=opts.get("weight"),
+            ignore_index=opts.get("ignore_index", -100),
+            label_smoothing=opts.get("label_smoothing", 0.0),
+            reduction=reduction,
+        )
     else:
         raise KeyError(f"no PyTorch reference for loss {loss!r}: add it to reference()")
     (out if reduction != "none" else out.sum()).backward()
     return {"value": out.detach().numpy().copy(), "grad": x.grad.numpy().copy()}
-
-

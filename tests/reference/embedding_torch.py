@@ -64,6 +64,7 @@ def _case(case_id: str, loss: str, *arrays, **options) -> dict:
 # Cases
 # --------------------------------------------------------------------------
 
+
 def _pair_cases(loss: str, labels: tuple[float, float], option_sets: list[dict]) -> list[dict]:
     """Random pairs of several shapes (and a single pair) for every option set, labels of both kinds."""
     cases = []
@@ -79,20 +80,27 @@ def _pair_cases(loss: str, labels: tuple[float, float], option_sets: list[dict])
     cases.append(_case(cid, loss, np.array(labels[1]), rng.normal(size=4), rng.normal(size=4)))
     cid = f"{loss}-integer-labels"
     rng = rng_for(cid)
-    cases.append(_case(cid, loss, rng.choice(np.array(labels, dtype=int), size=5), rng.normal(size=(5, 3)),
-                       rng.normal(size=(5, 3))))
+    cases.append(
+        _case(
+            cid, loss, rng.choice(np.array(labels, dtype=int), size=5), rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+        )
+    )
     cid = f"{loss}-extreme-1e4"
     rng = rng_for(cid)
     x1 = rng.uniform(-1e4, 1e4, size=(6, 3))
-    cases.append(_case(cid, loss, np.resize(np.array(labels), 6), x1, x1 + rng.uniform(-1e4, 1e4, size=(6, 3)),
-                       **option_sets[-1]))
+    cases.append(
+        _case(
+            cid, loss, np.resize(np.array(labels), 6), x1, x1 + rng.uniform(-1e4, 1e4, size=(6, 3)), **option_sets[-1]
+        )
+    )
     return cases
 
 
 def _contrastive_cases() -> list[dict]:
     loss = "contrastive"
-    cases = _pair_cases(loss, (0.0, 1.0), [{}, {"margin": 0.5}, {"margin": 2.5, "eps": 1e-3},
-                                           {"margin": 0.0}, {"eps": 0.0}])
+    cases = _pair_cases(
+        loss, (0.0, 1.0), [{}, {"margin": 0.5}, {"margin": 2.5, "eps": 1e-3}, {"margin": 0.0}, {"eps": 0.0}]
+    )
     # Coincident pairs: d = eps sqrt(D) (eps > 0), or 0 (eps = 0: PyTorch's gradient is 0 there).
     x = np.array([[0.5, -1.0, 2.0], [0.5, -1.0, 2.0], [3.0, 0.0, -1.0], [3.0, 0.0, -1.0]])
     y = np.array([1.0, 0.0, 1.0, 0.0])
@@ -106,16 +114,26 @@ def _contrastive_cases() -> list[dict]:
 
 def _triplet_cases() -> list[dict]:
     loss = "triplet"
-    option_sets = [{}, {"p": 1}, {"p": 3}, {"p": 1.5}, {"swap": True}, {"p": 1, "swap": True},
-                   {"margin": 0.3}, {"margin": 2.5, "eps": 1e-3}, {"eps": 0.0, "swap": True, "p": 3}]
+    option_sets = [
+        {},
+        {"p": 1},
+        {"p": 3},
+        {"p": 1.5},
+        {"swap": True},
+        {"p": 1, "swap": True},
+        {"margin": 0.3},
+        {"margin": 2.5, "eps": 1e-3},
+        {"eps": 0.0, "swap": True, "p": 3},
+    ]
     cases = []
     for opts in option_sets:
         for sname, (n, d) in {"6x4": (6, 4), "10x8": (10, 8)}.items():
             cid = f"{loss}{_tag(opts)}-{sname}"
             rng = rng_for(cid)
             a = rng.normal(size=(n, d))
-            cases.append(_case(cid, loss, a, a + 0.8 * rng.normal(size=(n, d)), a + 1.2 * rng.normal(size=(n, d)),
-                               **opts))
+            cases.append(
+                _case(cid, loss, a, a + 0.8 * rng.normal(size=(n, d)), a + 1.2 * rng.normal(size=(n, d)), **opts)
+            )
     for opts in ({}, {"swap": True, "p": 1}):
         cid = f"{loss}-single-triplet{_tag(opts)}"
         rng = rng_for(cid)
@@ -123,25 +141,47 @@ def _triplet_cases() -> list[dict]:
         cid = f"{loss}-extreme-1e4{_tag(opts)}"
         rng = rng_for(cid)
         a = rng.uniform(-1e4, 1e4, size=(6, 3))
-        cases.append(_case(cid, loss, a, a + rng.uniform(-1e4, 1e4, size=(6, 3)),
-                           a + rng.uniform(-1e4, 1e4, size=(6, 3)), **opts))
+        cases.append(
+            _case(
+                cid, loss, a, a + rng.uniform(-1e4, 1e4, size=(6, 3)), a + rng.uniform(-1e4, 1e4, size=(6, 3)), **opts
+            )
+        )
     # Identical points: d = eps sqrt(D) everywhere, the hinge is active with value margin;
     # with swap the two negative distances tie.
     a = np.array([[1.0, 2.0, 3.0], [-0.5, 0.0, 4.0]])
     for opts in ({}, {"swap": True}, {"swap": True, "p": 1}, {"eps": 0.0}, {"eps": 0.0, "swap": True, "p": 3}):
         cases.append(_case(f"{loss}-identical{_tag(opts)}", loss, a, a.copy(), a.copy(), **opts))
     # Hinge exactly at 0 (PyTorch's clamp_min passes the gradient there) and a swap tie.
-    cases.append(_case(f"{loss}-hinge-at-zero", loss, np.zeros((2, 2)), np.array([[1.0, 0.0], [0.0, 2.0]]),
-                       np.array([[2.0, 0.0], [0.0, 3.0]]), eps=0.0))
-    cases.append(_case(f"{loss}-swap-tie", loss, np.zeros((1, 2)), np.array([[2.0, 0.0]]),
-                       np.array([[1.0, 1.0]]), eps=0.0, swap=True, margin=3.0))
+    cases.append(
+        _case(
+            f"{loss}-hinge-at-zero",
+            loss,
+            np.zeros((2, 2)),
+            np.array([[1.0, 0.0], [0.0, 2.0]]),
+            np.array([[2.0, 0.0], [0.0, 3.0]]),
+            eps=0.0,
+        )
+    )
+    cases.append(
+        _case(
+            f"{loss}-swap-tie",
+            loss,
+            np.zeros((1, 2)),
+            np.array([[2.0, 0.0]]),
+            np.array([[1.0, 1.0]]),
+            eps=0.0,
+            swap=True,
+            margin=3.0,
+        )
+    )
     return cases
 
 
 def _cosine_cases() -> list[dict]:
     loss = "cosine_embedding"
-    cases = _pair_cases(loss, (-1.0, 1.0), [{}, {"margin": 0.5}, {"margin": -0.3}, {"margin": 0.2, "eps": 1e-3},
-                                            {"eps": 1e-8}])
+    cases = _pair_cases(
+        loss, (-1.0, 1.0), [{}, {"margin": 0.5}, {"margin": -0.3}, {"margin": 0.2, "eps": 1e-3}, {"eps": 1e-8}]
+    )
     # Zero vectors: cosine 0 instead of NaN, large but finite gradients.
     x1 = np.array([[0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [1.0, -2.0, 0.5]])
     x2 = np.array([[1.0, 2.0, 3.0], [1.0, 2.0, 3.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0], [0.0, 0.0, 0.0]])
@@ -149,8 +189,15 @@ def _cosine_cases() -> list[dict]:
     for opts in ({}, {"margin": -0.5}, {"eps": 1e-6}):
         cases.append(_case(f"{loss}-zero-vectors{_tag(opts)}", loss, y, x1, x2, **opts))
     # Cosine exactly equal to the margin (0 for orthogonal vectors): the hinge passes the gradient.
-    cases.append(_case(f"{loss}-at-the-margin", loss, np.array([-1.0, -1.0]), np.array([[1.0, 0.0], [0.0, 3.0]]),
-                       np.array([[0.0, 1.0], [-2.0, 0.0]])))
+    cases.append(
+        _case(
+            f"{loss}-at-the-margin",
+            loss,
+            np.array([-1.0, -1.0]),
+            np.array([[1.0, 0.0], [0.0, 3.0]]),
+            np.array([[0.0, 1.0], [-2.0, 0.0]]),
+        )
+    )
     return cases
 
 
@@ -164,6 +211,7 @@ _INACCURATE_BAND = (1e-12, 1e-4)
 
 def _numpy_losses(loss: str, a: np.ndarray, b: np.ndarray, tau: float) -> np.ndarray:
     """Rough per-item losses of a batch (only to keep cases out of the band above)."""
+
     def unit(x):
         return x / np.linalg.norm(x, axis=1, keepdims=True)
 
@@ -218,7 +266,9 @@ def _contrastive_batch_cases(loss: str, temperatures: list[float | None]) -> lis
 def build_cases() -> list[dict]:
     """Every case, without results."""
     return check_unique_ids(
-        _contrastive_cases() + _triplet_cases() + _cosine_cases()
+        _contrastive_cases()
+        + _triplet_cases()
+        + _cosine_cases()
         + _contrastive_batch_cases("info_nce", [None, 0.07, 0.5, 1.0])
         + _contrastive_batch_cases("nt_xent", [None, 0.1, 1.0, 2.0])
     )
@@ -227,6 +277,7 @@ def build_cases() -> list[dict]:
 # --------------------------------------------------------------------------
 # The oracle
 # --------------------------------------------------------------------------
+
 
 def _reduce(per_item, reduction: str):
     return per_item.mean() if reduction == "mean" else per_item.sum() if reduction == "sum" else per_item
@@ -263,8 +314,16 @@ def reference(case: dict, reduction: str) -> dict:
         y = x["y_true"]
         out = _reduce(0.5 * (y * d**2 + (1 - y) * torch.clamp_min(opts["margin"] - d, 0) ** 2), reduction)
     elif loss == "triplet":
-        out = F.triplet_margin_loss(x["anchor"], x["positive"], x["negative"], margin=opts["margin"], p=opts["p"],
-                                    eps=opts["eps"], swap=opts["swap"], reduction=reduction)
+        out = F.triplet_margin_loss(
+            x["anchor"],
+            x["positive"],
+            x["negative"],
+            margin=opts["margin"],
+            p=opts["p"],
+            eps=opts["eps"],
+            swap=opts["swap"],
+            reduction=reduction,
+        )
     elif loss == "cosine_embedding":
         x1, x2, y = x["x1"], x["x2"], x["y_true"]
         if "eps" in opts:
@@ -287,5 +346,7 @@ def reference(case: dict, reduction: str) -> dict:
         out = F.cross_entropy(sim, (torch.arange(2 * n) + n) % (2 * n), reduction=reduction)
 
     (out if reduction != "none" else out.sum()).backward()
-    return {"value": out.detach().numpy().copy(),
-            "grad": {name: x[name].grad.numpy().copy() for name in GRAD_WRT[loss]}}
+    return {
+        "value": out.detach().numpy().copy(),
+        "grad": {name: x[name].grad.numpy().copy() for name in GRAD_WRT[loss]},
+    }

@@ -52,8 +52,11 @@ def _msle_cases() -> list[dict]:
     for sname, shape in SHAPES.items():
         cid = f"msle-{sname}"
         rng = rng_for(cid)
-        cases.append(_case(cid, "msle", np.expm1(rng.uniform(-2.0, 4.0, size=shape)),
-                           np.expm1(rng.uniform(-2.0, 4.0, size=shape))))
+        cases.append(
+            _case(
+                cid, "msle", np.expm1(rng.uniform(-2.0, 4.0, size=shape)), np.expm1(rng.uniform(-2.0, 4.0, size=shape))
+            )
+        )
     cid = "msle-counts-2d"
     rng = rng_for(cid)
     cases.append(_case(cid, "msle", rng.poisson(5.0, size=(5, 4)).astype(float), rng.uniform(0.0, 12.0, size=(5, 4))))
@@ -87,7 +90,8 @@ def reference(case: dict, reduction: str) -> dict:
         shape = y.shape if y.ndim <= 2 else (y.shape[0], -1)
         value = np.float64(metric(y.reshape(shape), p.reshape(shape)))
     else:
-        per_item = np.asarray(metric(y.reshape(1, -1), p.reshape(1, -1), multioutput="raw_values"),
-                              dtype=np.float64).reshape(y.shape)
+        per_item = np.asarray(
+            metric(y.reshape(1, -1), p.reshape(1, -1), multioutput="raw_values"), dtype=np.float64
+        ).reshape(y.shape)
         value = per_item if reduction == "none" else np.float64(math.fsum(per_item.ravel()))
     return {"value": value, "grad": None}

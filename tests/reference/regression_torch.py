@@ -41,20 +41,35 @@ def _gaussian_cases() -> list[dict]:
         for sname, shape in SHAPES.items():
             cid = f"gaussian_nll{tag}-{sname}"
             rng = rng_for(cid)
-            cases.append(_gaussian(cid, rng.normal(size=shape), 2.0 * rng.normal(size=shape),
-                                   rng.uniform(0.05, 3.0, size=shape), **opts))
+            cases.append(
+                _gaussian(
+                    cid,
+                    rng.normal(size=shape),
+                    2.0 * rng.normal(size=shape),
+                    rng.uniform(0.05, 3.0, size=shape),
+                    **opts,
+                )
+            )
     # var shapes: one per row (mean's shape without the last axis), a 1 in one axis, a 0-d var for 1-D means
     var_shapes = {
-        "row-2d": ((4, 3), (4,)), "row-3d": ((2, 3, 4), (2, 3)), "lastdim1-2d": ((4, 3), (4, 1)),
-        "lastdim1-3d": ((2, 3, 4), (2, 3, 1)), "middim1-3d": ((2, 3, 4), (2, 1, 4)), "firstdim1-2d": ((4, 3), (1, 3)),
-        "scalar-1d": ((7,), ()), "one-1d": ((7,), (1,)),
+        "row-2d": ((4, 3), (4,)),
+        "row-3d": ((2, 3, 4), (2, 3)),
+        "lastdim1-2d": ((4, 3), (4, 1)),
+        "lastdim1-3d": ((2, 3, 4), (2, 3, 1)),
+        "middim1-3d": ((2, 3, 4), (2, 1, 4)),
+        "firstdim1-2d": ((4, 3), (1, 3)),
+        "scalar-1d": ((7,), ()),
+        "one-1d": ((7,), (1,)),
     }
     for name, (shape, vshape) in var_shapes.items():
         for opts in ({}, {"full": True}):
             cid = f"gaussian_nll-var-{name}" + "-full" * bool(opts)
             rng = rng_for(cid)
-            cases.append(_gaussian(cid, rng.normal(size=shape), rng.normal(size=shape),
-                                   rng.uniform(0.1, 2.0, size=vshape), **opts))
+            cases.append(
+                _gaussian(
+                    cid, rng.normal(size=shape), rng.normal(size=shape), rng.uniform(0.1, 2.0, size=vshape), **opts
+                )
+            )
     # Variances at, below and far above eps (clamped: value and gradient at eps), and zero.
     var = np.array([0.0, 1e-12, 5e-7, 1e-6, 2e-6, 1e-3, 1.0, 1e3, 1e8, 1e12])
     r = np.array([0.0, 1e-4, -2e-3, 3e-3, 0.5, -1.0, 3.0, -1e2, 1e4, 1e6])
@@ -78,8 +93,14 @@ def _poisson(case_id, y, x, **options) -> dict:
 
 def _poisson_cases() -> list[dict]:
     cases = []
-    variants = [{}, {"full": True}, {"log_input": False}, {"log_input": False, "full": True},
-                {"log_input": False, "eps": 0.5}, {"log_input": False, "full": True, "eps": 1e-3}]
+    variants = [
+        {},
+        {"full": True},
+        {"log_input": False},
+        {"log_input": False, "full": True},
+        {"log_input": False, "eps": 0.5},
+        {"log_input": False, "full": True, "eps": 1e-3},
+    ]
     for opts in variants:
         tag = "".join(f"-{k}{v}" for k, v in opts.items())
         for sname, shape in SHAPES.items():
@@ -125,14 +146,21 @@ def reference(case: dict, reduction: str) -> dict:
     inputs, opts = case["inputs"], case["options"]
     if case["loss"] == "gaussian_nll":
         y, mean, var = t(inputs["y_true"]), t(inputs["mean"], True), t(inputs["var"], True)
-        out = F.gaussian_nll_loss(mean, y, var, full=opts.get("full", False), eps=opts.get("eps", 1e-6),
-                                  reduction=reduction)
+        out = F.gaussian_nll_loss(
+            mean, y, var, full=opts.get("full", False), eps=opts.get("eps", 1e-6), reduction=reduction
+        )
         (out if reduction != "none" else out.sum()).backward()
         grad = {"mean": mean.grad.numpy().copy(), "var": var.grad.numpy().copy()}
     elif case["loss"] == "poisson_nll":
         y, x = t(inputs["y_true"]), t(inputs["y_pred"], True)
-        out = F.poisson_nll_loss(x, y, log_input=opts.get("log_input", True), full=opts.get("full", False),
-                                 eps=opts.get("eps", 1e-8), reduction=reduction)
+        out = F.poisson_nll_loss(
+            x,
+            y,
+            log_input=opts.get("log_input", True),
+            full=opts.get("full", False),
+            eps=opts.get("eps", 1e-8),
+            reduction=reduction,
+        )
         (out if reduction != "none" else out.sum()).backward()
         grad = x.grad.numpy().copy()
     else:
