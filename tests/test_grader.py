@@ -472,3 +472,23 @@ def test_progress_bar_only_on_a_terminal():
     bar.step("ann")
     bar.step("ben")
     assert "2/2" in term.getvalue() and term.getvalue().endswith("\n")
+
+
+def test_the_notebooks_own_check_cells_run_cleanly_in_the_sandbox():
+    """The setup cell imports ``check`` and the last cell calls ``check()``: in the sandbox,
+    which has neither losslib nor losscourse, both run without error (the judge runs the real
+    checks outside), and nothing else of losscourse becomes importable."""
+    from losscourse.grader.notebooks import read_source, read_submission, student_code
+    from losscourse.grader.run import installed_locations
+
+    source_nb = SOURCE / ASSIGNMENT / NOTEBOOK
+    cells = student_code(read_submission(source_nb), read_source(source_nb))
+    assert any("from losscourse.checks" in c for c in cells) and cells[-1].strip() == "check()"
+    cells += ["import losscourse.testing", "import losslib"]
+    hide = [ROOT / "losslib", ROOT / "losscourse", *installed_locations()]
+    with sandbox.Sandbox(cells, hide=hide, timeout=30.0, memory=MEMORY) as box:
+        report = box.start()
+        errors = report.cell_errors
+        assert set(errors) == {len(cells) - 2, len(cells) - 1}, errors
+        assert all(e["type"] == "ModuleNotFoundError" for e in errors.values()), errors
+        assert box.call("check", (), {}) is None
