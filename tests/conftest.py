@@ -229,3 +229,15 @@ def built_book(tmp_path_factory):
     code = book.build(out, strict=True, force_all=True)
     assert code == 0, "jupyter-book build -W -n --keep-going failed: see the captured output above"
     return out / "html"
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the mutation reports of the assignments (tests/test_mutation.py), when it ran."""
+    import sys
+
+    module = sys.modules.get("test_mutation")
+    lines = module.pytest_terminal_summary_lines() if module else []
+    if lines:
+        terminalreporter.section("mutation testing of the assignments' tests")
+        for text in lines:
+            terminalreporter.write_line(text)

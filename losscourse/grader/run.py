@@ -41,6 +41,7 @@ class Settings:
     memory: int
     hide: tuple[Path, ...]
     source: Path = SOURCE  # the solutions/ folder
+    feedback: bool = True  # write each student's feedback HTML
 
     @property
     def source_notebook(self) -> Path:
@@ -112,13 +113,14 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
     if not message:
         failed = [t.grade_id for t in verdict.tasks if not t.passed]
         message = "; ".join(verdict.notes + ([f"failed: {', '.join(failed)}"] if failed else []))
-    from .feedback import feedback_notebook, write_feedback_html
+    if settings.feedback:
+        from .feedback import feedback_notebook, write_feedback_html
 
-    try:
-        nb = feedback_notebook(source_nb, submission, verdict, student_id, message)
-        write_feedback_html(nb, settings.out / "feedback" / f"{safe_name(student_id)}.html")
-    except Exception as exc:  # noqa: BLE001
-        message += f" (no feedback file: {type(exc).__name__}: {exc})"
+        try:
+            nb = feedback_notebook(source_nb, submission, verdict, student_id, message)
+            write_feedback_html(nb, settings.out / "feedback" / f"{safe_name(student_id)}.html")
+        except Exception as exc:  # noqa: BLE001
+            message += f" (no feedback file: {type(exc).__name__}: {exc})"
     return {
         "student_id": student_id,
         "score": verdict.score,
@@ -126,6 +128,7 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
         "status": verdict.status,
         "message": message,
         "points": {t.grade_id: t.points for t in verdict.tasks},
+        "messages": {t.grade_id: t.message for t in verdict.tasks if not t.passed},
         "seconds": time.perf_counter() - started,
     }
 
@@ -158,6 +161,7 @@ def grade(
     memory: int = DEFAULT_MEMORY,
     root: Path = ROOT,
     record: bool = True,
+    feedback: bool = True,
     log=print,
 ) -> list[dict]:
     """Grade every submission of ``assignment`` found in ``submissions``; return the rows."""
@@ -193,7 +197,7 @@ def grade(
         )
         if p.exists()
     )
-    settings = Settings(assignment, out, timeout, memory, hide, (root / "solutions").resolve())
+    settings = Settings(assignment, out, timeout, memory, hide, (root / "solutions").resolve(), feedback)
     self_check(settings)
     if ISOLATION != "bubblewrap":
         log(
@@ -225,6 +229,7 @@ def grade(
                             "status": "error",
                             "message": f"the grader failed on this submission: {exc}",
                             "points": {},
+                            "messages": {},
                             "seconds": 0.0,
                         }
                     progress.step(student)

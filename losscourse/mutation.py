@@ -1,0 +1,582 @@
+"""Mutation testing of an assignment's tests: do they catch the slips students make?
+
+For every solution cell of the source notebook, the solution region (between ``### BEGIN
+SOLUTION`` and ``### END SOLUTION``) is mutated with the slips seen in loss code: mean for
+sum, a flipped sign, a dropped constant or division by N, the wrong axis, ``log`` for
+``log1p``, ``max`` for ``min``, a log-sum-exp without its max subtracted, and so on
+(:data:`OPERATORS`). Each mutant is handed in as a student would hand it in, a copy of the
+notebook with that cell changed, and graded by ``losscourse grade``; it is *killed* if the
+tests of its task lose points.
+
+Two more kinds of submissions come from ``tests/graders/<topic>.py``:
+
+- ``<function>__alt_<what>``: a correct solution written differently; it must get full marks;
+- ``<function>__bug_<what>``: a realistic slip the operators do not produce; it must be killed.
+
+A mutant that cannot change behaviour (``x <= d`` for ``x < d`` where ties are impossible)
+is listed in that module's ``EQUIVALENT`` with the reason, and left out of the kill rate.
+
+To keep it fast, mutants of tasks that share nothing (no function calls between them, no
+test calling both) go into the same submission; a task's points are read separately.
+
+Run ``python -m losscourse.mutation 04-embeddings`` for the report of one assignment.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import importlib.util
+import inspect
+import re
+import shutil
+import sys
+import tempfile
+import textwrap
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+
+import nbformat
+
+from .assignments import ROOT, SOURCE, ScratchCourse, list_assignments
+
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+TARGET_KILL_RATE = 0.9
+
+
+# --------------------------------------------------------------------------
+# Mutation operators: each takes an AST node and yields (label, replacement node)
+# --------------------------------------------------------------------------
+
+SWAPS = {
+    "mean": "sum",
+    "sum": "mean",
+    "max": "min",
+    "min": "max",
+    "amax": "amin",
+    "amin": "amax",
+    "maximum": "minimum",
+    "minimum": "maximum",
+    "log": "log1p",
+    "log1p": "log",
+    "exp": "expm1",
+    "expm1": "exp",
+    "argmax": "argmin",
+    "argmin": "argmax",
+}
+BINOP_SWAPS = {ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult}
+CMP_FLIPS = {ast.Lt: ast.Gt, ast.LtE: ast.GtE, ast.Gt: ast.Lt, ast.GtE: ast.LtE}
+
+
+def _func_name(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Call):
+        node = node.func
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    if isinstance(node, ast.Name):
+        return node.id
+    return None
+
+
+def _copy(node: ast.AST) -> ast.AST:
+    return ast.parse(ast.unparse(node), mode="eval").body
+
+
+def op_swap_function(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """np.mean <-> np.sum, max <-> min, log <-> log1p, exp <-> expm1 (functions and methods)."""
+    name = _func_name(node) if isinstance(node, ast.Call) else None
+    if name not in SWAPS:
+        return
+    new = _copy(node)
+    if isinstance(new.func, ast.Attribute):
+        new.func.attr = SWAPS[name]
+    elif name in ("max", "min"):  # the builtins
+        new.func.id = SWAPS[name]
+    else:
+        return
+    yield f"{name} -> {SWAPS[name]}", new
+
+
+def op_swap_binop(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """a + b <-> a - b, a * b <-> a / b."""
+    if isinstance(node, ast.BinOp) and type(node.op) in BINOP_SWAPS:
+        new = _copy(node)
+        new.op = BINOP_SWAPS[type(node.op)]()
+        yield "operator", new
+
+
+def op_drop_operand(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """a / b -> a (e.g. a gradient not divided by N), a * b -> a and -> b, a - max(a) -> a."""
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, ast.Div | ast.Mult | ast.Sub | ast.Add):
+            yield "drop right operand", _copy(node.left)
+        if isinstance(node.op, ast.Mult | ast.Add):
+            yield "drop left operand", _copy(node.right)
+
+
+def op_negate(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """-x -> x."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        yield "drop minus", _copy(node.operand)
+
+
+def op_constant(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """A numeric constant in arithmetic: 0.5 -> 1, 2 -> 1, 1 -> 2, c -> 2c."""
+    if isinstance(node, ast.Constant) and type(node.value) in (int, float) and not isinstance(node.value, bool):
+        value = node.value
+        new = {0.5: 1.0, 2: 1, 1: 2, 0: 1}.get(value, value * 2 if value else 1)
+        yield "constant", ast.Constant(type(value)(new))
+
+
+def op_axis(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """axis=-1 <-> axis=0, axis=1 -> 0, keepdims=True -> False, axis=... dropped."""
+    if not isinstance(node, ast.Call):
+        return
+    for i, kw in enumerate(node.keywords):
+        if kw.arg == "axis" and isinstance(kw.value, ast.Constant | ast.UnaryOp):
+            text = ast.unparse(kw.value)
+            new = _copy(node)
+            new.keywords[i].value = ast.Constant(0) if text != "0" else ast.UnaryOp(ast.USub(), ast.Constant(1))
+            yield "axis", new
+            new = _copy(node)
+            del new.keywords[i]
+            yield "no axis", new
+        if kw.arg == "keepdims" and isinstance(kw.value, ast.Constant) and kw.value.value is True:
+            new = _copy(node)
+            new.keywords[i].value = ast.Constant(False)
+            yield "keepdims", new
+
+
+def op_compare(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """a < b -> a > b (and the other flips)."""
+    if isinstance(node, ast.Compare) and len(node.ops) == 1 and type(node.ops[0]) in CMP_FLIPS:
+        new = _copy(node)
+        new.ops = [CMP_FLIPS[type(node.ops[0])]()]
+        yield "comparison", new
+
+
+def op_naive_logaddexp(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """np.logaddexp(a, b) -> np.log(np.exp(a) + np.exp(b)): overflows for large inputs."""
+    if isinstance(node, ast.Call) and _func_name(node) == "logaddexp" and len(node.args) == 2:
+        a, b = (ast.unparse(x) for x in node.args)
+        yield "naive logaddexp", ast.parse(f"np.log(np.exp({a}) + np.exp({b}))", mode="eval").body
+
+
+def op_drop_call(node: ast.AST) -> Iterator[tuple[str, ast.AST]]:
+    """np.sqrt(x) -> x, np.abs(x) -> x, np.clip(x, ...) -> x."""
+    if isinstance(node, ast.Call) and _func_name(node) in ("sqrt", "abs", "clip", "log", "exp") and node.args:
+        yield f"drop {_func_name(node)}", _copy(node.args[0])
+
+
+OPERATORS: tuple[Callable[[ast.AST], Iterator[tuple[str, ast.AST]]], ...] = (
+    op_swap_function,
+    op_swap_binop,
+    op_drop_operand,
+    op_negate,
+    op_constant,
+    op_axis,
+    op_compare,
+    op_naive_logaddexp,
+    op_drop_call,
+)
+
+
+def _return_negations(tree: ast.Module) -> Iterator[tuple[ast.Return, ast.AST]]:
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Return) and node.value is not None:
+            yield node, ast.UnaryOp(ast.USub(), _copy(node.value))
+
+
+# --------------------------------------------------------------------------
+# Mutants of one solution cell
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mutant:
+    task: str  # the solution cell's grade id
+    label: str  # stable description, e.g. "`np.mean(x)` -> `np.sum(x)`"
+    source: str  # the whole cell's new source
+    kind: str = "operator"  # operator | bug | alternative
+
+
+def _region_lines(source: str) -> range:
+    lines = source.splitlines()
+    begin = next((i for i, line in enumerate(lines, 1) if line.strip() == BEGIN), None)
+    end = next((i for i, line in enumerate(lines, 1) if line.strip() == END), None)
+    if begin is None or end is None:
+        return range(0)
+    return range(begin + 1, end)
+
+
+def _short(node: ast.AST, limit: int = 60) -> str:
+    text = ast.unparse(node)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def mutants_of_cell(task: str, source: str) -> list[Mutant]:
+    """Every distinct, compilable mutant of the solution region of one cell."""
+    region = _region_lines(source)
+    tree = ast.parse(source)
+    original = ast.unparse(tree)
+    seen: dict[str, Mutant] = {}
+    counts: dict[str, int] = {}
+
+    def add(label: str, new_tree: ast.Module) -> None:
+        try:
+            text = ast.unparse(ast.fix_missing_locations(new_tree))
+            compile(text, "<mutant>", "exec")
+        except (SyntaxError, ValueError, TypeError):
+            return
+        if text == original or text in seen:
+            return
+        n = counts.get(label, 0)
+        counts[label] = n + 1
+        unique = label if n == 0 else f"{label} #{n + 1}"
+        seen[text] = Mutant(task, unique, text)
+
+    # Keyword values (axis=-1, dtype=float, keepdims=True) are mutated by op_axis only.
+    in_keywords = {id(n) for kw in ast.walk(tree) if isinstance(kw, ast.keyword) for n in ast.walk(kw.value)}
+    candidates = [n for n in ast.walk(tree) if getattr(n, "lineno", 0) in region and id(n) not in in_keywords]
+    for node in candidates:
+        for operator in OPERATORS:
+            for _, replacement in operator(node):
+                add(f"`{_short(node)}` -> `{_short(replacement)}`", _replace_at(source, node, replacement))
+    for ret, negated in _return_negations(tree):
+        if ret.lineno in region:
+            add(f"`return {_short(ret.value)}` -> `return -(...)`", _replace_at(source, ret.value, negated))
+    return list(seen.values())
+
+
+def _key(node: ast.AST) -> tuple:
+    return (
+        type(node).__name__,
+        getattr(node, "lineno", None),
+        getattr(node, "col_offset", None),
+        getattr(node, "end_lineno", None),
+        getattr(node, "end_col_offset", None),
+    )
+
+
+def _replace_at(source: str, target: ast.AST, replacement: ast.AST) -> ast.Module:
+    """A fresh tree of ``source`` with the node at ``target``'s position replaced."""
+    tree = ast.parse(source)
+    key = _key(target)
+
+    class Swap(ast.NodeTransformer):
+        done = False
+
+        def visit(self, node: ast.AST) -> ast.AST:
+            if not self.done and _key(node) == key:
+                self.done = True
+                return replacement
+            return super().visit(node)
+
+    return Swap().visit(tree)
+
+
+# --------------------------------------------------------------------------
+# The assignment: solution cells, tasks, test cells and what they depend on
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Cell:
+    index: int
+    grade_id: str
+    source: str
+    kind: str  # solution | test | other
+    points: float = 0.0
+    defines: set[str] = field(default_factory=set)
+    uses: set[str] = field(default_factory=set)
+
+
+def _names(source: str) -> tuple[set[str], set[str]]:
+    """(functions defined at top level, names used) of a cell."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return set(), set()
+    defines = {n.name for n in tree.body if isinstance(n, ast.FunctionDef)}
+    uses = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+    return defines, uses
+
+
+def read_cells(notebook: Path) -> list[Cell]:
+    nb = nbformat.read(notebook, as_version=4)
+    cells = []
+    for i, c in enumerate(nb.cells):
+        if c.cell_type != "code":
+            continue
+        meta = c.metadata.get("nbgrader", {})
+        kind = "solution" if meta.get("solution") else "test" if meta.get("grade") else "other"
+        cell = Cell(i, meta.get("grade_id", ""), c.source, kind, float(meta.get("points", 0) or 0))
+        cell.defines, cell.uses = _names(c.source)
+        cells.append(cell)
+    return cells
+
+
+def _check_functions(assignment: str, source: str) -> set[str]:
+    """Student functions a ``check("task")`` call in a test cell runs."""
+    found = set()
+    ids = re.findall(r"""check\(\s*["']([^"']+)["']""", source)
+    if ids:
+        from .checks import for_assignment
+
+        tasks = for_assignment(assignment).tasks
+        for task_id in ids:
+            if task_id in tasks:
+                found |= set(tasks[task_id].functions)
+    return found
+
+
+def components(assignment: str, cells: list[Cell]) -> list[tuple[list[Cell], list[Cell]]]:
+    """Groups of (solution cells, test cells) that share no function: mutants of different
+    groups can be handed in together and scored apart."""
+    solutions = [c for c in cells if c.kind == "solution"]
+    owner = {name: c.grade_id for c in solutions for name in c.defines}
+    parent = {c.grade_id: c.grade_id for c in solutions}
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            x = parent[x]
+        return x
+
+    def union(a: str, b: str) -> None:
+        parent[find(a)] = find(b)
+
+    test_owners: dict[int, set[str]] = {}
+    for c in cells:
+        used = c.uses | (_check_functions(assignment, c.source) if c.kind == "test" else set())
+        owners = {owner[n] for n in used if n in owner}
+        if c.kind == "solution":
+            for o in owners:
+                union(c.grade_id, o)
+        elif c.kind == "test":
+            test_owners[c.index] = owners
+            for a in owners:
+                for b in owners:
+                    union(a, b)
+    groups: dict[str, tuple[list[Cell], list[Cell]]] = {}
+    for c in solutions:
+        groups.setdefault(find(c.grade_id), ([], []))[0].append(c)
+    for c in cells:
+        if c.kind == "test":
+            owners = test_owners[c.index]
+            if not owners:
+                raise ValueError(
+                    f"test cell {c.grade_id} of {assignment} calls no student function: it can never fail, "
+                    "or it calls one in a way the mutation suite cannot see"
+                )
+            groups[find(next(iter(owners)))][1].append(c)
+    return list(groups.values())
+
+
+# --------------------------------------------------------------------------
+# Alternatives and bugs from tests/graders/<topic>.py
+# --------------------------------------------------------------------------
+
+
+def graders_module(assignment: str, root: Path = ROOT) -> ModuleType:
+    topic = assignment.split("-", 1)[-1].replace("-", "_")
+    path = root / "tests" / "graders" / f"{topic}.py"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path} is missing: write an alternative correct solution and realistic bugs for every task "
+            "(see CONTRIBUTING.md, 'Add an assignment')"
+        )
+    spec = importlib.util.spec_from_file_location(f"_graders_{topic}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def handwritten(module: ModuleType, cells: list[Cell]) -> list[Mutant]:
+    """The module's ``<function>__alt_*`` and ``<function>__bug_*`` as whole-cell replacements."""
+    by_function = {name: c for c in cells if c.kind == "solution" for name in c.defines}
+    found = []
+    for name, obj in vars(module).items():
+        match = re.fullmatch(r"(\w+?)__(alt|bug)_(\w+)", name)
+        if not match or not inspect.isfunction(obj):
+            continue
+        function, kind, what = match.groups()
+        if function not in by_function:
+            raise ValueError(f"{name}: the assignment has no task function {function!r}")
+        text = textwrap.dedent(inspect.getsource(obj))
+        text = re.sub(rf"def {re.escape(name)}\(", f"def {function}(", text, count=1)
+        label = f"{kind} {what}"
+        found.append(Mutant(by_function[function].grade_id, label, text, "alternative" if kind == "alt" else "bug"))
+    return found
+
+
+# --------------------------------------------------------------------------
+# Grading the mutants
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Outcome:
+    mutant: Mutant
+    points: float
+    max_points: float
+    equivalent: str = ""  # the reason, if declared equivalent
+    messages: dict[str, str] = field(default_factory=dict)  # failed test -> message
+
+    @property
+    def killed(self) -> bool:
+        return self.points < self.max_points
+
+
+@dataclass
+class Report:
+    assignment: str
+    outcomes: list[Outcome]
+    stale_equivalents: list[str]
+
+    def of(self, kind: str) -> list[Outcome]:
+        return [o for o in self.outcomes if o.mutant.kind == kind]
+
+    @property
+    def counted(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.mutant.kind != "alternative" and not o.equivalent]
+
+    @property
+    def kill_rate(self) -> float:
+        counted = self.counted
+        return sum(o.killed for o in counted) / len(counted) if counted else 1.0
+
+    @property
+    def survivors(self) -> list[Outcome]:
+        return [o for o in self.counted if not o.killed]
+
+    def text(self) -> str:
+        counted = self.counted
+        lines = [
+            f"{self.assignment}: {sum(o.killed for o in counted)} of {len(counted)} mutants killed "
+            f"({self.kill_rate:.1%}; {len(self.of('bug'))} hand-written bugs among them), "
+            f"{sum(bool(o.equivalent) for o in self.outcomes)} declared equivalent, "
+            f"{sum(not o.killed for o in self.of('alternative'))} of {len(self.of('alternative'))} "
+            "alternative solutions at full marks"
+        ]
+        per_task: dict[str, list[Outcome]] = {}
+        for o in counted:
+            per_task.setdefault(o.mutant.task, []).append(o)
+        for task, outs in per_task.items():
+            lines.append(f"  {task}: {sum(o.killed for o in outs)}/{len(outs)} killed")
+        for o in self.survivors:
+            lines.append(f"  SURVIVED {o.mutant.task}: {o.mutant.label}")
+        for o in self.of("alternative"):
+            if o.killed:
+                lines.append(
+                    f"  ALTERNATIVE LOST POINTS {o.mutant.task}: {o.mutant.label} ({o.points:g}/{o.max_points:g}): "
+                    + "; ".join(f"{k}: {v[:300]}" for k, v in o.messages.items())
+                )
+        for label in self.stale_equivalents:
+            lines.append(f"  STALE EQUIVALENT (no such mutant): {label}")
+        return "\n".join(lines)
+
+
+def _notebook(assignment: str, source: Path) -> Path:
+    return sorted((source / assignment).glob("*.ipynb"))[0]
+
+
+def run(assignment: str, *, jobs: int = 2, root: Path = ROOT, log: Callable[[str], None] = print) -> Report:
+    """Grade every mutant, alternative and bug of ``assignment``; return the report."""
+    from .grader.run import grade
+
+    notebook = _notebook(assignment, root / "solutions")
+    cells = read_cells(notebook)
+    module = graders_module(assignment, root)
+    equivalent: dict[str, dict[str, str]] = getattr(module, "EQUIVALENT", {})
+    groups = components(assignment, cells)
+    extra = handwritten(module, cells)
+
+    # queues[g] = the submissions' worth of mutants of group g, one per submission
+    queues: list[list[Mutant]] = []
+    for solutions, _ in groups:
+        queue: list[Mutant] = []
+        for cell in solutions:
+            queue += mutants_of_cell(cell.grade_id, cell.source)
+        queue += [m for m in extra if m.task in {c.grade_id for c in solutions}]
+        queues.append(queue)
+
+    base = nbformat.read(notebook, as_version=4)
+    work = Path(tempfile.mkdtemp(prefix=f"mutants-{assignment}-"))
+    try:
+        plan: dict[str, list[tuple[int, Mutant]]] = {}
+        for k in range(max((len(q) for q in queues), default=0)):
+            nb = nbformat.from_dict(base)
+            chosen = []
+            for g, queue in enumerate(queues):
+                if k < len(queue):
+                    mutant = queue[k]
+                    cell = next(c for c in cells if c.grade_id == mutant.task)
+                    nb.cells[cell.index].source = mutant.source
+                    chosen.append((g, mutant))
+            student = f"m{k:04d}"
+            (work / "subs" / student).mkdir(parents=True)
+            nbformat.write(nb, work / "subs" / student / notebook.name)
+            plan[student] = chosen
+        log(f"{assignment}: grading {sum(map(len, queues))} mutants in {len(plan)} submissions")
+        with ScratchCourse(root / "solutions") as course:
+            rows = grade(
+                assignment,
+                work / "subs",
+                out=work / "out",
+                jobs=jobs,
+                root=course.root,
+                record=False,
+                feedback=False,
+                log=lambda *_: None,
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    points = {row["student_id"]: row["points"] for row in rows}
+    messages = {row["student_id"]: row.get("messages", {}) for row in rows}
+    outcomes = []
+    used_equivalents = set()
+    for student, chosen in plan.items():
+        for g, mutant in chosen:
+            tests = groups[g][1]
+            got = sum(points[student].get(t.grade_id, 0.0) for t in tests)
+            reason = ""
+            if mutant.kind == "operator":
+                function = next(iter(c.defines for c in cells if c.grade_id == mutant.task), {mutant.task})
+                for name in sorted(function) + [mutant.task]:
+                    if mutant.label in equivalent.get(name, {}):
+                        reason = equivalent[name][mutant.label]
+                        used_equivalents.add((name, mutant.label))
+            failed = {t.grade_id: messages[student][t.grade_id] for t in tests if t.grade_id in messages[student]}
+            outcomes.append(Outcome(mutant, got, sum(t.points for t in tests), reason, failed))
+    stale = [
+        f"{f}: {label}" for f, labels in equivalent.items() for label in labels if (f, label) not in used_equivalents
+    ]
+    return Report(assignment, outcomes, stale)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m losscourse.mutation", description=__doc__.split("\n")[0])
+    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--list", action="store_true", help="list the mutants, grade nothing")
+    args = parser.parse_args(argv)
+    chosen = args.assignments or list_assignments(SOURCE)
+    worst = 1.0
+    for assignment in chosen:
+        if args.list:
+            for cell in read_cells(_notebook(assignment, SOURCE)):
+                if cell.kind == "solution":
+                    for m in mutants_of_cell(cell.grade_id, cell.source):
+                        print(f"{assignment} {m.task}: {m.label}")
+            continue
+        report = run(assignment, jobs=args.jobs)
+        print(report.text())
+        worst = min(worst, report.kill_rate)
+    return 0 if worst >= TARGET_KILL_RATE else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
