@@ -24,6 +24,8 @@ from ._validation import (
 )
 
 __all__ = [
+    "charbonnier",
+    "charbonnier_grad",
     "huber",
     "huber_grad",
     "log_cosh",
@@ -265,7 +267,7 @@ def _pseudo_huber(
 
 
 def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
-    r"""Pseudo-Huber (Charbonnier) loss: a smooth Huber loss.
+    r"""Pseudo-Huber loss: a smooth Huber loss.
 
     .. math::
 
@@ -298,8 +300,9 @@ def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str
     ``np.hypot``: the textbook form cancels catastrophically for small residuals
     (it gives 0 for :math:`r = 10^{-9}`) and :math:`(r/\delta)^2` overflows beyond
     :math:`|r/\delta| \approx 10^{154}`; this one keeps full relative precision everywhere.
-    PyTorch and Keras have no pseudo-Huber loss; :math:`\sqrt{r^2 + \varepsilon^2}`, the
-    "Charbonnier loss" of image restoration, is :math:`\ell_\varepsilon(r)/\varepsilon + \varepsilon`.
+    PyTorch and Keras have no pseudo-Huber loss. The Charbonnier loss of image restoration,
+    :func:`charbonnier`, is the same curve scaled to slope 1 in the tails:
+    ``charbonnier(y, p, eps=e) == pseudo_huber(y, p, delta=e) / e``.
 
     References
     ----------
@@ -659,6 +662,129 @@ def tukey_biweight_grad(y_true: Any, y_pred: Any, *, c: float = 4.685, reduction
     return _tukey_biweight(y_true, y_pred, c=c, reduction=reduction, value=False)[1]
 
 
+# --------------------------------------------------------------------------
+# Charbonnier loss: the smooth L1 of image restoration
+# --------------------------------------------------------------------------
+
+
+def _charbonnier(
+    y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str = "mean", value: bool = True, grad: bool = True
+):
+    """Value and/or gradient of :func:`charbonnier`, sharing ``hypot(eps, r)``."""
+    eps = check_positive_scalar(eps, "eps")
+    r = _residual(y_true, y_pred, reduction)
+    e = r.dtype.type(eps)
+    if e == 0:
+        raise ValueError(
+            f"eps={eps!r} rounds to 0 in {r.dtype}, the dtype of y_pred, and the loss would be undefined "
+            f"at r = 0; pass eps >= {np.finfo(r.dtype).smallest_subnormal} or float64 inputs"
+        )
+    a = np.abs(r)
+    h = np.hypot(e, a)  # sqrt(r^2 + eps^2), without overflow of r^2
+    v = g = None
+    if value:
+        # sqrt(r^2 + eps^2) - eps = r^2 / (h + eps): no cancellation for small r, no overflow for large r
+        v = reduce(a * (a / (h + e)), reduction)
+    if grad:
+        # clipped: |r| / h <= 1 also after rounding (bounded influence, exactly)
+        g = np.clip(r / h, -1, 1).astype(r.dtype, copy=False) * r.dtype.type(grad_scale(reduction, r.size))
+    return v, g
+
+
+def charbonnier(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str = "mean"):
+    r"""Charbonnier loss: a smooth absolute error, :math:`\sqrt{r^2 + \varepsilon^2}` shifted to vanish at 0.
+
+    .. math::
+
+        \ell_\varepsilon(r) = \sqrt{r^2 + \varepsilon^2} - \varepsilon, \qquad r = \hat y - y
+
+    It behaves like :math:`r^2/(2\varepsilon)` for :math:`|r| \ll \varepsilon` and like
+    :math:`|r| - \varepsilon` for :math:`|r| \gg \varepsilon`: with the small default
+    :math:`\varepsilon` it is the absolute error (the conditional median) made differentiable at 0.
+    It is convex, has derivatives of every order, and its gradient
+    :math:`r / \sqrt{r^2 + \varepsilon^2}` is bounded by 1, so one outlier has bounded influence.
+
+    Parameters
+    ----------
+    y_true : array_like, any shape
+        Targets.
+    y_pred : array_like, same shape as ``y_true``
+        Predictions. Its floating dtype is the dtype of the result.
+    eps : float > 0
+        The smoothing scale, in units of the target: the width of the quadratic bowl around 0.
+        The default 1e-3 is LapSRN's.
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per element.
+
+    Returns
+    -------
+    float or ndarray
+        A scalar for ``"mean"`` and ``"sum"``, an array of ``y_pred``'s shape for ``"none"``.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` is not a finite number > 0, or rounds to 0 in ``y_pred``'s dtype.
+    TypeError
+        If ``eps`` is not a real number.
+
+    Notes
+    -----
+    **The constant.** Image-restoration code (LapSRN and its successors) computes
+    :math:`\sqrt{r^2 + \varepsilon^2}` without subtracting :math:`\varepsilon`; losslib subtracts
+    it so that a perfect prediction costs 0, as for every other loss here, and so that
+    ``reduction="sum"`` does not carry an offset of :math:`N\varepsilon`. The gradient is the same,
+    so training is unaffected; to reproduce LapSRN's number add ``eps`` to the mean
+    (``N * eps`` to the sum). Up to that constant, the loss is the negative log-likelihood of the
+    symmetric hyperbolic distribution, with density proportional to
+    :math:`\exp\big(-\sqrt{r^2 + \varepsilon^2}\big)`.
+
+    **Relation to** :func:`pseudo_huber`. The two are the same function up to a scale:
+    ``charbonnier(y, p, eps=e) == pseudo_huber(y, p, delta=e) / e`` (and so
+    :math:`\sqrt{r^2 + \varepsilon^2} = \ell^{\text{pseudo-Huber}}_\varepsilon(r)/\varepsilon +
+    \varepsilon`). The scale matters: pseudo-Huber fixes the curvature at 0 (it is :math:`r^2/2`
+    near 0, and its gradient grows to :math:`\delta`), Charbonnier fixes the slope in the tails (1,
+    as the absolute error, whatever :math:`\varepsilon`).
+
+    **Stability.** Computed as :math:`r^2 / (\sqrt{r^2 + \varepsilon^2} + \varepsilon)` with
+    ``np.hypot``: the textbook :math:`\sqrt{r^2 + \varepsilon^2} - \varepsilon` cancels
+    catastrophically for :math:`|r| \ll \varepsilon` (it keeps 3 of 16 digits at
+    :math:`r = 10^{-9}`, :math:`\varepsilon = 10^{-3}`) and :math:`r^2` overflows beyond
+    :math:`|r| \approx 10^{154}` (float64) and :math:`10^{19}` (float32); this form keeps full
+    relative precision for every finite :math:`r`. PyTorch and Keras have no Charbonnier loss.
+
+    References
+    ----------
+    .. [1] Charbonnier, P., Blanc-Féraud, L., Aubert, G. and Barlaud, M. (1994). Two deterministic
+       half-quadratic regularization algorithms for computed imaging. *Proc. ICIP* 2, 168-172.
+       (charbonnier1994two)
+    .. [2] Lai, W.-S., Huang, J.-B., Ahuja, N. and Yang, M.-H. (2017). Deep Laplacian pyramid
+       networks for fast and accurate super-resolution. *CVPR*, 5835-5843. (lai2017deep)
+
+    Examples
+    --------
+    With :math:`\varepsilon = 0.9` the residuals 1.2 and -4 make the right triangles 0.9-1.2-1.5 and
+    0.9-4-4.1:
+
+    >>> charbonnier([0.0, 0.0, 1.0], [0.0, 1.2, -3.0], eps=0.9, reduction="none")
+    array([0. , 0.6, 3.2])
+    >>> float(charbonnier([0.0, 0.0], [0.0, 1e200]))  # (0 + (1e200 - 0.001)) / 2
+    5e+199
+    """
+    return _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, grad=False)[0]
+
+
+def charbonnier_grad(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str = "mean") -> np.ndarray:
+    r"""Gradient of :func:`charbonnier`: :math:`r / \sqrt{r^2 + \varepsilon^2}`, over N for the mean.
+
+    Examples
+    --------
+    >>> charbonnier_grad([0.0, 0.0, 1.0], [0.0, 1.2, -3.0], eps=0.9, reduction="sum")  # 1.2/1.5, -4/4.1
+    array([ 0.        ,  0.8       , -0.97560976])
+    """
+    return _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, value=False)[1]
+
+
 def _sample_msle(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Targets and predictions > -1 (msle's domain), spread over a few orders of magnitude."""
     return {"y_true": np.expm1(rng.uniform(-1.5, 3.0, size=n)), "y_pred": np.expm1(rng.uniform(-1.5, 3.0, size=n))}
@@ -729,6 +855,23 @@ ENTRIES = [
         reference="charbonnier1994two",
         oracle="closed form",
         summary="Smooth Huber: quadratic near zero, linear in the tails, every derivative.",
+    ),
+    LossInfo(
+        "charbonnier",
+        charbonnier,
+        charbonnier_grad,
+        _charbonnier,
+        "regression",
+        "real",
+        "real",
+        "hyperbolic",
+        convex=True,
+        differentiable=True,
+        robust=True,
+        proper=None,
+        reference="charbonnier1994two",
+        oracle="closed form",
+        summary="Smooth L1, sqrt(r^2 + eps^2) - eps: absolute error made differentiable at 0.",
     ),
     LossInfo(
         "log_cosh",

@@ -938,3 +938,149 @@ def test_reference_data_covers_every_option_and_shape_rule():
         [np.ravel(c["inputs"][k]) for c in sklearn_cases if c["loss"] == "msle" for k in ("y_true", "y_pred")]
     )
     assert msle_inputs.min() < -0.999 and msle_inputs.max() >= 1e300
+
+
+# --------------------------------------------------------------------------
+# Charbonnier: exact arithmetic, the relation to pseudo-Huber, extremes, errors
+# --------------------------------------------------------------------------
+
+
+@exact
+def _exact_charbonnier(r: Decimal, eps: float):
+    e = D(eps)
+    root = CTX.sqrt(r * r + e * e)
+    return root - e, r / root
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("eps", [1e-3, 0.3, 50.0])
+@exact
+def test_charbonnier_matches_exact_arithmetic(eps, reduction):
+    rng = _rng("charbonnier", eps)
+    y_true = np.concatenate([rng.normal(size=12), np.zeros(2 * EXTREME_R.size + 1)])
+    y_pred = np.concatenate([y_true[:12] + 3.0 * rng.normal(size=12), EXTREME_R, -EXTREME_R, [0.0]])
+    pairs = [_exact_charbonnier(CTX.subtract(D(p), D(t)), eps) for t, p in zip(y_true, y_pred)]
+    value = losslib.charbonnier(y_true, y_pred, eps=eps, reduction=reduction)
+    _assert_close(value, _reduced([v for v, _ in pairs], reduction), what="charbonnier value")
+    scale = Decimal(1) / len(pairs) if reduction == "mean" else Decimal(1)
+    g_ref = np.array([float(CTX.multiply(g, scale)) for _, g in pairs])
+    _assert_close(losslib.charbonnier_grad(y_true, y_pred, eps=eps, reduction=reduction), g_ref, what="gradient")
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("eps", [1e-3, 0.3, 1.0, 50.0])
+def test_charbonnier_is_pseudo_huber_over_eps_and_the_lapsrn_loss_minus_eps(eps, dtype):
+    rng = _rng("charbonnier-ph", eps)
+    y = rng.normal(size=40).astype(dtype)
+    p = (
+        y + eps * np.concatenate([10.0 ** rng.uniform(-6, 6, size=20), -(10.0 ** rng.uniform(-6, 6, size=20))])
+    ).astype(dtype)
+    per_item = losslib.charbonnier(y, p, eps=eps, reduction="none")
+    assert per_item.dtype == dtype
+    # the same operations in the same order, then one more product: equal to the last bit, element by element
+    np.testing.assert_array_equal(per_item * dtype(eps), losslib.pseudo_huber(y, p, delta=eps, reduction="none"))
+    ulps = 4 * np.finfo(dtype).eps
+    for reduction in REDUCTIONS:
+        _assert_close(
+            losslib.charbonnier(y, p, eps=eps, reduction=reduction) * dtype(eps),
+            losslib.pseudo_huber(y, p, delta=eps, reduction=reduction),
+            rtol=ulps,
+        )
+        _assert_close(
+            losslib.charbonnier_grad(y, p, eps=eps, reduction=reduction) * dtype(eps),
+            losslib.pseudo_huber_grad(y, p, delta=eps, reduction=reduction),
+            rtol=ulps,
+        )
+    # the image-restoration form sqrt(r^2 + eps^2) (LapSRN) is charbonnier + eps
+    r = (p - y).astype(np.float64)
+    _assert_close(per_item + dtype(eps), np.hypot(r, eps), rtol=ulps)
+    # a perfect prediction costs exactly nothing, with a zero gradient
+    assert losslib.charbonnier(y, y, eps=eps, reduction="sum") == 0
+    np.testing.assert_array_equal(losslib.charbonnier_grad(y, y, eps=eps, reduction="none"), 0.0)
+
+
+@pytest.mark.parametrize("eps", [1e-3, 0.2, 7.0])
+def test_charbonnier_is_a_quadratic_bowl_near_zero_and_the_absolute_error_minus_eps_far_away(eps):
+    r = eps * np.array([1e-7, -3e-6, 1e-5])
+    _assert_close(losslib.charbonnier(np.zeros(3), r, eps=eps, reduction="none"), r * r / (2 * eps), rtol=1e-9)
+    _assert_close(losslib.charbonnier_grad(np.zeros(3), r, eps=eps, reduction="sum"), r / eps, rtol=1e-9)
+    r = eps * np.array([1e9, -3e10, 1e15])
+    _assert_close(losslib.charbonnier(np.zeros(3), r, eps=eps, reduction="none"), np.abs(r) - eps, rtol=1e-15)
+    _assert_close(losslib.charbonnier_grad(np.zeros(3), r, eps=eps, reduction="sum"), np.sign(r), rtol=1e-15)
+    # its gradient never exceeds 1, not even by rounding: bounded influence
+    g = losslib.charbonnier_grad(np.zeros(60), np.logspace(-5, 308, 60), eps=eps, reduction="sum")
+    assert np.all(g <= 1) and g[-1] == 1.0
+
+
+def test_charbonnier_default_eps_is_lapsrns_and_small_eps_gives_the_absolute_error():
+    rng = _rng("charbonnier-default")
+    y, p = rng.normal(size=9), rng.normal(size=9)
+    assert losslib.charbonnier(y, p) == losslib.charbonnier(y, p, eps=1e-3)
+    _assert_close(losslib.charbonnier(y, p, eps=1e-12), losslib.mae(y, p), rtol=1e-10)
+    _assert_close(losslib.charbonnier_grad(y, p, eps=1e-12), losslib.mae_grad(y, p), rtol=1e-10)
+
+
+def test_charbonnier_huge_residuals_do_not_overflow():
+    big = np.finfo(np.float64).max
+    r = np.array([1e154, -1e200, 1e300, big, -big])
+    v = losslib.charbonnier(np.zeros(5), r, reduction="none")
+    np.testing.assert_array_equal(v, np.abs(r))  # |r| - 1e-3 rounds to |r|
+    np.testing.assert_array_equal(losslib.charbonnier_grad(np.zeros(5), r, reduction="sum"), np.sign(r))
+    # float32: r^2 would overflow beyond 1.8e19 (the sum of these values, 3e38, still fits)
+    r32 = np.array([-1e38, -80.0, -1e-30, 0.0, 1e-30, 1e19, 2e19, 2e38], dtype=np.float32)
+    for reduction in REDUCTIONS:
+        v = losslib.charbonnier(np.zeros_like(r32), r32, reduction=reduction)
+        g = losslib.charbonnier_grad(np.zeros_like(r32), r32, reduction=reduction)
+        assert np.asarray(v).dtype == g.dtype == np.float32 and g.shape == r32.shape
+        assert np.all(np.isfinite(v)) and np.all(np.isfinite(g)), reduction
+    _assert_close(
+        losslib.charbonnier(np.zeros_like(r32), r32, reduction="none"),
+        np.hypot(r32.astype(np.float64), 1e-3) - 1e-3,
+        rtol=4e-7,
+    )
+
+
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+@pytest.mark.parametrize("eps", [1e-3, 0.3, 20.0])
+def test_charbonnier_gradient_matches_central_differences(eps, reduction):
+    for shape in ((5,), (2, 3)):
+        inputs = _pair()(_rng("fd-charbonnier", eps, shape), shape)
+        y, p = inputs["y_true"], inputs["y_pred"]
+        numeric = numerical_grad(lambda x: float(np.sum(losslib.charbonnier(y, x, eps=eps, reduction=reduction))), p)
+        np.testing.assert_allclose(
+            losslib.charbonnier_grad(y, p, eps=eps, reduction=reduction),
+            numeric,
+            rtol=1e-6,
+            atol=1e-8 * np.abs(numeric).max(),
+        )
+
+
+CHARBONNIER_BAD = [
+    ((Y3, Y3), {"eps": 0.0}, ValueError, r"eps must be a finite number > 0, got 0\.0"),
+    ((Y3, Y3), {"eps": -1e-3}, ValueError, r"eps must be a finite number > 0, got -0\.001"),
+    ((Y3, Y3), {"eps": np.inf}, ValueError, r"eps must be a finite number > 0, got inf"),
+    ((Y3, Y3), {"eps": np.nan}, ValueError, r"eps must be a finite number > 0, got nan"),
+    ((Y3, Y3), {"eps": "1e-3"}, TypeError, r"eps must be a real number, got '1e-3'"),
+    ((Y3, Y3), {"eps": True}, TypeError, r"eps must be a real number, got True"),
+    ((Y3, Y3), {"eps": [1e-3]}, TypeError, r"eps must be a real number"),
+    ((Y3, Y3), {"delta": 1.0}, TypeError, r"unexpected keyword argument 'delta'"),
+    (
+        (np.zeros(3, np.float32), np.zeros(3, np.float32)),
+        {"eps": 1e-50},
+        ValueError,
+        r"eps=1e-50 rounds to 0 in float32, the dtype of y_pred.*or float64 inputs",
+    ),
+    ((Y3, [[0.0, 1.0, 2.0]]), {}, ValueError, r"y_pred has shape \(1, 3\) but y_true has shape \(3,\)"),
+    ((Y3, [0.0, np.nan, 1.0]), {}, ValueError, r"y_pred contains NaN at y_pred\[1\]"),
+    ((Y3, Y3), {"reduction": "avg"}, ValueError, r"reduction must be 'mean', 'sum' or 'none', got 'avg'"),
+]
+
+
+@pytest.mark.parametrize("with_grad", [False, True], ids=["loss", "grad"])
+@pytest.mark.parametrize(("args", "options", "error", "message"), CHARBONNIER_BAD)
+def test_charbonnier_refuses_bad_input_with_a_helpful_message(args, options, error, message, with_grad):
+    fn = losslib.charbonnier_grad if with_grad else losslib.charbonnier
+    with pytest.raises(error, match=message):
+        fn(*args, **options)
+    # float64 inputs take what float32 cannot represent
+    assert losslib.charbonnier([0.0], [0.0], eps=1e-50) == 0.0

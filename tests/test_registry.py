@@ -679,7 +679,9 @@ def _asymmetric_laplace(d, info):
 
 def _hyperbolic(d, info):
     # the hyperbolic distribution (generalised hyperbolic, p = 1, b = 0): -log p = a sqrt(1 + (r/delta)^2) + c
-    return -stats.genhyperbolic.logpdf(d["y_true"], 1.0, 1.0, 0.0, loc=d["y_pred"], scale=_default(info, "delta"))
+    # the scale is pseudo-Huber's delta or Charbonnier's eps
+    scale = _default(info, "delta" if "delta" in inspect.signature(info.loss).parameters else "eps")
+    return -stats.genhyperbolic.logpdf(d["y_true"], 1.0, 1.0, 0.0, loc=d["y_pred"], scale=scale)
 
 
 def _poisson(d, info):
