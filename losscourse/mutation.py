@@ -33,7 +33,7 @@ import shutil
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
@@ -332,9 +332,11 @@ def _check_functions(assignment: str, source: str) -> set[str]:
     return found
 
 
-def components(assignment: str, cells: list[Cell]) -> list[tuple[list[Cell], list[Cell]]]:
+def components(assignment: str, cells: list[Cell], extra: Sequence[Mutant] = ()) -> list[tuple[list[Cell], list[Cell]]]:
     """Groups of (solution cells, test cells) that share no function: mutants of different
-    groups can be handed in together and scored apart."""
+    groups can be handed in together and scored apart. A task's solution, its hand-written
+    alternatives and bugs (``extra``) and its tests all count: whatever calls another task's
+    function joins that task's group."""
     solutions = [c for c in cells if c.kind == "solution"]
     owner = {name: c.grade_id for c in solutions for name in c.defines}
     parent = {c.grade_id: c.grade_id for c in solutions}
@@ -347,6 +349,10 @@ def components(assignment: str, cells: list[Cell]) -> list[tuple[list[Cell], lis
     def union(a: str, b: str) -> None:
         parent[find(a)] = find(b)
 
+    for mutant in extra:
+        for name in _names(mutant.source)[1]:
+            if name in owner:
+                union(mutant.task, owner[name])
     test_owners: dict[int, set[str]] = {}
     for c in cells:
         used = c.uses | (_check_functions(assignment, c.source) if c.kind == "test" else set())
@@ -490,8 +496,8 @@ def run(assignment: str, *, jobs: int = 2, root: Path = ROOT, log: Callable[[str
     cells = read_cells(notebook)
     module = graders_module(assignment, root)
     equivalent: dict[str, dict[str, str]] = getattr(module, "EQUIVALENT", {})
-    groups = components(assignment, cells)
     extra = handwritten(module, cells)
+    groups = components(assignment, cells, extra)
 
     # queues[g] = the submissions' worth of mutants of group g, one per submission
     queues: list[list[Mutant]] = []

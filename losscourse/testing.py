@@ -119,7 +119,8 @@ def check_close(
         if predicate(g, e):
             raise CheckFailed(f"{where} returned {_fmt(got)}, expected {_fmt(expected)}: {message}")
     hint = _ratio_hint(g, e, n)
-    err = np.max(np.abs(g - e) / np.maximum(np.abs(e), atol))
+    with np.errstate(divide="ignore", invalid="ignore"):  # atol may be 0 where e is 0
+        err = np.max(np.abs(g - e) / np.maximum(np.abs(e), max(atol, np.finfo(np.float64).tiny)))
     detail = f": {hint}" if hint else f" (largest relative error {err:.3g})"
     raise CheckFailed(f"{where} returned {_fmt(got)}, expected {_fmt(expected)}{detail}")
 

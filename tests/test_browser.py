@@ -6,21 +6,37 @@ fails on untypeset math, a broken image, an image without alt text, a dead inter
 anchor, or a console error. A screenshot of every page is saved under ``_build/screenshots/``
 for a human to look at. Without Chromium the tests are skipped with a message saying how to
 install it (``.ci/run`` installs it).
+
+Launching and practising: chapter pages have launch buttons (Binder, Colab, and JupyterHub when
+``_config.yml`` sets one) that open the chapter's notebook twin, and download buttons whose
+``.ipynb`` is a real notebook; other pages have no launch buttons; the exercises page offers
+each student notebook (byte for byte the one in ``exercises/``) and launch links into
+``exercises/``, and no page links into ``solutions/``; the explorer follows its slider moved with
+the keyboard and shows losslib's numbers, and without JavaScript shows the static figure; the
+landing page shows the chapter map with alt text.
 """
 
 from __future__ import annotations
 
 import functools
 import http.server
+import json
+import re
 import shutil
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
+import nbformat
+import numpy as np
 import pytest
 
+import losslib
+from losscourse import explorer, launch
+
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "_build" / "screenshots"
+ROOT = Path(__file__).resolve().parent.parent
+SCREENSHOTS = ROOT / "_build" / "screenshots"
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -88,6 +104,15 @@ def _visit(browser, url: str) -> dict:
         broken_images: Array.from(document.images).filter(i => !i.complete || i.naturalWidth === 0).map(i => i.src),
         no_alt: Array.from(document.images).filter(i => !i.hasAttribute('alt')).map(i => i.src),
         links: Array.from(document.querySelectorAll('a[href]')).map(a => a.href),
+        launch: Array.from(document.querySelectorAll('.dropdown-launch-buttons a.dropdown-item'))
+                     .map(a => [a.textContent.trim(), a.href]),
+        downloads: Array.from(document.querySelectorAll('.dropdown-download-buttons .dropdown-item'))
+                        .map(a => [a.textContent.trim(), a.href || null]),
+        assignments: Array.from(document.querySelectorAll('section.assignment')).map(s => ({
+            id: s.id,
+            download: Array.from(s.querySelectorAll('a.assignment-download')).map(a => a.href),
+            launch: Array.from(s.querySelectorAll('a.assignment-launch')).map(a => [a.className, a.href]),
+        })),
         ids: Array.from(document.querySelectorAll('[id]')).map(e => e.id),
         title: document.title,
     })""")
@@ -157,3 +182,196 @@ def test_screenshots_are_saved_for_every_chapter(visited):
         if rel.startswith("book/"):
             shot = SCREENSHOTS / (rel.replace("/", "_").removesuffix(".html") + ".png")
             assert shot.is_file() and shot.stat().st_size > 10_000, f"no screenshot of {rel}"
+
+
+# --------------------------------------------------------------------------
+# Launch and download buttons, the exercises page
+# --------------------------------------------------------------------------
+
+LAUNCH = launch.settings()
+PROVIDER_TEXT = {"binderhub": "Binder", "colab": "Colab", "jupyterhub": "JupyterHub"}
+CHAPTER_PAGES = [f"{doc}.html" for doc in launch.chapters()]
+
+
+def test_chapter_pages_launch_their_notebook_on_every_configured_service(visited):
+    """Binder and Colab always (set in _config.yml); JupyterHub exactly when jupyterhub_url is set."""
+    assert CHAPTER_PAGES and set(CHAPTER_PAGES) <= set(visited)
+    for rel in CHAPTER_PAGES:
+        twin = launch.notebook_path(rel.removesuffix(".html"))
+        assert (ROOT / twin).is_file(), f"{rel}: its launch buttons open {twin}, which does not exist"
+        expected = {PROVIDER_TEXT[p]: url for p, url in LAUNCH.links(twin).items()}
+        assert dict(visited[rel]["launch"]) == expected, f"{rel}: launch buttons {visited[rel]['launch']}"
+        assert {"Binder", "Colab"} <= set(expected)
+        assert ("JupyterHub" in expected) == bool(LAUNCH.jupyterhub_url)
+
+
+def test_chapter_pages_download_the_notebook_and_the_source(site, visited, browser):
+    base, root = site
+    page = browser.new_page()
+    try:
+        for rel in CHAPTER_PAGES:
+            downloads = dict(visited[rel]["downloads"])
+            assert {".ipynb", ".md", ".pdf"} <= set(downloads), f"{rel}: download buttons {downloads}"
+            response = page.request.get(downloads[".ipynb"])
+            assert response.ok, f"{rel}: the .ipynb download fails"
+            nb = nbformat.reads(response.text(), as_version=4)
+            outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+            assert outputs, f"{rel}: the downloaded notebook should carry the executed outputs"
+            source = page.request.get(downloads[".md"]).text()
+            assert source == (ROOT / rel.replace(".html", ".md")).read_text(), f"{rel}: .md is not the chapter"
+    finally:
+        page.close()
+
+
+def test_other_pages_have_no_launch_buttons(visited):
+    for rel, info in visited.items():
+        if rel not in CHAPTER_PAGES:
+            assert not info["launch"], f"{rel} is not a chapter but has launch buttons {info['launch']}"
+            assert ".ipynb" not in dict(info["downloads"]), f"{rel} offers a notebook download"
+
+
+def test_the_exercises_page_offers_every_student_notebook(site, visited, browser):
+    info = visited["book/exercises.html"]
+    listed = {a["id"]: a for a in info["assignments"]}
+    assignments = launch.assignments()
+    assert set(listed) == {f"exercise-{a.id}" for a in assignments}, "one section per released assignment"
+    page = browser.new_page()
+    try:
+        for a in assignments:
+            entry = listed[f"exercise-{a.id}"]
+            assert len(entry["download"]) == 1
+            body = page.request.get(entry["download"][0]).body()
+            assert body == (ROOT / a.path).read_bytes(), f"{a.id}: the download is not {a.path}"
+            links = {re.search(r"\blaunch-(\w+)", cls).group(1): href for cls, href in entry["launch"]}
+            expected = {**LAUNCH.links(a.path), "github": LAUNCH.repo.blob(a.path)}
+            assert links == expected, f"{a.id}: launch links {links}"
+            assert all("/exercises/" in href for href in links.values())
+    finally:
+        page.close()
+
+
+def test_no_page_links_into_solutions(visited):
+    for rel, info in visited.items():
+        bad = [href for href in info["links"] if "solutions" in urlparse(href).path.split("/")]
+        assert not bad, f"{rel} links into solutions/: {bad[:3]}"
+
+
+def test_the_launch_menu_opens_on_a_chapter(site, browser):
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(urljoin(base, CHAPTER_PAGES[0]), wait_until="networkidle")
+        menu = page.locator(".dropdown-launch-buttons")
+        menu.locator("button.dropdown-toggle").click()
+        colab = menu.get_by_text("Colab", exact=True)
+        colab.wait_for(state="visible")
+        assert menu.locator("a.dropdown-item").count() == len(LAUNCH.links("x"))
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------
+# The landing page's chapter map
+# --------------------------------------------------------------------------
+
+
+def test_the_landing_page_shows_the_chapter_map(site, browser):
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(urljoin(base, "book/index.html"), wait_until="networkidle")
+        figure = page.locator("figure#fig-chapter-map")
+        image = figure.locator("img")
+        assert image.count() == 1 and image.is_visible()
+        alt = image.get_attribute("alt") or ""
+        assert len(alt) > 100 and "chapter 1" in alt.lower(), f"the chapter map's alt text is {alt!r}"
+        assert image.evaluate("i => i.naturalWidth") > 500
+        assert "Fig" in figure.locator("figcaption").inner_text()
+        for doc in launch.chapters():
+            href = doc.split("/")[-1] + ".html"
+            assert page.locator(f'article a[href$="{href}"]').count() >= 1, f"the landing page does not link {doc}"
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------
+# The loss explorer
+# --------------------------------------------------------------------------
+
+
+def _shown(root) -> dict[str, tuple[float, float]]:
+    return root.evaluate("""r => Object.fromEntries(Array.from(r.querySelectorAll('.lx-panel')).map(p => [
+        p.dataset.loss,
+        [Number(p.querySelector('[data-kind=value]').dataset.value),
+         Number(p.querySelector('[data-kind=grad]').dataset.value)]]))""")
+
+
+@pytest.mark.parametrize("family", explorer.FAMILIES)
+def test_the_explorer_follows_the_keyboard_and_shows_losslibs_values(site, browser, family):
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(urljoin(base, "book/explorer.html"), wait_until="networkidle")
+        root = page.locator(f'.loss-explorer[data-family="{family}"]')
+        data = json.loads(root.locator("script.loss-explorer-data").text_content())
+        axis = data["axis"]
+        names = [entry["name"] for entry in data["losses"]]
+        assert names == [i.name for i in losslib.select(family=family)], "every loss of the family, from losslib"
+        assert root.locator(".lx-panel").count() == len(names)
+        assert page.locator(f".tag_explorer-static-{family}").is_hidden(), "JavaScript on: the static figure hides"
+
+        slider = root.get_by_label(axis["label"])
+        assert slider.get_attribute("type") == "range", "the slider is labelled"
+        before = _shown(root)
+        slider.focus()
+        for _ in range(5):
+            page.keyboard.press("ArrowRight")
+        x = float(slider.input_value())
+        assert x == pytest.approx(axis["initial"] + 5 * axis["slider_step"])
+        assert root.locator("output").inner_text() == f"{axis['name']} = {x:.2f}"
+        after = _shown(root)
+        i = round((x - axis["start"]) / axis["step"])
+        i0 = round((axis["initial"] - axis["start"]) / axis["step"])
+        x_grid = np.array([axis["start"] + i * axis["step"]])
+        for entry in data["losses"]:
+            name = entry["name"]
+            assert after[name] == pytest.approx((entry["value"][i], entry["grad"][i]), rel=1e-12, abs=1e-15)
+            if (entry["value"][i], entry["grad"][i]) != (entry["value"][i0], entry["grad"][i0]):
+                assert after[name] != before[name], f"{name} did not respond to the slider"
+            value, slope, _ = explorer.curves(losslib.LOSSES[name], x_grid, family)
+            assert after[name] == pytest.approx((value[0], slope[0]), rel=1e-6, abs=1e-9), f"{name} is not losslib's"
+        assert any(after[n] != before[n] for n in names)
+
+        page.keyboard.press("End")
+        end = _shown(root)
+        assert float(slider.input_value()) == pytest.approx(axis["start"] + axis["step"] * (axis["n"] - 1))
+        for entry in data["losses"]:
+            assert end[entry["name"]] == pytest.approx((entry["value"][-1], entry["grad"][-1]), rel=1e-12)
+
+        styles = root.evaluate("""r => [getComputedStyle(r.querySelector('.lx-loss')).strokeDasharray,
+                                       getComputedStyle(r.querySelector('.lx-grad')).strokeDasharray]""")
+        assert styles[0] == "none" and styles[1] != "none", "loss and gradient differ by line style, not colour only"
+        root.screenshot(path=str(SCREENSHOTS / f"explorer-{family}.png"))
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def test_the_explorer_without_javascript_shows_the_static_figures(site, browser):
+    base, _ = site
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(urljoin(base, "book/explorer.html"), wait_until="networkidle")
+        for family in explorer.FAMILIES:
+            root = page.locator(f'.loss-explorer[data-family="{family}"]')
+            assert root.locator(".loss-explorer-ui").is_hidden(), "without JavaScript the empty explorer stays hidden"
+            assert root.locator(".loss-explorer-note").is_visible(), "a note says why the explorer is not there"
+            image = page.locator(f".tag_explorer-static-{family} img")
+            assert image.count() == 1 and image.is_visible()
+            assert len(image.get_attribute("alt") or "") > 80, "the static figure has alt text"
+        page.screenshot(path=str(SCREENSHOTS / "explorer-without-javascript.png"), full_page=True)
+    finally:
+        context.close()

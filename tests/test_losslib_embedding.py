@@ -729,3 +729,111 @@ def test_nan_empty_and_reduction_are_refused_by_loss_and_gradient(name):
             call(name, empty, fn)
         with raises(ValueError, "reduction must be 'mean', 'sum' or 'none', got 'avg'"):
             call(name, x, fn, reduction="avg")
+
+
+# --------------------------------------------------------------------------
+# Selection procedures: pairwise_distances, mine_negatives, mine_triplets
+# --------------------------------------------------------------------------
+
+
+def test_pairwise_distances_match_scipy_and_are_exact_zero_on_the_diagonal():
+    from scipy.spatial.distance import cdist
+
+    rng = np.random.default_rng(40)
+    x, y = rng.normal(size=(7, 4)), rng.normal(size=(5, 4))
+    np.testing.assert_allclose(losslib.pairwise_distances(x, y), cdist(x, y), rtol=1e-12)
+    np.testing.assert_allclose(losslib.pairwise_distances(x, y, squared=True), cdist(x, y, "sqeuclidean"), rtol=1e-12)
+    d = losslib.pairwise_distances(x)
+    np.testing.assert_allclose(d, cdist(x, x), rtol=1e-12, atol=1e-12)
+    assert np.all(np.diag(d) == 0)
+    # nearly equal rows far from the origin: the expansion rounds below 0, the result does not
+    far = 1e4 + 1e-9 * rng.normal(size=(6, 3))
+    assert np.all(losslib.pairwise_distances(far, squared=True) >= 0)
+    assert np.all(losslib.pairwise_distances(far, far[::-1]) >= 0)
+
+
+def test_pairwise_distances_dtypes_and_bad_input():
+    x32 = np.ones((3, 2), dtype=np.float32)
+    assert losslib.pairwise_distances(x32).dtype == np.float32
+    assert losslib.pairwise_distances(x32, np.ones((2, 2))).dtype == np.float64
+    with raises(ValueError, "x has shape (3, 2) and y has shape (2, 3)"):
+        losslib.pairwise_distances(np.ones((3, 2)), np.ones((2, 3)))
+    with raises(ValueError, "x has shape (3,)"):
+        losslib.pairwise_distances(np.ones(3))
+    with raises(TypeError, "squared must be True or False"):
+        losslib.pairwise_distances(x32, squared=1)
+
+
+def _brute_negatives(d, labels, anchors, positives, strategy):
+    out = []
+    for a, p in zip(anchors, positives):
+        negs = [j for j in range(len(labels)) if labels[j] != labels[a]]
+        if strategy == "hard":
+            out.append(min(negs, key=lambda j: (d[a, j], j)))
+            continue
+        farther = [j for j in negs if d[a, j] > d[a, p]]
+        if farther:
+            out.append(min(farther, key=lambda j: (d[a, j], j)))
+        else:
+            out.append(min(negs, key=lambda j: (-d[a, j], j)))
+    return np.array(out)
+
+
+@pytest.mark.parametrize("strategy", ["hard", "semi-hard"])
+def test_mine_negatives_agrees_with_a_loop(strategy):
+    rng = np.random.default_rng(41)
+    for _ in range(20):
+        n = int(rng.integers(3, 12))
+        labels = rng.integers(0, 3, size=n)
+        labels[:2] = [0, 1]  # at least two classes
+        z = rng.normal(size=(n, 2))
+        d = losslib.pairwise_distances(z)
+        anchors = rng.integers(0, n, size=8)
+        positives = rng.integers(0, n, size=8)
+        got = losslib.mine_negatives(d, labels, anchors, positives, strategy=strategy)
+        np.testing.assert_array_equal(got, _brute_negatives(d, labels, anchors, positives, strategy))
+
+
+def test_mine_negatives_random_is_seeded_and_draws_only_negatives():
+    labels = np.array([0, 0, 1, 1, 2, 2])
+    d = losslib.pairwise_distances(np.arange(12.0).reshape(6, 2))
+    a = np.zeros(2000, dtype=int)
+    n1 = losslib.mine_negatives(d, labels, a, a + 1, strategy="random", rng=3)
+    n2 = losslib.mine_negatives(d, labels, a, a + 1, strategy="random", rng=np.random.default_rng(3))
+    np.testing.assert_array_equal(n1, n2)
+    counts = np.bincount(n1, minlength=6)
+    assert counts[0] == counts[1] == 0 and np.all(counts[2:] > 400)  # uniform over the 4 negatives
+
+
+def test_mine_negatives_bad_input():
+    d = np.zeros((3, 3))
+    with raises(ValueError, "anchor 0 (class 1) has no negative"):
+        losslib.mine_negatives(d, [1, 1, 1], [0], [1])
+    with raises(ValueError, "dist has shape (3, 2)"):
+        losslib.mine_negatives(np.zeros((3, 2)), [0, 1, 1], [0], [1])
+    with raises(ValueError, "labels has shape (2,)"):
+        losslib.mine_negatives(d, [0, 1], [0], [1])
+    with raises(ValueError, "strategy must be one of 'random', 'semi-hard', 'hard', got 'easy'"):
+        losslib.mine_negatives(d, [0, 1, 1], [1], [2], strategy="easy")
+    with raises(ValueError, "anchors holds indices outside 0..2"):
+        losslib.mine_negatives(d, [0, 1, 1], [3], [2])
+    with raises(TypeError, "positives must hold integer indices"):
+        losslib.mine_negatives(d, [0, 1, 1], [1], [2.0])
+
+
+def test_mine_triplets_enumerates_pairs_and_batch_hard_picks_extremes():
+    rng = np.random.default_rng(42)
+    z = rng.normal(size=(9, 2))
+    labels = np.array([0, 0, 0, 1, 1, 2, 2, 2, 3])  # example 8 is alone in its class: never an anchor
+    a, p, n = losslib.mine_triplets(z, labels, strategy="hard")
+    assert len(a) == 3 * 2 + 2 * 1 + 3 * 2
+    assert np.all(labels[a] == labels[p]) and np.all(a != p) and np.all(labels[a] != labels[n])
+    d = losslib.pairwise_distances(z)
+    a, p, n = losslib.mine_triplets(z, labels, strategy="batch-hard")
+    np.testing.assert_array_equal(a, np.arange(8))
+    for i, j, k in zip(a, p, n):
+        same = (labels == labels[i]) & (np.arange(9) != i)
+        assert d[i, j] == d[i, same].max()
+        assert d[i, k] == d[i, labels != labels[i]].min()
+    with raises(ValueError, "every example of the batch has the same label"):
+        losslib.mine_triplets(z[:3], labels[:3])

@@ -1,0 +1,85 @@
+"""The tests of every assignment catch the slips students make, and accept correct variations.
+
+For each assignment, :mod:`losscourse.mutation` mutates every solution region (mean for sum,
+a flipped sign, a dropped constant or 1/N, the wrong axis, log for log1p, max for min, an
+unstabilised log-sum-exp, ...), adds the hand-written bugs and alternative solutions of
+``tests/graders/<topic>.py``, hands each in as a student would and grades it with
+``losscourse grade``. At least 90% of the mutants must lose points, every hand-written bug
+must, and every alternative must get full marks. The per-assignment report (kill rate,
+survivors) is printed at the end of the test run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from losscourse import mutation
+from losscourse.assignments import list_assignments
+
+ASSIGNMENTS = list_assignments()
+REPORTS: dict[str, str] = {}
+
+
+@pytest.fixture(scope="module", params=ASSIGNMENTS)
+def report(request):
+    result = mutation.run(request.param, jobs=2, log=lambda *_: None)
+    REPORTS[request.param] = result.text()
+    return result
+
+
+def test_kill_rate_is_at_least_90_percent(report):
+    assert report.kill_rate >= mutation.TARGET_KILL_RATE, report.text()
+
+
+def test_every_handwritten_bug_loses_points(report):
+    bugs = report.of("bug")
+    assert bugs, f"tests/graders for {report.assignment} has no __bug_ functions"
+    survived = [o.mutant.label for o in bugs if not o.killed]
+    assert not survived, f"these realistic bugs get full marks in {report.assignment}: {survived}"
+
+
+def test_every_alternative_solution_gets_full_marks(report):
+    alternatives = report.of("alternative")
+    tasks = {o.mutant.task for o in report.outcomes if o.mutant.kind == "operator"}
+    missing = tasks - {o.mutant.task for o in alternatives}
+    assert not missing, f"no alternative correct solution for {sorted(missing)} in tests/graders"
+    short = [(o.mutant.task, o.mutant.label, o.messages) for o in alternatives if o.killed]
+    assert not short, f"correct alternative solutions lost points: {short}"
+
+
+def test_declared_equivalent_mutants_still_exist(report):
+    assert not report.stale_equivalents, (
+        f"EQUIVALENT lists mutants that are no longer generated: {report.stale_equivalents}"
+    )
+
+
+def test_mutation_operators_cover_the_usual_slips():
+    source = (
+        "def f(y, z):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    m = np.max(z, axis=-1, keepdims=True)\n"
+        "    s = z - m - np.log(np.sum(np.exp(z - m), axis=-1, keepdims=True))\n"
+        "    return -np.mean(0.5 * s[np.arange(len(y)), y] / len(y)) + np.log1p(np.logaddexp(0, z).sum())\n"
+        "    ### END SOLUTION\n"
+    )
+    labels = [m.label for m in mutation.mutants_of_cell("f", source)]
+    expected = [
+        "`np.max(z, axis=-1, keepdims=True)` -> `np.min(z, axis=-1, keepdims=True)`",
+        "`np.max(z, axis=-1, keepdims=True)` -> `np.max(z, axis=0, keepdims=True)`",
+        "`np.max(z, axis=-1, keepdims=True)` -> `np.max(z, axis=-1, keepdims=False)`",
+        "`z - m` -> `z`",
+        "`np.mean(0.5 * s[np.arange(len(y)), y] / len(y))` -> `np.sum(0.5 * s[np.arange(len(y)), y] / len(y))`",
+        "`0.5` -> `1.0`",
+        "`0.5 * s[np.arange(len(y)), y] / len(y)` -> `0.5 * s[np.arange(len(y)), y]`",
+        "`np.log1p(np.logaddexp(0, z).sum())` -> `np.log(np.logaddexp(0, z).sum())`",
+        "`np.logaddexp(0, z)` -> `np.log(np.exp(0) + np.exp(z))`",
+        "`-np.mean(0.5 * s[np.arange(len(y)), y] / len(y))` -> `np.mean(0.5 * s[np.arange(len(y)), y] / len(y))`",
+    ]
+    for label in expected:
+        assert label in labels, f"{label} not generated; got {labels}"
+    outside = mutation.mutants_of_cell("f", "def f(x):\n    return np.mean(x)\n")
+    assert outside == [], "only the solution region is mutated"
+
+
+def pytest_terminal_summary_lines() -> list[str]:
+    return [REPORTS[a] for a in sorted(REPORTS)]
