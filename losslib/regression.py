@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import (
@@ -43,22 +44,67 @@ __all__ = [
 ]
 
 
+def _pair(y_true: Any, y_pred: Any, reduction: str, nan: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a regression call: ``(y_true, y_pred)`` as arrays of y_pred's floating dtype.
+
+    ``nan=False`` skips the scans for NaNs (the caller looks for them as it computes, see
+    :func:`losslib._kernels.elementwise`); if another check fails, the full validation runs, so
+    that the error is the one the checks in their order give.
+    """
+    try:
+        check_reduction(reduction)
+        y_pred = as_float_array(y_pred, "y_pred", nan=nan)
+        y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype, nan=nan)
+        check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    except (TypeError, ValueError):
+        if not nan:
+            _pair(y_true, y_pred, reduction)
+        raise
+    return y_true, y_pred
+
+
 def _residual(y_true: Any, y_pred: Any, reduction: str) -> np.ndarray:
     """Validate a regression call and return ``y_pred - y_true`` in y_pred's dtype."""
-    check_reduction(reduction)
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
-    check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    y_true, y_pred = _pair(y_true, y_pred, reduction)
     return y_pred - y_true
+
+
+def _run(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int = 2, **options):
+    """Validate and evaluate an elementwise regression loss block by block (see :mod:`losslib._kernels`).
+
+    ``kernel(y, p, v, g, count, tmp, **options)`` writes the losses of a block into ``v`` and their
+    gradient, divided by ``count``, into ``g`` (either may be None: not wanted). A NaN in ``y`` or
+    ``p`` must make the losses and the gradient NaN: that is where the NaN check looks.
+    """
+    y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
+
+    def bound(ins, v, gs, count, tmp):
+        kernel(*ins, v, gs[0] if gs is not None else None, count, tmp, **options)
+
+    v, g = _kernels.elementwise(
+        bound,
+        (y_true, y_pred),
+        value=value,
+        grad=grad,
+        reduction=reduction,
+        n_tmp=n_tmp,
+        recheck=lambda: _pair(y_true, y_pred, reduction),
+    )
+    return v, (g[0] if g is not None else None)
+
+
+def _mse_kernel(y, p, v, g, count, tmp):
+    r = g if g is not None else tmp[0]
+    np.subtract(p, y, out=r)
+    if v is not None:
+        np.multiply(r, r, out=v)
+    if g is not None:
+        np.divide(r, count / 2, out=g)  # 2 r / count, rounded once (count / 2 is exact)
 
 
 def _mse(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`mse`, sharing the residual."""
-    r = _residual(y_true, y_pred, reduction)
-    return (
-        reduce(r * r, reduction) if value else None,
-        r * (2.0 * grad_scale(reduction, r.size)) if grad else None,
-    )
+    return _run(_mse_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
 
 
 def mse(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -111,13 +157,19 @@ def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     return _mse(y_true, y_pred, reduction=reduction, value=False)[1]
 
 
+def _mae_kernel(y, p, v, g, count, tmp):
+    r = np.subtract(p, y, out=tmp[0])
+    if v is not None:
+        np.abs(r, out=v)
+    if g is not None:
+        np.sign(r, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)
+
+
 def _mae(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`mae`, sharing the residual."""
-    r = _residual(y_true, y_pred, reduction)
-    return (
-        reduce(np.abs(r), reduction) if value else None,
-        np.sign(r) * r.dtype.type(grad_scale(reduction, r.size)) if grad else None,
-    )
+    return _run(_mae_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
 
 
 def mae(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -173,14 +225,19 @@ def _huber(
 ):
     """Value and/or gradient of :func:`huber`, sharing the residual."""
     delta = check_positive_scalar(delta, "delta")
-    r = _residual(y_true, y_pred, reduction)
-    v = g = None
-    if value:
-        a = np.abs(r)
-        v = reduce(np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)).astype(r.dtype, copy=False), reduction)
-    if grad:
-        g = np.clip(r, -delta, delta) * r.dtype.type(grad_scale(reduction, r.size))
-    return v, g
+    return _run(_huber_kernel, y_true, y_pred, reduction, value, grad, delta=delta)
+
+
+def _huber_kernel(y, p, v, g, count, tmp, *, delta):
+    r = np.subtract(p, y, out=tmp[0])
+    c = np.clip(r, -delta, delta, out=g if g is not None else tmp[1])  # the gradient of the sum
+    if v is not None:
+        # c (r - c/2): r^2/2 inside [-delta, delta], delta (|r| - delta/2) outside, with the same roundings
+        np.multiply(c, 0.5, out=v)
+        np.subtract(r, v, out=v)
+        np.multiply(v, c, out=v)
+    if g is not None and count != 1:
+        np.divide(g, count, out=g)
 
 
 def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
@@ -249,19 +306,45 @@ def _pseudo_huber(
 ):
     """Value and/or gradient of :func:`pseudo_huber`, sharing ``hypot(delta, r)``."""
     delta = check_positive_scalar(delta, "delta")
-    r = _residual(y_true, y_pred, reduction)
-    d = r.dtype.type(delta)
-    a = np.abs(r)
-    h = np.hypot(d, a)  # delta * sqrt(1 + (r/delta)^2), without overflow
-    v = g = None
-    if value:
-        # delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta r^2 / (h + delta): no cancellation for small r,
-        # and multiplied in this order, no overflow for large r or large delta.
-        v = reduce(a * (a / (h + d)) * d, reduction)
-    if grad:
-        # clipped: |r| delta / h <= delta also after rounding (bounded influence, exactly)
-        g = np.clip(r * (d / h), -d, d) * r.dtype.type(grad_scale(reduction, r.size))
-    return v, g
+    y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
+    d = y_pred.dtype.type(delta)
+    info = np.finfo(y_pred.dtype)
+    # sqrt(r^2 + delta^2) equals hypot(r, delta) to rounding unless a square over- or underflows:
+    # delta^2 is checked here, r^2 block by block (an infinite h), where hypot takes over.
+    with np.errstate(over="ignore"):
+        squares_ok = bool(info.tiny / info.eps <= d * d < info.max)
+        return _run(_pseudo_huber_kernel, y_true, y_pred, reduction, value, grad, n_tmp=3, d=d, squares_ok=squares_ok)
+
+
+def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
+    r = np.subtract(p, y, out=tmp[0])
+    h = tmp[1]  # sqrt(delta^2 + r^2) = delta sqrt(1 + (r/delta)^2)
+    rr = tmp[2]
+    if squares_ok:
+        np.multiply(r, r, out=rr)
+        np.add(rr, d * d, out=h)
+        np.sqrt(h, out=h)
+    if not squares_ok or h.max() == np.inf:
+        # hypot does not overflow; delta |r| (|r| / (h + delta)) neither
+        np.hypot(d, r, out=h)
+        np.add(h, d, out=rr)
+        np.divide(r, rr, out=rr)
+        np.multiply(rr, r, out=rr)
+        np.multiply(rr, d, out=rr)
+        if v is not None:
+            v[...] = rr
+    elif v is not None:
+        # delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta r^2 / (h + delta): no cancellation for small r
+        np.add(h, d, out=v)
+        np.divide(rr, v, out=v)
+        if d != 1:
+            np.multiply(v, d, out=v)
+    if g is not None:
+        # r delta / h, clipped: |gradient| <= delta also after rounding (bounded influence, exactly)
+        bound = d / d.dtype.type(count)
+        np.divide(bound, h, out=g)
+        np.multiply(g, r, out=g)
+        np.clip(g, -bound, bound, out=g)
 
 
 def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):

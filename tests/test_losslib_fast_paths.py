@@ -1,0 +1,79 @@
+"""The fast paths of losslib give what the straightforward computation gives, for every entry.
+
+losslib evaluates large inputs in cache-sized blocks (``losslib._kernels``) and looks for NaNs while
+it computes instead of scanning the inputs first. The other tests use small inputs, which fit in
+one block; here the block size is shrunk to a few elements, so that every loss runs through many
+blocks and a short last one, and the results must agree with the one-block evaluation: gradients
+exactly (they are elementwise), values to rounding (the partial sums are grouped differently).
+Also checked for every entry: a NaN in the last block is still refused, naming the argument, and
+no input is modified (the fast paths work in place, on arrays they own only).
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+import losslib
+from conftest import as_grads, by_entry, draw, float_args, positional, replace, rng_for
+from losslib import _kernels
+
+N = 57  # examples: with blocks of a few elements, many blocks and a short last one
+
+
+@pytest.fixture
+def tiny_blocks(monkeypatch):
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)  # 3 float64 (or 6 float32) elements or rows per block
+
+
+def _both(info, inputs, reduction):
+    v, g = info.core(*positional(info, inputs), reduction=reduction)
+    return np.asarray(v), as_grads(info, g)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@by_entry()
+def test_many_blocks_give_the_one_block_result(info, reduction, monkeypatch):
+    inputs = draw(info, rng_for(info, "blocks"), N)
+    v_one, g_one = _both(info, inputs, reduction)
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    v_many, g_many = _both(info, inputs, reduction)
+    assert v_many.dtype == v_one.dtype and v_many.shape == v_one.shape
+    np.testing.assert_allclose(v_many, v_one, rtol=1e-14, atol=0, err_msg=f"{info.name}: value, many blocks vs one")
+    for w in info.grad_wrt:
+        np.testing.assert_array_equal(g_many[w], g_one[w], err_msg=f"{info.name}: gradient wrt {w}, many blocks vs one")
+
+
+@pytest.mark.usefixtures("tiny_blocks")
+@by_entry()
+def test_a_nan_in_the_last_block_is_refused(info):
+    inputs = draw(info, rng_for(info, "late nan"), N)
+    for a in float_args(info, inputs):
+        x = inputs[a].copy()
+        x.flat[-1] = np.nan
+        for fn in (info.loss, info.grad, info.core):
+            with pytest.raises(ValueError) as err:
+                fn(*positional(info, replace(inputs, **{a: x})))
+            message = str(err.value)
+            assert a in message and re.search(r"\bnan\b", message, re.IGNORECASE), (
+                f"{info.name} with a NaN at the end of {a}: {message!r}"
+            )
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("blocks", ["one", "many"])
+@by_entry()
+def test_inputs_are_left_alone(info, dtype, blocks, monkeypatch):
+    if blocks == "many":
+        monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    inputs = draw(info, rng_for(info, "alone"), N)
+    inputs = {a: (x.astype(dtype) if x.dtype.kind == "f" else x) for a, x in inputs.items()}
+    before = {a: x.copy() for a, x in inputs.items()}
+    for reduction in ("mean", "none"):
+        losslib.value_and_grad(info.name, *positional(info, inputs), reduction=reduction)
+        info.loss(*positional(info, inputs), reduction=reduction)
+        info.grad(*positional(info, inputs), reduction=reduction)
+    for a, x in inputs.items():
+        np.testing.assert_array_equal(x, before[a], err_msg=f"{info.name} modified its input {a}")
