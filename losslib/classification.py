@@ -178,6 +178,8 @@ def _binary_cross_entropy_with_logits(
     grad: bool = True,
 ):
     """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
+    if weight is None and pos_weight is None:
+        return _binary_logits_loss(_bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6)
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
     e = np.exp(-np.abs(x))
     pos = y if pw is None else pw * y
@@ -195,6 +197,86 @@ def _binary_cross_entropy_with_logits(
             g = g * w
         g = g * x.dtype.type(grad_scale(reduction, x.size))
     return v, g
+
+
+def _binary_logits_loss(
+    kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int, **options
+):
+    """An elementwise loss of 0/1 (or soft) targets and logits, block by block (see :mod:`losslib._kernels`).
+
+    The checks of :func:`_bce_logits_inputs` without the scans for NaNs: ``kernel`` must make the
+    losses and the gradient of a block NaN where an input is NaN (the NaN check happens there).
+    If a check fails, the full validation runs, so that the first error in its order is raised.
+    """
+
+    def full() -> None:
+        _bce_logits_inputs(y_true, y_pred, None, None, reduction)
+
+    try:
+        check_reduction(reduction)
+        x = as_float_array(y_pred, "y_pred", nan=False)
+        y = as_float_array(y_true, "y_true", dtype=x.dtype, nan=False)
+        check_same_shape(y, "y_true", x, "y_pred")
+        check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
+    except (TypeError, ValueError):
+        full()
+        raise
+
+    def bound(ins, v, gs, count, tmp):
+        kernel(*ins, v, gs[0] if gs is not None else None, count, tmp, **options)
+
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        v, g = _kernels.elementwise(
+            bound, (y, x), value=value, grad=grad, reduction=reduction, n_tmp=n_tmp, recheck=full
+        )
+    return v, (g[0] if g is not None else None)
+
+
+def _sigmoid_parts(x, e, u, f1, mask):
+    r"""From ``x``: ``e`` = exp(-|x|), ``u`` = 1 + e, ``f1`` and ``mask`` = [x >= 0], with
+    :math:`\sigma(x) = f_1/u`, without cancellation and without selections.
+
+    :math:`f_1 = \max(e, [x \ge 0])` is 1 for :math:`x \ge 0` and :math:`e` below;
+    :math:`f_2 = \max(e, [x < 0])` (see :func:`_other_factor`) gives :math:`\sigma(-x) = f_2/u`.
+    """
+    np.abs(x, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.add(e, 1, out=u)
+    np.greater_equal(x, 0, out=mask)
+    np.maximum(e, mask, out=f1)
+
+
+def _other_factor(e, mask, f2):
+    """``f2`` = max(e, [x < 0]) from ``mask`` = [x >= 0] (which it inverts in place)."""
+    np.logical_not(mask, out=mask)
+    np.maximum(e, mask, out=f2)
+
+
+def _bce_logits_kernel(y, x, v, g, count, tmp):
+    r"""Binary cross-entropy with logits on a block: :math:`\operatorname{sp} + (1 - y)\max(x, 0) -
+    y\min(x, 0)` with :math:`\operatorname{sp} = \operatorname{log1p}(e^{-|x|})`, and its gradient
+    :math:`(1 - y)\sigma(x) - y\sigma(-x)` (both terms without cancellation)."""
+    e, u, f, omy, t, mask_f = tmp
+    mask = mask_f.view(bool)[: x.size]
+    _sigmoid_parts(x, e, u, f, mask)
+    np.subtract(1, y, out=omy)
+    if v is not None:
+        _kernels.log1p_from(e, u, v, t)
+        np.maximum(x, 0, out=t)
+        np.multiply(t, omy, out=t)
+        np.add(v, t, out=v)
+        np.minimum(x, 0, out=t)
+        np.multiply(t, y, out=t)
+        np.subtract(v, t, out=v)
+    if g is not None:
+        np.multiply(omy, f, out=g)  # (1 - y) sigma(x) (1 + e)
+        _other_factor(e, mask, f)
+        np.multiply(f, y, out=f)  # y sigma(-x) (1 + e)
+        np.subtract(g, f, out=g)
+        if count != 1:
+            np.multiply(u, count, out=u)
+        np.divide(g, u, out=g)
 
 
 def binary_cross_entropy_with_logits(
@@ -1101,8 +1183,110 @@ def _focal(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`focal`, all in the log domain of the sigmoid."""
+    """Value and/or gradient of :func:`focal`: by blocks (:func:`_focal_kernel`), or all in the log domain."""
     a, gam = _focal_options(alpha, gamma)
+    if _power_steps(gam) is not None:
+        return _binary_logits_loss(
+            _focal_kernel,
+            y_true,
+            y_pred,
+            reduction,
+            value,
+            grad,
+            14,
+            alpha=a,
+            gamma=gam,
+            finite=lambda: _focal_general(y_true, y_pred, a, gam, reduction, False, False),
+        )
+    return _focal_general(y_true, y_pred, a, gam, reduction, value, grad)
+
+
+def _power_steps(gamma: float):
+    """How :func:`_focal_kernel` raises to ``gamma``: (integer part, add a square root?), or None."""
+    twice = 2 * gamma
+    if twice != int(twice) or gamma > 8:
+        return None
+    return int(gamma), twice % 2 == 1
+
+
+def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
+    r"""Focal loss on a block, from :func:`_sigmoid_parts` (one exp and one log1p per element).
+
+    :math:`p = \sigma(x)` and :math:`q = \sigma(-x)` without cancellation, :math:`m = 1 - p_t =
+    y q + (1 - y) p` (a sum of non-negative terms), :math:`m^\gamma` by products (and a square
+    root for half-integer :math:`\gamma`), the cross-entropy as in :func:`_bce_logits_kernel`, and
+    the gradient :math:`\alpha_t m^\gamma [\gamma (1 - 2y) (p q / m) \textrm{ce} + (p - y)]`
+    with :math:`p q = e/u^2` and :math:`p - y = (1 - y) p - y q`, exact for 0/1 targets. A block
+    with soft targets takes :func:`_focal_general` (``p - y`` cancels there, and the log-domain
+    formulas round it as torchvision does). ``finite()`` raises for an infinite logit; a NaN
+    makes the block NaN, for the caller's check.
+    """
+    e, u, p, q, omy, ce, m, mg, t, w, mask_f = tmp[:11]
+    mask = mask_f.view(bool)[: x.size]
+    ends = x.min() + x.max()
+    np.subtract(1, y, out=omy)
+    np.multiply(y, omy, out=t)  # nonzero for a soft target
+    if np.isnan(ends) or np.isnan(t.sum()):
+        for out in (v, g):
+            if out is not None:
+                out.fill(np.nan)
+        return
+    if not np.isfinite(ends):
+        finite()  # raises: infinite logits are refused
+    if t.any():
+        values, grads = _focal_general(y, x, alpha, gamma, "none", v is not None, g is not None)
+        if v is not None:
+            v[...] = values
+        if g is not None:
+            np.divide(grads, count, out=g)
+        return
+    dt = x.dtype.type
+    _sigmoid_parts(x, e, u, p, mask)
+    _other_factor(e, mask, q)
+    np.divide(p, u, out=p)  # sigma(x)
+    np.divide(q, u, out=q)  # sigma(-x)
+    _kernels.log1p_from(e, u, ce, t)  # ce = log1p(e) + (1 - y) max(x, 0) - y min(x, 0)
+    np.maximum(x, 0, out=t)
+    np.multiply(t, omy, out=t)
+    np.add(ce, t, out=ce)
+    np.minimum(x, 0, out=t)
+    np.multiply(t, y, out=t)
+    np.subtract(ce, t, out=ce)
+    np.multiply(omy, p, out=w)  # (1 - y) p
+    np.multiply(y, q, out=t)  # y q
+    np.add(w, t, out=m)  # 1 - p_t
+    whole, root = _power_steps(gamma)
+    if root:
+        np.sqrt(m, out=mg)
+    else:
+        mg.fill(1)
+    for _ in range(whole):
+        np.multiply(mg, m, out=mg)
+    if alpha >= 0:  # alpha_t = alpha y + (1 - alpha)(1 - y), times m^gamma
+        np.multiply(y, dt(2 * alpha - 1), out=mask_f)
+        np.add(mask_f, dt(1 - alpha), out=mask_f)
+        np.multiply(mg, mask_f, out=mg)
+    if v is not None:
+        np.multiply(mg, ce, out=v)
+    if g is not None:
+        np.subtract(w, t, out=w)  # p - y = (1 - y) p - y q
+        if gamma != 0:
+            np.maximum(m, np.finfo(dt).tiny, out=m)
+            np.divide(e, u, out=t)
+            np.divide(t, u, out=t)  # p q = e / (1 + e)^2
+            np.divide(t, m, out=t)  # p q / m <= 1
+            np.multiply(t, ce, out=t)
+            np.subtract(omy, y, out=ce)  # 1 - 2y
+            np.multiply(ce, dt(gamma), out=ce)
+            np.multiply(t, ce, out=t)
+            np.add(w, t, out=w)
+        np.multiply(w, mg, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)
+
+
+def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
+    """Focal loss on whole arrays in the log domain (any gamma); value=grad=False only validates."""
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
     y = as_float_array(y_true, "y_true", dtype=x.dtype)
@@ -1111,6 +1295,8 @@ def _focal(
     if not np.all(np.isfinite(x)):
         index = _first_index(~np.isfinite(x))
         raise ValueError(f"y_pred must hold finite logits, but {_where('y_pred', index)} = {x[index].item()!r}")
+    if not (value or grad):
+        return None, None
     dt = x.dtype.type
     ls_pos, ls_neg = log_sigmoid(x), log_sigmoid(-x)  # log p, log(1 - p)
     # log(1 - p_t), 1 - p_t = y (1 - p) + (1 - y) p: a sum of two non-negative terms, in logs
