@@ -3,8 +3,9 @@
 losslib evaluates large inputs in cache-sized blocks (``losslib._kernels``) and looks for NaNs while
 it computes instead of scanning the inputs first. The other tests use small inputs, which fit in
 one block; here the block size is shrunk to a few elements, so that every loss runs through many
-blocks and a short last one, and the results must agree with the one-block evaluation: gradients
-exactly (they are elementwise), values to rounding (the partial sums are grouped differently).
+blocks and a short last one, and the results must agree with the one-block evaluation to rounding
+(partial sums are grouped differently: the value's, and the gradient of a loss that accumulates
+it over blocks, as info_nce's with respect to the keys).
 Also checked for every entry: a NaN in the last block is still refused, naming the argument, and
 no input is modified (the fast paths work in place, on arrays they own only).
 """
@@ -43,7 +44,13 @@ def test_many_blocks_give_the_one_block_result(info, reduction, monkeypatch):
     assert v_many.dtype == v_one.dtype and v_many.shape == v_one.shape
     np.testing.assert_allclose(v_many, v_one, rtol=1e-14, atol=0, err_msg=f"{info.name}: value, many blocks vs one")
     for w in info.grad_wrt:
-        np.testing.assert_array_equal(g_many[w], g_one[w], err_msg=f"{info.name}: gradient wrt {w}, many blocks vs one")
+        np.testing.assert_allclose(
+            g_many[w],
+            g_one[w],
+            rtol=1e-13,
+            atol=1e-15 * float(np.abs(g_one[w]).max()),
+            err_msg=f"{info.name}: gradient wrt {w}, many blocks vs one",
+        )
 
 
 @pytest.mark.usefixtures("tiny_blocks")
