@@ -410,26 +410,49 @@ def pseudo_huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction
     return _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
 
 
-# Below this |r|, log cosh r is computed as log1p(2 sinh(r/2)^2) (exact, no cancellation);
-# above it as |r| - log 2 + log1p(exp(-2|r|)), which cannot overflow.
-_LOG_COSH_SWITCH = 2.0
+# Below this |r|, log cosh r is computed as -log1p(-tanh(r)^2) / 2, above it as
+# |r| - log1p(tanh|r|): each is free of cancellation on its side.
+_LOG_COSH_SWITCH = 1.0
 
 
 def _log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`log_cosh`."""
-    r = _residual(y_true, y_pred, reduction)
-    v = g = None
-    if value:
-        a = np.abs(r)
-        small = a <= _LOG_COSH_SWITCH
-        s = np.sinh(np.minimum(a, _LOG_COSH_SWITCH) / 2)
-        near = np.log1p(2 * s * s)
-        e = np.exp(-a)
-        far = (a - r.dtype.type(np.log(2.0))) + np.log1p(e * e)
-        v = reduce(np.where(small, near, far).astype(r.dtype, copy=False), reduction)
-    if grad:
-        g = np.tanh(r) * r.dtype.type(grad_scale(reduction, r.size))
-    return v, g
+    """Value and/or gradient of :func:`log_cosh`, sharing tanh(r)."""
+    return _run(_log_cosh_kernel, y_true, y_pred, reduction, value, grad, n_tmp=6)
+
+
+def _log_cosh_kernel(y, p, v, g, count, tmp):
+    r"""log cosh and tanh of a block from one ``tanh`` and one ``log1p``, without selections.
+
+    With :math:`t = \tanh r`: :math:`\log\cosh r = -\frac12 \operatorname{log1p}(-t^2)` below
+    the switch and :math:`|r| - \operatorname{log1p}(|t|)` above it (the same function: :math:`1 +
+    |t| = 2/(1 + e^{-2|r|})`), each free of cancellation on its side. The argument of the one
+    ``log1p`` and the result are chosen per element as ``below * mask + above * (1 - mask)``
+    with a 0/1 mask: exact (one of the two products is 0) and branch-free.
+    """
+    r, t, a, arg, mask, inv = tmp
+    np.subtract(p, y, out=r)
+    np.tanh(r, out=t)
+    if g is not None:
+        if count != 1:
+            np.divide(t, count, out=g)
+        else:
+            np.copyto(g, t)
+    if v is not None:
+        dt = r.dtype.type
+        np.abs(r, out=a)
+        np.multiply(np.less(a, _LOG_COSH_SWITCH, out=inv.view(bool)[: r.size]), dt(1), out=mask)
+        np.subtract(1, mask, out=inv)
+        np.abs(t, out=v)
+        np.multiply(v, inv, out=v)  # |t| above the switch, 0 below
+        np.multiply(t, t, out=arg)
+        np.multiply(arg, mask, out=arg)  # t^2 below, 0 above
+        np.subtract(v, arg, out=arg)  # |t| above, -t^2 below
+        _kernels.log1p_from(arg, np.add(arg, 1, out=r), v, t)  # (r and t are no longer needed)
+        np.subtract(a, v, out=a)
+        np.multiply(a, inv, out=a)  # |r| - log1p(|t|), above
+        np.multiply(v, dt(-0.5), out=v)
+        np.multiply(v, mask, out=v)  # -log1p(-t^2) / 2, below
+        np.add(v, a, out=v)
 
 
 def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -456,10 +479,10 @@ def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     -----
     ``np.log(np.cosh(r))`` overflows to ``inf`` beyond :math:`|r| \approx 710` (float64) and
     :math:`89` (float32), and loses every digit below :math:`|r| \approx 10^{-8}`. losslib
-    uses :math:`\log(1 + 2\sinh^2(r/2))` for :math:`|r| \le 2` and
-    :math:`|r| - \log 2 + \log(1 + e^{-2|r|})` beyond, both without cancellation, so the
-    value keeps full relative precision for every finite :math:`r` (up to :math:`10^{300}`
-    and beyond). Keras's ``log_cosh`` computes :math:`r + \operatorname{softplus}(-2r) - \log 2`
+    uses, with :math:`t = \tanh r` (which the gradient needs anyway),
+    :math:`-\frac12\log(1 - t^2)` (as ``log1p``) for :math:`|r| < 1` and
+    :math:`|r| - \log(1 + |t|)` beyond, both without cancellation, so the value keeps full
+    relative precision for every finite :math:`r` (up to :math:`10^{300}` and beyond). Keras's ``log_cosh`` computes :math:`r + \operatorname{softplus}(-2r) - \log 2`
     everywhere, which loses every digit below :math:`|r| \approx 10^{-8}`, and averages over the
     last axis first; PyTorch has no log-cosh loss.
 
