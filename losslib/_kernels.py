@@ -6,6 +6,14 @@ Running the same operations on blocks of ``BLOCK_BYTES`` keeps every temporary i
 reuses it, so only the inputs are read from memory once and the gradient written once; the
 formulas, and so the results, stay those of the elementwise expressions.
 
+Why threads (off by default): numpy's ufuncs release the GIL, so blocks can be computed on
+several threads at once; the transcendental functions (``exp``, ``log``, ``tanh``), where most of
+the time of a log-loss goes, are not vectorised for float64 on most CPUs and scale with the
+cores. :func:`set_num_threads` (or the environment variable ``LOSSLIB_NUM_THREADS``) turns it on.
+Each thread takes a run of consecutive blocks with its own scratch buffers and writes disjoint
+parts of the outputs; the partial sums are added in block order, so the results do not depend on
+the number of threads.
+
 Why chunked BLAS: ``np.dot`` of two long vectors is fast but sums in a few long sequential
 accumulators (less accurate than numpy's pairwise ``sum``, visibly so in float32) and, above
 about 10^4 elements, OpenBLAS splits it over threads, whose start-up costs more than the sum on
@@ -17,12 +25,116 @@ faster, and without the temporary.
 from __future__ import annotations
 
 import math
+import os
+import threading
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import numpy as np
 
 BLOCK_BYTES = 1 << 19  # 512 KiB per block buffer: a few of them stay in L2/L3
 DOT_CHUNK = 4096  # elements per BLAS call in dot(): one thread, short accumulators
+PARALLEL_MIN = 1 << 18  # elements: below this, threads cost more than they save
+
+
+def _threads_from_environment() -> int:
+    try:
+        return max(1, int(os.environ.get("LOSSLIB_NUM_THREADS", "1")))
+    except ValueError:
+        return 1
+
+
+_threads = _threads_from_environment()
+_pool: ThreadPoolExecutor | None = None
+_pool_lock = threading.Lock()
+
+
+def set_num_threads(n: int) -> None:
+    """Compute large losses on ``n`` threads (1, the default, computes on the calling thread only).
+
+    losslib splits a large input into blocks of a few hundred kilobytes; with ``n > 1`` threads
+    compute runs of blocks at once (numpy releases the GIL inside its loops). The results do
+    not depend on ``n``: every block is computed the same way and the partial sums are added in
+    the same order. Inputs below about 256 thousand elements are computed on one thread. The
+    default is the environment variable ``LOSSLIB_NUM_THREADS`` if set, else 1. Threads that
+    cannot be started (a sandbox's process limit, say) fall back to one thread.
+
+    Examples
+    --------
+    >>> import losslib
+    >>> losslib.set_num_threads(2)
+    >>> losslib.get_num_threads()
+    2
+    >>> losslib.set_num_threads(1)
+    """
+    global _pool, _threads
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"the number of threads must be an integer >= 1, got {n!r}")
+    with _pool_lock:
+        _threads = int(n)
+        if _pool is not None:
+            _pool.shutdown(wait=False)
+            _pool = None
+
+
+def get_num_threads() -> int:
+    """The number of threads losslib computes large losses on (see :func:`set_num_threads`).
+
+    Examples
+    --------
+    >>> import losslib
+    >>> losslib.get_num_threads() >= 1
+    True
+    """
+    return _threads
+
+
+def _executor() -> ThreadPoolExecutor | None:
+    global _pool
+    with _pool_lock:
+        if _pool is None and _threads > 1:
+            _pool = ThreadPoolExecutor(max_workers=_threads - 1, thread_name_prefix="losslib")
+        return _pool
+
+
+class Fallback(Exception):
+    """Raised by a block that the fast path cannot compute (its caller takes the general path)."""
+
+
+def run_chunks(n_blocks: int, task: Callable[[int, int], object], elements: int) -> None:
+    """Call ``task(first, stop)`` for consecutive runs of blocks covering ``range(n_blocks)``.
+
+    With more than one thread (:func:`set_num_threads`) and at least ``PARALLEL_MIN`` elements,
+    the runs go to the threads (the calling thread takes the first), each with numpy's error
+    state of the caller; the first exception, in the order of the runs, is raised once every
+    run has finished. Otherwise ``task(0, n_blocks)`` on the calling thread.
+    """
+    threads = min(_threads, n_blocks) if elements >= PARALLEL_MIN else 1
+    pool = _executor() if threads > 1 else None
+    if pool is None:
+        task(0, n_blocks)
+        return
+    bounds = [n_blocks * k // threads for k in range(threads + 1)]
+    errstate = np.geterr()
+
+    def run(first: int, stop: int) -> None:
+        with np.errstate(**errstate):  # numpy's error state is per thread
+            task(first, stop)
+
+    try:
+        futures = [pool.submit(run, bounds[k], bounds[k + 1]) for k in range(1, threads)]
+    except RuntimeError:  # no thread can be started (process limit, interpreter exit)
+        task(0, n_blocks)
+        return
+    errors: list[BaseException] = []
+    try:
+        task(bounds[0], bounds[1])
+    except BaseException as exc:  # noqa: BLE001 - re-raised below, after the other runs
+        errors.append(exc)
+    wait(futures)
+    errors += [f.exception() for f in futures if f.exception() is not None]  # type: ignore[misc]
+    if errors:
+        raise errors[0]
 
 
 def block_len(dtype: np.dtype, row: int = 1) -> int:
@@ -124,26 +236,32 @@ def elementwise(
     size = min(block_len(dtype), n)
     none = value and reduction == "none"
     v_all = np.empty(n, dtype) if none else None
-    v_buf = np.empty(size, dtype) if value and not none else None
     g_all = [np.empty(n, dtype) for _ in range(n_grads)] if grad else None
-    tmp = [np.empty(size, dtype) for _ in range(n_tmp)]
     count = float(n) if reduction == "mean" else 1.0
-    parts = []
-    for sl in blocks(n, size):
-        m = sl.stop - sl.start
-        v = v_all[sl] if v_all is not None else (v_buf[:m] if v_buf is not None else None)
-        gs = [g[sl] for g in g_all] if g_all is not None else None
-        kernel([f[sl] for f in flat], v, gs, count, [t[:m] for t in tmp])
-        block_sum = 0.0
-        if v is not None:
-            block_sum = float(v.sum())
-            parts.append(block_sum)
-        elif recheck is not None and gs is not None:
-            with np.errstate(over="ignore", invalid="ignore"):
-                block_sum = float(gs[0].sum())
-        if recheck is not None and math.isnan(block_sum):
-            recheck()
-            recheck = None
+    n_blocks = -(-n // size)
+    parts = [0.0] * n_blocks
+    checked = [recheck is None]
+
+    def task(first: int, stop: int) -> None:
+        v_buf = np.empty(size, dtype) if value and not none else None
+        tmp = [np.empty(size, dtype) for _ in range(n_tmp)]
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n))
+            m = sl.stop - sl.start
+            v = v_all[sl] if v_all is not None else (v_buf[:m] if v_buf is not None else None)
+            gs = [g[sl] for g in g_all] if g_all is not None else None
+            kernel([f[sl] for f in flat], v, gs, count, [t[:m] for t in tmp])
+            block_sum = 0.0
+            if v is not None:
+                block_sum = parts[b] = float(v.sum())
+            elif not checked[0] and gs is not None:
+                with np.errstate(over="ignore", invalid="ignore"):
+                    block_sum = float(gs[0].sum())
+            if not checked[0] and math.isnan(block_sum) and recheck is not None:
+                recheck()  # raises for a NaN input
+                checked[0] = True
+
+    run_chunks(n_blocks, task, n * len(arrays))
     out_v = None
     if value:
         if v_all is not None:

@@ -532,9 +532,15 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
     g_all = np.empty((n_rows, n_classes), z.dtype) if grad else None
     v_all = np.empty(n_rows, z.dtype) if value else None
     size = min(_kernels.block_len(z.dtype, n_classes), n_rows)
-    work = np.empty((size, n_classes), z.dtype) if g_all is None else None
-    coef_buf = np.empty((size, n_classes), z.dtype) if labels is None or smoothing else None
-    for sl in _kernels.blocks(n_rows, size):
+
+    def task(first: int, stop: int) -> None:
+        work = np.empty((size, n_classes), z.dtype) if g_all is None else None
+        coef_buf = np.empty((size, n_classes), z.dtype) if labels is None or smoothing else None
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n_rows))
+            _ce_block(sl, work, coef_buf)
+
+    def _ce_block(sl, work, coef_buf) -> None:
         zb = z2[sl]
         rows = np.arange(zb.shape[0])
         e = g_all[sl] if g_all is not None else work[: zb.shape[0]]
@@ -543,7 +549,7 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
         if not np.isfinite(m).all():
             if np.isnan(m).any():
                 recheck()  # raises for a NaN logit
-            return None  # +-inf logits: the general path
+            raise _kernels.Fallback  # +-inf logits: the general path
         np.subtract(zb, m[:, None], out=e)  # shifted logits, <= 0
         if labels is None:
             t = coef_buf[: zb.shape[0]]  # effective targets: (1 - eps) q + eps / C, times w
@@ -593,6 +599,11 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
                 np.multiply(e, (t_sum * scale / total)[:, None], out=e)
                 np.multiply(t, scale, out=t)
                 np.subtract(e, t, out=e)
+
+    try:
+        _kernels.run_chunks(-(-n_rows // size), task, z.size)
+    except _kernels.Fallback:
+        return None
     v = g = None
     if v_all is not None:
         if reduction == "none":
@@ -856,13 +867,14 @@ def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, 
     size = min(_kernels.block_len(p.dtype, n_classes), n_rows)
     v_all = np.empty(n_rows, p.dtype) if value else None
     g_all = np.empty((n_rows, n_classes), p.dtype) if grad else None
-    tmp = [np.empty((size, n_classes), p.dtype) for _ in range(4)]
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        for sl in _kernels.blocks(n_rows, size):
+
+    def task(first: int, stop: int) -> None:
+        tmp = [np.empty((size, n_classes), p.dtype) for _ in range(4)]
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n_rows))
             yb, pb = y2[sl], p2[sl]
             if not (_rows_ok(pb, tol) and _rows_ok(yb, tol)):
-                y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
-                return _distribution_general(rows, y, p, reduction, value, grad)
+                raise _kernels.Fallback  # the full validation decides (and raises)
             vb = v_all[sl] if v_all is not None else None
             gb = g_all[sl] if g_all is not None else None
             if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp]):
@@ -871,6 +883,13 @@ def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, 
                     vb[...] = per
                 if gb is not None:
                     np.divide(g, count, out=gb)
+
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        try:
+            _kernels.run_chunks(-(-n_rows // size), task, p.size)
+        except _kernels.Fallback:
+            y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
+            return _distribution_general(rows, y, p, reduction, value, grad)
     v = None
     if v_all is not None:
         if reduction == "none":

@@ -476,26 +476,36 @@ def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, v
     per = np.empty(n, a.dtype)
     grads = [np.empty_like(a2) for _ in range(3)] if grad else None
     size = min(_kernels.block_len(a.dtype, d), n)
-    dp_buf, dn_buf = np.empty((size, d), a.dtype), np.empty((size, d), a.dtype)
-    for sl in _kernels.blocks(n, size):
-        dp, dn = dp_buf[: sl.stop - sl.start], dn_buf[: sl.stop - sl.start]
-        np.subtract(a2[sl], p2[sl], out=dp)
-        np.add(dp, t(eps), out=dp)  # a - p + eps
-        np.subtract(a2[sl], n2[sl], out=dn)
-        np.add(dn, t(eps), out=dn)
-        ss_p, ss_n = _kernels.rowdot(dp, dp), _kernels.rowdot(dn, dn)
-        if not (_safe_squares(ss_p) and _safe_squares(ss_n)):
-            return None  # a NaN, a zero distance, or a square that over- or underflows
-        d_p, d_n = np.sqrt(ss_p), np.sqrt(ss_n)
-        z = t(margin) + d_p - d_n
-        per[sl] = np.maximum(z, 0)
-        if grads is not None:
-            g_a, g_p, g_n = (g[sl] for g in grads)
-            c = (z >= 0) / t(count)  # the hinge passes the gradient at z = 0, as PyTorch's clamp_min
-            np.multiply(dp, (-c / d_p)[:, None], out=g_p)
-            np.multiply(dn, (c / d_n)[:, None], out=g_n)
-            np.add(g_p, g_n, out=g_a)
-            np.negative(g_a, out=g_a)  # c (u_p - u_n)
+
+    def task(first: int, stop: int) -> None:
+        dp_buf, dn_buf = np.empty((size, d), a.dtype), np.empty((size, d), a.dtype)
+        for k in range(first, stop):
+            sl = slice(k * size, min((k + 1) * size, n))
+            dp, dn = dp_buf[: sl.stop - sl.start], dn_buf[: sl.stop - sl.start]
+            np.subtract(a2[sl], p2[sl], out=dp)
+            np.add(dp, t(eps), out=dp)  # a - p + eps
+            np.subtract(a2[sl], n2[sl], out=dn)
+            np.add(dn, t(eps), out=dn)
+            ss_p, ss_n = _kernels.rowdot(dp, dp), _kernels.rowdot(dn, dn)
+            if not (_safe_squares(ss_p) and _safe_squares(ss_n)):
+                raise _kernels.Fallback  # a NaN, a zero distance, or a square that over- or underflows
+            d_p, d_n = np.sqrt(ss_p), np.sqrt(ss_n)
+            z = t(margin) + d_p - d_n
+            per[sl] = np.maximum(z, 0)
+            if grads is not None:
+                g_a, g_p, g_n = (g[sl] for g in grads)
+                c = ((z >= 0) / t(count))[:, None]  # the hinge passes the gradient at z = 0, as clamp_min
+                np.divide(dp, d_p[:, None], out=dp)  # u_p, the unit vector of a - p
+                np.divide(dn, d_n[:, None], out=dn)  # u_n
+                np.subtract(dp, dn, out=g_a)
+                np.multiply(g_a, c, out=g_a)  # c (u_p - u_n)
+                np.multiply(dp, -c, out=g_p)
+                np.multiply(dn, c, out=g_n)
+
+    try:
+        _kernels.run_chunks(-(-n // size), task, a.size)
+    except _kernels.Fallback:
+        return None
     v = reduce(per[0] if single else per, reduction) if value else None
     return v, ([g.reshape(a.shape) for g in grads] if grads is not None else None)
 

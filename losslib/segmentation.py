@@ -116,35 +116,43 @@ def _dice_rows(y: np.ndarray, p: np.ndarray, s: float, squared: bool, reduction:
     size = min(_kernels.block_len(p.dtype, p2.shape[1]), n)
     per = np.empty(n, p.dtype)
     g_all = np.empty(p2.shape, p.dtype) if grad else None
-    a, b = np.empty((size, p2.shape[1]), p.dtype), np.empty((size, p2.shape[1]), p.dtype)
-    for sl in _kernels.blocks(n, size):
-        yb, pb = y2[sl], p2[sl]
-        if not (pb.min() >= 0 and pb.max() <= 1 and yb.min() >= 0 and yb.max() <= 1):
-            return None
-        ta, tb = a[: yb.shape[0]], b[: yb.shape[0]]
-        if squared:
-            np.subtract(pb, yb, out=ta)  # p - y
-            diff = _kernels.rowdot(ta, ta)
-            den = _kernels.rowdot(yb, yb) + _kernels.rowdot(pb, pb) + dt(s)
-        else:
-            np.subtract(1, pb, out=ta)
-            np.subtract(1, yb, out=tb)
-            diff = _kernels.rowdot(yb, ta) + _kernels.rowdot(pb, tb)  # y (1 - p) + p (1 - y) >= 0
-            den = yb.sum(axis=1) + pb.sum(axis=1) + dt(s)
-        if not np.all(den > 0) or np.isnan(diff).any():
-            return None  # NaN or 0/0: the general path raises
-        per[sl] = diff / den
-        if g_all is not None:
-            gb = g_all[sl]
-            inv = 1 / (den * dt(count))
-            if squared:  # (2 (p - y) S - 2 p D) / S^2
-                np.multiply(ta, (2 * inv)[:, None], out=gb)
-                np.multiply(pb, (2 * inv * (diff / den))[:, None], out=tb)
-                np.subtract(gb, tb, out=gb)
-            else:  # ((1 - 2 y) S - D) / S^2
-                np.subtract(tb, yb, out=gb)  # (1 - y) - y
-                np.multiply(gb, inv[:, None], out=gb)
-                np.subtract(gb, (inv * (diff / den))[:, None], out=gb)
+
+    def task(first: int, stop: int) -> None:
+        a, b = np.empty((size, p2.shape[1]), p.dtype), np.empty((size, p2.shape[1]), p.dtype)
+        for k in range(first, stop):
+            sl = slice(k * size, min((k + 1) * size, n))
+            yb, pb = y2[sl], p2[sl]
+            if not (pb.min() >= 0 and pb.max() <= 1 and yb.min() >= 0 and yb.max() <= 1):
+                raise _kernels.Fallback
+            ta, tb = a[: yb.shape[0]], b[: yb.shape[0]]
+            if squared:
+                np.subtract(pb, yb, out=ta)  # p - y
+                diff = _kernels.rowdot(ta, ta)
+                den = _kernels.rowdot(yb, yb) + _kernels.rowdot(pb, pb) + dt(s)
+            else:
+                np.subtract(1, pb, out=ta)
+                np.subtract(1, yb, out=tb)
+                diff = _kernels.rowdot(yb, ta) + _kernels.rowdot(pb, tb)  # y (1 - p) + p (1 - y) >= 0
+                den = yb.sum(axis=1) + pb.sum(axis=1) + dt(s)
+            if not np.all(den > 0) or np.isnan(diff).any():
+                raise _kernels.Fallback  # NaN or 0/0: the general path raises
+            per[sl] = diff / den
+            if g_all is not None:
+                gb = g_all[sl]
+                inv = 1 / (den * dt(count))
+                if squared:  # (2 (p - y) S - 2 p D) / S^2
+                    np.multiply(ta, (2 * inv)[:, None], out=gb)
+                    np.multiply(pb, (2 * inv * (diff / den))[:, None], out=tb)
+                    np.subtract(gb, tb, out=gb)
+                else:  # ((1 - 2 y) S - D) / S^2
+                    np.subtract(tb, yb, out=gb)  # (1 - y) - y
+                    np.multiply(gb, inv[:, None], out=gb)
+                    np.subtract(gb, (inv * (diff / den))[:, None], out=gb)
+
+    try:
+        _kernels.run_chunks(-(-n // size), task, p.size)
+    except _kernels.Fallback:
+        return None
     v = reduce(per if p.ndim > 1 else per.reshape(()), reduction) if value else None
     return v, (g_all.reshape(p.shape) if g_all is not None else None)
 

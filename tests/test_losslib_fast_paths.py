@@ -84,3 +84,35 @@ def test_inputs_are_left_alone(info, dtype, blocks, monkeypatch):
         info.grad(*positional(info, inputs), reduction=reduction)
     for a, x in inputs.items():
         np.testing.assert_array_equal(x, before[a], err_msg=f"{info.name} modified its input {a}")
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+@by_entry()
+def test_threads_give_the_same_bits(info, reduction, monkeypatch):
+    """Blocks computed on several threads give exactly the one-thread result (and refuse NaNs)."""
+    inputs = draw(info, rng_for(info, "threads"), N)
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    v_one, g_one = _both(info, inputs, reduction)
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN", 0)
+    before = losslib.get_num_threads()
+    losslib.set_num_threads(3)
+    try:
+        v_three, g_three = _both(info, inputs, reduction)
+        for a in float_args(info, inputs)[:1]:
+            x = inputs[a].copy()
+            x.flat[-1] = np.nan
+            with pytest.raises(ValueError, match=re.escape(a)):
+                info.core(*positional(info, replace(inputs, **{a: x})))
+    finally:
+        losslib.set_num_threads(before)
+    np.testing.assert_array_equal(v_three, v_one, err_msg=f"{info.name}: value, three threads vs one")
+    for w in info.grad_wrt:
+        np.testing.assert_array_equal(g_three[w], g_one[w], err_msg=f"{info.name}: gradient wrt {w}, threads")
+
+
+def test_set_num_threads_refuses_what_is_not_a_count():
+    before = losslib.get_num_threads()
+    for bad in (0, -1, 1.5, True, "2"):
+        with pytest.raises(ValueError, match="number of threads"):
+            losslib.set_num_threads(bad)
+    assert losslib.get_num_threads() == before
