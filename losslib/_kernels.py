@@ -139,7 +139,18 @@ def run_chunks(n_blocks: int, task: Callable[[int, int], object], elements: int)
 
 def block_len(dtype: np.dtype, row: int = 1) -> int:
     """Number of rows of ``row`` elements of ``dtype`` in one block (at least 1)."""
-    return max(1, BLOCK_BYTES // (np.dtype(dtype).itemsize * max(row, 1)))
+    return max(1, BLOCK_BYTES // (dtype.itemsize * max(row, 1)))
+
+
+_FINFO: dict = {}
+
+
+def finfo(dtype: np.dtype):
+    """``np.finfo(dtype)``, cached (``np.finfo`` costs a microsecond per call)."""
+    info = _FINFO.get(dtype)
+    if info is None:
+        info = _FINFO[dtype] = np.finfo(dtype)
+    return info
 
 
 def blocks(n: int, size: int) -> Iterator[slice]:
@@ -209,15 +220,19 @@ def elementwise(
     n_grads: int = 1,
     n_tmp: int = 2,
     recheck: Callable[[], object] | None = None,
+    options: dict | None = None,
+    split: bool = False,
 ):
     """Evaluate an elementwise loss block by block; return ``(value, gradients)``.
 
-    ``arrays`` have one shape and dtype. ``kernel(ins, v, gs, count, tmp)`` gets the blocks of
-    the inputs (1-D views), writes the per-element losses into ``v`` (or skips them if ``v`` is
-    None) and the gradients, already divided by ``count`` (the mean's denominator, 1 for "sum"
-    and "none"), into the arrays of ``gs`` (or skips them if ``gs`` is None); ``tmp`` holds
-    ``n_tmp`` scratch buffers of the block's length. The per-element losses are summed per block
-    (pairwise) and the block sums added exactly (``math.fsum``).
+    ``arrays`` have one shape and dtype. ``kernel(ins, v, gs, count, tmp, **options)`` gets the
+    blocks of the inputs (1-D views), writes the per-element losses into ``v`` (or skips them if
+    ``v`` is None) and the gradients, already divided by ``count`` (the mean's denominator, 1 for
+    "sum" and "none"), into the arrays of ``gs`` (or skips them if ``gs`` is None); ``tmp`` holds
+    ``n_tmp`` scratch buffers of the block's length. With ``split``, the kernel is called as
+    ``kernel(*ins, v, g, count, tmp, **options)`` with the one gradient ``g`` (or None). The
+    per-element losses are summed per block (pairwise) and the block sums added exactly
+    (``math.fsum``).
 
     With ``recheck``, the inputs have not been scanned for NaNs yet, and the kernel promises that
     a NaN in an input makes the block's losses and its first gradient NaN: the block's losses (or
@@ -233,45 +248,83 @@ def elementwise(
     dtype = arrays[0].dtype
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
-    size = min(block_len(dtype), n)
+    count = float(n) if reduction == "mean" else 1.0
+    opts = options or {}
+    if n <= block_len(dtype):  # one block: the straight line (the fixed cost of a small call)
+        return _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split)
+    size = block_len(dtype)
     none = value and reduction == "none"
     v_all = np.empty(n, dtype) if none else None
     g_all = [np.empty(n, dtype) for _ in range(n_grads)] if grad else None
-    count = float(n) if reduction == "mean" else 1.0
     n_blocks = -(-n // size)
     parts = [0.0] * n_blocks
     checked = [recheck is None]
+
+    def block(b: int, v_buf, tmp) -> None:
+        sl = slice(b * size, min((b + 1) * size, n))
+        m = sl.stop - sl.start
+        ins = [f[sl] for f in flat]
+        v = v_all[sl] if v_all is not None else (v_buf[:m] if v_buf is not None else None)
+        gs = [g[sl] for g in g_all] if g_all is not None else None
+        tmp = [t[:m] for t in tmp]
+        if split:
+            kernel(*ins, v, gs[0] if gs is not None else None, count, tmp, **opts)
+        else:
+            kernel(ins, v, gs, count, tmp, **opts)
+        block_sum = 0.0
+        if v is not None:
+            block_sum = parts[b] = float(v.sum())
+        elif not checked[0] and gs is not None:
+            with np.errstate(over="ignore", invalid="ignore"):
+                block_sum = float(gs[0].sum())
+        if not checked[0] and math.isnan(block_sum) and recheck is not None:
+            recheck()  # raises for a NaN input
+            checked[0] = True
 
     def task(first: int, stop: int) -> None:
         v_buf = np.empty(size, dtype) if value and not none else None
         tmp = [np.empty(size, dtype) for _ in range(n_tmp)]
         for b in range(first, stop):
-            sl = slice(b * size, min((b + 1) * size, n))
-            m = sl.stop - sl.start
-            v = v_all[sl] if v_all is not None else (v_buf[:m] if v_buf is not None else None)
-            gs = [g[sl] for g in g_all] if g_all is not None else None
-            kernel([f[sl] for f in flat], v, gs, count, [t[:m] for t in tmp])
-            block_sum = 0.0
-            if v is not None:
-                block_sum = parts[b] = float(v.sum())
-            elif not checked[0] and gs is not None:
-                with np.errstate(over="ignore", invalid="ignore"):
-                    block_sum = float(gs[0].sum())
-            if not checked[0] and math.isnan(block_sum) and recheck is not None:
-                recheck()  # raises for a NaN input
-                checked[0] = True
+            block(b, v_buf, tmp)
 
     run_chunks(n_blocks, task, n * len(arrays))
+    return _outputs(v_all, exact_sum(parts) if value and v_all is None else None, g_all, shape, dtype, n, reduction)
+
+
+def _outputs(v_all, total, g_all, shape, dtype, n: int, reduction: str):
+    """The value (reduced from ``total``, or ``v_all`` for "none") and the gradients, in ``shape``."""
     out_v = None
-    if value:
-        if v_all is not None:
-            out_v = v_all.reshape(shape)
-            out_v = out_v[()] if out_v.ndim == 0 else out_v
-        else:
-            total = exact_sum(parts)
-            out_v = dtype.type(total / n if reduction == "mean" else total)
+    if v_all is not None:
+        out_v = v_all.reshape(shape)
+        out_v = out_v[()] if out_v.ndim == 0 else out_v
+    elif total is not None:
+        out_v = dtype.type(total / n if reduction == "mean" else total)
     out_g = None
     if g_all is not None:
         out_g = [g.reshape(shape) for g in g_all]
-        out_g = [g[()] if g.ndim == 0 else g for g in out_g]
+        if not shape:
+            out_g = [g[()] for g in out_g]
     return out_v, out_g
+
+
+def _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split):
+    """:func:`elementwise` for inputs that fit in one block, without loop, closures or slices."""
+    n = flat[0].size
+    count = float(n) if reduction == "mean" else 1.0
+    v = np.empty(n, dtype) if value else None
+    gs = [np.empty(n, dtype) for _ in range(n_grads)] if grad else None
+    tmp = [np.empty(n, dtype) for _ in range(n_tmp)]
+    if split:
+        kernel(*flat, v, gs[0] if gs is not None else None, count, tmp, **opts)
+    else:
+        kernel(flat, v, gs, count, tmp, **opts)
+    total = None
+    if v is not None:
+        total = float(v.sum())
+        check = total
+    elif recheck is not None and gs is not None:
+        with np.errstate(over="ignore", invalid="ignore"):
+            check = float(gs[0].sum())
+    if recheck is not None and math.isnan(check):
+        recheck()  # raises for a NaN input
+    return _outputs(v if reduction == "none" else None, total, gs, shape, dtype, n, reduction)

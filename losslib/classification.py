@@ -222,12 +222,17 @@ def _binary_logits_loss(
         full()
         raise
 
-    def bound(ins, v, gs, count, tmp):
-        kernel(*ins, v, gs[0] if gs is not None else None, count, tmp, **options)
-
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         v, g = _kernels.elementwise(
-            bound, (y, x), value=value, grad=grad, reduction=reduction, n_tmp=n_tmp, recheck=full
+            kernel,
+            (y, x),
+            value=value,
+            grad=grad,
+            reduction=reduction,
+            n_tmp=n_tmp,
+            recheck=full,
+            options=options,
+            split=True,
         )
     return v, (g[0] if g is not None else None)
 
@@ -1074,7 +1079,7 @@ def _kl_kernel(y, p, v, g, count, tmp) -> bool:
     if not q.max() < np.inf:  # p = 0: infinite or NaN ratios, for _kl_rows
         return False
     if v is not None:
-        np.maximum(q, np.finfo(q.dtype).tiny, out=u)
+        np.maximum(q, _kernels.finfo(q.dtype).tiny, out=u)
     if g is not None:
         np.subtract(0.0, g, out=g)  # 0 - y / p: 0.0, not -0.0, where y = 0
         if count != 1:
@@ -1134,9 +1139,11 @@ def kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     :math:`+\infty`, the true value (unlike :func:`categorical_cross_entropy`, which clamps
     the log at -100), and the gradient :math:`-\infty` there, as in PyTorch.
 
-    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with
-    :math:`\log(y_c/p_c) = \operatorname{log1p}((y_c - p_c)/p_c)` where :math:`p_c/2 \le y_c \le 2p_c`
-    (an exact difference), not as a difference of two logs: a divergence between close
+    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with the log of the
+    rounded ratio :math:`q_c` corrected by :math:`(d_c - (q_c - 1))/q_c`, where
+    :math:`d_c = (y_c - p_c)/p_c` (an exact difference where :math:`p_c/2 \le y_c \le 2p_c`),
+    which restores the digits that rounding the ratio took from a log near 0, and not as a
+    difference of two logs: a divergence between close
     distributions keeps its digits (relative error about :math:`10^{-16}/\delta` for
     :math:`y = p(1 + O(\delta))`, where PyTorch's ``xlogy(y, y) - y * log(p)`` has
     :math:`10^{-16}/\delta^2`), and ``kl_divergence(y, y)`` is exactly 0. The gradient treats
@@ -1290,7 +1297,7 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
     if g is not None:
         np.subtract(w, t, out=w)  # p - y = (1 - y) p - y q
         if gamma != 0:
-            np.maximum(m, np.finfo(dt).tiny, out=m)
+            np.maximum(m, _kernels.finfo(m.dtype).tiny, out=m)
             np.divide(e, u, out=t)
             np.divide(t, u, out=t)  # p q = e / (1 + e)^2
             np.divide(t, m, out=t)  # p q / m <= 1

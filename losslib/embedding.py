@@ -82,13 +82,13 @@ class NTXentGrad(NamedTuple):
 # --------------------------------------------------------------------------
 
 
-def _embeddings(named: dict[str, Any], *, single: bool) -> tuple[list[np.ndarray], list[np.dtype]]:
+def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tuple[list[np.ndarray], list[np.dtype]]:
     """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
 
     Returns the arrays in their common floating dtype and each argument's own dtype (the dtype
-    of its gradient).
+    of its gradient). ``nan=False`` skips the scans for NaNs (for a caller that finds them).
     """
-    arrays = {name: as_float_array(x, name) for name, x in named.items()}
+    arrays = {name: as_float_array(x, name, nan=nan) for name, x in named.items()}
     allowed = "(N, D) or (D,)" if single else "(N, D)"
     for name, a in arrays.items():
         if a.ndim in ((1, 2) if single else (2,)):
@@ -426,12 +426,14 @@ def _triplet(
     p = _check_p(p)
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     swap = _check_bool(swap, "swap")
-    (a, pos, neg), dtypes = _embeddings({"anchor": anchor, "positive": positive, "negative": negative}, single=True)
+    named = {"anchor": anchor, "positive": positive, "negative": negative}
     if p == 2.0 and not swap:
+        (a, pos, neg), dtypes = _embeddings(named, single=True, nan=False)  # a NaN makes the fast path give up
         out = _triplet_euclidean(a, pos, neg, margin, eps, reduction, value, grad)
         if out is not None:
             v, g = out
             return v, (TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(g, dtypes))) if g is not None else None)
+    (a, pos, neg), dtypes = _embeddings(named, single=True)
     t = a.dtype.type
     d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
     d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
@@ -459,9 +461,10 @@ def _triplet(
 
 
 def _safe_squares(ss: np.ndarray) -> bool:
-    """Sums of squares far from over- and underflow: their square roots are the norms to rounding."""
-    info = np.finfo(ss.dtype)
-    return bool(np.all(ss >= info.tiny / (info.eps * info.eps)) and np.all(ss < info.max / 4))
+    """Sums of squares far from over- and underflow (and no NaN): their square roots are the norms
+    to rounding."""
+    info = _kernels.finfo(ss.dtype)
+    return bool(ss.min() >= info.tiny / (info.eps * info.eps) and ss.max() < info.max / 4)
 
 
 def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, value: bool, grad: bool):

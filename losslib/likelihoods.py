@@ -180,17 +180,26 @@ def _gaussian_nll(
     except (TypeError, ValueError):
         checked()
         raise
+    # The gradient with respect to var as (var - r^2) / (2 var^2) unless var^2 could over- or
+    # underflow (decided for the whole call, so that the result does not depend on the blocks).
+    info = _kernels.finfo(mu.dtype)
+    count = mu.size if reduction == "mean" else 1
+    precise = bool(
+        max(low, eps) > np.sqrt(info.tiny) / info.eps and max(v.max(), eps) < np.sqrt(info.max / (4 * count))
+    )
     # a shared variance is broadcast (copied) and its gradient summed back, as in the general path
+    full_var = expanded if expanded.shape == mu.shape else np.broadcast_to(expanded, mu.shape)
     with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
         out_v, out_g = _kernels.elementwise(
-            _gaussian_kernel(mu.dtype.type(eps), full),
-            (y, mu, np.broadcast_to(expanded, mu.shape)),
+            _gaussian_kernel,
+            (y, mu, full_var),
             value=value,
             grad=grad,
             reduction=reduction,
             n_grads=2,
             n_tmp=4,
             recheck=checked,
+            options={"eps": mu.dtype.type(eps), "full": full, "precise": precise},
         )
     if out_g is None:
         return out_v, None
@@ -198,45 +207,40 @@ def _gaussian_nll(
     return out_v, GaussianNLLGrad(out_g[0], g_var)
 
 
-def _gaussian_kernel(eps, full: bool):
+def _gaussian_kernel(ins, v_out, gs, count, tmp, *, eps, full: bool, precise: bool):
     r"""The Gaussian NLL of a block (the variance broadcast to the mean's shape), for :func:`_gaussian_nll`.
 
     The gradient with respect to the variance is computed as :math:`(\sigma^2 - r^2) /
-    (2\sigma^4)`: :math:`r^2` is rounded once, so where it nearly equals :math:`\sigma^2` the
-    difference keeps more digits than :math:`(1/\sigma^2 - z^2)/2` (unless :math:`\sigma^4`
-    over- or underflows: then that form).
+    (2\sigma^4)` if ``precise``: :math:`r^2` is rounded once, so where it nearly equals
+    :math:`\sigma^2` the difference keeps more digits than :math:`(1/\sigma^2 - z^2)/2`, the form
+    used where :math:`\sigma^4` could over- or underflow.
     """
-
-    def kernel(ins, v_out, gs, count, tmp):
-        y, mu, var = ins
-        v, r, z, t = tmp
-        np.maximum(var, eps, out=v)  # clamped, as PyTorch
-        np.subtract(mu, y, out=r)
-        np.divide(r, v, out=z)  # (mean - y) / var
-        if v_out is not None:
-            np.log(v, out=v_out)
-            np.multiply(z, r, out=t)
-            np.add(v_out, t, out=v_out)
-            np.multiply(v_out, 0.5, out=v_out)
-            if full:
-                np.add(v_out, 0.5 * _LOG_2PI, out=v_out)
-        if gs is not None:
-            g_mu, g_var = gs
-            np.divide(z, count, out=g_mu)
-            info = np.finfo(v.dtype)
-            if v.min() > np.sqrt(info.tiny) / info.eps and v.max() < np.sqrt(info.max / (4 * count)):
-                np.multiply(r, r, out=t)
-                np.subtract(v, t, out=g_var)  # var - r^2
-                np.multiply(v, v, out=t)
-                np.multiply(t, 2 * count, out=t)
-                np.divide(g_var, t, out=g_var)
-            else:
-                np.divide(1, v, out=g_var)
-                np.multiply(z, z, out=t)
-                np.subtract(g_var, t, out=g_var)
-                np.multiply(g_var, 0.5 / count, out=g_var)
-
-    return kernel
+    y, mu, var = ins
+    v, r, z, t = tmp
+    np.maximum(var, eps, out=v)  # clamped, as PyTorch
+    np.subtract(mu, y, out=r)
+    np.divide(r, v, out=z)  # (mean - y) / var
+    if v_out is not None:
+        np.log(v, out=v_out)
+        np.multiply(z, r, out=t)
+        np.add(v_out, t, out=v_out)
+        np.multiply(v_out, 0.5, out=v_out)
+        if full:
+            np.add(v_out, 0.5 * _LOG_2PI, out=v_out)
+    if gs is not None:
+        g_mu, g_var = gs
+        np.divide(z, count, out=g_mu)
+        if precise:
+            np.multiply(r, r, out=t)
+            np.subtract(v, t, out=g_var)  # var - r^2
+            np.multiply(v, v, out=t)
+            np.multiply(t, 2 * count, out=t)
+            np.divide(g_var, t, out=g_var)
+        else:
+            np.divide(1, v, out=g_var)
+            np.multiply(z, z, out=t)
+            np.subtract(g_var, t, out=g_var)
+            np.multiply(g_var, 0.5 / count, out=g_var)
 
 
 def gaussian_nll(y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):

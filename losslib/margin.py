@@ -96,17 +96,23 @@ def _sign_loss(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, gr
         full()
         raise
 
-    def checked(ins, v, gs, count, tmp):
-        yy = np.multiply(ins[0], ins[0], out=tmp[0])
-        if not yy.min() == 1 == yy.max():
-            full()  # raises: a label other than -1 and +1
-        kernel(*ins, v, gs[0] if gs is not None else None, count, tmp)
-
-    v, g = _kernels.elementwise(checked, (y, s), value=value, grad=grad, reduction=reduction, n_tmp=n_tmp)
+    v, g = _kernels.elementwise(
+        kernel,
+        (y, s),
+        value=value,
+        grad=grad,
+        reduction=reduction,
+        n_tmp=n_tmp,
+        options={"full": full},
+        split=True,
+    )
     return v, (g[0] if g is not None else None)
 
 
-def _hinge_kernel(y, s, v, g, count, tmp):
+def _hinge_kernel(y, s, v, g, count, tmp, *, full):
+    yy = np.multiply(y, y, out=tmp[0])
+    if not yy.min() == 1 == yy.max():
+        full()  # raises: a label other than -1 and +1 (y * y == 1 for them only)
     slack = np.multiply(y, s, out=tmp[0])
     np.subtract(1, slack, out=slack)  # 1 - y s
     if v is not None:

@@ -76,19 +76,18 @@ def _run(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bo
     gradient, divided by ``count``, into ``g`` (either may be None: not wanted). A NaN in ``y`` or
     ``p`` must make the losses and the gradient NaN: that is where the NaN check looks.
     """
-    y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
-
-    def bound(ins, v, gs, count, tmp):
-        kernel(*ins, v, gs[0] if gs is not None else None, count, tmp, **options)
-
+    if not options.pop("validated", False):
+        y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
     v, g = _kernels.elementwise(
-        bound,
+        kernel,
         (y_true, y_pred),
         value=value,
         grad=grad,
         reduction=reduction,
         n_tmp=n_tmp,
         recheck=lambda: _pair(y_true, y_pred, reduction),
+        options=options,
+        split=True,
     )
     return v, (g[0] if g is not None else None)
 
@@ -230,7 +229,8 @@ def _huber(
 
 def _huber_kernel(y, p, v, g, count, tmp, *, delta):
     r = np.subtract(p, y, out=tmp[0])
-    c = np.clip(r, -delta, delta, out=g if g is not None else tmp[1])  # the gradient of the sum
+    c = g if g is not None else tmp[1]  # r clipped to [-delta, delta]: the gradient of the sum
+    np.minimum(np.maximum(r, -delta, out=c), delta, out=c)  # (as np.clip, without its wrapper's cost)
     if v is not None:
         # c (r - c/2): r^2/2 inside [-delta, delta], delta (|r| - delta/2) outside, with the same roundings
         np.multiply(c, 0.5, out=v)
@@ -308,12 +308,23 @@ def _pseudo_huber(
     delta = check_positive_scalar(delta, "delta")
     y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
     d = y_pred.dtype.type(delta)
-    info = np.finfo(y_pred.dtype)
+    info = _kernels.finfo(y_pred.dtype)
     # sqrt(r^2 + delta^2) equals hypot(r, delta) to rounding unless a square over- or underflows:
     # delta^2 is checked here, r^2 block by block (an infinite h), where hypot takes over.
     with np.errstate(over="ignore"):
         squares_ok = bool(info.tiny / info.eps <= d * d < info.max)
-        return _run(_pseudo_huber_kernel, y_true, y_pred, reduction, value, grad, n_tmp=3, d=d, squares_ok=squares_ok)
+        return _run(
+            _pseudo_huber_kernel,
+            y_true,
+            y_pred,
+            reduction,
+            value,
+            grad,
+            n_tmp=3,
+            validated=True,
+            d=d,
+            squares_ok=squares_ok,
+        )
 
 
 def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
@@ -344,7 +355,7 @@ def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
         bound = d / d.dtype.type(count)
         np.divide(bound, h, out=g)
         np.multiply(g, r, out=g)
-        np.clip(g, -bound, bound, out=g)
+        np.minimum(np.maximum(g, -bound, out=g), bound, out=g)
 
 
 def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
