@@ -582,7 +582,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     torch.set_num_threads(args.threads)
     lib_threads = args.threads if args.losslib_threads is None else args.losslib_threads
-    losslib.set_num_threads(lib_threads)
+    if hasattr(losslib, "set_num_threads"):  # (losslib before version 0.1.0's threads has one thread)
+        losslib.set_num_threads(lib_threads)
+    else:
+        lib_threads = 1
     rng = np.random.default_rng(0)
     cases = _cases(rng)
     if args.only:

@@ -89,6 +89,17 @@ def get_num_threads() -> int:
     return _threads
 
 
+def _forget_pool_after_fork() -> None:
+    """A forked child inherits the pool but not its threads: it starts its own when needed."""
+    global _pool, _pool_lock
+    _pool = None
+    _pool_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_forget_pool_after_fork)
+
+
 def _executor() -> ThreadPoolExecutor | None:
     global _pool
     with _pool_lock:

@@ -12,7 +12,10 @@ no input is modified (the fast paths work in place, on arrays they own only).
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import warnings
 
 import numpy as np
 import pytest
@@ -116,3 +119,25 @@ def test_set_num_threads_refuses_what_is_not_a_count():
         with pytest.raises(ValueError, match="number of threads"):
             losslib.set_num_threads(bad)
     assert losslib.get_num_threads() == before
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="POSIX only")
+def test_a_forked_child_computes_with_threads(monkeypatch):
+    """A child forked after the threads started gets threads of its own (no deadlock)."""
+    monkeypatch.setattr(_kernels, "PARALLEL_MIN", 0)
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    before = losslib.get_num_threads()
+    losslib.set_num_threads(2)
+    try:
+        y, p = np.linspace(0.0, 1.0, 64), np.linspace(1.0, 0.0, 64)
+        expected = losslib.mse(y, p)  # the parent's threads exist now
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # fork() of a multi-threaded process
+            pid = os.fork()
+        if pid == 0:  # the child: a bounded life, an exit code for the answer
+            signal.alarm(20)
+            os._exit(0 if losslib.mse(y, p) == expected else 1)
+        _, status = os.waitpid(pid, 0)
+        assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"the forked child failed: status {status}"
+    finally:
+        losslib.set_num_threads(before)
