@@ -20,6 +20,7 @@ from . import (
     sequence,
     special,
 )
+from ._kernels import get_num_threads, set_num_threads
 from .classification import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .generative import *  # noqa: F403
@@ -35,7 +36,18 @@ from .special import *  # noqa: F403
 
 __version__ = "0.1.0"
 
-__all__ = ["FAMILIES", "LOSSES", "ORACLES", "LossInfo", "__version__", "markdown_table", "select", "value_and_grad"]
+__all__ = [
+    "FAMILIES",
+    "LOSSES",
+    "ORACLES",
+    "LossInfo",
+    "__version__",
+    "get_num_threads",
+    "markdown_table",
+    "select",
+    "set_num_threads",
+    "value_and_grad",
+]
 __all__ += classification.__all__
 __all__ += embedding.__all__
 __all__ += generative.__all__

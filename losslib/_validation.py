@@ -31,13 +31,15 @@ def _where(name: str, index: tuple[int, ...]) -> str:
     return f"{name}[{', '.join(map(str, index))}]" if index else name
 
 
-def as_float_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarray:
+def as_float_array(x: Any, name: str, dtype: np.dtype | None = None, *, nan: bool = True) -> np.ndarray:
     """Convert ``x`` to a floating array, refusing what cannot be a number.
 
     Integers and booleans become float64 (or ``dtype`` if given); float16/32/64
     stay as they are unless ``dtype`` is given. Strings, objects and complex
     numbers are refused with a ``TypeError``. Empty arrays and NaNs are refused
-    with a ``ValueError`` saying where the first NaN is.
+    with a ``ValueError`` saying where the first NaN is. ``nan=False`` skips the
+    NaN scan, for a caller that looks for NaNs while it computes (and then calls
+    :func:`check_no_nan` itself).
     """
     try:
         arr = np.asarray(x)
@@ -54,7 +56,8 @@ def as_float_array(x: Any, name: str, dtype: np.dtype | None = None) -> np.ndarr
     else:
         raise TypeError(f"{name} must hold real numbers, got an array of dtype {arr.dtype}")
     check_not_empty(arr, name)
-    check_no_nan(arr, name)
+    if nan:
+        check_no_nan(arr, name)
     return arr
 
 
@@ -107,6 +110,10 @@ def check_same_shape(a: np.ndarray, a_name: str, b: np.ndarray, b_name: str) -> 
 
 def check_in_unit_interval(arr: np.ndarray, name: str, hint: str = "") -> None:
     """Refuse values outside [0, 1], naming the first offender."""
+    # Two reductions decide the common case without temporaries; NaN (which is in no
+    # interval but, like the comparisons below, refuses nothing) takes the slow path.
+    if arr.size == 0 or (arr.min() >= 0 and arr.max() <= 1):
+        return
     bad = (arr < 0) | (arr > 1)
     if bad.any():
         index = _first_index(bad)

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import (
@@ -177,6 +178,8 @@ def _binary_cross_entropy_with_logits(
     grad: bool = True,
 ):
     """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
+    if weight is None and pos_weight is None:
+        return _binary_logits_loss(_bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6)
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
     e = np.exp(-np.abs(x))
     pos = y if pw is None else pw * y
@@ -194,6 +197,91 @@ def _binary_cross_entropy_with_logits(
             g = g * w
         g = g * x.dtype.type(grad_scale(reduction, x.size))
     return v, g
+
+
+def _binary_logits_loss(
+    kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int, **options
+):
+    """An elementwise loss of 0/1 (or soft) targets and logits, block by block (see :mod:`losslib._kernels`).
+
+    The checks of :func:`_bce_logits_inputs` without the scans for NaNs: ``kernel`` must make the
+    losses and the gradient of a block NaN where an input is NaN (the NaN check happens there).
+    If a check fails, the full validation runs, so that the first error in its order is raised.
+    """
+
+    def full() -> None:
+        _bce_logits_inputs(y_true, y_pred, None, None, reduction)
+
+    try:
+        check_reduction(reduction)
+        x = as_float_array(y_pred, "y_pred", nan=False)
+        y = as_float_array(y_true, "y_true", dtype=x.dtype, nan=False)
+        check_same_shape(y, "y_true", x, "y_pred")
+        check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
+    except (TypeError, ValueError):
+        full()
+        raise
+
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        v, g = _kernels.elementwise(
+            kernel,
+            (y, x),
+            value=value,
+            grad=grad,
+            reduction=reduction,
+            n_tmp=n_tmp,
+            recheck=full,
+            options=options,
+            split=True,
+        )
+    return v, (g[0] if g is not None else None)
+
+
+def _sigmoid_parts(x, e, u, f1, mask):
+    r"""From ``x``: ``e`` = exp(-|x|), ``u`` = 1 + e, ``f1`` and ``mask`` = [x >= 0], with
+    :math:`\sigma(x) = f_1/u`, without cancellation and without selections.
+
+    :math:`f_1 = \max(e, [x \ge 0])` is 1 for :math:`x \ge 0` and :math:`e` below;
+    :math:`f_2 = \max(e, [x < 0])` (see :func:`_other_factor`) gives :math:`\sigma(-x) = f_2/u`.
+    """
+    np.abs(x, out=e)
+    np.negative(e, out=e)
+    np.exp(e, out=e)
+    np.add(e, 1, out=u)
+    np.greater_equal(x, 0, out=mask)
+    np.maximum(e, mask, out=f1)
+
+
+def _other_factor(e, mask, f2):
+    """``f2`` = max(e, [x < 0]) from ``mask`` = [x >= 0] (which it inverts in place)."""
+    np.logical_not(mask, out=mask)
+    np.maximum(e, mask, out=f2)
+
+
+def _bce_logits_kernel(y, x, v, g, count, tmp):
+    r"""Binary cross-entropy with logits on a block: :math:`\operatorname{sp} + (1 - y)\max(x, 0) -
+    y\min(x, 0)` with :math:`\operatorname{sp} = \operatorname{log1p}(e^{-|x|})`, and its gradient
+    :math:`(1 - y)\sigma(x) - y\sigma(-x)` (both terms without cancellation)."""
+    e, u, f, omy, t, mask_f = tmp
+    mask = mask_f.view(bool)[: x.size]
+    _sigmoid_parts(x, e, u, f, mask)
+    np.subtract(1, y, out=omy)
+    if v is not None:
+        _kernels.log1p_from(e, u, v, t)
+        np.maximum(x, 0, out=t)
+        np.multiply(t, omy, out=t)
+        np.add(v, t, out=v)
+        np.minimum(x, 0, out=t)
+        np.multiply(t, y, out=t)
+        np.subtract(v, t, out=v)
+    if g is not None:
+        np.multiply(omy, f, out=g)  # (1 - y) sigma(x) (1 + e)
+        _other_factor(e, mask, f)
+        np.multiply(f, y, out=f)  # y sigma(-x) (1 + e)
+        np.subtract(g, f, out=g)
+        if count != 1:
+            np.multiply(u, count, out=u)
+        np.divide(g, u, out=g)
 
 
 def binary_cross_entropy_with_logits(
@@ -271,15 +359,30 @@ def binary_cross_entropy_with_logits_grad(
 
 
 def _cross_entropy_inputs(
-    y_true: Any, y_pred: Any, weight: Any, ignore_index: Any, label_smoothing: Any, reduction: str
+    y_true: Any,
+    y_pred: Any,
+    weight: Any,
+    ignore_index: Any,
+    label_smoothing: Any,
+    reduction: str,
+    nan: bool | None = True,
 ):
     """Validate a cross-entropy call.
 
     Returns ``(z, labels, probs, w, eps)`` where exactly one of ``labels``
     (integers, shape ``z.shape[:-1]``) and ``probs`` (shape ``z.shape``) is set.
+    ``nan=False`` does not scan the logits for NaNs (the caller finds them in the row maxima);
+    if another check fails, the full validation runs, so that the first error in the order of
+    the checks is the one raised.
     """
+    if nan is False:
+        try:
+            return _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction, nan=None)
+        except (TypeError, ValueError):
+            _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
+            raise
     check_reduction(reduction)
-    z = as_float_array(y_pred, "y_pred")
+    z = as_float_array(y_pred, "y_pred", nan=nan is not None)
     if z.ndim == 0:
         raise ValueError(
             "y_pred must have a class axis (the last one) holding one logit per class; "
@@ -385,8 +488,146 @@ def _cross_entropy(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`cross_entropy`, sharing the log-softmax."""
-    z, labels, probs, w, eps = _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
+    """Value and/or gradient of :func:`cross_entropy`, sharing the softmax (see :func:`_ce_blocks`)."""
+    args = (y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
+    z, labels, probs, w, eps = _cross_entropy_inputs(*args, nan=False)
+    if z.ndim >= 1 and z.shape[-1] >= 1:
+        out = _ce_blocks(
+            z, labels, probs, w, eps, ignore_index, reduction, value, grad, lambda: _cross_entropy_inputs(*args)
+        )
+        if out is not None:
+            return out
+    _cross_entropy_inputs(*args)  # the NaN scan skipped above
+    return _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad)
+
+
+def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, recheck):
+    r"""Cross-entropy by blocks of rows, in one pass over the logits; None if a row maximum is +-inf.
+
+    Per row, with the maximum :math:`m` at :math:`j^*` and :math:`e = \exp(z - m)`: the sum of the
+    exponentials is :math:`1 + \rho`, :math:`\rho` the sum without :math:`e_{j^*} = 1`, so that
+    :math:`\log\sum e = \operatorname{log1p}(\rho)` keeps every digit of a loss near 0. The
+    softmax is :math:`e / (1 + \rho)`, computed in place in the gradient's memory, and the
+    gradient at the label, :math:`p_y - 1 = -\sum_{j \ne y} p_j`, is computed as that sum
+    (:math:`\rho` when :math:`y = j^*`), without cancellation. The loss of a row is
+    :math:`\sum_c t_c (\log\sum e - (z_c - m))`, a sum of non-negative terms, with the
+    effective target weights :math:`t` of :func:`_ce_forward`; its gradient
+    :math:`(\sum_c t_c)\,\operatorname{softmax}(z) - t`. NaN logits call ``recheck`` (which raises).
+    """
+    n_classes = z.shape[-1]
+    batch_shape = z.shape[:-1]
+    dt = z.dtype.type
+    z2 = z.reshape(-1, n_classes)
+    n_rows = z2.shape[0]
+    smoothing = eps > 0
+    if labels is not None:
+        lab = labels.reshape(-1)
+        valid = lab != ignore_index
+        safe = np.where(valid, lab, 0)
+        w_y = (w[safe] if w is not None else np.ones(n_rows, z.dtype)) * valid
+        count = float(w_y.sum(dtype=np.float64)) if reduction == "mean" else 1.0
+        if reduction == "mean" and count == 0:
+            return None  # every label ignored: NaN mean, zero gradient (the general path)
+        wc = w if w is not None else np.ones(n_classes, z.dtype)
+        w_sum = wc.sum()
+    else:
+        q = probs.reshape(-1, n_classes)
+        count = float(n_rows) if reduction == "mean" else 1.0
+    scale = dt(1.0 / count)
+    g_all = np.empty((n_rows, n_classes), z.dtype) if grad else None
+    v_all = np.empty(n_rows, z.dtype) if value else None
+    size = min(_kernels.block_len(z.dtype, n_classes), n_rows)
+
+    def task(first: int, stop: int) -> None:
+        work = np.empty((size, n_classes), z.dtype) if g_all is None else None
+        coef_buf = np.empty((size, n_classes), z.dtype) if labels is None or smoothing else None
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n_rows))
+            _ce_block(sl, work, coef_buf)
+
+    def _ce_block(sl, work, coef_buf) -> None:
+        zb = z2[sl]
+        rows = np.arange(zb.shape[0])
+        e = g_all[sl] if g_all is not None else work[: zb.shape[0]]
+        top = np.argmax(zb, axis=1)
+        m = zb[rows, top]
+        if not np.isfinite(m).all():
+            if np.isnan(m).any():
+                recheck()  # raises for a NaN logit
+            raise _kernels.Fallback  # +-inf logits: the general path
+        np.subtract(zb, m[:, None], out=e)  # shifted logits, <= 0
+        if labels is None:
+            t = coef_buf[: zb.shape[0]]  # effective targets: (1 - eps) q + eps / C, times w
+            if smoothing:
+                np.multiply(q[sl], dt(1 - eps), out=t)
+                np.add(t, dt(eps / n_classes), out=t)
+            else:
+                t[...] = q[sl]
+            if w is not None:
+                np.multiply(t, w, out=t)
+            t_sum = t.sum(axis=1)
+            t_dot = _kernels.rowdot(t, e)  # sum_c t_c (z_c - m) <= 0
+        elif smoothing:
+            w_dot = np.matmul(e[:, None, :], wc[:, None])[:, 0, 0]  # sum_c w_c (z_c - m) <= 0
+        np.exp(e, out=e)
+        e[rows, top] = 0
+        rest = e.sum(axis=1)
+        e[rows, top] = 1
+        log_sum = np.log1p(rest)  # log sum_c exp(z_c - m)
+        total = 1 + rest
+        if labels is not None:
+            valid_b, safe_b, w_b = valid[sl], safe[sl], w_y[sl]
+            nll = log_sum - (zb[rows, safe_b] - m)  # -log softmax(z)_y >= 0
+            if v_all is not None:
+                per = (1 - eps) * w_b * nll if smoothing else w_b * nll
+                if smoothing:
+                    per = per + dt(eps / n_classes) * valid_b * (w_sum * log_sum - w_dot)
+                v_all[sl] = np.where(valid_b, per, 0)  # 0 - s: 0.0, not -0.0, for a perfect prediction
+            if g_all is not None:
+                e_y = e[rows, safe_b]
+                coef_sum = (1 - eps) * w_b + (dt(eps / n_classes) * w_sum) * valid_b if smoothing else w_b
+                np.multiply(e, (coef_sum * scale / total)[:, None], out=e)
+                if smoothing:
+                    np.multiply((dt(eps / n_classes) * scale) * valid_b[:, None], wc, out=coef_buf[: zb.shape[0]])
+                    np.subtract(e, coef_buf[: zb.shape[0]], out=e)
+                    e[rows, safe_b] -= (1 - eps) * w_b * scale
+                else:
+                    # p_y - 1 = -(sum of the other probabilities), rest when y is the maximum
+                    others = np.where(safe_b == top, rest, 1 + (rest - e_y))
+                    e[rows, safe_b] = np.where(valid_b, -(w_b * scale) * (others / total), 0)
+                if not valid_b.all():
+                    e[~valid_b] = 0
+        else:
+            if v_all is not None:
+                v_all[sl] = t_sum * log_sum - t_dot
+            if g_all is not None:
+                np.multiply(e, (t_sum * scale / total)[:, None], out=e)
+                np.multiply(t, scale, out=t)
+                np.subtract(e, t, out=e)
+
+    try:
+        _kernels.run_chunks(-(-n_rows // size), task, z.size)
+    except _kernels.Fallback:
+        return None
+    v = g = None
+    if v_all is not None:
+        if reduction == "none":
+            v = v_all.reshape(batch_shape)
+            v = v[()] if v.ndim == 0 else v
+        else:
+            total_loss = _kernels.exact_sum([float(x) for x in _partial_sums(v_all, size)])
+            v = dt(total_loss / count) if reduction == "mean" else dt(total_loss)
+    if g_all is not None:
+        g = g_all.reshape(z.shape)
+    return v, g
+
+
+def _partial_sums(values: np.ndarray, size: int) -> list:
+    return [values[sl].sum() for sl in _kernels.blocks(values.size, max(size, 1))]
+
+
+def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad):
+    """The straightforward cross-entropy on whole arrays: for infinite logits, or every label ignored."""
     logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
     v = g = None
     if value:
@@ -583,25 +824,129 @@ def _distribution_inputs(y_true: Any, y_pred: Any, reduction: str, loss: str):
     return y, p
 
 
+def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
+    """``(y, p)`` after the checks that cost no pass over the data; None where the full
+    :func:`_distribution_inputs` must decide (it raises the error, in the order of its checks).
+
+    The checks of the values (NaN, [0, 1], rows summing to 1) are left to :func:`_rows_ok`,
+    block by block, in cache.
+    """
+    try:
+        check_reduction(reduction)
+        p = as_float_array(y_pred, "y_pred", nan=False)
+        target = np.asarray(y_true)
+        if p.ndim == 0 or target.shape != p.shape or target.dtype.kind not in "biuf":
+            return None
+        y = as_float_array(target, "y_true", dtype=p.dtype, nan=False)
+    except (TypeError, ValueError):
+        return None
+    return y, p
+
+
+def _rows_ok(arr: np.ndarray, tol: float) -> bool:
+    """Every entry in [0, 1] (no NaN) and every row summing to 1 within ``tol``: the checks of
+    :func:`_distribution_inputs` on a block, as reductions only."""
+    sums = arr.sum(axis=-1, dtype=np.float64)
+    return bool(arr.min() >= 0 and arr.max() <= 1 and np.all(np.abs(sums - 1.0) <= tol))
+
+
+def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, value: bool, grad: bool):
+    """Value and/or gradient of a loss between distributions over the last axis, by blocks of rows.
+
+    ``kernel(y, p, v, g, count, tmp)`` computes a block of rows: the per-row losses into ``v``,
+    the gradient divided by ``count`` (the mean's denominator, else 1) into ``g`` (either may be
+    None), and returns False if the block needs ``rows(y, p) -> (per-row losses, gradient of their
+    sum)``, the straightforward formulas on whole arrays, which then overwrite the block's outputs. The inputs are checked
+    block by block; on any doubt the full validation runs (and raises).
+    """
+    fast = _distribution_inputs_fast(y_true, y_pred, reduction)
+    if fast is None:
+        y, p = _distribution_inputs(y_true, y_pred, reduction, loss)
+        return _distribution_general(rows, y, p, reduction, value, grad)
+    y, p = fast
+    n_classes = p.shape[-1]
+    y2, p2 = y.reshape(-1, n_classes), p.reshape(-1, n_classes)
+    n_rows = p2.shape[0]
+    tol = _sum_tolerance(n_classes, p.dtype)
+    count = float(n_rows) if reduction == "mean" else 1.0
+    size = min(_kernels.block_len(p.dtype, n_classes), n_rows)
+    v_all = np.empty(n_rows, p.dtype) if value else None
+    g_all = np.empty((n_rows, n_classes), p.dtype) if grad else None
+
+    def task(first: int, stop: int) -> None:
+        tmp = [np.empty((size, n_classes), p.dtype) for _ in range(4)]
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n_rows))
+            yb, pb = y2[sl], p2[sl]
+            if not (_rows_ok(pb, tol) and _rows_ok(yb, tol)):
+                raise _kernels.Fallback  # the full validation decides (and raises)
+            vb = v_all[sl] if v_all is not None else None
+            gb = g_all[sl] if g_all is not None else None
+            if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp]):
+                per, g = rows(yb, pb)
+                if vb is not None:
+                    vb[...] = per
+                if gb is not None:
+                    np.divide(g, count, out=gb)
+
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        try:
+            _kernels.run_chunks(-(-n_rows // size), task, p.size)
+        except _kernels.Fallback:
+            y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
+            return _distribution_general(rows, y, p, reduction, value, grad)
+    v = None
+    if v_all is not None:
+        if reduction == "none":
+            v = v_all.reshape(p.shape[:-1])
+            v = v[()] if v.ndim == 0 else v
+        else:
+            total = _kernels.exact_sum([float(x) for x in _partial_sums(v_all, size)])
+            v = p.dtype.type(total / count if reduction == "mean" else total)
+    return v, (g_all.reshape(p.shape) if g_all is not None else None)
+
+
+def _distribution_general(rows, y, p, reduction: str, value: bool, grad: bool):
+    """The loss of :func:`_distribution_loss` on whole arrays, with ``rows`` only."""
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        per_item, g = rows(y, p)
+    v = reduce(per_item.astype(p.dtype, copy=False), reduction) if value else None
+    if grad:
+        g = g * p.dtype.type(grad_scale(reduction, p.size // p.shape[-1]))
+    return v, (g if grad else None)
+
+
+def _cce_rows(y: np.ndarray, p: np.ndarray):
+    """Per-row categorical cross-entropy (logs clamped at -100) and the gradient of its sum."""
+    log_p = np.log(p)
+    # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
+    per_item = 0.0 - (y * np.maximum(log_p, _LOG_CLAMP)).sum(axis=-1)
+    # zero where the log is clamped (the value does not depend on p there) or y = 0
+    live = (log_p > _LOG_CLAMP) & (y != 0)
+    return per_item, np.where(live, -y / p, 0).astype(p.dtype, copy=False)
+
+
+def _cce_kernel(y, p, v, g, count, tmp) -> bool:
+    log_p = np.log(p, out=tmp[0])
+    if not log_p.min() > _LOG_CLAMP:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
+        return False
+    if v is not None:
+        np.subtract(0.0, _kernels.rowdot(y, log_p), out=v)
+    if g is not None:
+        np.subtract(0.0, y, out=g)  # 0 - y: 0.0, not -0.0, where y = 0
+        np.divide(g, p, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)  # -y / p / N, rounded twice
+    return True
+
+
 def _categorical_cross_entropy(
     y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
 ):
     """Value and/or gradient of :func:`categorical_cross_entropy`, sharing the logs."""
-    y, p = _distribution_inputs(y_true, y_pred, reduction, "categorical_cross_entropy")
-    with np.errstate(divide="ignore"):
-        log_p = np.log(p)
-    v = g = None
-    if value:
-        # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
-        per_item = 0.0 - (y * np.maximum(log_p, _LOG_CLAMP)).sum(axis=-1)
-        v = reduce(per_item, reduction)
-    if grad:
-        # zero where the log is clamped (the value does not depend on p there) or y = 0
-        live = (log_p > _LOG_CLAMP) & (y != 0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            g = np.where(live, -y / p, 0).astype(p.dtype, copy=False)
-        g = g * p.dtype.type(grad_scale(reduction, p.size // p.shape[-1]))
-    return v, g
+    return _distribution_loss(
+        _cce_kernel, _cce_rows, y_true, y_pred, reduction, "categorical_cross_entropy", value, grad
+    )
 
 
 def categorical_cross_entropy(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -706,18 +1051,49 @@ def _kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: 
             "reduction must be 'mean', 'sum' or 'none', got 'batchmean' (PyTorch's name): losslib's "
             "'mean' already averages over the examples, as PyTorch's 'batchmean' does"
         )
-    y, p = _distribution_inputs(y_true, y_pred, reduction, "kl_divergence")
+    return _distribution_loss(_kl_kernel, _kl_rows, y_true, y_pred, reduction, "kl_divergence", value, grad)
+
+
+def _kl_rows(y: np.ndarray, p: np.ndarray):
+    """Per-row KL divergence and the gradient of its sum, on whole arrays (any p, also 0)."""
     present = y > 0
     y_safe = np.where(present, y, 1)  # keeps 0 * log(0 / 0) = NaN out of the discarded branch
-    v = g = None
-    if value:
-        terms = np.where(present, y_safe * _log_ratio(y_safe, p), 0)  # 0 log(0 / p) = 0, also for p = 0
-        v = reduce(terms.sum(axis=-1).astype(p.dtype, copy=False), reduction)
-    if grad:
-        with np.errstate(divide="ignore", over="ignore"):
-            g = np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
-        g = g * p.dtype.type(grad_scale(reduction, p.size // p.shape[-1]))
-    return v, g
+    terms = np.where(present, y_safe * _log_ratio(y_safe, p), 0)  # 0 log(0 / p) = 0, also for p = 0
+    return terms.sum(axis=-1), np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
+
+
+def _kl_kernel(y, p, v, g, count, tmp) -> bool:
+    r"""A block of KL divergences, with :math:`\log(y/p)` to full relative precision.
+
+    :math:`q = y/p` is rounded, :math:`q = (y/p)(1 + \epsilon)`, so :math:`\log q` is off by
+    :math:`\epsilon`, which is all of the log's digits where :math:`y pprox p`. With
+    :math:`d = (y - p)/p` (exact difference there, one rounding), :math:`(d - (q - 1))/q pprox
+    -\epsilon` corrects it: :math:`\log(y/p) = \log q + (d - (q - 1))/q` to a few ulps, the
+    precision of :func:`_log_ratio` in one log and no selection. :math:`q` is clamped at the
+    smallest normal number: where :math:`y = 0` any finite log gives the term :math:`0`, and a
+    positive :math:`y/p` below it (a subnormal :math:`y`) changes a term by less than
+    :math:`10^{-305}`, far below the rounding of the row's sum. ``p = 0`` goes to :func:`_kl_rows`.
+    """
+    u, log_u, d, t = tmp
+    q = np.divide(y, p, out=g if g is not None else t)
+    if not q.max() < np.inf:  # p = 0: infinite or NaN ratios, for _kl_rows
+        return False
+    if v is not None:
+        np.maximum(q, _kernels.finfo(q.dtype).tiny, out=u)
+    if g is not None:
+        np.subtract(0.0, g, out=g)  # 0 - y / p: 0.0, not -0.0, where y = 0
+        if count != 1:
+            np.divide(g, count, out=g)
+    if v is not None:
+        np.log(u, out=log_u)
+        np.subtract(y, p, out=d)
+        np.divide(d, p, out=d)
+        np.subtract(u, 1, out=t)
+        np.subtract(d, t, out=d)
+        np.divide(d, u, out=d)
+        np.add(log_u, d, out=log_u)
+        v[...] = _kernels.rowdot(y, log_u)
+    return True
 
 
 def kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -763,9 +1139,11 @@ def kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     :math:`+\infty`, the true value (unlike :func:`categorical_cross_entropy`, which clamps
     the log at -100), and the gradient :math:`-\infty` there, as in PyTorch.
 
-    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with
-    :math:`\log(y_c/p_c) = \operatorname{log1p}((y_c - p_c)/p_c)` where :math:`p_c/2 \le y_c \le 2p_c`
-    (an exact difference), not as a difference of two logs: a divergence between close
+    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with the log of the
+    rounded ratio :math:`q_c` corrected by :math:`(d_c - (q_c - 1))/q_c`, where
+    :math:`d_c = (y_c - p_c)/p_c` (an exact difference where :math:`p_c/2 \le y_c \le 2p_c`),
+    which restores the digits that rounding the ratio took from a log near 0, and not as a
+    difference of two logs: a divergence between close
     distributions keeps its digits (relative error about :math:`10^{-16}/\delta` for
     :math:`y = p(1 + O(\delta))`, where PyTorch's ``xlogy(y, y) - y * log(p)`` has
     :math:`10^{-16}/\delta^2`), and ``kl_divergence(y, y)`` is exactly 0. The gradient treats
@@ -831,8 +1209,110 @@ def _focal(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`focal`, all in the log domain of the sigmoid."""
+    """Value and/or gradient of :func:`focal`: by blocks (:func:`_focal_kernel`), or all in the log domain."""
     a, gam = _focal_options(alpha, gamma)
+    if _power_steps(gam) is not None:
+        return _binary_logits_loss(
+            _focal_kernel,
+            y_true,
+            y_pred,
+            reduction,
+            value,
+            grad,
+            14,
+            alpha=a,
+            gamma=gam,
+            finite=lambda: _focal_general(y_true, y_pred, a, gam, reduction, False, False),
+        )
+    return _focal_general(y_true, y_pred, a, gam, reduction, value, grad)
+
+
+def _power_steps(gamma: float):
+    """How :func:`_focal_kernel` raises to ``gamma``: (integer part, add a square root?), or None."""
+    twice = 2 * gamma
+    if twice != int(twice) or gamma > 8:
+        return None
+    return int(gamma), twice % 2 == 1
+
+
+def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
+    r"""Focal loss on a block, from :func:`_sigmoid_parts` (one exp and one log1p per element).
+
+    :math:`p = \sigma(x)` and :math:`q = \sigma(-x)` without cancellation, :math:`m = 1 - p_t =
+    y q + (1 - y) p` (a sum of non-negative terms), :math:`m^\gamma` by products (and a square
+    root for half-integer :math:`\gamma`), the cross-entropy as in :func:`_bce_logits_kernel`, and
+    the gradient :math:`\alpha_t m^\gamma [\gamma (1 - 2y) (p q / m) \textrm{ce} + (p - y)]`
+    with :math:`p q = e/u^2` and :math:`p - y = (1 - y) p - y q`, exact for 0/1 targets. A block
+    with soft targets takes :func:`_focal_general` (``p - y`` cancels there, and the log-domain
+    formulas round it as torchvision does). ``finite()`` raises for an infinite logit; a NaN
+    makes the block NaN, for the caller's check.
+    """
+    e, u, p, q, omy, ce, m, mg, t, w, mask_f = tmp[:11]
+    mask = mask_f.view(bool)[: x.size]
+    ends = x.min() + x.max()
+    np.subtract(1, y, out=omy)
+    np.multiply(y, omy, out=t)  # nonzero for a soft target
+    if np.isnan(ends) or np.isnan(t.sum()):
+        for out in (v, g):
+            if out is not None:
+                out.fill(np.nan)
+        return
+    if not np.isfinite(ends):
+        finite()  # raises: infinite logits are refused
+    if t.any():
+        values, grads = _focal_general(y, x, alpha, gamma, "none", v is not None, g is not None)
+        if v is not None:
+            v[...] = values
+        if g is not None:
+            np.divide(grads, count, out=g)
+        return
+    dt = x.dtype.type
+    _sigmoid_parts(x, e, u, p, mask)
+    _other_factor(e, mask, q)
+    np.divide(p, u, out=p)  # sigma(x)
+    np.divide(q, u, out=q)  # sigma(-x)
+    _kernels.log1p_from(e, u, ce, t)  # ce = log1p(e) + (1 - y) max(x, 0) - y min(x, 0)
+    np.maximum(x, 0, out=t)
+    np.multiply(t, omy, out=t)
+    np.add(ce, t, out=ce)
+    np.minimum(x, 0, out=t)
+    np.multiply(t, y, out=t)
+    np.subtract(ce, t, out=ce)
+    np.multiply(omy, p, out=w)  # (1 - y) p
+    np.multiply(y, q, out=t)  # y q
+    np.add(w, t, out=m)  # 1 - p_t
+    whole, root = _power_steps(gamma)
+    if root:
+        np.sqrt(m, out=mg)
+    else:
+        mg.fill(1)
+    for _ in range(whole):
+        np.multiply(mg, m, out=mg)
+    if alpha >= 0:  # alpha_t = alpha y + (1 - alpha)(1 - y), times m^gamma
+        np.multiply(y, dt(2 * alpha - 1), out=mask_f)
+        np.add(mask_f, dt(1 - alpha), out=mask_f)
+        np.multiply(mg, mask_f, out=mg)
+    if v is not None:
+        np.multiply(mg, ce, out=v)
+    if g is not None:
+        np.subtract(w, t, out=w)  # p - y = (1 - y) p - y q
+        if gamma != 0:
+            np.maximum(m, _kernels.finfo(m.dtype).tiny, out=m)
+            np.divide(e, u, out=t)
+            np.divide(t, u, out=t)  # p q = e / (1 + e)^2
+            np.divide(t, m, out=t)  # p q / m <= 1
+            np.multiply(t, ce, out=t)
+            np.subtract(omy, y, out=ce)  # 1 - 2y
+            np.multiply(ce, dt(gamma), out=ce)
+            np.multiply(t, ce, out=t)
+            np.add(w, t, out=w)
+        np.multiply(w, mg, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)
+
+
+def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
+    """Focal loss on whole arrays in the log domain (any gamma); value=grad=False only validates."""
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
     y = as_float_array(y_true, "y_true", dtype=x.dtype)
@@ -841,6 +1321,8 @@ def _focal(
     if not np.all(np.isfinite(x)):
         index = _first_index(~np.isfinite(x))
         raise ValueError(f"y_pred must hold finite logits, but {_where('y_pred', index)} = {x[index].item()!r}")
+    if not (value or grad):
+        return None, None
     dt = x.dtype.type
     ls_pos, ls_neg = log_sigmoid(x), log_sigmoid(-x)  # log p, log(1 - p)
     # log(1 - p_t), 1 - p_t = y (1 - p) + (1 - y) p: a sum of two non-negative terms, in logs

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import _first_index, _where, as_float_array, check_positive_scalar, check_reduction
@@ -81,13 +82,13 @@ class NTXentGrad(NamedTuple):
 # --------------------------------------------------------------------------
 
 
-def _embeddings(named: dict[str, Any], *, single: bool) -> tuple[list[np.ndarray], list[np.dtype]]:
+def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tuple[list[np.ndarray], list[np.dtype]]:
     """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
 
     Returns the arrays in their common floating dtype and each argument's own dtype (the dtype
-    of its gradient).
+    of its gradient). ``nan=False`` skips the scans for NaNs (for a caller that finds them).
     """
-    arrays = {name: as_float_array(x, name) for name, x in named.items()}
+    arrays = {name: as_float_array(x, name, nan=nan) for name, x in named.items()}
     allowed = "(N, D) or (D,)" if single else "(N, D)"
     for name, a in arrays.items():
         if a.ndim in ((1, 2) if single else (2,)):
@@ -204,6 +205,58 @@ def _normalize_backward(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divi
     """
     radial = (g * x_hat).sum(axis=-1, keepdims=True) * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
     return (g - x_hat * radial) / divisor
+
+
+def _normalize_backward_inplace(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divisor: np.ndarray, tmp):
+    """:func:`_normalize_backward` computed in ``g``'s memory (``tmp``: a scratch array of its shape)."""
+    radial = _kernels.rowdot(g, x_hat)[:, None] * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
+    np.multiply(x_hat, radial, out=tmp)
+    np.subtract(g, tmp, out=g)
+    return np.divide(g, divisor, out=g)
+
+
+def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, want_grad: bool):
+    r"""Row :math:`i` of :math:`s = \textrm{left} \cdot \textrm{right}^T / \tau`: the loss of
+    :func:`_row_cross_entropy` with the positive ``positive[i]``, by blocks of rows, never holding
+    the whole :math:`N \times N` matrix (nor its softmax or gradient).
+
+    Returns the per-row losses and, if ``want_grad``, the gradients of ``scale`` times their sum
+    with respect to ``left`` and to ``right`` (and a scratch array of ``right``'s shape). The
+    log-sum-exp is :math:`m + \operatorname{log1p}(\rho)` with :math:`\rho` the sum of the
+    exponentials without one maximum, and the gradient at the positive minus the sum of the other
+    probabilities (:math:`\rho`, or :math:`1 + \rho - e_{c_i}`), as in :func:`_row_cross_entropy`.
+    """
+    n_rows, n_cols = left.shape[0], right.shape[0]
+    t = left.dtype.type
+    size = min(n_rows, max(1, 4 * _kernels.block_len(left.dtype, n_cols)))  # 2 MiB of similarities
+    buf = np.empty((size, n_cols), left.dtype)
+    per = np.empty(n_rows, left.dtype)
+    g_left = g_right = partial = None
+    if want_grad:
+        g_left, g_right, partial = np.empty_like(left), np.zeros_like(right), np.empty_like(right)
+    for sl in _kernels.blocks(n_rows, size):
+        rows = np.arange(sl.stop - sl.start)
+        s = np.matmul(left[sl], right.T, out=buf[: rows.size])
+        np.divide(s, t(tau), out=s)
+        top = np.argmax(s, axis=1)
+        m = s[rows, top]
+        pos = positive[sl]
+        per[sl] = m - s[rows, pos]
+        np.subtract(s, m[:, None], out=s)
+        np.exp(s, out=s)
+        s[rows, top] = 0
+        rest = s.sum(axis=1)
+        s[rows, top] = 1
+        per[sl] += np.log1p(rest)
+        if g_left is not None and g_right is not None and partial is not None:
+            total = 1 + rest
+            others = np.where(pos == top, rest, total - s[rows, pos])
+            np.multiply(s, (t(scale) / total)[:, None], out=s)
+            s[rows, pos] = -t(scale) * (others / total)
+            np.matmul(s, right, out=g_left[sl])
+            np.matmul(s.T, left[sl], out=partial)
+            np.add(g_right, partial, out=g_right)
+    return per, g_left, g_right, partial
 
 
 def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool):
@@ -373,7 +426,14 @@ def _triplet(
     p = _check_p(p)
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     swap = _check_bool(swap, "swap")
-    (a, pos, neg), dtypes = _embeddings({"anchor": anchor, "positive": positive, "negative": negative}, single=True)
+    named = {"anchor": anchor, "positive": positive, "negative": negative}
+    if p == 2.0 and not swap:
+        (a, pos, neg), dtypes = _embeddings(named, single=True, nan=False)  # a NaN makes the fast path give up
+        out = _triplet_euclidean(a, pos, neg, margin, eps, reduction, value, grad)
+        if out is not None:
+            v, g = out
+            return v, (TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(g, dtypes))) if g is not None else None)
+    (a, pos, neg), dtypes = _embeddings(named, single=True)
     t = a.dtype.type
     d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
     d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
@@ -398,6 +458,59 @@ def _triplet(
             g_a, g_p, g_n = c * (u_pos - u_neg), -c * u_pos, c * u_neg
         g = TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip((g_a, g_p, g_n), dtypes)))
     return v, g
+
+
+def _safe_squares(ss: np.ndarray) -> bool:
+    """Sums of squares far from over- and underflow (and no NaN): their square roots are the norms
+    to rounding."""
+    info = _kernels.finfo(ss.dtype)
+    return bool(ss.min() >= info.tiny / (info.eps * info.eps) and ss.max() < info.max / 4)
+
+
+def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, value: bool, grad: bool):
+    """The triplet loss with Euclidean distances by blocks of rows, the norms as BLAS row dots
+    (``sqrt(d . d)``, more accurate than :func:`_pnorm`'s scaling, which is only needed where a
+    square over- or underflows: then None, for the general path)."""
+    single = a.ndim == 1
+    a2, p2, n2 = (x.reshape(-1, x.shape[-1]) for x in (a, pos, neg))
+    n, d = a2.shape
+    t = a.dtype.type
+    count = float(n) if reduction == "mean" else 1.0
+    per = np.empty(n, a.dtype)
+    grads = [np.empty_like(a2) for _ in range(3)] if grad else None
+    size = min(_kernels.block_len(a.dtype, d), n)
+
+    def task(first: int, stop: int) -> None:
+        dp_buf, dn_buf = np.empty((size, d), a.dtype), np.empty((size, d), a.dtype)
+        for k in range(first, stop):
+            sl = slice(k * size, min((k + 1) * size, n))
+            dp, dn = dp_buf[: sl.stop - sl.start], dn_buf[: sl.stop - sl.start]
+            np.subtract(a2[sl], p2[sl], out=dp)
+            np.add(dp, t(eps), out=dp)  # a - p + eps
+            np.subtract(a2[sl], n2[sl], out=dn)
+            np.add(dn, t(eps), out=dn)
+            ss_p, ss_n = _kernels.rowdot(dp, dp), _kernels.rowdot(dn, dn)
+            if not (_safe_squares(ss_p) and _safe_squares(ss_n)):
+                raise _kernels.Fallback  # a NaN, a zero distance, or a square that over- or underflows
+            d_p, d_n = np.sqrt(ss_p), np.sqrt(ss_n)
+            z = t(margin) + d_p - d_n
+            per[sl] = np.maximum(z, 0)
+            if grads is not None:
+                g_a, g_p, g_n = (g[sl] for g in grads)
+                c = ((z >= 0) / t(count))[:, None]  # the hinge passes the gradient at z = 0, as clamp_min
+                np.divide(dp, d_p[:, None], out=dp)  # u_p, the unit vector of a - p
+                np.divide(dn, d_n[:, None], out=dn)  # u_n
+                np.subtract(dp, dn, out=g_a)
+                np.multiply(g_a, c, out=g_a)  # c (u_p - u_n)
+                np.multiply(dp, -c, out=g_p)
+                np.multiply(dn, c, out=g_n)
+
+    try:
+        _kernels.run_chunks(-(-n // size), task, a.size)
+    except _kernels.Fallback:
+        return None
+    v = reduce(per[0] if single else per, reduction) if value else None
+    return v, ([g.reshape(a.shape) for g in grads] if grads is not None else None)
 
 
 def triplet(
@@ -539,10 +652,11 @@ def _cosine_embedding(
         "; for 0/1 labels pass 2 * y_true - 1",
     )
     t = a.dtype.type
-    # the order of PyTorch's operations, so that the two agree to rounding
-    prod = (a * b).sum(axis=-1)
-    m1 = (a * a).sum(axis=-1) + t(eps)
-    m2 = (b * b).sum(axis=-1) + t(eps)
+    # the formulas of PyTorch, so that the two agree to rounding; the sums as BLAS row dots
+    a2, b2 = a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1])
+    prod = _kernels.rowdot(a2, b2).reshape(a.shape[:-1])
+    m1 = _kernels.rowdot(a2, a2).reshape(a.shape[:-1]) + t(eps)
+    m2 = _kernels.rowdot(b2, b2).reshape(a.shape[:-1]) + t(eps)
     denom = np.sqrt(m1 * m2)
     cos = prod / denom
     similar = y == 1
@@ -553,8 +667,12 @@ def _cosine_embedding(
         # d cos / d x1 = x2 / denom - cos x1 / m1; the hinge passes the gradient at cos = margin
         coef = np.where(similar, -1.0, (cos - t(margin) >= 0).astype(a.dtype)) * t(grad_scale(reduction, cos.size))
         coef, cos, denom = coef[..., None], cos[..., None], denom[..., None]
-        g1 = coef * (b / denom - cos * a / m1[..., None])
-        g2 = coef * (a / denom - cos * b / m2[..., None])
+        g1 = np.divide(b, denom)
+        g1 -= a * (cos / m1[..., None])
+        g1 *= coef
+        g2 = np.divide(a, denom)
+        g2 -= b * (cos / m2[..., None])
+        g2 *= coef
         g = PairGrad(g1.astype(dtypes[0], copy=False), g2.astype(dtypes[1], copy=False))
     return v, g
 
@@ -661,18 +779,17 @@ def _info_nce(
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (q, k), dtypes = _embeddings({"queries": queries, "keys": keys}, single=False)
-    t = q.dtype.type
     q_hat, q_norm, q_div = _normalize(q)
     k_hat, k_norm, k_div = _normalize(k)
-    logits = (q_hat @ k_hat.T) / t(tau)
-    per_query, g_logits = _row_cross_entropy(logits, np.arange(q.shape[0]), grad)
+    scale = grad_scale(reduction, q.shape[0]) / tau
+    with np.errstate(over="ignore"):
+        per_query, g_q, g_k, tmp = _similarity_cross_entropy(q_hat, k_hat, np.arange(q.shape[0]), tau, scale, grad)
     v = g = None
     if value:
         v = reduce(per_query, reduction)
     if grad:
-        g_logits = g_logits * t(grad_scale(reduction, q.shape[0]) / tau)
-        g_q = _normalize_backward(g_logits @ k_hat, q_hat, q_norm, q_div)
-        g_k = _normalize_backward(g_logits.T @ q_hat, k_hat, k_norm, k_div)
+        g_q = _normalize_backward_inplace(g_q, q_hat, q_norm, q_div, tmp)
+        g_k = _normalize_backward_inplace(g_k, k_hat, k_norm, k_div, tmp)
         g = InfoNCEGrad(g_q.astype(dtypes[0], copy=False), g_k.astype(dtypes[1], copy=False))
     return v, g
 

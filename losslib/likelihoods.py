@@ -14,6 +14,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import _first_index, _where, as_float_array, check_positive_scalar, check_reduction, check_same_shape
@@ -66,6 +67,8 @@ def _check_flag(value: Any, name: str) -> bool:
 
 def _check_not_below(arr: np.ndarray, name: str, bound: float, what: str, hint: str = "") -> None:
     """Refuse entries below ``bound``, naming the first offender."""
+    if arr.size == 0 or arr.min() >= bound:  # one reduction in the common case (a NaN: the slow path)
+        return
     bad = arr < bound
     if bad.any():
         index = _first_index(bad)
@@ -74,11 +77,16 @@ def _check_not_below(arr: np.ndarray, name: str, bound: float, what: str, hint: 
         )
 
 
-def _point_inputs(y_true: Any, point: Any, point_name: str, reduction: str) -> tuple[np.ndarray, np.ndarray]:
-    """Validate the target and the location-like prediction; the prediction's dtype wins."""
+def _point_inputs(
+    y_true: Any, point: Any, point_name: str, reduction: str, nan: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
+    """Validate the target and the location-like prediction; the prediction's dtype wins.
+
+    ``nan=False`` skips the scans for NaNs (for a caller that finds them in its results).
+    """
     check_reduction(reduction)
-    point = as_float_array(point, point_name)
-    y_true = as_float_array(y_true, "y_true", dtype=point.dtype)
+    point = as_float_array(point, point_name, nan=nan)
+    y_true = as_float_array(y_true, "y_true", dtype=point.dtype, nan=nan)
     check_same_shape(point, point_name, y_true, "y_true")
     return y_true, point
 
@@ -157,21 +165,82 @@ def _gaussian_nll(
     """Value and/or gradient of :func:`gaussian_nll`, sharing the standardised residual."""
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
-    y, mu = _point_inputs(y_true, mean, "mean", reduction)
-    v, v_shape, v_orig = _clamped_spread(var, "var", "mean", mu.shape, mu.dtype, eps, "variances")
-    r = mu - y
-    z = r / v  # (mean - y) / var
-    out_v = out_g = None
-    if value:
-        values = 0.5 * (np.log(v) + z * r)
+
+    def checked():
+        y, mu = _point_inputs(y_true, mean, "mean", reduction)
+        return y, mu, _clamped_spread(var, "var", "mean", mu.shape, mu.dtype, eps, "variances")
+
+    try:  # the checks without the scans for NaNs (the blocks find them) nor the clamped copy of var
+        y, mu = _point_inputs(y_true, mean, "mean", reduction, nan=False)
+        v = as_float_array(var, "var", dtype=mu.dtype, nan=False)
+        low = v.min()
+        if not (low > 0 or (low >= 0 and eps > 0)):
+            raise ValueError  # a negative, zero (with eps = 0) or NaN variance: the full checks say which
+        expanded = _expand(v, "var", "mean", mu.shape)
+    except (TypeError, ValueError):
+        checked()
+        raise
+    # The gradient with respect to var as (var - r^2) / (2 var^2) unless var^2 could over- or
+    # underflow (decided for the whole call, so that the result does not depend on the blocks).
+    info = _kernels.finfo(mu.dtype)
+    count = mu.size if reduction == "mean" else 1
+    precise = bool(
+        max(low, eps) > np.sqrt(info.tiny) / info.eps and max(v.max(), eps) < np.sqrt(info.max / (4 * count))
+    )
+    # a shared variance is broadcast (copied) and its gradient summed back, as in the general path
+    full_var = expanded if expanded.shape == mu.shape else np.broadcast_to(expanded, mu.shape)
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+        out_v, out_g = _kernels.elementwise(
+            _gaussian_kernel,
+            (y, mu, full_var),
+            value=value,
+            grad=grad,
+            reduction=reduction,
+            n_grads=2,
+            n_tmp=4,
+            recheck=checked,
+            options={"eps": mu.dtype.type(eps), "full": full, "precise": precise},
+        )
+    if out_g is None:
+        return out_v, None
+    g_var = out_g[1] if v.shape == mu.shape else _sum_to(out_g[1], expanded.shape, v.shape).astype(mu.dtype, copy=False)
+    return out_v, GaussianNLLGrad(out_g[0], g_var)
+
+
+def _gaussian_kernel(ins, v_out, gs, count, tmp, *, eps, full: bool, precise: bool):
+    r"""The Gaussian NLL of a block (the variance broadcast to the mean's shape), for :func:`_gaussian_nll`.
+
+    The gradient with respect to the variance is computed as :math:`(\sigma^2 - r^2) /
+    (2\sigma^4)` if ``precise``: :math:`r^2` is rounded once, so where it nearly equals
+    :math:`\sigma^2` the difference keeps more digits than :math:`(1/\sigma^2 - z^2)/2`, the form
+    used where :math:`\sigma^4` could over- or underflow.
+    """
+    y, mu, var = ins
+    v, r, z, t = tmp
+    np.maximum(var, eps, out=v)  # clamped, as PyTorch
+    np.subtract(mu, y, out=r)
+    np.divide(r, v, out=z)  # (mean - y) / var
+    if v_out is not None:
+        np.log(v, out=v_out)
+        np.multiply(z, r, out=t)
+        np.add(v_out, t, out=v_out)
+        np.multiply(v_out, 0.5, out=v_out)
         if full:
-            values = values + mu.dtype.type(0.5 * _LOG_2PI)
-        out_v = reduce(values.astype(mu.dtype, copy=False), reduction)
-    if grad:
-        scale = mu.dtype.type(grad_scale(reduction, mu.size))
-        g_var = 0.5 * (1 / v - z * z) * scale
-        out_g = GaussianNLLGrad(z * scale, _sum_to(g_var, v_shape, v_orig).astype(mu.dtype, copy=False))
-    return out_v, out_g
+            np.add(v_out, 0.5 * _LOG_2PI, out=v_out)
+    if gs is not None:
+        g_mu, g_var = gs
+        np.divide(z, count, out=g_mu)
+        if precise:
+            np.multiply(r, r, out=t)
+            np.subtract(v, t, out=g_var)  # var - r^2
+            np.multiply(v, v, out=t)
+            np.multiply(t, 2 * count, out=t)
+            np.divide(g_var, t, out=g_var)
+        else:
+            np.divide(1, v, out=g_var)
+            np.multiply(z, z, out=t)
+            np.subtract(g_var, t, out=g_var)
+            np.multiply(g_var, 0.5 / count, out=g_var)
 
 
 def gaussian_nll(y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
@@ -396,6 +465,8 @@ def _poisson_nll(
     log_input = _check_flag(log_input, "log_input")
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
+    if log_input and not full:
+        return _poisson_log_input(y_true, y_pred, reduction, value, grad)
     y, x = _point_inputs(y_true, y_pred, "y_pred", reduction)
     _check_not_below(y, "y_true", 0.0, "counts", "; Poisson targets are counts (or other non-negative numbers)")
     if not log_input:
@@ -423,6 +494,38 @@ def _poisson_nll(
             g = e - y if log_input else 1 - np.where(positive, y / shifted, 0)
             out_g = (g * x.dtype.type(grad_scale(reduction, x.size))).astype(x.dtype, copy=False)
     return out_v, out_g
+
+
+def _poisson_log_input(y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool):
+    """:func:`poisson_nll` with log-rates and without Stirling's term, by blocks: one exp per element."""
+
+    def checked():
+        y, x = _point_inputs(y_true, y_pred, "y_pred", reduction)
+        _check_not_below(y, "y_true", 0.0, "counts", "; Poisson targets are counts (or other non-negative numbers)")
+
+    try:  # without the scans for NaNs: a NaN makes the block's results NaN, and then checked() raises
+        y, x = _point_inputs(y_true, y_pred, "y_pred", reduction, nan=False)
+        if not y.min() >= 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        checked()
+        raise
+
+    def kernel(ins, v, gs, count, tmp):
+        y, x = ins
+        e, t = tmp
+        np.exp(x, out=e)
+        if v is not None:
+            np.multiply(y, x, out=t)
+            np.subtract(e, t, out=v)  # e^x - y x
+        if gs is not None:
+            np.subtract(e, y, out=gs[0])
+            if count != 1:
+                np.divide(gs[0], count, out=gs[0])
+
+    with np.errstate(over="ignore", invalid="ignore"):
+        v, g = _kernels.elementwise(kernel, (y, x), value=value, grad=grad, reduction=reduction, recheck=checked)
+    return v, (g[0] if g is not None else None)
 
 
 def poisson_nll(

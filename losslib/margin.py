@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import (
@@ -75,15 +76,59 @@ def _sign_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, 
 # --------------------------------------------------------------------------
 
 
+def _sign_loss(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int):
+    """A binary margin loss by blocks (see :mod:`losslib._kernels`), with the checks of
+    :func:`_sign_inputs` as reductions: finite scores by their minimum and maximum, labels -1/+1
+    block by block (``y * y == 1`` exactly for them only). If a check fails, the full checks run
+    and raise the error in their order."""
+
+    def full() -> None:
+        _sign_inputs(y_true, y_pred, reduction)
+
+    try:
+        check_reduction(reduction)
+        s = as_float_array(y_pred, "y_pred", nan=False)
+        y = as_float_array(y_true, "y_true", dtype=s.dtype, nan=False)
+        check_same_shape(y, "y_true", s, "y_pred")
+        if not (np.isfinite(s.min()) and np.isfinite(s.max())):
+            raise ValueError
+    except (TypeError, ValueError):
+        full()
+        raise
+
+    v, g = _kernels.elementwise(
+        kernel,
+        (y, s),
+        value=value,
+        grad=grad,
+        reduction=reduction,
+        n_tmp=n_tmp,
+        options={"full": full},
+        split=True,
+    )
+    return v, (g[0] if g is not None else None)
+
+
+def _hinge_kernel(y, s, v, g, count, tmp, *, full):
+    yy = np.multiply(y, y, out=tmp[0])
+    if not yy.min() == 1 == yy.max():
+        full()  # raises: a label other than -1 and +1 (y * y == 1 for them only)
+    slack = np.multiply(y, s, out=tmp[0])
+    np.subtract(1, slack, out=slack)  # 1 - y s
+    if v is not None:
+        np.maximum(slack, 0, out=v)
+    if g is not None:
+        active = tmp[1].view(bool)[: s.size]
+        np.greater(slack, 0, out=active)
+        np.multiply(y, active, out=g)
+        np.subtract(0, g, out=g)  # -y where active, 0.0 (not -0.0) elsewhere
+        if count != 1:
+            np.divide(g, count, out=g)
+
+
 def _hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`hinge`, sharing the margins."""
-    y, s = _sign_inputs(y_true, y_pred, reduction)
-    slack = 1 - y * s
-    v = reduce(np.maximum(slack, 0), reduction) if value else None
-    g = None
-    if grad:
-        g = np.where(slack > 0, -y, 0).astype(s.dtype, copy=False) * s.dtype.type(grad_scale(reduction, s.size))
-    return v, g
+    return _sign_loss(_hinge_kernel, y_true, y_pred, reduction, value, grad, 2)
 
 
 def hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):

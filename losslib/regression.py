@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import (
@@ -45,22 +46,66 @@ __all__ = [
 ]
 
 
+def _pair(y_true: Any, y_pred: Any, reduction: str, nan: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a regression call: ``(y_true, y_pred)`` as arrays of y_pred's floating dtype.
+
+    ``nan=False`` skips the scans for NaNs (the caller looks for them as it computes, see
+    :func:`losslib._kernels.elementwise`); if another check fails, the full validation runs, so
+    that the error is the one the checks in their order give.
+    """
+    try:
+        check_reduction(reduction)
+        y_pred = as_float_array(y_pred, "y_pred", nan=nan)
+        y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype, nan=nan)
+        check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    except (TypeError, ValueError):
+        if not nan:
+            _pair(y_true, y_pred, reduction)
+        raise
+    return y_true, y_pred
+
+
 def _residual(y_true: Any, y_pred: Any, reduction: str) -> np.ndarray:
     """Validate a regression call and return ``y_pred - y_true`` in y_pred's dtype."""
-    check_reduction(reduction)
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
-    check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    y_true, y_pred = _pair(y_true, y_pred, reduction)
     return y_pred - y_true
+
+
+def _run(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int = 2, **options):
+    """Validate and evaluate an elementwise regression loss block by block (see :mod:`losslib._kernels`).
+
+    ``kernel(y, p, v, g, count, tmp, **options)`` writes the losses of a block into ``v`` and their
+    gradient, divided by ``count``, into ``g`` (either may be None: not wanted). A NaN in ``y`` or
+    ``p`` must make the losses and the gradient NaN: that is where the NaN check looks.
+    """
+    if not options.pop("validated", False):
+        y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
+    v, g = _kernels.elementwise(
+        kernel,
+        (y_true, y_pred),
+        value=value,
+        grad=grad,
+        reduction=reduction,
+        n_tmp=n_tmp,
+        recheck=lambda: _pair(y_true, y_pred, reduction),
+        options=options,
+        split=True,
+    )
+    return v, (g[0] if g is not None else None)
+
+
+def _mse_kernel(y, p, v, g, count, tmp):
+    r = g if g is not None else tmp[0]
+    np.subtract(p, y, out=r)
+    if v is not None:
+        np.multiply(r, r, out=v)
+    if g is not None:
+        np.divide(r, count / 2, out=g)  # 2 r / count, rounded once (count / 2 is exact)
 
 
 def _mse(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`mse`, sharing the residual."""
-    r = _residual(y_true, y_pred, reduction)
-    return (
-        reduce(r * r, reduction) if value else None,
-        r * (2.0 * grad_scale(reduction, r.size)) if grad else None,
-    )
+    return _run(_mse_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
 
 
 def mse(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -113,13 +158,19 @@ def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     return _mse(y_true, y_pred, reduction=reduction, value=False)[1]
 
 
+def _mae_kernel(y, p, v, g, count, tmp):
+    r = np.subtract(p, y, out=tmp[0])
+    if v is not None:
+        np.abs(r, out=v)
+    if g is not None:
+        np.sign(r, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)
+
+
 def _mae(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
     """Value and/or gradient of :func:`mae`, sharing the residual."""
-    r = _residual(y_true, y_pred, reduction)
-    return (
-        reduce(np.abs(r), reduction) if value else None,
-        np.sign(r) * r.dtype.type(grad_scale(reduction, r.size)) if grad else None,
-    )
+    return _run(_mae_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
 
 
 def mae(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -175,14 +226,20 @@ def _huber(
 ):
     """Value and/or gradient of :func:`huber`, sharing the residual."""
     delta = check_positive_scalar(delta, "delta")
-    r = _residual(y_true, y_pred, reduction)
-    v = g = None
-    if value:
-        a = np.abs(r)
-        v = reduce(np.where(a <= delta, 0.5 * r * r, delta * (a - 0.5 * delta)).astype(r.dtype, copy=False), reduction)
-    if grad:
-        g = np.clip(r, -delta, delta) * r.dtype.type(grad_scale(reduction, r.size))
-    return v, g
+    return _run(_huber_kernel, y_true, y_pred, reduction, value, grad, delta=delta)
+
+
+def _huber_kernel(y, p, v, g, count, tmp, *, delta):
+    r = np.subtract(p, y, out=tmp[0])
+    c = g if g is not None else tmp[1]  # r clipped to [-delta, delta]: the gradient of the sum
+    np.minimum(np.maximum(r, -delta, out=c), delta, out=c)  # (as np.clip, without its wrapper's cost)
+    if v is not None:
+        # c (r - c/2): r^2/2 inside [-delta, delta], delta (|r| - delta/2) outside, with the same roundings
+        np.multiply(c, 0.5, out=v)
+        np.subtract(r, v, out=v)
+        np.multiply(v, c, out=v)
+    if g is not None and count != 1:
+        np.divide(g, count, out=g)
 
 
 def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
@@ -251,19 +308,56 @@ def _pseudo_huber(
 ):
     """Value and/or gradient of :func:`pseudo_huber`, sharing ``hypot(delta, r)``."""
     delta = check_positive_scalar(delta, "delta")
-    r = _residual(y_true, y_pred, reduction)
-    d = r.dtype.type(delta)
-    a = np.abs(r)
-    h = np.hypot(d, a)  # delta * sqrt(1 + (r/delta)^2), without overflow
-    v = g = None
-    if value:
-        # delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta r^2 / (h + delta): no cancellation for small r,
-        # and multiplied in this order, no overflow for large r or large delta.
-        v = reduce(a * (a / (h + d)) * d, reduction)
-    if grad:
-        # clipped: |r| delta / h <= delta also after rounding (bounded influence, exactly)
-        g = np.clip(r * (d / h), -d, d) * r.dtype.type(grad_scale(reduction, r.size))
-    return v, g
+    y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
+    d = y_pred.dtype.type(delta)
+    info = _kernels.finfo(y_pred.dtype)
+    # sqrt(r^2 + delta^2) equals hypot(r, delta) to rounding unless a square over- or underflows:
+    # delta^2 is checked here, r^2 block by block (an infinite h), where hypot takes over.
+    with np.errstate(over="ignore"):
+        squares_ok = bool(info.tiny / info.eps <= d * d < info.max)
+        return _run(
+            _pseudo_huber_kernel,
+            y_true,
+            y_pred,
+            reduction,
+            value,
+            grad,
+            n_tmp=3,
+            validated=True,
+            d=d,
+            squares_ok=squares_ok,
+        )
+
+
+def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
+    r = np.subtract(p, y, out=tmp[0])
+    h = tmp[1]  # sqrt(delta^2 + r^2) = delta sqrt(1 + (r/delta)^2)
+    rr = tmp[2]
+    if squares_ok:
+        np.multiply(r, r, out=rr)
+        np.add(rr, d * d, out=h)
+        np.sqrt(h, out=h)
+    if not squares_ok or h.max() == np.inf:
+        # hypot does not overflow; delta |r| (|r| / (h + delta)) neither
+        np.hypot(d, r, out=h)
+        np.add(h, d, out=rr)
+        np.divide(r, rr, out=rr)
+        np.multiply(rr, r, out=rr)
+        np.multiply(rr, d, out=rr)
+        if v is not None:
+            v[...] = rr
+    elif v is not None:
+        # delta^2 (sqrt(1 + (r/delta)^2) - 1) = delta r^2 / (h + delta): no cancellation for small r
+        np.add(h, d, out=v)
+        np.divide(rr, v, out=v)
+        if d != 1:
+            np.multiply(v, d, out=v)
+    if g is not None:
+        # r delta / h, clipped: |gradient| <= delta also after rounding (bounded influence, exactly)
+        bound = d / d.dtype.type(count)
+        np.divide(bound, h, out=g)
+        np.multiply(g, r, out=g)
+        np.minimum(np.maximum(g, -bound, out=g), bound, out=g)
 
 
 def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
@@ -330,26 +424,49 @@ def pseudo_huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction
     return _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
 
 
-# Below this |r|, log cosh r is computed as log1p(2 sinh(r/2)^2) (exact, no cancellation);
-# above it as |r| - log 2 + log1p(exp(-2|r|)), which cannot overflow.
-_LOG_COSH_SWITCH = 2.0
+# Below this |r|, log cosh r is computed as -log1p(-tanh(r)^2) / 2, above it as
+# |r| - log1p(tanh|r|): each is free of cancellation on its side.
+_LOG_COSH_SWITCH = 1.0
 
 
 def _log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`log_cosh`."""
-    r = _residual(y_true, y_pred, reduction)
-    v = g = None
-    if value:
-        a = np.abs(r)
-        small = a <= _LOG_COSH_SWITCH
-        s = np.sinh(np.minimum(a, _LOG_COSH_SWITCH) / 2)
-        near = np.log1p(2 * s * s)
-        e = np.exp(-a)
-        far = (a - r.dtype.type(np.log(2.0))) + np.log1p(e * e)
-        v = reduce(np.where(small, near, far).astype(r.dtype, copy=False), reduction)
-    if grad:
-        g = np.tanh(r) * r.dtype.type(grad_scale(reduction, r.size))
-    return v, g
+    """Value and/or gradient of :func:`log_cosh`, sharing tanh(r)."""
+    return _run(_log_cosh_kernel, y_true, y_pred, reduction, value, grad, n_tmp=6)
+
+
+def _log_cosh_kernel(y, p, v, g, count, tmp):
+    r"""log cosh and tanh of a block from one ``tanh`` and one ``log1p``, without selections.
+
+    With :math:`t = \tanh r`: :math:`\log\cosh r = -\frac12 \operatorname{log1p}(-t^2)` below
+    the switch and :math:`|r| - \operatorname{log1p}(|t|)` above it (the same function: :math:`1 +
+    |t| = 2/(1 + e^{-2|r|})`), each free of cancellation on its side. The argument of the one
+    ``log1p`` and the result are chosen per element as ``below * mask + above * (1 - mask)``
+    with a 0/1 mask: exact (one of the two products is 0) and branch-free.
+    """
+    r, t, a, arg, mask, inv = tmp
+    np.subtract(p, y, out=r)
+    np.tanh(r, out=t)
+    if g is not None:
+        if count != 1:
+            np.divide(t, count, out=g)
+        else:
+            np.copyto(g, t)
+    if v is not None:
+        dt = r.dtype.type
+        np.abs(r, out=a)
+        np.multiply(np.less(a, _LOG_COSH_SWITCH, out=inv.view(bool)[: r.size]), dt(1), out=mask)
+        np.subtract(1, mask, out=inv)
+        np.abs(t, out=v)
+        np.multiply(v, inv, out=v)  # |t| above the switch, 0 below
+        np.multiply(t, t, out=arg)
+        np.multiply(arg, mask, out=arg)  # t^2 below, 0 above
+        np.subtract(v, arg, out=arg)  # |t| above, -t^2 below
+        _kernels.log1p_from(arg, np.add(arg, 1, out=r), v, t)  # (r and t are no longer needed)
+        np.subtract(a, v, out=a)
+        np.multiply(a, inv, out=a)  # |r| - log1p(|t|), above
+        np.multiply(v, dt(-0.5), out=v)
+        np.multiply(v, mask, out=v)  # -log1p(-t^2) / 2, below
+        np.add(v, a, out=v)
 
 
 def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
@@ -376,10 +493,10 @@ def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     -----
     ``np.log(np.cosh(r))`` overflows to ``inf`` beyond :math:`|r| \approx 710` (float64) and
     :math:`89` (float32), and loses every digit below :math:`|r| \approx 10^{-8}`. losslib
-    uses :math:`\log(1 + 2\sinh^2(r/2))` for :math:`|r| \le 2` and
-    :math:`|r| - \log 2 + \log(1 + e^{-2|r|})` beyond, both without cancellation, so the
-    value keeps full relative precision for every finite :math:`r` (up to :math:`10^{300}`
-    and beyond). Keras's ``log_cosh`` computes :math:`r + \operatorname{softplus}(-2r) - \log 2`
+    uses, with :math:`t = \tanh r` (which the gradient needs anyway),
+    :math:`-\frac12\log(1 - t^2)` (as ``log1p``) for :math:`|r| < 1` and
+    :math:`|r| - \log(1 + |t|)` beyond, both without cancellation, so the value keeps full
+    relative precision for every finite :math:`r` (up to :math:`10^{300}` and beyond). Keras's ``log_cosh`` computes :math:`r + \operatorname{softplus}(-2r) - \log 2`
     everywhere, which loses every digit below :math:`|r| \approx 10^{-8}`, and averages over the
     last axis first; PyTorch has no log-cosh loss.
 

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
 from ._validation import (
@@ -83,6 +84,81 @@ def _dice(
     """Value and/or gradient of :func:`dice`, sharing the overlap sums."""
     if not isinstance(squared, (bool, np.bool_)):
         raise TypeError(f"squared must be True or False, got {squared!r}")
+    try:  # the checks of _mask_inputs without the scans for NaNs (the sums find them)
+        check_reduction(reduction)
+        s = check_positive_scalar(smooth, "smooth", allow_zero=True)
+        p = as_float_array(y_pred, "y_pred", nan=False)
+        y = as_float_array(y_true, "y_true", dtype=p.dtype, nan=False)
+        check_same_shape(y, "y_true", p, "y_pred")
+        if p.ndim == 0:
+            raise ValueError
+    except (TypeError, ValueError):
+        _mask_inputs(y_true, y_pred, smooth, reduction)  # raises the error, in the order of its checks
+        raise
+    out = _dice_rows(y, p, s, squared, reduction, value, grad)
+    if out is not None:
+        return out
+    return _dice_general(y_true, y_pred, smooth, squared, reduction, value, grad)
+
+
+def _dice_rows(y: np.ndarray, p: np.ndarray, s: float, squared: bool, reduction: str, value: bool, grad: bool):
+    r"""Dice by blocks of examples, from row sums and BLAS row dots; None (for the general path,
+    which raises the error) for NaNs, values outside [0, 1] or a 0/0 ratio.
+
+    With :math:`D = \sum_i y_i(1 - p_i) + p_i(1 - y_i)` (or :math:`\sum_i (p_i - y_i)^2`), sums of
+    non-negative terms, and :math:`S = \sum_i y_i + p_i + s` (or with squares), the loss
+    :math:`D/S` and its gradient :math:`D'/S - D S'/S^2`, as in :func:`_dice_general`.
+    """
+    n = p.shape[0] if p.ndim > 1 else 1
+    y2, p2 = y.reshape(n, -1), p.reshape(n, -1)
+    dt = p.dtype.type
+    count = n if reduction == "mean" else 1
+    size = min(_kernels.block_len(p.dtype, p2.shape[1]), n)
+    per = np.empty(n, p.dtype)
+    g_all = np.empty(p2.shape, p.dtype) if grad else None
+
+    def task(first: int, stop: int) -> None:
+        a, b = np.empty((size, p2.shape[1]), p.dtype), np.empty((size, p2.shape[1]), p.dtype)
+        for k in range(first, stop):
+            sl = slice(k * size, min((k + 1) * size, n))
+            yb, pb = y2[sl], p2[sl]
+            if not (pb.min() >= 0 and pb.max() <= 1 and yb.min() >= 0 and yb.max() <= 1):
+                raise _kernels.Fallback
+            ta, tb = a[: yb.shape[0]], b[: yb.shape[0]]
+            if squared:
+                np.subtract(pb, yb, out=ta)  # p - y
+                diff = _kernels.rowdot(ta, ta)
+                den = _kernels.rowdot(yb, yb) + _kernels.rowdot(pb, pb) + dt(s)
+            else:
+                np.subtract(1, pb, out=ta)
+                np.subtract(1, yb, out=tb)
+                diff = _kernels.rowdot(yb, ta) + _kernels.rowdot(pb, tb)  # y (1 - p) + p (1 - y) >= 0
+                den = yb.sum(axis=1) + pb.sum(axis=1) + dt(s)
+            if not np.all(den > 0) or np.isnan(diff).any():
+                raise _kernels.Fallback  # NaN or 0/0: the general path raises
+            per[sl] = diff / den
+            if g_all is not None:
+                gb = g_all[sl]
+                inv = 1 / (den * dt(count))
+                if squared:  # (2 (p - y) S - 2 p D) / S^2
+                    np.multiply(ta, (2 * inv)[:, None], out=gb)
+                    np.multiply(pb, (2 * inv * (diff / den))[:, None], out=tb)
+                    np.subtract(gb, tb, out=gb)
+                else:  # ((1 - 2 y) S - D) / S^2
+                    np.subtract(tb, yb, out=gb)  # (1 - y) - y
+                    np.multiply(gb, inv[:, None], out=gb)
+                    np.subtract(gb, (inv * (diff / den))[:, None], out=gb)
+
+    try:
+        _kernels.run_chunks(-(-n // size), task, p.size)
+    except _kernels.Fallback:
+        return None
+    v = reduce(per if p.ndim > 1 else per.reshape(()), reduction) if value else None
+    return v, (g_all.reshape(p.shape) if g_all is not None else None)
+
+
+def _dice_general(y_true, y_pred, smooth, squared, reduction, value, grad):
+    """Dice on whole arrays (validates fully: NaNs, a 0/0 ratio)."""
     y, p, s, axes, n = _mask_inputs(y_true, y_pred, smooth, reduction)
     t = p.dtype.type
     # loss = diff / den with diff = den - numerator: a sum of non-negative terms (no cancellation)
