@@ -6,13 +6,14 @@ STAMP  := $(VENV)/.installed-stamp
 # nbgrader calls alembic by name, so the venv's scripts must be on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 
-.PHONY: book test release clean help
+.PHONY: book test release clean help bench
 
 help:
 	@echo "make book   set up .venv and build the HTML book into _build/html"
 	@echo "make test   set up .venv and run every test (losslib, notebooks, grading round trip, book build)"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make clean  remove _build/ (keeps .venv)"
+	@echo "make bench  run the benchmarks (losslib vs PyTorch if installed, grading, book build)"
 
 # (Re)install when the dependencies change. `pip install -e` means a change in
 # losslib/ or losscourse/ needs no reinstall.
@@ -31,6 +32,9 @@ test: $(STAMP)
 
 release: $(STAMP)
 	$(PY) -m losscourse.assignments
+
+bench: $(STAMP)
+	$(PY) benchmarks/run_all.py
 
 clean:
 	rm -rf _build

@@ -60,13 +60,16 @@ def record(assignment: str, notebook: str, results: list[dict], root: Path = ROO
     with _gradebook(root) as gb, warnings.catch_warnings():
         # nbgrader's own add_submission triggers SQLAlchemy autoflush warnings; they are harmless.
         warnings.simplefilter("ignore", category=Warning)
+        cells = [(cell.id, cell.name) for cell in gb.find_notebook(notebook, assignment).grade_cells]
         for result in results:
             student = result["student_id"]
             gb.update_or_create_student(student)
             gb.update_or_create_submission(assignment, student)
-            for cell in gb.find_notebook(notebook, assignment).grade_cells:
-                grade = gb.find_grade(cell.name, notebook, assignment, student)
-                grade.auto_score = float(result["points"].get(cell.name, 0.0))
+            # The submission's grades in one query (find_grade would make one per cell).
+            grades = {g.cell_id: g for g in gb.find_submission_notebook(notebook, assignment, student).grades}
+            for cell_id, name in cells:
+                grade = grades.get(cell_id) or gb.find_grade(name, notebook, assignment, student)
+                grade.auto_score = float(result["points"].get(name, 0.0))
                 grade.manual_score = None
             gb.db.commit()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import time
 import traceback
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +38,8 @@ class Verdict:
     tasks: list[TaskResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cell_errors: dict[int, dict[str, str]] = field(default_factory=dict)
+    # Seconds: starting the sandbox, running the student's cells, running the tests.
+    timings: dict[str, float] = field(default_factory=dict)
 
 
 class _TimedOut(Exception):
@@ -108,7 +111,14 @@ def _message(exc: BaseException) -> str:
 def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
     """Start the sandbox, run every test cell, and return the verdict."""
     verdict = Verdict(score=0.0, max_score=source.max_score, status="graded")
+    box.launch()  # the sandboxed Python starts while the setup cells run here
+
+    namespace: dict[str, Any] = {"__name__": "__grader__"}
+    for code in source.setup:
+        exec(compile(code, "<setup>", "exec"), namespace)  # trusted: the instructor's setup cells
+
     report = box.start()
+    tests_started = time.perf_counter()
     verdict.cell_errors = report.cell_errors
     if report.crashed_cell is not None:
         verdict.status = "error"
@@ -119,10 +129,6 @@ def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
     if report.timed_out_cell is not None:
         verdict.status = "timeout"
         verdict.notes.append(f"a cell of your notebook ran longer than {box.timeout:g} s and was skipped")
-
-    namespace: dict[str, Any] = {"__name__": "__grader__"}
-    for code in source.setup:
-        exec(compile(code, "<setup>", "exec"), namespace)  # trusted: the instructor's setup cells
 
     def bind(functions: list[str]) -> None:
         for name in functions:
@@ -152,6 +158,11 @@ def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
         else:
             verdict.tasks.append(TaskResult(cell.grade_id, cell.points, cell.points, True))
     verdict.score = sum(t.points for t in verdict.tasks)
+    verdict.timings = {
+        "sandbox_start": report.seconds_startup,
+        "student_cells": report.seconds_cells,
+        "tests": time.perf_counter() - tests_started,
+    }
     return verdict
 
 

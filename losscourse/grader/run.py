@@ -14,6 +14,7 @@ from __future__ import annotations
 import csv
 import os
 import sys
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -23,10 +24,21 @@ from ..assignments import ROOT, SOURCE, list_assignments
 from . import gradebook
 from .collect import CollectError, collect, safe_name
 from .judge import Verdict, judge
-from .notebooks import InvalidSubmission, find_notebook, read_source, read_submission, student_code
+from .notebooks import (
+    InvalidSubmission,
+    SourceNotebook,
+    find_notebook,
+    read_source,
+    read_submission,
+    student_code,
+)
 from .sandbox import DEFAULT_MEMORY, ISOLATION, Sandbox
 
 COLUMNS = ["student_id", "score", "max_score", "status", "message"]
+
+# Seconds spent in each phase of the last grade() in this process (for benchmarks/bench_grading.py):
+# setup, self_check, warm_up, grading (the class, in parallel), csv, gradebook, total.
+LAST_PHASES: dict[str, float] = {}
 
 
 class UsageError(Exception):
@@ -85,13 +97,27 @@ def self_check(settings: Settings) -> None:
         )
 
 
+_SOURCES: dict[tuple, tuple[Path, SourceNotebook]] = {}
+
+
+def _source(settings: Settings) -> tuple[Path, SourceNotebook]:
+    """The source notebook and its parsed tests, read once per process (again if the file changes)."""
+    path = settings.source_notebook
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    if key not in _SOURCES:
+        _SOURCES.clear()
+        _SOURCES[key] = (path, read_source(path))
+    return _SOURCES[key]
+
+
 def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
     """Grade one student's folder; never raises for anything the student did."""
-    source_nb = settings.source_notebook
-    source = read_source(source_nb)
     started = time.perf_counter()
+    source_nb, source = _source(settings)
     submission = None
     message = ""
+    timings: dict[str, float] = {}
     try:
         path, note = find_notebook(folder, source_nb.name, settings.assignment)
         submission = read_submission(path)
@@ -102,6 +128,7 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
             memory=settings.memory,
         ) as box:
             verdict = judge(source, box)
+        timings.update(verdict.timings)
         if note:
             verdict.notes.insert(0, note)
     except InvalidSubmission as exc:
@@ -116,11 +143,13 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
     if settings.feedback:
         from .feedback import feedback_notebook, write_feedback_html
 
+        feedback_started = time.perf_counter()
         try:
             nb = feedback_notebook(source_nb, submission, verdict, student_id, message)
             write_feedback_html(nb, settings.out / "feedback" / f"{safe_name(student_id)}.html")
         except Exception as exc:  # noqa: BLE001
             message += f" (no feedback file: {type(exc).__name__}: {exc})"
+        timings["feedback"] = time.perf_counter() - feedback_started
     return {
         "student_id": student_id,
         "score": verdict.score,
@@ -130,6 +159,7 @@ def grade_one(student_id: str, folder: Path, settings: Settings) -> dict:
         "points": {t.grade_id: t.points for t in verdict.tasks},
         "messages": {t.grade_id: t.message for t in verdict.tasks if not t.passed},
         "seconds": time.perf_counter() - started,
+        "timings": timings,  # where the seconds went: sandbox_start, student_cells, tests, feedback
     }
 
 
@@ -165,6 +195,9 @@ def grade(
     log=print,
 ) -> list[dict]:
     """Grade every submission of ``assignment`` found in ``submissions``; return the rows."""
+    phases: dict[str, float] = {}
+    LAST_PHASES.clear()
+    begun = time.perf_counter()
     known = list_assignments(root / "solutions")
     if assignment not in known:
         raise UsageError(f"unknown assignment {assignment!r}: choose from {', '.join(known)}")
@@ -198,7 +231,17 @@ def grade(
         if p.exists()
     )
     settings = Settings(assignment, out, timeout, memory, hide, (root / "solutions").resolve(), feedback)
-    self_check(settings)
+    phases["setup"] = time.perf_counter() - begun
+    mark = time.perf_counter()
+    self_check(settings)  # also imports what the tests need, before the pool's processes fork
+    phases["self_check"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    if feedback:
+        from .feedback import warm_up
+
+        warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
+    _source(settings)
+    phases["warm_up"] = time.perf_counter() - mark
     if ISOLATION != "bubblewrap":
         log(
             "warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
@@ -208,6 +251,7 @@ def grade(
         log(f"warning: {note}")
     started = time.perf_counter()
     rows: dict[str, dict] = {}
+    prepared: _Prepare | None = None
     progress = Progress(len(collected.students))
     try:
         if jobs == 1:
@@ -217,6 +261,11 @@ def grade(
         else:
             with ProcessPoolExecutor(max_workers=jobs) as pool:
                 futures = {pool.submit(grade_one, s, f, settings): s for s, f in collected.students.items()}
+                if record and futures:
+                    # The pool's processes are forked (all at the first submit): a thread is safe
+                    # now. It readies the gradebook (importing nbgrader's API takes seconds) while
+                    # the class is graded.
+                    prepared = _Prepare(assignment, root)
                 for future in as_completed(futures):
                     student = futures[future]
                     try:
@@ -231,19 +280,51 @@ def grade(
                             "points": {},
                             "messages": {},
                             "seconds": 0.0,
+                            "timings": {},
                         }
                     progress.step(student)
     finally:
         collected.cleanup()
+    phases["grading"] = time.perf_counter() - started
+    mark = time.perf_counter()
     ordered = [rows[s] for s in sorted(rows)]
     write_csv(out / "grades.csv", ordered)
+    phases["csv"] = time.perf_counter() - mark
+    mark = time.perf_counter()
     if record and ordered:
         notebook = settings.source_notebook.stem
-        gradebook.ensure_assignment(assignment, root)
+        if prepared is not None:
+            prepared.result()
+        else:
+            gradebook.ensure_assignment(assignment, root)
         gradebook.record(assignment, notebook, ordered, root)
+    phases["gradebook"] = time.perf_counter() - mark
     elapsed = time.perf_counter() - started
+    phases["total"] = time.perf_counter() - begun
+    LAST_PHASES.update(phases)
     log(summary(ordered, elapsed, out))
     return ordered
+
+
+class _Prepare(threading.Thread):
+    """:func:`gradebook.ensure_assignment` in a thread; :meth:`result` waits and re-raises."""
+
+    def __init__(self, assignment: str, root: Path) -> None:
+        super().__init__(name="losscourse-gradebook", daemon=True)
+        self.assignment, self.root = assignment, root
+        self.error: BaseException | None = None
+        self.start()
+
+    def run(self) -> None:
+        try:
+            gradebook.ensure_assignment(self.assignment, self.root)
+        except BaseException as exc:  # noqa: BLE001 - re-raised by result(), where it was raised before
+            self.error = exc
+
+    def result(self) -> None:
+        self.join()
+        if self.error is not None:
+            raise self.error
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:

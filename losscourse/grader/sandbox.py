@@ -62,6 +62,10 @@ class StartReport:
     functions: list[str] = field(default_factory=list)
     timed_out_cell: int | None = None
     crashed_cell: int | None = None
+    # Where the time went (seconds, summed over restarts): starting the sandboxed Python and its
+    # imports, then running the student's cells.
+    seconds_startup: float = 0.0
+    seconds_cells: float = 0.0
 
 
 def _limits(memory: int) -> None:
@@ -88,6 +92,10 @@ class Sandbox:
         Address-space cap in bytes.
     """
 
+    # How the worker runs the cells: "auto" (plain Python with exec, anything else in IPython),
+    # "ipython" or "plain" (tests compare them).
+    mode = "auto"
+
     def __init__(
         self, cells: list[str], *, hide: list[Path], timeout: float = 30.0, memory: int = DEFAULT_MEMORY
     ) -> None:
@@ -99,15 +107,29 @@ class Sandbox:
         self.proc: subprocess.Popen[bytes] | None = None
         self._scratch: tempfile.TemporaryDirectory[str] | None = None
         self._buffer = b""
+        self._selector: selectors.BaseSelector | None = None  # waits on the worker's replies
+        self._launched: float | None = None  # when launch() started the worker
 
     # -- lifecycle -----------------------------------------------------------------------------
+
+    def launch(self) -> None:
+        """Start the worker process without waiting for it; :meth:`start` waits (the judge
+        prepares its tests meanwhile)."""
+        if self.proc is None:
+            self._launched = time.perf_counter()
+            self._spawn()
 
     def start(self) -> StartReport:
         """Start the worker and run the cells; a cell that times out is skipped on restart."""
         report = StartReport()
         problems: dict[int, dict[str, str]] = {}
         while True:
-            self._spawn()
+            started = None
+            if self.proc is not None and self._launched is not None:  # launched by launch()
+                spawned, self._launched = self._launched, None
+            else:
+                spawned = time.perf_counter()
+                self._spawn()
             report.cell_errors = dict(problems)
             try:
                 done = -1
@@ -115,6 +137,8 @@ class Sandbox:
                 first = self._receive(time.monotonic() + max(STARTUP_SECONDS, self.timeout))
                 if first.get("event") != "started":
                     raise WorkerDied(f"unexpected message {first.get('event')!r}")
+                started = time.perf_counter()
+                report.seconds_startup += started - spawned
                 while True:
                     message = self._receive(time.monotonic() + self.timeout)
                     if message.get("event") == "cell":
@@ -123,10 +147,15 @@ class Sandbox:
                             report.cell_errors[done] = message["error"]
                     elif message.get("event") == "ready":
                         report.functions = [str(f) for f in message.get("functions", [])]
+                        report.seconds_cells += time.perf_counter() - started
                         return report
                     else:
                         raise WorkerDied(f"unexpected message {message.get('event')!r}")
             except (CallTimeout, WorkerDied) as exc:
+                if started is None:
+                    report.seconds_startup += time.perf_counter() - spawned
+                else:
+                    report.seconds_cells += time.perf_counter() - started
                 # The cell after the last one reported hangs or kills the worker: skip it from now on.
                 hung = done + 1
                 while hung in self.skip:
@@ -161,6 +190,9 @@ class Sandbox:
                 if stream:
                     stream.close()
             self.proc = None
+        if self._selector is not None:
+            self._selector.close()
+            self._selector = None
         for fd in getattr(self, "_fds", []):
             try:
                 os.close(fd)
@@ -212,7 +244,7 @@ class Sandbox:
         scratch = Path(self._scratch.name)
         for name in ("worker.py", "wire.py"):
             shutil.copy(HERE / name, scratch / name)
-        job = {"cells": self.cells, "skip": sorted(self.skip)}
+        job = {"cells": self.cells, "skip": sorted(self.skip), "mode": self.mode}
         (scratch / "job.json").write_text(__import__("json").dumps(job), encoding="utf-8")
         req_r, self._req_w = os.pipe()
         self._rep_r, rep_w = os.pipe()
@@ -279,10 +311,11 @@ class Sandbox:
             if remaining <= 0:
                 self.close_for_timeout()
                 raise CallTimeout(f"no answer within {self.timeout:g} s")
-            with selectors.DefaultSelector() as sel:
-                sel.register(self._rep_r, selectors.EVENT_READ)
-                if not sel.select(timeout=min(remaining, 1.0)):
-                    continue
+            if self._selector is None:
+                self._selector = selectors.DefaultSelector()
+                self._selector.register(self._rep_r, selectors.EVENT_READ)
+            if not self._selector.select(timeout=min(remaining, 1.0)):
+                continue
             chunk = os.read(self._rep_r, 1 << 20)
             if not chunk:
                 raise WorkerDied("the worker exited (a crash, the memory cap, or os._exit in the student's code)")
