@@ -28,8 +28,9 @@ Two errors are printed, each the largest over the value and the gradient(s):
   and the largest such error over a million entries is a matter of luck.
 
 BLAS (``OPENBLAS/OMP/MKL_NUM_THREADS``), PyTorch and losslib (:func:`losslib.set_num_threads`) get
-``--threads`` threads (default 2; ``--losslib-threads 1`` gives losslib's default, one thread);
-the environment variables are set before numpy is imported. Run it from the repository root with
+``--threads`` threads (default 2, what PyTorch and losslib take by themselves on 2 cores;
+``--losslib-threads 1`` times losslib on one thread against PyTorch on ``--threads``); the
+environment variables are set before numpy is imported. Run it from the repository root with
 a Python that has PyTorch (a CPU build; PyTorch is not a dependency of the course)::
 
     python -m venv /tmp/torchenv && /tmp/torchenv/bin/pip install torch==2.13.0 numpy

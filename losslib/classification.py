@@ -6,6 +6,7 @@ gradient is always with respect to the argument you passed.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -44,6 +45,8 @@ __all__ = [
 # PyTorch clamps log-probabilities at -100 in binary_cross_entropy so that a
 # confident mistake costs 100 nats instead of infinity. We do the same.
 _LOG_CLAMP = -100.0
+_P_UNCLAMPED = math.exp(_LOG_CLAMP + 1e-9)  # above this, log(p) > -100 also after rounding
+_RATIO_FINITE = 1e-300  # for p above this, y / p <= 1e300 (y <= 1): finite
 
 
 # --------------------------------------------------------------------------
@@ -179,7 +182,7 @@ def _binary_cross_entropy_with_logits(
 ):
     """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
     if weight is None and pos_weight is None:
-        return _binary_logits_loss(_bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6)
+        return _binary_logits_loss(_bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6, summable=True)
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
     e = np.exp(-np.abs(x))
     pos = y if pw is None else pw * y
@@ -200,7 +203,15 @@ def _binary_cross_entropy_with_logits(
 
 
 def _binary_logits_loss(
-    kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int, **options
+    kernel,
+    y_true: Any,
+    y_pred: Any,
+    reduction: str,
+    value: bool,
+    grad: bool,
+    n_tmp: int,
+    summable: bool = False,
+    **options,
 ):
     """An elementwise loss of 0/1 (or soft) targets and logits, block by block (see :mod:`losslib._kernels`).
 
@@ -233,6 +244,7 @@ def _binary_logits_loss(
             recheck=full,
             options=options,
             split=True,
+            summable=summable,
         )
     return v, (g[0] if g is not None else None)
 
@@ -258,19 +270,24 @@ def _other_factor(e, mask, f2):
     np.maximum(e, mask, out=f2)
 
 
-def _bce_logits_kernel(y, x, v, g, count, tmp):
+def _bce_logits_kernel(y, x, v, g, count, tmp, summed=False):
     r"""Binary cross-entropy with logits on a block: :math:`\operatorname{sp} + (1 - y)\max(x, 0) -
     y\min(x, 0)` with :math:`\operatorname{sp} = \operatorname{log1p}(e^{-|x|})`, and its gradient
-    :math:`(1 - y)\sigma(x) - y\sigma(-x)` (both terms without cancellation)."""
+    :math:`(1 - y)\sigma(x) - y\sigma(-x)` (both terms without cancellation). When only the sum
+    is wanted (``summed``), the ``log1p`` terms are summed by :func:`losslib._kernels.log1p_sum`."""
     e, u, f, omy, t, mask_f = tmp
     mask = mask_f.view(bool)[: x.size]
     _sigmoid_parts(x, e, u, f, mask)
     np.subtract(1, y, out=omy)
     if v is not None:
-        _kernels.log1p_from(e, u, v, t)
-        np.maximum(x, 0, out=t)
-        np.multiply(t, omy, out=t)
-        np.add(v, t, out=v)
+        if summed:
+            np.maximum(x, 0, out=v)
+            np.multiply(v, omy, out=v)
+        else:
+            _kernels.log1p_from(e, u, v, t)
+            np.maximum(x, 0, out=t)
+            np.multiply(t, omy, out=t)
+            np.add(v, t, out=v)
         np.minimum(x, 0, out=t)
         np.multiply(t, y, out=t)
         np.subtract(v, t, out=v)
@@ -282,6 +299,9 @@ def _bce_logits_kernel(y, x, v, g, count, tmp):
         if count != 1:
             np.multiply(u, count, out=u)
         np.divide(g, u, out=g)
+    if v is not None and summed:  # e is no longer needed by the gradient
+        parts = _kernels.log1p_sum(e, t)
+        np.add(v[: parts.size], parts, out=v[: parts.size])
 
 
 def binary_cross_entropy_with_logits(
@@ -828,7 +848,7 @@ def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
     """``(y, p)`` after the checks that cost no pass over the data; None where the full
     :func:`_distribution_inputs` must decide (it raises the error, in the order of its checks).
 
-    The checks of the values (NaN, [0, 1], rows summing to 1) are left to :func:`_rows_ok`,
+    The checks of the values (NaN, [0, 1], rows summing to 1) are left to :func:`_rows_min`,
     block by block, in cache.
     """
     try:
@@ -843,17 +863,21 @@ def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
     return y, p
 
 
-def _rows_ok(arr: np.ndarray, tol: float) -> bool:
-    """Every entry in [0, 1] (no NaN) and every row summing to 1 within ``tol``: the checks of
-    :func:`_distribution_inputs` on a block, as reductions only."""
+def _rows_min(arr: np.ndarray, tol: float) -> float | None:
+    """The smallest entry if every entry is in [0, 1] (no NaN) and every row sums to 1 within
+    ``tol`` (the checks of :func:`_distribution_inputs` on a block, as reductions only), else None."""
     sums = arr.sum(axis=-1, dtype=np.float64)
-    return bool(arr.min() >= 0 and arr.max() <= 1 and np.all(np.abs(sums - 1.0) <= tol))
+    smallest = arr.min()
+    if smallest >= 0 and arr.max() <= 1 and np.all(np.abs(sums - 1.0) <= tol):
+        return float(smallest)
+    return None
 
 
 def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, value: bool, grad: bool):
     """Value and/or gradient of a loss between distributions over the last axis, by blocks of rows.
 
-    ``kernel(y, p, v, g, count, tmp)`` computes a block of rows: the per-row losses into ``v``,
+    ``kernel(y, p, v, g, count, tmp, p_min)`` computes a block of rows (``p_min`` is the smallest
+    entry of the block of ``p``): the per-row losses into ``v``,
     the gradient divided by ``count`` (the mean's denominator, else 1) into ``g`` (either may be
     None), and returns False if the block needs ``rows(y, p) -> (per-row losses, gradient of their
     sum)``, the straightforward formulas on whole arrays, which then overwrite the block's outputs. The inputs are checked
@@ -878,11 +902,12 @@ def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, 
         for b in range(first, stop):
             sl = slice(b * size, min((b + 1) * size, n_rows))
             yb, pb = y2[sl], p2[sl]
-            if not (_rows_ok(pb, tol) and _rows_ok(yb, tol)):
+            p_min = _rows_min(pb, tol)
+            if p_min is None or _rows_min(yb, tol) is None:
                 raise _kernels.Fallback  # the full validation decides (and raises)
             vb = v_all[sl] if v_all is not None else None
             gb = g_all[sl] if g_all is not None else None
-            if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp]):
+            if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp], p_min):
                 per, g = rows(yb, pb)
                 if vb is not None:
                     vb[...] = per
@@ -926,10 +951,10 @@ def _cce_rows(y: np.ndarray, p: np.ndarray):
     return per_item, np.where(live, -y / p, 0).astype(p.dtype, copy=False)
 
 
-def _cce_kernel(y, p, v, g, count, tmp) -> bool:
-    log_p = np.log(p, out=tmp[0])
-    if not log_p.min() > _LOG_CLAMP:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
+def _cce_kernel(y, p, v, g, count, tmp, p_min) -> bool:
+    if not p_min > _P_UNCLAMPED:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
         return False
+    log_p = np.log(p, out=tmp[0])
     if v is not None:
         np.subtract(0.0, _kernels.rowdot(y, log_p), out=v)
     if g is not None:
@@ -1062,7 +1087,7 @@ def _kl_rows(y: np.ndarray, p: np.ndarray):
     return terms.sum(axis=-1), np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
 
 
-def _kl_kernel(y, p, v, g, count, tmp) -> bool:
+def _kl_kernel(y, p, v, g, count, tmp, p_min) -> bool:
     r"""A block of KL divergences, with :math:`\log(y/p)` to full relative precision.
 
     :math:`q = y/p` is rounded, :math:`q = (y/p)(1 + \epsilon)`, so :math:`\log q` is off by
@@ -1075,9 +1100,9 @@ def _kl_kernel(y, p, v, g, count, tmp) -> bool:
     :math:`10^{-305}`, far below the rounding of the row's sum. ``p = 0`` goes to :func:`_kl_rows`.
     """
     u, log_u, d, t = tmp
-    q = np.divide(y, p, out=g if g is not None else t)
-    if not q.max() < np.inf:  # p = 0: infinite or NaN ratios, for _kl_rows
+    if not p_min > _RATIO_FINITE:  # p = 0 (infinite or NaN ratios) or so small that y / p may overflow
         return False
+    q = np.divide(y, p, out=g if g is not None else t)
     if v is not None:
         np.maximum(q, _kernels.finfo(q.dtype).tiny, out=u)
     if g is not None:

@@ -228,7 +228,7 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
     """
     n_rows, n_cols = left.shape[0], right.shape[0]
     t = left.dtype.type
-    size = min(n_rows, max(1, 4 * _kernels.block_len(left.dtype, n_cols)))  # 2 MiB of similarities
+    size = min(n_rows, max(1, 2 * _kernels.block_len(left.dtype, n_cols)))  # 2 MiB of similarities
     buf = np.empty((size, n_cols), left.dtype)
     per = np.empty(n_rows, left.dtype)
     g_left = g_right = partial = None

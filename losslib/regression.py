@@ -71,7 +71,17 @@ def _residual(y_true: Any, y_pred: Any, reduction: str) -> np.ndarray:
     return y_pred - y_true
 
 
-def _run(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int = 2, **options):
+def _run(
+    kernel,
+    y_true: Any,
+    y_pred: Any,
+    reduction: str,
+    value: bool,
+    grad: bool,
+    n_tmp: int = 2,
+    summable: bool = False,
+    **options,
+):
     """Validate and evaluate an elementwise regression loss block by block (see :mod:`losslib._kernels`).
 
     ``kernel(y, p, v, g, count, tmp, **options)`` writes the losses of a block into ``v`` and their
@@ -90,6 +100,7 @@ def _run(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bo
         recheck=lambda: _pair(y_true, y_pred, reduction),
         options=options,
         split=True,
+        summable=summable,
     )
     return v, (g[0] if g is not None else None)
 
@@ -424,49 +435,60 @@ def pseudo_huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction
     return _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
 
 
-# Below this |r|, log cosh r is computed as -log1p(-tanh(r)^2) / 2, above it as
-# |r| - log1p(tanh|r|): each is free of cancellation on its side.
+# Below this |r|, log cosh r is computed as log1p(cosh r - 1), above it as |r| - log 2 +
+# log1p(e^{-2|r|}): each is free of cancellation on its side.
 _LOG_COSH_SWITCH = 1.0
+_LOG2 = float(np.log(2.0))
 
 
 def _log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`log_cosh`, sharing tanh(r)."""
-    return _run(_log_cosh_kernel, y_true, y_pred, reduction, value, grad, n_tmp=6)
+    """Value and/or gradient of :func:`log_cosh`, sharing one ``expm1``."""
+    return _run(_log_cosh_kernel, y_true, y_pred, reduction, value, grad, n_tmp=6, summable=True)
 
 
-def _log_cosh_kernel(y, p, v, g, count, tmp):
-    r"""log cosh and tanh of a block from one ``tanh`` and one ``log1p``, without selections.
+def _log_cosh_kernel(y, p, v, g, count, tmp, summed=False):
+    r"""log cosh and tanh of a block from one ``expm1``, without selections of the whole block.
 
-    With :math:`t = \tanh r`: :math:`\log\cosh r = -\frac12 \operatorname{log1p}(-t^2)` below
-    the switch and :math:`|r| - \operatorname{log1p}(|t|)` above it (the same function: :math:`1 +
-    |t| = 2/(1 + e^{-2|r|})`), each free of cancellation on its side. The argument of the one
-    ``log1p`` and the result are chosen per element as ``below * mask + above * (1 - mask)``
-    with a 0/1 mask: exact (one of the two products is 0) and branch-free.
+    With :math:`a = |r|`, :math:`m = \operatorname{expm1}(-a)` and :math:`w = 1 + m = e^{-a}`:
+    :math:`\tanh a = -m(2 + m) / (1 + w^2)` (no cancellation: :math:`-m \ge 0`), and
+    :math:`\log\cosh r = \operatorname{log1p}(m^2 / 2w)` below the switch (:math:`m^2/2w =
+    \cosh a - 1`), :math:`a - \log 2 + \operatorname{log1p}(w^2)` above it. The argument of the
+    ``log1p`` is :math:`m^2/2w` or :math:`w^2`, chosen per element; when only the sum is wanted
+    (``summed``) the ``log1p`` terms are summed by :func:`losslib._kernels.log1p_sum`.
     """
-    r, t, a, arg, mask, inv = tmp
+    r, m, w, arg, above_f, sq = tmp
     np.subtract(p, y, out=r)
-    np.tanh(r, out=t)
-    if g is not None:
-        if count != 1:
-            np.divide(t, count, out=g)
-        else:
-            np.copyto(g, t)
+    np.abs(r, out=w)
+    np.negative(w, out=m)
+    np.expm1(m, out=m)
     if v is not None:
         dt = r.dtype.type
-        np.abs(r, out=a)
-        np.multiply(np.less(a, _LOG_COSH_SWITCH, out=inv.view(bool)[: r.size]), dt(1), out=mask)
-        np.subtract(1, mask, out=inv)
-        np.abs(t, out=v)
-        np.multiply(v, inv, out=v)  # |t| above the switch, 0 below
-        np.multiply(t, t, out=arg)
-        np.multiply(arg, mask, out=arg)  # t^2 below, 0 above
-        np.subtract(v, arg, out=arg)  # |t| above, -t^2 below
-        _kernels.log1p_from(arg, np.add(arg, 1, out=r), v, t)  # (r and t are no longer needed)
-        np.subtract(a, v, out=a)
-        np.multiply(a, inv, out=a)  # |r| - log1p(|t|), above
-        np.multiply(v, dt(-0.5), out=v)
-        np.multiply(v, mask, out=v)  # -log1p(-t^2) / 2, below
-        np.add(v, a, out=v)
+        above = np.greater_equal(w, _LOG_COSH_SWITCH, out=above_f.view(bool)[: r.size])
+        np.subtract(w, dt(_LOG2), out=v)
+        np.multiply(v, above, out=v)  # a - log 2 above the switch, 0 below (and NaN for NaN)
+    np.add(m, 1, out=w)  # w = exp(-a), exact for m <= -1/2 (Sterbenz)
+    if v is not None:
+        np.multiply(m, m, out=arg)
+        with np.errstate(divide="ignore"):
+            np.divide(arg, w, out=arg)
+        np.multiply(arg, dt(0.5), out=arg)  # cosh a - 1 (inf where w = 0: replaced just below)
+        np.multiply(w, w, out=sq)
+        np.copyto(arg, sq, where=above)
+    if g is not None:
+        np.multiply(w, w, out=g)
+        np.add(g, 1, out=g)  # 1 + w^2
+        if count != 1:
+            np.multiply(g, count, out=g)
+        np.add(m, 2, out=w)
+        np.multiply(w, m, out=w)  # -(1 - w^2) = m (2 + m)
+        np.divide(w, g, out=g)  # -tanh |r| (/ count)
+        np.copysign(g, r, out=g)  # tanh r (/ count)
+    if v is not None:
+        if summed:
+            parts = _kernels.log1p_sum(arg, m)
+            np.add(v[: parts.size], parts, out=v[: parts.size])
+        else:
+            np.add(v, np.log1p(arg, out=arg), out=v)
 
 
 def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):

@@ -133,7 +133,7 @@ def _dice_rows(y: np.ndarray, p: np.ndarray, s: float, squared: bool, reduction:
                 np.subtract(1, pb, out=ta)
                 np.subtract(1, yb, out=tb)
                 diff = _kernels.rowdot(yb, ta) + _kernels.rowdot(pb, tb)  # y (1 - p) + p (1 - y) >= 0
-                den = yb.sum(axis=1) + pb.sum(axis=1) + dt(s)
+                den = diff + 2 * _kernels.rowdot(yb, pb) + dt(s)  # sum(y + p) + s, as a sum of terms >= 0
             if not np.all(den > 0) or np.isnan(diff).any():
                 raise _kernels.Fallback  # NaN or 0/0: the general path raises
             per[sl] = diff / den
@@ -144,10 +144,9 @@ def _dice_rows(y: np.ndarray, p: np.ndarray, s: float, squared: bool, reduction:
                     np.multiply(ta, (2 * inv)[:, None], out=gb)
                     np.multiply(pb, (2 * inv * (diff / den))[:, None], out=tb)
                     np.subtract(gb, tb, out=gb)
-                else:  # ((1 - 2 y) S - D) / S^2
-                    np.subtract(tb, yb, out=gb)  # (1 - y) - y
-                    np.multiply(gb, inv[:, None], out=gb)
-                    np.subtract(gb, (inv * (diff / den))[:, None], out=gb)
+                else:  # ((1 - 2 y) S - D) / S^2 = -2 y / S + (S - D) / S^2
+                    np.multiply(yb, (-2 * inv)[:, None], out=gb)
+                    np.add(gb, (inv - inv * (diff / den))[:, None], out=gb)
 
     try:
         _kernels.run_chunks(-(-n // size), task, p.size)

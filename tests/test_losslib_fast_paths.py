@@ -12,9 +12,12 @@ no input is modified (the fast paths work in place, on arrays they own only).
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import signal
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -27,9 +30,15 @@ from losslib import _kernels
 N = 57  # examples: with blocks of a few elements, many blocks and a short last one
 
 
+def _use_tiny_blocks(monkeypatch) -> None:
+    """3 float64 (or 6 float32) elements or rows per block."""
+    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    monkeypatch.setattr(_kernels, "ROW_BLOCK_BYTES", 24)
+
+
 @pytest.fixture
 def tiny_blocks(monkeypatch):
-    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)  # 3 float64 (or 6 float32) elements or rows per block
+    _use_tiny_blocks(monkeypatch)
 
 
 def _both(info, inputs, reduction):
@@ -42,7 +51,7 @@ def _both(info, inputs, reduction):
 def test_many_blocks_give_the_one_block_result(info, reduction, monkeypatch):
     inputs = draw(info, rng_for(info, "blocks"), N)
     v_one, g_one = _both(info, inputs, reduction)
-    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    _use_tiny_blocks(monkeypatch)
     v_many, g_many = _both(info, inputs, reduction)
     assert v_many.dtype == v_one.dtype and v_many.shape == v_one.shape
     np.testing.assert_allclose(v_many, v_one, rtol=1e-14, atol=0, err_msg=f"{info.name}: value, many blocks vs one")
@@ -77,7 +86,7 @@ def test_a_nan_in_the_last_block_is_refused(info):
 @by_entry()
 def test_inputs_are_left_alone(info, dtype, blocks, monkeypatch):
     if blocks == "many":
-        monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+        _use_tiny_blocks(monkeypatch)
     inputs = draw(info, rng_for(info, "alone"), N)
     inputs = {a: (x.astype(dtype) if x.dtype.kind == "f" else x) for a, x in inputs.items()}
     before = {a: x.copy() for a, x in inputs.items()}
@@ -94,7 +103,7 @@ def test_inputs_are_left_alone(info, dtype, blocks, monkeypatch):
 def test_threads_give_the_same_bits(info, reduction, monkeypatch):
     """Blocks computed on several threads give exactly the one-thread result (and refuse NaNs)."""
     inputs = draw(info, rng_for(info, "threads"), N)
-    monkeypatch.setattr(_kernels, "BLOCK_BYTES", 24)
+    _use_tiny_blocks(monkeypatch)
     v_one, g_one = _both(info, inputs, reduction)
     monkeypatch.setattr(_kernels, "PARALLEL_MIN", 0)
     before = losslib.get_num_threads()
@@ -141,3 +150,46 @@ def test_a_forked_child_computes_with_threads(monkeypatch):
         assert os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0, f"the forked child failed: status {status}"
     finally:
         losslib.set_num_threads(before)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 511, 512, 513, 1000, 70001])
+def test_log1p_sum_is_the_sum_of_the_log1p(n):
+    """The product trick of the summed log-losses: as accurate as summing numpy's log1p exactly."""
+    rng = np.random.default_rng(n)
+    cases = {
+        "spread over (0, 1]": rng.random(n) ** 8,
+        "tiny, where 1 + t rounds to 1": np.full(n, 1e-20) * (1 + rng.random(n)),
+        "all at the bound 1": np.ones(n),
+        "zeros and ones": (rng.random(n) < 0.5).astype(float),
+    }
+    for what, t in cases.items():
+        expected = math.fsum(np.log1p(t))
+        parts = _kernels.log1p_sum(t.copy(), np.empty(n // 2 + 1))
+        assert parts.size <= max(1, n // 2**_kernels.LOG1P_LEVELS + _kernels.LOG1P_LEVELS)
+        got = math.fsum(parts)
+        assert abs(got - expected) <= 1e-14 * abs(expected), f"{what}, n = {n}: {got!r} != {expected!r}"
+    if n:
+        t = rng.random(n)
+        t[n // 2] = np.nan
+        assert np.isnan(math.fsum(_kernels.log1p_sum(t, np.empty(n // 2 + 1))))
+
+
+@pytest.mark.parametrize(
+    ("setting", "expected"),
+    [(None, "cpus"), ("3", 3), ("1", 1), ("", "cpus"), ("many", "cpus")],
+)
+def test_the_default_number_of_threads(setting, expected):
+    """LOSSLIB_NUM_THREADS if it is a number, else the CPUs the process may run on (as PyTorch does)."""
+    env = {k: v for k, v in os.environ.items() if k != "LOSSLIB_NUM_THREADS"}
+    if setting is not None:
+        env["LOSSLIB_NUM_THREADS"] = setting
+    if expected == "cpus":
+        expected = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    out = subprocess.run(
+        [sys.executable, "-c", "import losslib; print(losslib.get_num_threads())"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert int(out.stdout) == expected
