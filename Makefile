@@ -13,7 +13,7 @@ help:
 	@echo "make test   set up .venv and run every test (losslib, notebooks, grading round trip, book build)"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make clean  remove _build/ (keeps .venv)"
-	@echo "make bench  run the benchmarks (losslib vs PyTorch if installed, grading, book build)"
+	@echo "make bench  run the benchmarks (losslib vs PyTorch in .venv-torch, grading, book build)"
 
 # (Re)install when the dependencies change. `pip install -e` means a change in
 # losslib/ or losscourse/ needs no reinstall.
@@ -33,8 +33,21 @@ test: $(STAMP)
 release: $(STAMP)
 	$(PY) -m losscourse.assignments
 
-bench: $(STAMP)
-	$(PY) benchmarks/run_all.py
+# The losslib benchmark runs against PyTorch in a venv of its own (PyTorch is no dependency of the
+# course). On Linux, PyPI's torch is a CUDA build of several GB; a CPU build is enough:
+#   make bench TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
+TORCH       ?= torch==2.13.0
+TORCH_VENV  := .venv-torch
+TORCH_STAMP := $(TORCH_VENV)/.installed-stamp
+
+$(TORCH_STAMP): $(STAMP)
+	@test -x $(TORCH_VENV)/bin/python || $(PYTHON) -m venv $(TORCH_VENV)
+	$(TORCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TORCH_VENV)/bin/python -m pip install --quiet "numpy==$$($(PY) -c 'import numpy; print(numpy.__version__)')" $(TORCH)
+	@touch $(TORCH_STAMP)
+
+bench: $(STAMP) $(TORCH_STAMP)
+	$(PY) benchmarks/run_all.py --torch-python $(TORCH_VENV)/bin/python
 
 clean:
 	rm -rf _build

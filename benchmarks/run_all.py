@@ -1,13 +1,15 @@
 """Run every benchmark of the repository, one after the other, and print their reports.
 
-- ``bench_losslib.py``: losslib against PyTorch (skipped when PyTorch is not installed);
+- ``bench_losslib.py``: losslib against PyTorch, with ``--torch-python`` (a Python that has
+  PyTorch; ``make bench`` makes one in ``.venv-torch``) or this Python if it has PyTorch, else
+  skipped;
 - ``bench_grading.py``: ``losscourse grade`` against ``nbgrader autograde``;
 - ``bench_book.py``: ``make book`` cold, after a text change, after a losslib change.
 
 Speed goals live in the printed ratios and seconds, never in timed tests. On a shared machine,
 run this when it is quiet (the load average is printed), or compare runs made side by side.
 
-    python benchmarks/run_all.py [--quick]      # make bench
+    python benchmarks/run_all.py [--quick] [--torch-python PATH]      # make bench
 """
 
 from __future__ import annotations
@@ -26,19 +28,21 @@ HERE = Path(__file__).resolve().parent
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and submissions")
+    parser.add_argument("--torch-python", default=None, help="a Python with PyTorch for bench_losslib.py")
     args = parser.parse_args(argv)
-    runs = []
-    if importlib.util.find_spec("torch") is not None:
-        runs.append(["bench_losslib.py"] + (["--repeat", "3"] if args.quick else []))
+    runs: list[tuple[str, str, list[str]]] = []
+    torch_python = args.torch_python or (sys.executable if importlib.util.find_spec("torch") else None)
+    if torch_python is not None:
+        runs.append((torch_python, "bench_losslib.py", ["--repeat", "3"] if args.quick else []))
     else:
-        print("bench_losslib.py: skipped (PyTorch is not installed: pip install torch==2.13.0)\n")
-    runs.append(["bench_grading.py"] + (["-n", "12", "--repeat", "1"] if args.quick else []))
-    runs.append(["bench_book.py"])
+        print("bench_losslib.py: skipped (no PyTorch: make bench, or --torch-python PATH)\n")
+    runs.append((sys.executable, "bench_grading.py", ["-n", "12", "--repeat", "1"] if args.quick else []))
+    runs.append((sys.executable, "bench_book.py", []))
     failed = []
-    for script, *options in runs:
+    for python, script, options in runs:
         print(f"===== {script} {' '.join(options)}  (load {os.getloadavg()[0]:.1f})", flush=True)
         started = time.perf_counter()
-        code = subprocess.call([sys.executable, str(HERE / script), *options])
+        code = subprocess.call([python, str(HERE / script), *options])
         print(f"===== {script}: exit {code}, {time.perf_counter() - started:.0f} s\n", flush=True)
         if code:
             failed.append(script)
