@@ -13,7 +13,7 @@ help:
 	@echo "make test   set up .venv and run every test (losslib, notebooks, grading round trip, book build)"
 	@echo "make release  regenerate exercises/ from solutions/ with nbgrader"
 	@echo "make clean  remove _build/ (keeps .venv)"
-	@echo "make bench  run the benchmarks (losslib vs PyTorch in .venv-torch, grading, book build)"
+	@echo "make bench  run the benchmarks (losslib vs PyTorch in .venv/torch, grading, book build)"
 
 # (Re)install when the dependencies change. `pip install -e` means a change in
 # losslib/ or losscourse/ needs no reinstall.
@@ -37,7 +37,7 @@ release: $(STAMP)
 # course). On Linux, PyPI's torch is a CUDA build of several GB; a CPU build is enough:
 #   make bench TORCH="torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu"
 TORCH       ?= torch==2.13.0
-TORCH_VENV  := .venv-torch
+TORCH_VENV  := $(VENV)/torch
 TORCH_STAMP := $(TORCH_VENV)/.installed-stamp
 
 $(TORCH_STAMP): $(STAMP)

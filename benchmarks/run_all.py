@@ -1,7 +1,7 @@
 """Run every benchmark of the repository, one after the other, and print their reports.
 
 - ``bench_losslib.py``: losslib against PyTorch, with ``--torch-python`` (a Python that has
-  PyTorch; ``make bench`` makes one in ``.venv-torch``) or this Python if it has PyTorch, else
+  PyTorch; ``make bench`` makes one in ``.venv/torch``) or this Python if it has PyTorch, else
   skipped;
 - ``bench_grading.py``: ``losscourse grade`` against ``nbgrader autograde``;
 - ``bench_book.py``: ``make book`` cold, after a text change, after a losslib change.

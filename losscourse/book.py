@@ -763,6 +763,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--all", action="store_true", help="re-read every page")
     args = parser.parse_args(argv)
+    from losscourse import launch  # (imports nbformat: only for a build)
+
+    for path in launch.write_notebooks():
+        print(f"book: regenerated {path} from its chapter (commit it with the chapter)")
     code = build(args.out.resolve(), force_all=args.all)
     index = args.out.resolve() / "html" / "index.html"
     if code == 0:

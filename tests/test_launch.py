@@ -190,7 +190,17 @@ def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
 
 def test_every_chapter_has_a_current_notebook_twin():
     stale = launch.stale_notebooks()
-    assert not stale, f"{stale} are missing or stale: run python -m losscourse.launch notebooks"
+    assert not stale, f"{stale} are missing or stale: run make book (or python -m losscourse.launch notebooks)"
+
+
+def test_make_book_rewrites_the_twins_before_it_builds(monkeypatch):
+    from losscourse import book
+
+    calls = []
+    monkeypatch.setattr(launch, "write_notebooks", lambda *a, **k: calls.append("notebooks") or [])
+    monkeypatch.setattr(book, "build", lambda *a, **k: calls.append("build") or 0)
+    assert book.main([]) == 0
+    assert calls == ["notebooks", "build"]
 
 
 @pytest.mark.parametrize("docname", launch.chapters())
