@@ -39,6 +39,15 @@ def _(gaussian_nll):
                 lambda g, e: np.isclose(g, e - 0.5 * np.log(sigma)),
                 "check the log-variance term: it is log(sigma^2)/2 = log(sigma), not log(sigma)/2",
             ),
+            (
+                lambda g, e: np.isclose(g, e - 0.5 * np.log(2 * np.pi)),
+                "it is missing the 1/2 log(2 pi) of the density's normalising constant: a constant to the "
+                "optimiser, but part of the negative log-likelihood's value",
+            ),
+            (
+                lambda g, e: np.isclose(g, np.mean(0.5 * np.log(2 * np.pi * sigma) + (y - mu) ** 2 / (2 * sigma))),
+                "you used sigma where the variance sigma^2 belongs (sigma is the standard deviation)",
+            ),
         ],
     )
 
@@ -61,6 +70,10 @@ def _(gaussian_nll_grad):
             (
                 lambda g, e: np.allclose(g, e * sigma**2),
                 "it is sigma^2 times too large: the squared residual is divided by 2 sigma^2, so is its derivative",
+            ),
+            (
+                lambda g, e: np.allclose(g, e * sigma),
+                "it is sigma times too large: divide by the variance sigma^2, not by sigma",
             ),
         ],
     )
@@ -87,6 +100,11 @@ def _(fit_gaussian):
                 "that is the unbiased estimate, which divides by N - 1; maximum likelihood divides by N",
             ),
             (lambda g, e: np.isclose(g, e**2), "that is the variance; sigma_hat is its square root"),
+            (
+                lambda g, e: np.isclose(g, np.mean(np.abs(y - np.mean(y)))),
+                "that is the mean absolute deviation (the Laplace scale); the Gaussian sigma_hat is the square "
+                "root of the mean squared deviation",
+            ),
         ],
     )
 
@@ -124,6 +142,7 @@ def _(softmax_cross_entropy):
     labels = np.array([0, 2, 1])
     logits = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, 1.0, 1.0]])
     shuffled = -np.mean(losslib.log_softmax(logits)[np.arange(3), labels[::-1]])
+    block = -np.mean(losslib.log_softmax(logits)[:, labels])  # logp[:, labels]: an N x N block
     check_close(
         softmax_cross_entropy(labels, logits),
         losslib.cross_entropy(labels, logits),
@@ -134,6 +153,11 @@ def _(softmax_cross_entropy):
             (
                 lambda g, e: np.isclose(g, shuffled),
                 "the labels and the rows do not line up: pick row i's log-probability of class labels[i]",
-            )
+            ),
+            (
+                lambda g, e: np.isclose(g, block),
+                "logp[:, labels] averages a whole N x N block; index rows and columns together, "
+                "logp[np.arange(N), labels], for one entry per row",
+            ),
         ],
     )
