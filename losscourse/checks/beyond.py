@@ -84,6 +84,11 @@ def _(gaussian_kl):
                 "logvar is the log of the variance sigma^2, not of sigma: sigma^2 = exp(logvar)",
             ),
             (
+                lambda g, e: np.allclose(g, 0.5 * np.sum(mu**2 + np.exp(2 * logvar) - 1 - 2 * logvar, axis=1)),
+                "you squared exp(logvar) as if logvar were log sigma; it is already the log of the variance: "
+                "sigma^2 = exp(logvar), log sigma^2 = logvar",
+            ),
+            (
                 lambda g, e: np.allclose(g, 0.5 * np.sum(mu**2 + np.exp(logvar) - 1 + logvar, axis=1)),
                 "check the sign of the logvar term: KL = 1/2 sum(mu^2 + exp(logvar) - 1 - logvar)",
             ),

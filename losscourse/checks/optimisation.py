@@ -196,8 +196,8 @@ def _(hessian_condition_number):
             ),
             (lambda g, e: np.isclose(g, 1 / e), "that is the inverse: the largest eigenvalue goes on top"),
             (
-                lambda g, e: g > 1e10,
-                "huge: did you use X X^T (N x N, singular here) instead of X^T X (D x D)?",
+                lambda g, e: abs(g) > 1e10 or g < 0,
+                "huge, or negative: did you use X X^T (N x N, singular here) instead of X^T X (D x D)?",
             ),
         ],
     )
@@ -261,6 +261,7 @@ def _(interpolation_costs):
     alphas = np.array([-0.5, 0.0, 0.25, 1.0, 1.5])
     expected = np.array([_cost((1 - a) * w_a + a * w_b) for a in alphas])
     swapped = np.array([_cost(a * w_a + (1 - a) * w_b) for a in alphas])
+    clipped = np.array([_cost((1 - a) * w_a + a * w_b) for a in np.clip(alphas, 0, 1)])
     check_close(
         interpolation_costs(w_a, w_b, alphas, _X, _Y),
         expected,
@@ -271,6 +272,11 @@ def _(interpolation_costs):
             (
                 lambda g, e: np.allclose(g, swapped),
                 "the ends are swapped: alpha = 0 must give w_a and alpha = 1 must give w_b",
+            ),
+            (
+                lambda g, e: np.allclose(g, clipped),
+                "right inside [0, 1], but alpha < 0 and alpha > 1 must go on along the line, beyond w_a and "
+                "w_b: do not clip alpha",
             ),
         ],
     )
