@@ -76,7 +76,6 @@ N, C, D, E = 4096, 1000, 128, 256  # examples, classes, embedding size, elements
 L = np.longdouble  # the reference's precision (x87 extended on x86-64: 11 more bits than float64)
 INFO_NCE_ACCURACY_ROWS = 512  # the longdouble reference of info_nce is an N x N matmul: a smaller instance
 MEMORY_LIMIT = 3.0  # peak extra memory / input size
-INHERENT_MEMORY = {"info_nce": "the N x N similarity matrix and its gradient (N/D times the input)"}
 
 
 # --------------------------------------------------------------------------
@@ -657,8 +656,7 @@ def _summary(rows: list[dict]) -> int:
     slower = [r["name"] for r in rows if r["naive"] >= 1]
     # normwise errors within 4 ulps of each other are rounding noise, not a difference in accuracy
     less_accurate = [r["name"] for r in rows if r["err"][0][0] > r["err"][1][0] + 4 * eps]
-    heavy = [r["name"] for r in rows if r["memory"] > MEMORY_LIMIT and r["name"] not in INHERENT_MEMORY]
-    inherent = [r for r in rows if r["name"] in INHERENT_MEMORY]
+    heavy = [r["name"] for r in rows if r["memory"] > MEMORY_LIMIT]
 
     def verdict(ok: bool) -> str:
         return "PASS" if ok else "MISS"
@@ -682,8 +680,6 @@ def _summary(rows: list[dict]) -> int:
         f"peak extra memory <= {MEMORY_LIMIT:g}x the input: {verdict(not heavy)}"
         + (f" (not: {', '.join(heavy)})" if heavy else "")
     )
-    for r in inherent:
-        print(f"  {r['name']}: {r['memory']:.1f}x, inherent: {INHERENT_MEMORY[r['name']]}")
     return 0
 
 
