@@ -3,7 +3,7 @@
 One setting says where the repository is: ``repository.url`` (and ``branch``) in
 ``_config.yml``. Everything else derives from it: the book's launch buttons (Binder, Colab, a
 JupyterHub), the links of the exercises page, the Colab install cell (pinned to this release,
-``losslib.__version__``) and the chapter notebooks that Colab opens. The tests check that the
+``losslib.__version__``, and to the lock's versions of numpy, scipy and matplotlib) and the chapter notebooks that Colab opens. The tests check that the
 README, ``CITATION.cff`` and ``binder/`` agree with it.
 
 Colab opens only ``.ipynb`` files from GitHub, and the chapters are MyST markdown notebooks
@@ -157,6 +157,9 @@ def settings(config: dict[str, Any] | None = None) -> Launch:
 # --------------------------------------------------------------------------
 
 
+STUDENT_REQUIREMENTS = "requirements/student.txt"  # derived from the lock by make lock
+
+
 def requirement(repo: Repository | None = None, release: str | None = None) -> str:
     """pip's requirement for this release of the course: the tag ``v<version>`` of the repository."""
     repo = settings().repo if repo is None else repo
@@ -164,21 +167,37 @@ def requirement(repo: Repository | None = None, release: str | None = None) -> s
     return f"losslib[student] @ git+{repo.url}@v{release}"
 
 
+def constraints(repo: Repository | None = None, release: str | None = None) -> str:
+    """The URL of this release's ``requirements/student.txt``: the lock's versions of what students import."""
+    repo = settings().repo if repo is None else repo
+    release = version() if release is None else release
+    return Repository(repo.url, f"v{release}").raw(STUDENT_REQUIREMENTS)
+
+
 def install_cell_source(repo: Repository | None = None, release: str | None = None) -> str:
     """The first code cell of every notebook students open online.
 
     It installs nothing where the course is installed (a local venv, Binder, a JupyterHub whose
-    image has it, the grader's sandbox), and on Colab installs losslib and losscourse of this
-    release, without pinning numpy, scipy or matplotlib (Colab's own would need a restart).
+    image has it, the grader's sandbox). On Colab it installs losslib and losscourse of this
+    release with numpy, scipy and matplotlib at the versions of the course's lock (pip's ``-c`` of
+    the release's ``requirements/student.txt``), the ones the book and the tests ran with. A
+    library the session had already imported at another version needs a restart: the cell says so.
     """
     return (
-        "# On Colab (or wherever the course is not installed): install losslib and losscourse of this release.\n"
-        "import importlib.util, subprocess, sys\n"
+        "# On Colab (or wherever the course is not installed): install losslib and losscourse of this release,\n"
+        "# with the versions of numpy, scipy and matplotlib that the course is tested with.\n"
+        "import importlib.metadata, importlib.util, subprocess, sys\n"
         "\n"
         'if importlib.util.find_spec("losscourse") is None:\n'
         '    subprocess.check_call([sys.executable, "-m", "pip", "install", "--quiet",\n'
+        f'                           "-c", "{constraints(repo, release)}",\n'
         f'                           "{requirement(repo, release)}"])\n'
-        "    importlib.invalidate_caches()"
+        "    importlib.invalidate_caches()\n"
+        '    changed = [m for m in ("numpy", "scipy", "matplotlib")\n'
+        "               if m in sys.modules and sys.modules[m].__version__ != importlib.metadata.version(m)]\n"
+        "    if changed:\n"
+        '        print("Restart the session (Colab: Runtime > Restart session), then run the notebook again:",\n'
+        '              ", ".join(changed), "changed version after it was imported.")'
     )
 
 
@@ -638,6 +657,7 @@ __all__ = [
     "assignments",
     "chapter_notebook",
     "chapters",
+    "constraints",
     "install_cell_source",
     "requirement",
     "settings",

@@ -8,22 +8,23 @@ the package registries) and runs an exercise's first cells in it.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import tomllib
 import venv
-from importlib.metadata import version as installed_version
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
 import yaml
+from packaging.utils import canonicalize_name
 
 import losslib
-from losscourse import explorer, launch
+from losscourse import explorer, launch, lockfile
 
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
@@ -131,6 +132,16 @@ def test_the_install_cell_pins_this_release_and_installs_only_where_needed(monke
     )
     calls = _run_install_cell(monkeypatch, find_spec_result=None)
     assert len(calls) == 1 and calls[0][1:4] == ["-m", "pip", "install"] and calls[0][-1] == req
+
+
+def test_the_install_cell_installs_the_versions_of_the_lock():
+    """pip's -c names this release's requirements/student.txt, which pins what students import."""
+    org, name = launch.settings().repo.org, launch.settings().repo.name
+    url = f"https://raw.githubusercontent.com/{org}/{name}/v{losslib.__version__}/{launch.STUDENT_REQUIREMENTS}"
+    assert launch.constraints() == url
+    assert f'"-c", "{url}"' in launch.install_cell_source()
+    student = lockfile.wanted(ROOT / launch.STUDENT_REQUIREMENTS)
+    assert {"numpy", "scipy", "matplotlib"} <= set(student)
 
 
 def test_the_install_cell_is_a_no_op_in_the_graders_sandbox():
@@ -243,19 +254,15 @@ def _requirements() -> list[str]:
     return [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
 
 
-def test_binder_files_pin_what_the_book_is_built_with():
+def test_binder_installs_the_student_environment_derived_from_the_lock():
     runtime = (BINDER / "runtime.txt").read_text().strip()
     assert re.fullmatch(r"python-3\.\d+", runtime)
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
     minimum = re.search(r">=\s*3\.(\d+)", pyproject["project"]["requires-python"]).group(1)
     assert int(runtime.split(".")[1]) >= int(minimum), f"{runtime} is older than requires-python"
-    reqs = _requirements()
-    assert reqs[-1] == ".", "binder/requirements.txt must end with '.', the course from the launched commit"
-    pins = dict(line.split("==") for line in reqs[:-1])
-    assert all(pins.values()) and len(pins) == len(reqs) - 1, "every third-party line is pinned with =="
-    assert {"numpy", "scipy", "matplotlib"} <= set(pins)
-    drift = {name: (pin, installed_version(name)) for name, pin in pins.items() if installed_version(name) != pin}
-    assert not drift, f"binder/requirements.txt differs from the venv the book is built with: {drift}"
+    assert _requirements() == ["-r ../requirements/student.txt", "."], (
+        "binder/requirements.txt installs requirements/student.txt (derived from the lock), then the course ('.')"
+    )
     post = BINDER / "postBuild"
     assert post.read_text().startswith("#!/bin/bash") and os.access(post, os.X_OK)
 
@@ -264,7 +271,7 @@ def test_binder_environment_installs_and_runs_an_exercise(tmp_path):
     """What Binder builds, in a fresh venv: requirements.txt from a copy of the repository, postBuild,
     then the install cell (if any) and the setup cell of exercise 01, and its check()."""
     repo = tmp_path / "repo"
-    for name in ("pyproject.toml", "README.md", "LICENSE", "losslib", "losscourse", "binder"):
+    for name in ("pyproject.toml", "README.md", "LICENSE", "losslib", "losscourse", "binder", "requirements"):
         src = ROOT / name
         if src.is_dir():
             shutil.copytree(src, repo / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
@@ -291,6 +298,14 @@ def test_binder_environment_installs_and_runs_an_exercise(tmp_path):
     post = subprocess.run(["bash", "binder/postBuild"], cwd=repo, env=env, capture_output=True, text=True)
     assert post.returncode == 0, f"postBuild failed:\n{post.stdout}\n{post.stderr}"
     assert f"losslib {losslib.__version__}" in post.stdout
+    freeze = subprocess.run(
+        [python, "-m", "pip", "list", "--format=json"], cwd=repo, env=env, capture_output=True, text=True, check=True
+    )
+    got = {canonicalize_name(d["name"]): d["version"] for d in json.loads(freeze.stdout)}
+    want = lockfile.wanted(ROOT / "requirements" / "student.txt")
+    unpinned = {n: v for n, v in got.items() if n not in want and n not in {"losslib", "pip", "setuptools"}}
+    assert not unpinned, f"Binder installed what requirements/student.txt does not pin: {unpinned}"
+    assert {n: got.get(n) for n in want} == want, "Binder's versions are requirements/student.txt's"
 
     notebook = ROOT / "exercises" / "01-likelihood" / "likelihood.ipynb"
     nb = nbformat.read(notebook, as_version=4)
