@@ -20,6 +20,7 @@ import importlib.metadata
 import re
 import subprocess
 import sys
+import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -81,8 +82,13 @@ def wanted(path: Path = LOCK, environment: dict[str, str] | None = None) -> dict
 
 
 def installed() -> dict[str, str]:
-    """``{name: version}`` of the distributions the running interpreter can import."""
-    return {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions()}
+    """``{name: version}`` of the distributions installed in this environment's site-packages.
+
+    Only site-packages: packages vendored inside another (setuptools' ``_vendor``, which appears
+    on ``sys.path`` once ``pkg_resources`` is imported) are not installed distributions.
+    """
+    paths = sorted({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+    return {canonicalize_name(d.metadata["Name"]): d.version for d in importlib.metadata.distributions(path=paths)}
 
 
 @dataclass(frozen=True)

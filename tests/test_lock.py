@@ -76,6 +76,8 @@ def test_the_lock_gives_one_version_of_everything_pyproject_asks_for(env):
 
 
 def test_this_environment_is_exactly_the_lock():
+    import setuptools  # noqa: F401 - puts its vendored packages on sys.path: they are not installed ones
+
     found = lockfile.drift(LOCK)
     assert not found, f"{found}. make installs requirements/lock.txt; remove .venv and run make again"
 
