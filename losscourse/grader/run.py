@@ -97,6 +97,26 @@ def self_check(settings: Settings) -> None:
         )
 
 
+def _git_dirs(root: Path) -> list[Path]:
+    """In a git worktree, ``.git`` is a file naming the repository's git folder (which holds the
+    solutions' history): that folder is hidden too."""
+    dot_git = root / ".git"
+    if not dot_git.is_file():
+        return []
+    try:
+        line = dot_git.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        return []
+    if not line.startswith("gitdir:"):
+        return []
+    gitdir = (root / line.split(":", 1)[1].strip()).resolve()
+    common = gitdir / "commondir"
+    dirs = [gitdir]
+    if common.is_file():
+        dirs.append((gitdir / common.read_text(encoding="utf-8").strip()).resolve())
+    return dirs
+
+
 _SOURCES: dict[tuple, tuple[Path, SourceNotebook]] = {}
 
 
@@ -223,6 +243,7 @@ def grade(
             ROOT / "tests",
             ROOT / "book",
             ROOT / ".git",
+            *_git_dirs(ROOT),
             Path(submissions).resolve().parent if Path(submissions).is_file() else Path(submissions).resolve(),
             out,
             Path.home(),
