@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .assignments import ROOT, list_assignments
+from .grader.lms import LAYOUTS
 
 
 def _memory(text: str) -> int:
@@ -26,6 +27,30 @@ def _memory(text: str) -> int:
     return int(value * 1024**3)
 
 
+GRADE_DESCRIPTION = """\
+Autograde a class's submissions into grades.csv and one feedback page per student.
+
+SUBMISSIONS is a folder or a .zip in one of these layouts, recognised from its file names
+(--layout forces one; an input that fits none is refused, exit 2, saying what it holds):
+  folders  one folder per student: <student_id>/<notebook>.ipynb
+  canvas   Canvas's "Download Submissions" zip, as downloaded:
+           <name>_<user_id>_<attachment_id>_<file>, <name>_LATE_<user_id>_..., anon_<id>_...
+           (text and URL entries, <name>_<user_id>_text.html / _link.html, are not graded)
+  moodle   Moodle's "Download all submissions" zip, as downloaded:
+           <Full Name>_<participant id>_assignsubmission_file/ (or ..._file_/), or flat files
+           <Full Name>_<participant id>_assignsubmission_file_<file>
+           (other plugins' folders, e.g. ..._assignsubmission_onlinetext/, are not graded)
+
+student_id is the LMS's id (Canvas user id or anon_<id>, Moodle participant id). Each student's
+notebook is the assignment's (also with a copy suffix " (1)", "-1", "_copy", or another case);
+of several attempts the latest (Canvas: the highest attachment id). grades.csv has the columns
+student_id,score,max_score,status,message,name,late; status is graded, blank (the handed-out
+notebook, unchanged), timeout, error or invalid. It is merged with an earlier grades.csv in the
+output folder (other students' rows are kept; the earlier file is saved under history/).
+Submissions are never modified. Exit 0 whatever the students did, 2 for the instructor's mistakes.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="losscourse", description="Release and grade the course's exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -33,12 +58,23 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate the student version(s) in exercises/ from solutions/")
     p.add_argument("assignment", nargs="*", help="assignment id(s), e.g. 01-likelihood (default: all)")
 
-    p = sub.add_parser("grade", help="autograde a class's submissions into grades.csv and feedback")
+    p = sub.add_parser(
+        "grade",
+        help="autograde a class's submissions into grades.csv and feedback",
+        description=GRADE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
     p.add_argument(
         "submissions",
         type=Path,
-        help="folder with one subfolder per student (SUBMISSIONS/<student_id>/<notebook>.ipynb) or a .zip",
+        help="a folder or a .zip: one subfolder per student, or Canvas's or Moodle's download as it comes",
+    )
+    p.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default=None,
+        help="force the layout of SUBMISSIONS (default: recognised from the file names; see above)",
     )
     p.add_argument("--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/)")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
@@ -81,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
                 jobs=args.jobs,
                 timeout=args.timeout,
                 memory=args.memory,
+                layout=args.layout,
             )
         except UsageError as exc:
             print(f"losscourse: {exc}", file=sys.stderr)
