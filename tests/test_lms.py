@@ -305,6 +305,40 @@ def test_copy_suffixes_and_case(name):
     assert "other notebooks not graded: other.ipynb" in notes[-1]
 
 
+def test_of_several_attempts_in_a_folder_the_latest_is_graded(tmp_path):
+    collected = read(
+        make_zip(
+            tmp_path / "m.zip",
+            {
+                "Jane Doe_657737_assignsubmission_file/likelihood.ipynb": BLANK,  # zipped first: older
+                "Jane Doe_657737_assignsubmission_file/likelihood (1).ipynb": SOLUTION,
+            },
+        )
+    )
+    jane = by_id(collected)["657737"]
+    assert jane.shown == "likelihood (1).ipynb" and jane.notebook.read_bytes() == SOLUTION
+    assert jane.notes == [
+        "graded likelihood (1).ipynb (expected likelihood.ipynb: its name differs only by a copy suffix or case), "
+        "the latest of 2 attempts (the most recently modified); not graded: likelihood.ipynb"
+    ]
+
+
+def test_collecting_changes_no_submission(tmp_path):
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as zf:
+        zf.writestr("likelihood.ipynb", SOLUTION)
+    folder = make_dir(tmp_path / "s", {**CANVAS, "leeann_555_678999_work.zip": inner.getvalue()})
+
+    def digest() -> dict:
+        return {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.rglob("*"))}
+
+    before = digest()
+    collected = read(folder)
+    assert by_id(collected)["555"].shown == "work.zip/likelihood.ipynb"
+    collected.cleanup()
+    assert digest() == before
+
+
 def test_several_unrelated_notebooks_are_invalid_and_listed():
     chosen, _, problem = choose([Candidate(Path(n), n) for n in ("a.ipynb", "b.ipynb")], NOTEBOOK)
     assert chosen is None and "2 notebooks found and none is named likelihood.ipynb: a.ipynb, b.ipynb" in problem

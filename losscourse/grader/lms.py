@@ -382,11 +382,11 @@ def choose(files: list[Candidate], expected: str, assignment: str = "") -> tuple
         return (c.attempt if c.attempt is not None else -1, mtime, _copy_number(c.shown), exact, -depth, c.shown)
 
     chosen = max(group, key=latest)
-    notes = []
+    note = f"graded {chosen.shown}"
     base = PurePosixPath(chosen.shown).name
     if base != expected:
-        why = " (its name differs only by a copy suffix or case)" if best == 0 else ""
-        notes.append(f"graded {chosen.shown} (expected {expected}){why}")
+        why = ": its name differs only by a copy suffix or case" if best == 0 else ""
+        note += f" (expected {expected}{why})"
     if len(group) > 1:
         rest = [c for c in group if c is not chosen]
         if chosen.attempt is not None:
@@ -395,8 +395,9 @@ def choose(files: list[Candidate], expected: str, assignment: str = "") -> tuple
         else:
             how = "the most recently modified"
             listed = [c.shown for c in rest]
-        notes.append(f"{len(group)} attempts: graded the latest, {chosen.shown} ({how}); not graded: {_names(listed)}")
+        note += f", the latest of {len(group)} attempts ({how}); not graded: {_names(listed)}"
     not_graded = [c.shown for c in notebooks if rank(c) != best]
     if not_graded:
-        notes.append(f"graded {chosen.shown}; other notebooks not graded: {_names(not_graded)}")
+        note += f"; other notebooks not graded: {_names(not_graded)}"
+    notes = [note] if note != f"graded {chosen.shown}" else []
     return chosen, notes, ""
