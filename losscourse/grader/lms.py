@@ -141,21 +141,22 @@ def recognise(root: Path, forced: str | None = None, label: str = "") -> str:
     entries = visible(root)
     label = label or str(root)
     if not entries:
-        raise LayoutError(f"{label} is empty: there are no submissions to grade")
+        raise LayoutError(f"{label} is empty: there are no submissions to grade (is it the right download?)")
     hits = classify(entries)
     if forced is not None:
         if forced not in LAYOUTS:
             raise LayoutError(f"--layout {forced!r} is not a layout: choose from {', '.join(LAYOUTS)}")
         if not hits[forced]:
             raise LayoutError(
-                f"{label} is not a {forced} export (--layout {forced}): {_expected(forced)}; found {found(entries)}"
+                f"{label} is not a {forced} export (--layout {forced}): expected {_expected(forced)}; "
+                f"found {found(entries)}. Without --layout the layout is recognised from the names."
             )
         return forced
     best = max(LAYOUTS[::-1], key=lambda layout: len(hits[layout]))  # ties: moodle, canvas, folders
     if not hits[best]:
         raise LayoutError(
             f"{label} fits none of the layouts ({'; '.join(f'{k}: {_expected(k)}' for k in LAYOUTS)}); "
-            f"found {found(entries)}"
+            f"found {found(entries)}. Give the LMS's download as it came, or one folder per student."
         )
     return best
 
