@@ -72,6 +72,7 @@ def test_canvas_gradebook_is_filled(files, capsys):
     assert "3 grade(s) filled in column 'Likelihood (1001)'" in printed
     assert "without a submission left blank: 45678" in printed
     assert "match no student" in printed and "99999" in printed and "657737" in printed
+    assert "1 submission(s) were written as 0 but not graded normally" in printed and "34567 (invalid)" in printed
 
 
 def test_canvas_column_by_name_and_ambiguity(files, capsys):

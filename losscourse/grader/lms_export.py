@@ -34,6 +34,7 @@ class Report:
     blank: list[str] = field(default_factory=list)  # LMS rows without a submission
     unmatched: list[str] = field(default_factory=list)  # submissions the LMS file does not list
     column: str = ""
+    not_graded: list[str] = field(default_factory=list)  # "id (status)" of rows written as 0 without grading
 
     def lines(self, out: Path) -> list[str]:
         lines = [
@@ -41,6 +42,11 @@ class Report:
         ]
         if self.blank:
             lines.append(f"{len(self.blank)} student(s) without a submission left blank: {_names(self.blank)}")
+        if self.not_graded:
+            lines.append(
+                f"warning: {len(self.not_graded)} submission(s) were written as 0 but not graded normally (see the "
+                f"message in grades.csv): {_names(self.not_graded)}"
+            )
         if self.unmatched:
             lines.append(
                 f"warning: {len(self.unmatched)} submission(s) match no student of the file and were not written: "
@@ -82,6 +88,11 @@ def _fmt(value: float) -> str:
 def _scaled(row: dict, possible: float) -> float:
     max_score = float(row["max_score"]) or 1.0
     return float(row["score"]) / max_score * possible
+
+
+def _check_status(report: Report, sid: str, row: dict) -> None:
+    if row.get("status") in ("invalid", "error", "blank"):
+        report.not_graded.append(f"{sid} ({row['status']})")
 
 
 def _read_csv(path: Path, arg: str) -> tuple[list[list[str]], bool]:
@@ -184,6 +195,7 @@ def canvas(assignment: str, gradebook: Path, grades: dict[str, dict], out: Path,
         if sid in grades:
             row[col] = _fmt(_scaled(grades[sid], possible))
             report.filled.append(sid)
+            _check_status(report, sid, grades[sid])
         else:
             row[col] = ""
             report.blank.append(sid)
@@ -237,6 +249,7 @@ def moodle(worksheet: Path, grades: dict[str, dict], out: Path) -> Report:
         row[idx["Grade"]] = f"{_scaled(grades[pid], maximum):.2f}"
         row[idx["Feedback comments"]] = summary_line(grades[pid])
         report.filled.append(pid)
+        _check_status(report, pid, grades[pid])
     report.unmatched = sorted(set(grades) - seen)
     _write_csv(out, rows, bom, worksheet)
     return report
