@@ -1,9 +1,11 @@
 """``losscourse grade``: grade a whole class, in parallel, into grades.csv and feedback.
 
-Every submission gets a row, whatever it holds: ``graded``, ``timeout`` (some code ran past
-the time limit; what finished still counts), ``error`` (some code crashed the sandboxed
-Python, e.g. past the memory cap) or ``invalid`` (no readable notebook). Submissions are only
-read; each is graded in its own sandbox (:mod:`losscourse.grader.sandbox`) by a trusted judge
+The submissions are found by :func:`losscourse.grader.collect.collect` in their layout (one
+folder per student, Canvas's or Moodle's download; :mod:`losscourse.grader.lms`). Every student
+gets a row, whatever they handed in: ``graded``, ``blank`` (the handed-out notebook, unchanged),
+``timeout`` (some code ran past the time limit; what finished still counts), ``error`` (some
+code crashed the sandboxed Python, e.g. past the memory cap) or ``invalid`` (no readable
+notebook). grades.csv is merged with an earlier one by student id. Submissions are only read; each is graded in its own sandbox (:mod:`losscourse.grader.sandbox`) by a trusted judge
 (:mod:`losscourse.grader.judge`), in a pool of ``jobs`` processes. The gradebook and the CSV
 are written afterwards by this process alone, in student order, so a parallel run gives
 exactly the grades of a sequential one.
