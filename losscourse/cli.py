@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from .assignments import ROOT, list_assignments
+from .grader.lms import LAYOUTS
 
 
 def _memory(text: str) -> int:
@@ -26,6 +27,46 @@ def _memory(text: str) -> int:
     return int(value * 1024**3)
 
 
+GRADE_DESCRIPTION = """\
+Autograde a class's submissions into grades.csv and one feedback page per student.
+
+SUBMISSIONS is a folder or a .zip in one of these layouts, recognised from its file names
+(--layout forces one; an input that fits none is refused, exit 2, saying what it holds):
+  folders  one folder per student: <student_id>/<notebook>.ipynb
+  canvas   Canvas's "Download Submissions" zip, as downloaded:
+           <name>_<user_id>_<attachment_id>_<file>, <name>_LATE_<user_id>_..., anon_<id>_...
+           (text and URL entries, <name>_<user_id>_text.html / _link.html, are not graded)
+  moodle   Moodle's "Download all submissions" zip, as downloaded:
+           <Full Name>_<participant id>_assignsubmission_file/ (or ..._file_/), or flat files
+           <Full Name>_<participant id>_assignsubmission_file_<file>
+           (other plugins' folders, e.g. ..._assignsubmission_onlinetext/, are not graded)
+
+student_id is the LMS's id (Canvas user id or anon_<id>, Moodle participant id). Each student's
+notebook is the assignment's (also with a copy suffix " (1)", "-1", "_copy", or another case);
+of several attempts the latest (Canvas: the highest attachment id). grades.csv has the columns
+student_id,score,max_score,status,message,name,late; status is graded, blank (the handed-out
+notebook, unchanged), timeout, error or invalid. It is merged with an earlier grades.csv in the
+output folder (other students' rows are kept; the earlier file is saved under history/).
+Submissions are never modified. Exit 0 whatever the students did, 2 for the instructor's mistakes.
+"""
+
+
+EXPORT_DESCRIPTION = """\
+Without options: every grade of every assignment in nbgrader's gradebook, as one CSV.
+
+With --assignment A and --canvas GRADEBOOK.csv: Canvas's gradebook export (Grades > Export)
+written to --out with A's column filled from A's grades.csv: students matched by the ID column,
+points scaled to the column's Points Possible, students without a submission left blank, every
+other row and column unchanged. The column is the one whose title matches A (--column "Title
+(id)" chooses it). Import the result with Grades > Import.
+
+With --assignment A and --moodle WORKSHEET.csv: Moodle's offline grading worksheet (Download
+grading worksheet, in English) with Grade scaled to Maximum Grade and Feedback comments filled,
+rows matched by Identifier (Participant <id>), Last modified (grade) kept. Upload it with
+Upload grading worksheet. Submissions the file does not list are reported.
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="losscourse", description="Release and grade the course's exercises.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -33,20 +74,50 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("release", help="regenerate the student version(s) in exercises/ from solutions/")
     p.add_argument("assignment", nargs="*", help="assignment id(s), e.g. 01-likelihood (default: all)")
 
-    p = sub.add_parser("grade", help="autograde a class's submissions into grades.csv and feedback")
+    p = sub.add_parser(
+        "grade",
+        help="autograde a class's submissions into grades.csv and feedback",
+        description=GRADE_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
     p.add_argument(
         "submissions",
         type=Path,
-        help="folder with one subfolder per student (SUBMISSIONS/<student_id>/<notebook>.ipynb) or a .zip",
+        help="a folder or a .zip: one subfolder per student, or Canvas's or Moodle's download as it comes",
+    )
+    p.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default=None,
+        help="force the layout of SUBMISSIONS (default: recognised from the file names; see above)",
     )
     p.add_argument("--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/)")
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per tested call (default 30)")
     p.add_argument("--memory", type=_memory, default=2 * 1024**3, help="memory cap per submission in GiB (default 2)")
 
-    p = sub.add_parser("export", help="every grade of every assignment as one CSV")
-    p.add_argument("--out", type=Path, default=ROOT / "grading" / "grades.csv", help="default: grading/grades.csv")
+    p = sub.add_parser(
+        "export",
+        help="every grade of every assignment as one CSV, or one assignment's into Canvas's or Moodle's file",
+        description=EXPORT_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--assignment", help="the assignment to write into the LMS's file (with --canvas or --moodle)")
+    lms = p.add_mutually_exclusive_group()
+    lms.add_argument("--canvas", type=Path, metavar="GRADEBOOK.csv", help="Canvas's gradebook export to fill")
+    lms.add_argument("--moodle", type=Path, metavar="WORKSHEET.csv", help="Moodle's grading worksheet to fill")
+    p.add_argument("--column", help='with --canvas: the gradebook column, e.g. "Likelihood (123456)"')
+    p.add_argument(
+        "--grades",
+        type=Path,
+        help="with --canvas/--moodle: the grades.csv to read (default: grading/reports/ASSIGNMENT/grades.csv)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="default: grading/grades.csv; with --canvas/--moodle: grading/reports/ASSIGNMENT/canvas.csv or moodle.csv",
+    )
     return parser
 
 
@@ -81,18 +152,58 @@ def main(argv: list[str] | None = None) -> int:
                 jobs=args.jobs,
                 timeout=args.timeout,
                 memory=args.memory,
+                layout=args.layout,
             )
         except UsageError as exc:
             print(f"losscourse: {exc}", file=sys.stderr)
             return 2
         return 0
+    if args.command == "export" and (args.canvas or args.moodle):
+        return _export_lms(args)
     if args.command == "export":
+        if args.assignment or args.column or args.grades:
+            print("losscourse: --assignment, --column and --grades go with --canvas or --moodle", file=sys.stderr)
+            return 2
         from .grader.gradebook import export
+
+        args.out = args.out or ROOT / "grading" / "grades.csv"
 
         rows = export(args.out)
         print(f"wrote {rows} grade(s) to {args.out}")
         return 0
     return 2  # pragma: no cover - argparse requires a command
+
+
+def _export_lms(args) -> int:
+    from .grader import lms_export
+
+    flag = "--canvas" if args.canvas else "--moodle"
+    if not args.assignment:
+        print(f"losscourse: {flag} needs --assignment, e.g. --assignment 01-likelihood", file=sys.stderr)
+        return 2
+    if args.assignment not in list_assignments():
+        print(
+            f"losscourse: unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.column and not args.canvas:
+        print("losscourse: --column goes with --canvas (Moodle's worksheet has one Grade column)", file=sys.stderr)
+        return 2
+    reports = ROOT / "grading" / "reports" / args.assignment
+    out = args.out or reports / ("canvas.csv" if args.canvas else "moodle.csv")
+    try:
+        grades = lms_export.read_grades(args.grades or reports / "grades.csv")
+        if args.canvas:
+            report = lms_export.canvas(args.assignment, args.canvas, grades, out, args.column)
+        else:
+            report = lms_export.moodle(args.moodle, grades, out)
+    except lms_export.ExportError as exc:
+        print(f"losscourse: {exc}", file=sys.stderr)
+        return 2
+    for line in report.lines(out):
+        print(line)
+    return 0
 
 
 if __name__ == "__main__":

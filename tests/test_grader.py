@@ -128,7 +128,7 @@ def build_class(folder: Path, course_root: Path) -> dict[str, tuple[float, str]]
         expected[student] = (score, status)
 
     hand_in("honest", solution(), FULL)
-    hand_in("untouched", release(), 0.0)
+    hand_in("untouched", release(), 0.0, "blank")
     partial = release()
     replace_solution(partial, "gaussian_nll", next(c.source for c in solution().cells if grade_id(c) == "gaussian_nll"))
     hand_in("partial", partial, 2.0)
@@ -268,7 +268,15 @@ def graded(tmp_path_factory):
 def test_every_submission_has_a_row(graded):
     out, rows = graded["runs"][2]
     assert [r["student_id"] for r in read_csv(out / "grades.csv")] == sorted(graded["expected"])
-    assert list(read_csv(out / "grades.csv")[0]) == ["student_id", "score", "max_score", "status", "message"]
+    assert list(read_csv(out / "grades.csv")[0]) == [
+        "student_id",
+        "score",
+        "max_score",
+        "status",
+        "message",
+        "name",
+        "late",
+    ]
 
 
 STUDENTS = [

@@ -1,4 +1,5 @@
-"""Finding the submissions: a folder with one subfolder per student, or a .zip of the same shape.
+"""Finding the submissions: a folder or a .zip, in one of the layouts of :mod:`losscourse.grader.lms`
+(one subfolder per student, Canvas's or Moodle's export).
 
 A zip is extracted into a temporary folder, entry by entry, refusing entries that would land
 outside it (absolute paths, ``..``, links) and stopping at a size cap (zip bombs). The
@@ -7,61 +8,110 @@ submissions themselves are only ever read.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import stat
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from .lms import LAYOUTS, Entry, LayoutError, classify, recognise, students, text, unwrap, visible
 
 MAX_ZIP_BYTES = 2 * 1024**3
 MAX_ZIP_ENTRIES = 100_000
 
 
 class CollectError(Exception):
-    """The instructor's input cannot be used (not a folder or zip, unreadable)."""
+    """The instructor's input cannot be used (not a folder or zip, unreadable, no known layout)."""
 
 
 @dataclass
 class Collected:
-    students: dict[str, Path]  # student id -> folder of their files
-    notes: list[str] = field(default_factory=list)
-    _tmp: tempfile.TemporaryDirectory[str] | None = None
+    layout: str  # folders | canvas | moodle
+    entries: list[Entry]  # one per student, sorted by student id
+    notes: list[str] = field(default_factory=list)  # for the instructor: what was refused or ignored
+    _tmp: list[tempfile.TemporaryDirectory[str]] = field(default_factory=list)
+
+    @property
+    def students(self) -> dict[str, Entry]:
+        return {e.student_id: e for e in self.entries}
 
     def cleanup(self) -> None:
-        if self._tmp is not None:
-            self._tmp.cleanup()
+        for tmp in self._tmp:
+            tmp.cleanup()
 
 
-def collect(path: Path) -> Collected:
-    """The student folders under ``path`` (a folder or a .zip)."""
+def collect(path: Path, layout: str | None = None, expected: str = "", assignment: str = "") -> Collected:
+    """The students of ``path`` (a folder or a .zip) in its layout (recognised, or ``layout``).
+
+    ``expected`` is the assignment's notebook name (e.g. likelihood.ipynb), used to choose each
+    student's notebook. The input is only read: zips are extracted into a temporary folder,
+    removed by :meth:`Collected.cleanup`.
+    """
     path = Path(path)
     if not path.exists():
         raise CollectError(f"{path} does not exist")
-    if path.is_dir():
-        try:
-            return Collected(_student_dirs(path))
-        except PermissionError as exc:
-            raise CollectError(f"{path} cannot be read: {exc}") from None
-    if path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
-        tmp = tempfile.TemporaryDirectory(prefix="losscourse-zip-")
-        try:
-            notes = extract_zip(path, Path(tmp.name))
-        except (zipfile.BadZipFile, OSError) as exc:
+    if layout is not None and layout not in LAYOUTS:
+        raise CollectError(f"--layout {layout!r} is not a layout: choose from {', '.join(LAYOUTS)}")
+    tmps: list[tempfile.TemporaryDirectory[str]] = []
+
+    def scratch() -> Path:
+        if not tmps:
+            tmps.append(tempfile.TemporaryDirectory(prefix="losscourse-zip-"))
+        return Path(tempfile.mkdtemp(dir=tmps[0].name))
+
+    notes: list[str] = []
+    try:
+        if path.is_dir():
+            root, from_zip = path, False
+        elif path.suffix.lower() == ".zip" or zipfile.is_zipfile(path):
+            root, from_zip = scratch(), True
+            try:
+                notes += extract_zip(path, root)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise CollectError(f"{path} is not a readable zip file: {exc}") from None
+        else:
+            raise CollectError(f"{path} is neither a folder nor a .zip file")
+        entries = visible(root)
+        if (
+            len(entries) == 1
+            and entries[0].is_file()
+            and zipfile.is_zipfile(entries[0])
+            and not any(classify(entries).values())  # not one student's zip in a Canvas or Moodle export
+        ):
+            inner = scratch()
+            try:
+                notes += extract_zip(entries[0], inner)
+            except (zipfile.BadZipFile, OSError) as exc:
+                raise CollectError(f"{path} holds only {entries[0].name}, a zip that cannot be read: {exc}") from None
+            notes.append(f"{path.name} holds one zip, {text(entries[0].name)}, and nothing else: graded what it holds")
+            root, from_zip = inner, True
+        wrapper = unwrap(root, layout, from_zip)
+        if wrapper is not None:
+            notes.append(f"{path.name} is wrapped in one folder, {text(wrapper.name)}/: read what it holds")
+            root = wrapper
+        chosen = recognise(root, layout, label=str(path))
+        found = students(root, chosen, expected, assignment, scratch, extract_zip)
+        if not found.entries:
+            raise CollectError(
+                f"{path} holds no submission to grade (read as {chosen}): " + "; ".join(notes + found.notes)
+            )
+    except (LayoutError, CollectError) as exc:
+        for tmp in tmps:
             tmp.cleanup()
-            raise CollectError(f"{path} is not a readable zip file: {exc}") from None
-        root = Path(tmp.name)
-        # An export wrapped in one top folder (course/<student>/...) is unwrapped.
-        entries = [p for p in root.iterdir() if p.name != "__MACOSX"]
-        if len(entries) == 1 and entries[0].is_dir() and not any(entries[0].glob("*.ipynb")):
-            root = entries[0]
-        return Collected(_student_dirs(root), notes, tmp)
-    raise CollectError(f"{path} is neither a folder nor a .zip file")
-
-
-def _student_dirs(root: Path) -> dict[str, Path]:
-    return {p.name: p for p in sorted(root.iterdir()) if p.is_dir() and not p.name.startswith((".", "__MACOSX"))}
+        raise CollectError(str(exc)) from None
+    except PermissionError as exc:
+        for tmp in tmps:
+            tmp.cleanup()
+        raise CollectError(f"{path} cannot be read: {exc}") from None
+    except BaseException:
+        for tmp in tmps:
+            tmp.cleanup()
+        raise
+    return Collected(chosen, found.entries, notes + found.notes, tmps)
 
 
 def extract_zip(archive: Path, dest: Path) -> list[str]:
@@ -75,6 +125,13 @@ def extract_zip(archive: Path, dest: Path) -> list[str]:
             raise OSError(f"the zip holds {len(infos)} entries, more than {MAX_ZIP_ENTRIES}")
         for info in infos:
             name = info.filename
+            if not info.flag_bits & 0x800 and not name.isascii():
+                # No UTF-8 flag: zipfile read the name as cp437. Many tools write UTF-8 anyway.
+                raw = name.encode("cp437")
+                try:
+                    name = raw.decode("utf-8")
+                except UnicodeDecodeError:
+                    notes.append(f"zip entry {name!r}: its name is not UTF-8 ({raw!r}); it was read as cp437")
             parts = PurePosixPath(name.replace("\\", "/")).parts
             mode = info.external_attr >> 16
             if name.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", name) or ".." in parts or not parts:
@@ -96,6 +153,11 @@ def extract_zip(archive: Path, dest: Path) -> list[str]:
             target.parent.mkdir(parents=True, exist_ok=True)
             with zf.open(info) as src, open(target, "wb") as out:
                 shutil.copyfileobj(src, out)
+            try:  # keep the zip's modification time: it says which of two attempts is the later
+                stamp = time.mktime((*info.date_time, 0, 0, -1))
+                os.utime(target, (stamp, stamp))
+            except (OverflowError, ValueError, OSError):
+                pass
     return notes
 
 

@@ -34,7 +34,7 @@ class TaskResult:
 class Verdict:
     score: float
     max_score: float
-    status: str  # graded | timeout | error
+    status: str  # graded | timeout | error (run.py adds blank and invalid)
     tasks: list[TaskResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     cell_errors: dict[int, dict[str, str]] = field(default_factory=dict)

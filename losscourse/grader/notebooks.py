@@ -9,7 +9,6 @@ nothing, and a submission that is not a readable notebook is reported as ``inval
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,29 +136,3 @@ def student_code(nb: nbformat.NotebookNode, source: SourceNotebook) -> list[str]
         text = cell.get("source", "")
         cells.append("".join(text) if isinstance(text, list) else str(text))
     return cells
-
-
-def find_notebook(folder: Path, expected: str, assignment: str = "") -> tuple[Path, str | None]:
-    """The student's notebook in ``folder``: the expected name (also in nbgrader's layout,
-    ``folder/<assignment>/``), or else the only notebook there.
-
-    Returns the path and a note for the report when the name differs.
-    """
-    for exact in (folder / expected, folder / assignment / expected):
-        if exact.is_file():
-            return exact, None
-    notebooks = sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file())
-    if len(notebooks) == 1:
-        return notebooks[0], f"graded {notebooks[0].name} (expected {expected})"
-    if not notebooks:
-        raise InvalidSubmission(f"no notebook found; expected {expected}")
-    named = [
-        p
-        for p in notebooks
-        if re.sub(r"[^a-z]", "", p.stem.lower()).startswith(re.sub(r"[^a-z]", "", Path(expected).stem.lower()))
-    ]
-    if len(named) == 1:
-        return named[0], f"graded {named[0].name} (expected {expected})"
-    raise InvalidSubmission(
-        f"{len(notebooks)} notebooks found and none is named {expected}: {', '.join(p.name for p in notebooks[:5])}"
-    )
