@@ -1010,7 +1010,7 @@ ENTRIES = [
         proper=None,
         reference="charbonnier1994two",
         oracle="closed form",
-        summary="Smooth L1, sqrt(r^2 + eps^2) - eps: absolute error made differentiable at 0.",
+        summary="Charbonnier, sqrt(r^2 + eps^2) - eps: a smooth absolute error (not SmoothL1Loss, a scaled Huber).",
     ),
     LossInfo(
         "log_cosh",

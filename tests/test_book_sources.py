@@ -65,3 +65,40 @@ def test_the_check_sees_a_redefined_loss(tmp_path):
     fake.write_text("```{code-cell} ipython3\n---\ntags: [hide-input]\n---\ndef huber(y, p):\n    return 0\n```\n")
     with pytest.raises(AssertionError, match="def huber"):
         test_no_chapter_redefines_a_loss_that_losslib_has(fake)
+
+
+def test_glue_pastes_plain_numbers_and_powers_of_ten():
+    import numpy as np
+
+    from losscourse import prose
+
+    assert type(prose.plain(np.float64(0.5))) is float and type(prose.plain(np.int64(3))) is int
+    assert type(prose.plain(np.array(2.5))) is float and prose.plain("text") == "text"
+    assert prose.glue("key", np.float32(0.25)) == 0.25  # returns the plain value, with or without MyST-NB
+    with pytest.raises(TypeError, match="one number"):
+        prose.glue("key", np.array([1.0, 2.0]))
+    assert prose.power_of_ten(-14) == "10⁻¹⁴" and prose.power_of_ten(np.float64(3.0)) == "10³"
+    with pytest.raises(ValueError, match="whole number"):
+        prose.power_of_ten(2.5)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_no_wrapped_line_starts_a_list_or_a_quote(chapter):
+    """A prose line that follows a paragraph line and starts with "1.", "-", "+", "*" or ">" is a list or a quote."""
+    offenders, in_code, in_math, previous = [], False, False, ""
+    for number, line in enumerate(chapter.read_text().splitlines(), 1):
+        if line.startswith("```"):
+            in_code, previous = not in_code, ""
+            continue
+        if line.lstrip().startswith("$$") and not in_code:  # display math: $$ ... $$ (label)
+            one_line = line.strip().endswith("$$") and len(line.strip()) > 2
+            in_math, previous = (in_math if one_line else not in_math), ""
+            continue
+        if in_code or in_math:
+            continue
+        starts_block = re.match(r"\s*(1[.)]|[-+*>])(\s|$)", line)
+        in_paragraph = previous.strip() and not re.match(r"\s*(\d+[.)]|[-+*]|\$\$|#|\||:)", previous.lstrip()[:3])
+        if starts_block and in_paragraph and not previous.startswith(" "):
+            offenders.append(f"line {number}: {line.strip()[:40]!r}")
+        previous = line
+    assert not offenders, f"{chapter.name}: wrapped lines that start a list or a quote: {offenders}"
