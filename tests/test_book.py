@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import prose_numbers
 from losscourse import book
 
 ROOT = book.ROOT
@@ -110,3 +111,26 @@ def test_math_is_typeset_by_the_bundled_mathjax(built):
     assert (built / "book" / scripts[0]).resolve().is_file(), f"{scripts[0]} is not in the built book"
     fonts = built / "_static" / "mathjax" / "output" / "chtml" / "fonts" / "woff-v2"
     assert len(list(fonts.glob("*.woff"))) > 10, "MathJax's fonts are missing"
+
+
+CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.md"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_no_number_in_the_prose_is_a_typed_copy_of_a_computed_one(built, chapter):
+    """Numbers that a cell computes are glued into the text ({glue:text}), never typed by hand."""
+    html = (built / "book" / f"{chapter.stem}.html").read_text()
+    typed = prose_numbers.hand_typed(html, prose_numbers.page_code(chapter))
+    assert not typed, f"{chapter.name} types numbers that its cells compute (glue them instead): " + "; ".join(
+        f"{t.text} (computed {t.matches!r}) in '...{t.context}...'" for t in typed
+    )
+
+
+def test_the_typed_number_check_sees_a_copy_and_spares_inputs_and_glue():
+    html = (
+        '<article><p>The loss is 0.632 at delta 1.345, and <span class="pasted-text">0.250</span> '
+        "after 12 steps; 41 % of the points.</p>"
+        '<div class="cell_output"><pre>0.63245 12 0.4132 0.25</pre></div></article>'
+    )
+    typed = prose_numbers.hand_typed(html, ["delta = 1.345\nsteps = 12"])
+    assert [(t.text, t.matches) for t in typed] == [("0.632", 0.63245), ("41", 0.4132)]

@@ -82,23 +82,56 @@ def test_glue_pastes_plain_numbers_and_powers_of_ten():
         prose.power_of_ten(2.5)
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
-def test_no_wrapped_line_starts_a_list_or_a_quote(chapter):
-    """A prose line that follows a paragraph line and starts with "1.", "-", "+", "*" or ">" is a list or a quote."""
-    offenders, in_code, in_math, previous = [], False, False, ""
-    for number, line in enumerate(chapter.read_text().splitlines(), 1):
-        if line.startswith("```"):
-            in_code, previous = not in_code, ""
+# A prose line that starts with "1." or "-", "+", "*", ">" inside a paragraph (a line wrapped at the wrong
+# word) makes markdown start a list or a quote in the middle of a sentence.
+LIST_OR_QUOTE = re.compile(r"(\d+[.)]|[-+*]|>)(\s|$)")
+
+
+def accidental_blocks(text: str) -> list[tuple[int, str]]:
+    """``(line number, line)`` of the prose lines that would start a list or quote mid-paragraph."""
+    found = []
+    fence = None  # the marker that closes the current code fence, directive or display math
+    previous = ""
+    for number, line in enumerate(text.splitlines(), 1):
+        stripped = line.strip()
+        if fence is not None:
+            if stripped.startswith(fence) and (fence == "$$" or not stripped.strip(fence[0])):
+                fence = None
+            elif fence == "$$" and stripped.endswith("$$"):
+                fence = None
+            previous = ""
             continue
-        if line.lstrip().startswith("$$") and not in_code:  # display math: $$ ... $$ (label)
-            one_line = line.strip().endswith("$$") and len(line.strip()) > 2
-            in_math, previous = (in_math if one_line else not in_math), ""
+        opener = re.match(r"`{3,}|~{3,}|:{3,}|\$\$", stripped)
+        if opener and not (opener.group(0) == "$$" and len(stripped) > 2 and stripped.endswith("$$")):
+            fence = opener.group(0)
+            previous = ""
             continue
-        if in_code or in_math:
-            continue
-        starts_block = re.match(r"\s*(1[.)]|[-+*>])(\s|$)", line)
-        in_paragraph = previous.strip() and not re.match(r"\s*(\d+[.)]|[-+*]|\$\$|#|\||:)", previous.lstrip()[:3])
-        if starts_block and in_paragraph and not previous.startswith(" "):
-            offenders.append(f"line {number}: {line.strip()[:40]!r}")
+        in_paragraph = (
+            previous.strip()
+            and not previous.startswith((" ", "\t"))  # a list item's continuation or an indented block
+            and not LIST_OR_QUOTE.match(previous)  # the line before is itself a list item or a quote
+            and not previous.lstrip().startswith(("#", "|", "<", "{", "-->"))
+            and not re.fullmatch(r"\(.*\)=", previous.strip())  # a MyST label
+            and not previous.rstrip().endswith(":")  # "... as follows:" introduces a list on purpose
+        )
+        if in_paragraph and LIST_OR_QUOTE.match(line):
+            found.append((number, line))
         previous = line
-    assert not offenders, f"{chapter.name}: wrapped lines that start a list or a quote: {offenders}"
+    return found
+
+
+@pytest.mark.parametrize("page", sorted((ROOT / "book").glob("*.md")), ids=lambda p: p.stem)
+def test_no_wrapped_line_starts_a_list_or_a_quote(page):
+    found = accidental_blocks(page.read_text())
+    assert not found, (
+        f"{page.name}: these lines continue a paragraph but start with a list or quote marker, so markdown "
+        f"breaks the sentence there (re-wrap the paragraph): {found}"
+    )
+
+
+def test_the_wrap_check_sees_a_list_mid_sentence():
+    text = (
+        "The spread is\n1. The next section estimates it.\n\nSteps:\n1. one\n2. two\n\n- a\n- b\n"
+        "$$\na\n+ b\n$$\n```{code-cell}\nx = 1\n- 2\n```\n(label)=\n# Title\nText\n> quoted by mistake\n"
+    )
+    assert accidental_blocks(text) == [(2, "1. The next section estimates it."), (21, "> quoted by mistake")]
