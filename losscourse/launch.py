@@ -354,6 +354,8 @@ def _plain_role(match: re.Match[str]) -> str:
         return titled.group(1)
     if role == "numref":
         return f"the figure or table `{text}`"
+    if role.startswith("glue"):  # a number a cell computes: the book pastes it, Jupyter names it
+        return f"`{text.split(':', 1)[0]}`"
     return text
 
 
