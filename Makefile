@@ -46,7 +46,15 @@ lock: $(STAMP)
 book: $(STAMP)
 	$(PY) -m losscourse.book
 
-test: $(STAMP)
+# The browser tests check every page with axe-core (npm), pinned in package-lock.json; npm ci installs
+# exactly that into node_modules/ (git-ignored, never published with the book).
+NODE_STAMP := node_modules/.package-lock.json
+$(NODE_STAMP): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm (Node.js) is needed for the accessibility tests: install nodejs and npm"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $(NODE_STAMP)
+
+test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest
 
 release: $(STAMP)

@@ -14,6 +14,13 @@ each student notebook (byte for byte the one in ``exercises/``) and launch links
 ``exercises/``, and no page links into ``solutions/``; the explorer follows its slider moved with
 the keyboard and shows losslib's numbers, and without JavaScript shows the static figure; the
 landing page shows the chapter map with alt text.
+
+Navigation, clicked as a reader would at desktop (1280 px) and phone (390 px) width: the visible ☰
+button hides and shows the chapter list (a dialog on a phone), the contents button (or the margin on
+a desktop) jumps to a section, the search button finds a chapter; there is no empty top bar and one
+search field. Accessibility: axe-core (npm, pinned in package-lock.json, installed by ``make test``)
+finds no violation of the WCAG 2.0/2.1 A and AA rules, whatever the impact, on any page, in light and
+in dark mode (issue #21).
 """
 
 from __future__ import annotations
@@ -375,3 +382,178 @@ def test_the_explorer_without_javascript_shows_the_static_figures(site, browser)
         page.screenshot(path=str(SCREENSHOTS / "explorer-without-javascript.png"), full_page=True)
     finally:
         context.close()
+
+
+# --------------------------------------------------------------------------
+# Navigation: the visible controls, clicked, at desktop and phone width
+# --------------------------------------------------------------------------
+
+WIDTHS = {"desktop": (1280, 900), "phone": (390, 844)}
+
+
+def expect(target):
+    """Playwright's waiting assertions (imported here: the module loads without Playwright)."""
+    return pytest.importorskip("playwright.sync_api").expect(target)
+
+
+def _open(browser, base: str, rel: str, width: str):
+    w, h = WIDTHS[width]
+    page = browser.new_page(viewport={"width": w, "height": h})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(urljoin(base, rel), wait_until="networkidle")
+    return page, errors
+
+
+def _only_visible(page, selector: str):
+    """The one visible element matching selector (hidden copies of a control are what broke #21)."""
+    visible = page.locator(f"{selector}:visible")
+    assert visible.count() == 1, f"{visible.count()} visible {selector} (expected one)"
+    return visible
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_empty_top_bar_and_one_search_field(site, browser, width):
+    base, _ = site
+    page, errors = _open(browser, base, CHAPTER_PAGES[0], width)
+    try:
+        header = page.locator("header.bd-header")
+        height = header.evaluate("e => e.getBoundingClientRect().height") if header.count() else 0
+        assert height == 0, f"a {height} px top bar above the page (the theme's navbar, empty but for search)"
+        _only_visible(page, ".search-button__button")
+        heading = page.locator("article h1").first
+        assert heading.evaluate("e => e.getBoundingClientRect().top") < 150, "the title starts near the top"
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_menu_button_shows_the_chapter_list(site, browser, width):
+    """☰ hides and shows the sidebar on a desktop, opens the chapter list as a dialog on a phone;
+    a chapter in it opens."""
+    base, _ = site
+    page, errors = _open(browser, base, CHAPTER_PAGES[0], width)
+    try:
+        sidebar = page.locator("#pst-primary-sidebar")
+        toggle = _only_visible(page, ".primary-toggle")
+        target = CHAPTER_PAGES[1].split("/")[-1]
+        if width == "desktop":
+            expect(sidebar).to_be_in_viewport()
+            toggle.click()
+            expect(sidebar).not_to_be_in_viewport()
+            toggle.click()
+            expect(sidebar).to_be_in_viewport()
+            chapter = sidebar.locator(f'nav a[href$="{target}"]')
+        else:
+            expect(sidebar).not_to_be_in_viewport()
+            toggle.click()
+            dialog = page.locator("dialog#pst-primary-sidebar-modal")
+            expect(dialog).to_have_attribute("open", "")
+            chapter = dialog.locator(f'nav a[href$="{target}"]')
+            expect(chapter).to_be_in_viewport()
+            page.keyboard.press("Escape")
+            expect(dialog).not_to_have_attribute("open", "")
+            toggle.click()
+        chapter.click()
+        page.wait_for_url(f"**/{target}")
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_contents_lead_to_a_section(site, browser, width):
+    """The page's contents: in the margin on a desktop, behind the contents button on a phone. A
+    section in them scrolls the page to it (and, on a phone, closes the dialog)."""
+    base, _ = site
+    page, errors = _open(browser, base, CHAPTER_PAGES[0], width)
+    try:
+        if width == "desktop":
+            assert page.locator(".secondary-toggle:visible").count() == 0, "the margin shows the contents"
+            contents = page.locator("#pst-secondary-sidebar")
+        else:
+            expect(page.locator("#pst-secondary-sidebar")).not_to_be_in_viewport()
+            _only_visible(page, ".secondary-toggle").click()
+            contents = page.locator("dialog#pst-secondary-sidebar-modal")
+            expect(contents).to_have_attribute("open", "")
+        link = contents.locator("nav a.nav-link[href^='#']").last
+        expect(link).to_be_in_viewport()
+        anchor = link.get_attribute("href").removeprefix("#")
+        section = page.locator(f'[id="{anchor}"]')
+        expect(section).not_to_be_in_viewport()
+        link.click()
+        page.wait_for_url(f"**#{anchor}")
+        expect(section).to_be_in_viewport()
+        if width == "phone":
+            expect(contents).not_to_have_attribute("open", "")
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+def _wait_for_search(page) -> None:
+    """Sphinx's search page lists its results one by one, then says it has finished."""
+    expect(page.locator("#search-results .search-summary")).to_contain_text("Search finished", timeout=20_000)
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_search_button_finds_a_chapter(site, browser, width):
+    base, _ = site
+    page, errors = _open(browser, base, CHAPTER_PAGES[0], width)
+    try:
+        _only_visible(page, ".search-button__button").click()
+        field = page.locator("input[name=q]:visible")
+        expect(field).to_be_focused()
+        field.fill("huber")
+        field.press("Enter")
+        page.wait_for_url("**/search.html?q=huber*")
+        _wait_for_search(page)
+        assert page.locator('#search-results a[href*="02-regression.html"]').count() >= 1
+        assert not errors, errors
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------
+# Accessibility: axe-core on every page, in light and dark mode
+# --------------------------------------------------------------------------
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _axe_pages(root: Path) -> list[str]:
+    """Every page of the book, the search page with results, and the generated indexes."""
+    extra = ["search.html?q=huber", "genindex.html", "py-modindex.html"]
+    return _pages(root) + [rel for rel in extra if (root / rel.split("?")[0]).is_file()]
+
+
+@pytest.mark.parametrize("mode", ["light", "dark"])
+def test_no_page_violates_wcag_a_or_aa_rules(site, browser, mode):
+    """axe-core run as pydata-sphinx-theme's own tests do (injected, axe.run with WCAG tags); every rule
+    and impact counts. The page follows the reader's colour scheme (html_context default_mode auto)."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` (make test does) to install axe-core")
+    base, root = site
+    found = {}
+    for rel in _axe_pages(root):
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=mode)
+        try:
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
+                page.evaluate("MathJax.startup.promise")
+            if rel.startswith("search.html"):
+                _wait_for_search(page)
+            assert page.evaluate("document.documentElement.dataset.theme") == mode, f"{rel} is not in {mode} mode"
+            page.add_script_tag(path=str(AXE))
+            result = page.evaluate("tags => axe.run({runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+        finally:
+            page.close()
+        for v in result["violations"]:
+            targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
+            found.setdefault(rel, []).append(f"{v['id']} ({v['impact']}, {len(v['nodes'])}x: {targets}) {v['helpUrl']}")
+    total = sum(len(v) for v in found.values())
+    assert not found, f"{mode} mode: {total} axe rule(s) violated on {len(found)} page(s):\n" + "\n".join(
+        f"{rel}: {line}" for rel, lines in found.items() for line in lines
+    )
