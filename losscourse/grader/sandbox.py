@@ -267,8 +267,10 @@ class Sandbox:
         if BWRAP:
             cmd = [BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
             for path in self.hide:
-                if path.exists():
+                if path.is_dir():
                     cmd += ["--tmpfs", str(path)]
+                elif path.exists():  # a file, such as the .git of a git worktree: --tmpfs needs a folder
+                    cmd += ["--ro-bind", "/dev/null", str(path)]
             # The interpreter and its packages must stay visible even if a hidden folder holds them.
             for prefix in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
                 cmd += ["--ro-bind", str(prefix), str(prefix)]
