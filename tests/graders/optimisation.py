@@ -456,6 +456,17 @@ def choose_method__bug_tukey_newton(problem):
     }[problem]
 
 
+# --- Trivial answers that only these tasks can phrase (each must score 0 on its task) -----------------
+
+
+def armijo_step__trivial_first_step(w, X, y, direction, t0=1.0, shrink=0.5, c=1e-4, max_halvings=50):
+    return t0
+
+
+def armijo_step__trivial_smallest_step(w, X, y, direction, t0=1.0, shrink=0.5, c=1e-4, max_halvings=50):
+    return t0 * shrink**max_halvings
+
+
 EQUIVALENT: dict[str, dict[str, str]] = {
     "armijo_step": {"`return 0.0` -> `return -(...)`": "-0.0 == 0.0: the step is the same number"},
 }

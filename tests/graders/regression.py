@@ -525,6 +525,25 @@ def choose_loss__bug_mae_for_promise_and_angles(dataset):
     }[dataset]
 
 
+# --- Trivial answers that only these tasks can phrase (each must score 0 on its task) -----------------
+
+
+def fit_robust_line__trivial_constant_median(x, y):  # a flat line through the median
+    return 0.0, float(np.median(y))
+
+
+def fit_robust_line__trivial_visible_line(x, y):  # the line the visible test's data were drawn around
+    return 1.5, -2.0
+
+
+def upper_bound__trivial_max(y, tau):  # a bound every order meets
+    return float(np.max(y))
+
+
+def upper_bound__trivial_median(y, tau):
+    return float(np.median(y))
+
+
 EQUIVALENT: dict[str, dict[str, str]] = {
     "upper_bound": {
         "`y.size - 1` -> `y.size + 1`": "ceil(tau N) - 1 <= N - 1 for tau <= 1, so the upper clamp never acts",
