@@ -492,3 +492,24 @@ def test_the_notebooks_own_check_cells_run_cleanly_in_the_sandbox():
         assert set(errors) == {len(cells) - 2, len(cells) - 1}, errors
         assert all(e["type"] == "ModuleNotFoundError" for e in errors.values()), errors
         assert box.call("check", (), {}) is None
+
+
+@pytest.mark.skipif(sandbox.BWRAP is None, reason="hiding files needs bubblewrap")
+def test_a_hidden_file_is_empty_in_the_sandbox():
+    """A path to hide may be a file, such as the ``.git`` of a git worktree: bubblewrap's --tmpfs
+    needs a folder (and the worker died), so a file is covered with /dev/null."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir=ROOT / "grading"))  # not under /tmp, which the sandbox replaces
+    try:
+        secret, seen = folder / "secret.txt", folder / "seen.txt"
+        secret.write_text("the answers")
+        seen.write_text("visible")
+        cells = ["def peek(path):\n    return open(path).read()"]
+        with sandbox.Sandbox(cells, hide=[secret, folder / "missing"], timeout=30.0, memory=MEMORY) as box:
+            assert box.start().cell_errors == {}
+            assert box.call("peek", (str(seen),), {}) == "visible"
+            assert box.call("peek", (str(secret),), {}) == ""
+    finally:
+        shutil.rmtree(folder)
