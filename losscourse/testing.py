@@ -145,7 +145,8 @@ def check_close(
     if dtype is not None and g.dtype != np.dtype(dtype):
         raise CheckFailed(
             f"{where} returned dtype {g.dtype}, expected {np.dtype(dtype)}: keep the input's precision "
-            "(avoid np.float64(...) or Python floats that force a conversion)"
+            "(avoid np.asarray(x, dtype=float), np.float64(...) and float64 constants such as np.log(2), which "
+            "convert float32 to float64)"
         )
     g = g.astype(np.float64)
     e = e.astype(np.float64)

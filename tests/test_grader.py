@@ -513,3 +513,26 @@ def test_a_hidden_file_is_empty_in_the_sandbox():
             assert box.call("peek", (str(secret),), {}) == ""
     finally:
         shutil.rmtree(folder)
+
+
+def test_a_test_cell_reports_every_failed_check_not_only_the_first():
+    """Top-level checks that fail do not stop the cell (they bind nothing later lines need); a
+    failure in a statement that binds a name (an assignment, a loop), or an error, does."""
+    from losscourse.grader.judge import run_test_cell
+
+    def check(ok, what):
+        if not ok:
+            raise AssertionError(what)
+
+    source = "check(False, 'a')\ncheck(True, 'b')\ncheck(False, 'c')\nx = 1\n"
+    failures = run_test_cell(source, "<t>", {"check": check})
+    assert [str(f) for f in failures] == ["a", "c"]
+    source = "check(False, 'a')\nfor k in range(3):\n    check(k < 1, f'loop {k}')\ncheck(False, 'after')\n"
+    assert [str(f) for f in run_test_cell(source, "<t>", {"check": check})] == ["a", "loop 1"]  # a loop may bind
+    source = "check(False, 'a')\ny = check(False, 'bound')\ncheck(False, 'never')\n"
+    assert [str(f) for f in run_test_cell(source, "<t>", {"check": check})] == ["a", "bound"]
+    source = "check(False, 'a')\nundefined_name\ncheck(False, 'never')\n"
+    assert [str(f) for f in run_test_cell(source, "<t>", {"check": check})] == ["a"]
+    with pytest.raises(NameError):
+        run_test_cell("undefined_name\n", "<t>", {})
+    assert run_test_cell("check(True, 'fine')\n", "<t>", {"check": check}) == []
