@@ -11,7 +11,15 @@ tests of its task lose points.
 Two more kinds of submissions come from ``tests/graders/<topic>.py``:
 
 - ``<function>__alt_<what>``: a correct solution written differently; it must get full marks;
-- ``<function>__bug_<what>``: a realistic slip the operators do not produce; it must be killed.
+- ``<function>__bug_<what>``: a realistic slip the operators do not produce; it must be killed;
+- ``<function>__trivial_<what>``: a constant or pass-through answer that only this task can
+  phrase (the majority class of a fit, a constant line); it must score 0 on its task.
+
+Every task also gets *trivial* answers generated from its function (:func:`trivial_answers`):
+``return 0.0``, ``zeros_like``/``ones_like``/the mean of its first argument, that argument
+itself, zeros, ones and that mean in the shape and dtype of the right answer, and, for a task
+that answers with one of a list of names, each name every time (the most common choice
+among them). A trivial answer must score 0 on its task's tests, visible and hidden.
 
 A mutant that cannot change behaviour (``x <= d`` for ``x < d`` where ties are impossible)
 is listed in that module's ``EQUIVALENT`` with the reason, and left out of the kill rate.
@@ -199,7 +207,7 @@ class Mutant:
     task: str  # the solution cell's grade id
     label: str  # stable description, e.g. "`np.mean(x)` -> `np.sum(x)`"
     source: str  # the whole cell's new source
-    kind: str = "operator"  # operator | bug | alternative
+    kind: str = "operator"  # operator | bug | alternative | trivial
 
 
 def _region_lines(source: str) -> range:
@@ -275,6 +283,106 @@ def _replace_at(source: str, target: ast.AST, replacement: ast.AST) -> ast.Modul
             return super().visit(node)
 
     return Swap().visit(tree)
+
+
+# --------------------------------------------------------------------------
+# Trivial answers of one solution cell: constants and pass-throughs
+# --------------------------------------------------------------------------
+
+
+def _task_function(task: str, tree: ast.Module) -> ast.FunctionDef | None:
+    functions = [n for n in tree.body if isinstance(n, ast.FunctionDef)]
+    return next((f for f in functions if f.name == task), functions[0] if functions else None)
+
+
+def _answer_names(function: ast.FunctionDef) -> list[str]:
+    """The string constants ``function`` answers with (dict values, returned strings), in order."""
+    found: list[str] = []
+    for node in ast.walk(function):
+        values: list[ast.AST] = []
+        if isinstance(node, ast.Dict):
+            values = list(node.values)
+        elif isinstance(node, ast.Return) and node.value is not None:
+            values = [node.value]
+        for v in values:
+            if isinstance(v, ast.Constant) and isinstance(v.value, str) and v.value not in found:
+                found.append(v.value)
+    return found
+
+
+def trivial_answers(task: str, source: str) -> list[Mutant]:
+    """Constant and pass-through answers to the task of one solution cell.
+
+    ``return 0.0``; ``np.zeros_like(a)``, ``np.ones_like(a)``, ``a`` and ``np.mean(a)`` of the first
+    argument ``a``; and zeros, ones and ``np.mean(a)`` in the shape and dtype of the right answer
+    (the solution still runs, its result is then replaced). A task that answers with names
+    (``choose_loss``) gets instead each of its names as a constant answer: the most common choice
+    is among them."""
+    tree = ast.parse(source)
+    function = _task_function(task, tree)
+    if function is None or not _region_lines(source):
+        return []
+    args = function.args
+    params = [a.arg for a in args.posonlyargs + args.args]
+    if not params:
+        return []
+    first = params[0]
+    signature = ast.unparse(args)
+    call = ", ".join(
+        params
+        + ([f"*{args.vararg.arg}"] if args.vararg else [])
+        + [f"{a.arg}={a.arg}" for a in args.kwonlyargs]
+        + ([f"**{args.kwarg.arg}"] if args.kwarg else [])
+    )
+    names = _answer_names(function)
+    bodies: list[tuple[str, str]] = []
+    if names:
+        bodies = [(f"always {name!r}", f"return {name!r}") for name in names]
+    else:
+        bodies = [
+            ("`return 0.0`", "return 0.0"),
+            (f"`np.zeros_like({first})`", f"return np.zeros_like({first})"),
+            (f"`np.ones_like({first})`", f"return np.ones_like({first})"),
+            (f"`np.mean({first})`", f"return np.mean({first})"),
+        ] + [(f"`return {p}`", f"return {p}") for p in params[: len(params) - len(args.defaults)] or params[:1]]
+    solution = f"_solution_{function.name}"
+    like = textwrap.dedent(
+        f"""\
+        def {function.name}({signature}):
+            def like(v, fill):
+                if isinstance(v, tuple | list):
+                    return type(v)(like(x, fill) for x in v)
+                v = np.asarray(v)
+                out = np.full(v.shape, fill, dtype=v.dtype if v.dtype.kind in "fciu" else float)
+                return out if out.ndim else out[()]
+            return like({solution}({call}), FILL)
+        """
+    )
+    renamed = ast.parse(source)
+    _task_function(task, renamed).name = solution
+    head = ast.unparse(renamed)
+    found = []
+    for label, body in bodies:
+        text = f"def {function.name}({signature}):\n    {body}\n"
+        found.append(Mutant(task, f"trivial {label}", _with(source, function, text), "trivial"))
+    if not names:
+        for label, fill in (("zeros", "0"), ("ones", "1"), (f"np.mean({first})", f"np.mean({first})")):
+            text = head + "\n\n\n" + like.replace("FILL", fill)
+            found.append(Mutant(task, f"trivial {label} in the shape and dtype of the answer", text, "trivial"))
+    return found
+
+
+def _with(source: str, function: ast.FunctionDef, replacement: str) -> str:
+    """``source`` with the top-level ``function`` replaced by the text ``replacement``."""
+    tree = ast.parse(source)
+    body = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == function.name:
+            body += ast.parse(replacement).body
+        else:
+            body.append(node)
+    tree.body = body
+    return ast.unparse(tree)
 
 
 # --------------------------------------------------------------------------
@@ -400,11 +508,11 @@ def graders_module(assignment: str, root: Path = ROOT) -> ModuleType:
 
 
 def handwritten(module: ModuleType, cells: list[Cell]) -> list[Mutant]:
-    """The module's ``<function>__alt_*`` and ``<function>__bug_*`` as whole-cell replacements."""
+    """The module's ``<function>__alt_*``, ``__bug_*`` and ``__trivial_*`` as whole-cell replacements."""
     by_function = {name: c for c in cells if c.kind == "solution" for name in c.defines}
     found = []
     for name, obj in vars(module).items():
-        match = re.fullmatch(r"(\w+?)__(alt|bug)_(\w+)", name)
+        match = re.fullmatch(r"(\w+?)__(alt|bug|trivial)_(\w+)", name)
         if not match or not inspect.isfunction(obj):
             continue
         function, kind, what = match.groups()
@@ -413,7 +521,8 @@ def handwritten(module: ModuleType, cells: list[Cell]) -> list[Mutant]:
         text = textwrap.dedent(inspect.getsource(obj))
         text = re.sub(rf"def {re.escape(name)}\(", f"def {function}(", text, count=1)
         label = f"{kind} {what}"
-        found.append(Mutant(by_function[function].grade_id, label, text, "alternative" if kind == "alt" else "bug"))
+        kind = {"alt": "alternative"}.get(kind, kind)
+        found.append(Mutant(by_function[function].grade_id, label, text, kind))
     return found
 
 
@@ -430,9 +539,17 @@ class Outcome:
     equivalent: str = ""  # the reason, if declared equivalent
     messages: dict[str, str] = field(default_factory=dict)  # failed test -> message
 
+    task_points: float = 0.0  # of the mutated task's own tests (visible and hidden)
+    task_max_points: float = 0.0
+
     @property
     def killed(self) -> bool:
         return self.points < self.max_points
+
+    @property
+    def scores_zero(self) -> bool:
+        """Whether the mutated task's own tests give it nothing (what a trivial answer must get)."""
+        return self.task_points == 0
 
 
 @dataclass
@@ -446,7 +563,12 @@ class Report:
 
     @property
     def counted(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.mutant.kind != "alternative" and not o.equivalent]
+        return [o for o in self.outcomes if o.mutant.kind in ("operator", "bug") and not o.equivalent]
+
+    @property
+    def trivial_scoring(self) -> list[Outcome]:
+        """Trivial answers that earn points on their task (there must be none)."""
+        return [o for o in self.of("trivial") if not o.scores_zero]
 
     @property
     def kill_rate(self) -> float:
@@ -464,7 +586,9 @@ class Report:
             f"({self.kill_rate:.1%}; {len(self.of('bug'))} hand-written bugs among them), "
             f"{sum(bool(o.equivalent) for o in self.outcomes)} declared equivalent, "
             f"{sum(not o.killed for o in self.of('alternative'))} of {len(self.of('alternative'))} "
-            "alternative solutions at full marks"
+            "alternative solutions at full marks, "
+            f"{len(self.of('trivial')) - len(self.trivial_scoring)} of {len(self.of('trivial'))} trivial answers "
+            "score 0 on their task"
         ]
         per_task: dict[str, list[Outcome]] = {}
         for o in counted:
@@ -479,6 +603,10 @@ class Report:
                     f"  ALTERNATIVE LOST POINTS {o.mutant.task}: {o.mutant.label} ({o.points:g}/{o.max_points:g}): "
                     + "; ".join(f"{k}: {v[:300]}" for k, v in o.messages.items())
                 )
+        for o in self.trivial_scoring:
+            lines.append(
+                f"  TRIVIAL ANSWER SCORES {o.mutant.task}: {o.mutant.label} ({o.task_points:g}/{o.task_max_points:g})"
+            )
         for label in self.stale_equivalents:
             lines.append(f"  STALE EQUIVALENT (no such mutant): {label}")
         return "\n".join(lines)
@@ -488,8 +616,16 @@ def _notebook(assignment: str, source: Path) -> Path:
     return sorted((source / assignment).glob("*.ipynb"))[0]
 
 
-def run(assignment: str, *, jobs: int = 2, root: Path = ROOT, log: Callable[[str], None] = print) -> Report:
-    """Grade every mutant, alternative and bug of ``assignment``; return the report."""
+def run(
+    assignment: str,
+    *,
+    jobs: int = 2,
+    root: Path = ROOT,
+    log: Callable[[str], None] = print,
+    kinds: Sequence[str] = ("operator", "bug", "alternative", "trivial"),
+) -> Report:
+    """Grade every mutant, alternative, bug and trivial answer of ``assignment`` (of ``kinds`` only,
+    if given); return the report."""
     from .grader.run import grade
 
     notebook = _notebook(assignment, root / "solutions")
@@ -505,7 +641,9 @@ def run(assignment: str, *, jobs: int = 2, root: Path = ROOT, log: Callable[[str
         queue: list[Mutant] = []
         for cell in solutions:
             queue += mutants_of_cell(cell.grade_id, cell.source)
+            queue += trivial_answers(cell.grade_id, cell.source)
         queue += [m for m in extra if m.task in {c.grade_id for c in solutions}]
+        queue = [m for m in queue if m.kind in kinds]
         queues.append(queue)
 
     base = nbformat.read(notebook, as_version=4)
@@ -556,9 +694,23 @@ def run(assignment: str, *, jobs: int = 2, root: Path = ROOT, log: Callable[[str
                         reason = equivalent[name][mutant.label]
                         used_equivalents.add((name, mutant.label))
             failed = {t.grade_id: messages[student][t.grade_id] for t in tests if t.grade_id in messages[student]}
-            outcomes.append(Outcome(mutant, got, sum(t.points for t in tests), reason, failed))
+            own = [t for t in tests if t.grade_id in (f"test_{mutant.task}", f"test_{mutant.task}_hidden")]
+            outcomes.append(
+                Outcome(
+                    mutant,
+                    got,
+                    sum(t.points for t in tests),
+                    reason,
+                    failed,
+                    sum(points[student].get(t.grade_id, 0.0) for t in own),
+                    sum(t.points for t in own),
+                )
+            )
     stale = [
-        f"{f}: {label}" for f, labels in equivalent.items() for label in labels if (f, label) not in used_equivalents
+        f"{f}: {label}"
+        for f, labels in equivalent.items()
+        for label in labels
+        if (f, label) not in used_equivalents and "operator" in kinds
     ]
     return Report(assignment, outcomes, stale)
 
@@ -568,6 +720,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--list", action="store_true", help="list the mutants, grade nothing")
+    parser.add_argument(
+        "--only", nargs="+", choices=("operator", "bug", "alternative", "trivial"), help="grade only these kinds"
+    )
     args = parser.parse_args(argv)
     chosen = args.assignments or list_assignments(SOURCE)
     worst = 1.0
@@ -575,12 +730,14 @@ def main(argv: list[str] | None = None) -> int:
         if args.list:
             for cell in read_cells(_notebook(assignment, SOURCE)):
                 if cell.kind == "solution":
-                    for m in mutants_of_cell(cell.grade_id, cell.source):
+                    for m in mutants_of_cell(cell.grade_id, cell.source) + trivial_answers(cell.grade_id, cell.source):
                         print(f"{assignment} {m.task}: {m.label}")
             continue
-        report = run(assignment, jobs=args.jobs)
+        report = run(assignment, jobs=args.jobs, **({"kinds": args.only} if args.only else {}))
         print(report.text())
         worst = min(worst, report.kill_rate)
+        if report.trivial_scoring or any(o.killed for o in report.of("alternative")):
+            worst = 0.0
     return 0 if worst >= TARGET_KILL_RATE else 1
 
 

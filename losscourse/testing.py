@@ -26,29 +26,57 @@ class CheckFailed(AssertionError):
     """A test's expectation was not met; the message says why in the student's terms."""
 
 
+def values(x: Any, digits: int = 4) -> str:
+    """An array as ``[0.125, 1.5, 0.02]``: ``digits`` significant digits, no padding, no ``-0``."""
+    arr = np.asarray(x)
+    if arr.dtype.kind in "biu":
+        arr = arr.astype(float)
+    with np.printoptions(threshold=12, edgeitems=3):
+        return np.array2string(arr, separator=", ", formatter={"float_kind": lambda v: f"{v + 0.0:.{digits}g}"})
+
+
 def _fmt(x: Any) -> str:
     arr = np.asarray(x)
     if arr.ndim == 0:
         return f"{arr.item():.10g}" if arr.dtype.kind == "f" else repr(arr.item())
-    with np.printoptions(precision=6, threshold=12, edgeitems=3):
-        return np.array2string(arr, separator=", ")
+    return values(arr, 6) if arr.dtype.kind == "f" else np.array2string(arr, separator=", ", threshold=12)
 
 
-def _ratio_hint(got: np.ndarray, expected: np.ndarray, n: int | None) -> str | None:
-    """Explain a result that is a fixed multiple of the expected one."""
+SIGN_HINT = (
+    "it has the wrong sign: check the minus signs of your formula (a negative log-likelihood keeps the minus in "
+    "front of the log)"
+)
+
+
+def _ratio_hint(
+    got: np.ndarray, expected: np.ndarray, n: int | None, *, gradient: bool = False, sign_hint: str | None = None
+) -> str | None:
+    """Explain a result that is a fixed multiple of the expected one (or all zeros)."""
     mask = np.abs(expected) > 1e-12
     if not mask.any():
         return None
+    if np.all(got == 0):
+        return (
+            "it is 0 everywhere, where the expected values are not: is a placeholder (0, np.zeros_like) still "
+            "returned, or does a factor vanish (an integer division, a mask that selects nothing)?"
+        )
     ratios = got[mask] / expected[mask]
     r = float(np.median(ratios))
     if not np.allclose(ratios, r, rtol=1e-6):
         return None
     if n and n > 1 and np.isclose(r, n, rtol=1e-6):
+        if gradient:
+            return (
+                f"it is {n} times too large (N = {n}): the gradient of a mean carries the mean's 1/N; "
+                "divide by N, the number of elements"
+            )
         return f"it is {n} times too large (N = {n}): did you sum instead of averaging?"
     if n and n > 1 and np.isclose(r, 1 / n, rtol=1e-6):
+        if gradient:
+            return f"it is {n} times too small (N = {n}): did you divide by N twice?"
         return f"it is {n} times too small (N = {n}): did you divide by N twice, or average where a sum was asked?"
     if np.isclose(r, -1.0, rtol=1e-6):
-        return "it has the wrong sign: check the minus of the negative log-likelihood and the order of the residual"
+        return sign_hint or SIGN_HINT
     if np.isclose(r, 2.0, rtol=1e-6):
         return "it is twice too large: is a factor 1/2 missing?"
     if np.isclose(r, 0.5, rtol=1e-6):
@@ -70,6 +98,8 @@ def check_close(
     hints: Iterable[Hint] = (),
     overflow_hint: str = "something overflowed (exp of a large number?) or took the log of 0",
     dtype: Any = None,
+    gradient: bool = False,
+    sign_hint: str | None = None,
 ) -> None:
     """Fail with a diagnosis unless ``got`` is close to ``expected``.
 
@@ -83,16 +113,25 @@ def check_close(
     hints : extra ``(predicate(got, expected), message)`` pairs tried before the generic ratio hints.
     overflow_hint : what to say when the result is NaN or infinite but should not be.
     dtype : if given, the result must have this dtype (e.g. float32 in, float32 out).
+    gradient : the result is a gradient (of a mean): a factor N is a missing or doubled 1/N, not a sum.
+    sign_hint : what to say when the result has the wrong sign (default :data:`SIGN_HINT`).
     """
     where = f"{what} with {given}"
     if got is None:
         raise CheckFailed(f"{where} returned None: did you forget the `return` statement?")
+    if isinstance(got, str):
+        raise CheckFailed(f"{where} returned the string {got!r}, expected a number or an array")
+    if callable(got):
+        raise CheckFailed(
+            f"{where} returned a function, expected a number or an array: did you return a function instead of "
+            "calling it?"
+        )
     try:
         g = np.asarray(got)
     except Exception:  # pragma: no cover - exotic objects
-        raise CheckFailed(f"{where} returned {type(got).__name__}, not a number or an array") from None
+        raise CheckFailed(f"{where} returned a {type(got).__name__}, expected a number or an array") from None
     if g.dtype.kind not in "biuf":
-        raise CheckFailed(f"{where} returned {type(got).__name__} of dtype {g.dtype}, not a number or an array")
+        raise CheckFailed(f"{where} returned a {type(got).__name__} of {g.dtype} values, expected a number or an array")
     e = np.asarray(expected)
     if g.shape != e.shape:
         hint = ""
@@ -106,7 +145,8 @@ def check_close(
     if dtype is not None and g.dtype != np.dtype(dtype):
         raise CheckFailed(
             f"{where} returned dtype {g.dtype}, expected {np.dtype(dtype)}: keep the input's precision "
-            "(avoid np.float64(...) or Python floats that force a conversion)"
+            "(avoid np.asarray(x, dtype=float), np.float64(...) and float64 constants such as np.log(2), which "
+            "convert float32 to float64)"
         )
     g = g.astype(np.float64)
     e = e.astype(np.float64)
@@ -118,7 +158,7 @@ def check_close(
     for predicate, message in hints:
         if predicate(g, e):
             raise CheckFailed(f"{where} returned {_fmt(got)}, expected {_fmt(expected)}: {message}")
-    hint = _ratio_hint(g, e, n)
+    hint = _ratio_hint(g, e, n, gradient=gradient, sign_hint=sign_hint)
     with np.errstate(divide="ignore", invalid="ignore"):  # atol may be 0 where e is 0
         err = np.max(np.abs(g - e) / np.maximum(np.abs(e), max(atol, np.finfo(np.float64).tiny)))
     detail = f": {hint}" if hint else f" (largest relative error {err:.3g})"
@@ -160,3 +200,13 @@ def hidden(description: str, condition: bool) -> None:
     """Assert a hidden test's property, saying which property failed in words (never the code)."""
     if not condition:
         raise CheckFailed(f"A hidden test failed: {description}.")
+
+
+def hidden_all(cases: Iterable[tuple[str, bool]]) -> None:
+    """Assert several hidden properties at once: the failure names every one that fails, not
+    only the first (``cases`` are ``(description, condition)`` pairs, as for :func:`hidden`)."""
+    failed = [description for description, condition in cases if not condition]
+    if len(failed) == 1:
+        raise CheckFailed(f"A hidden test failed: {failed[0]}.")
+    if failed:
+        raise CheckFailed(f"{len(failed)} hidden tests failed: " + "; ".join(failed) + ".")

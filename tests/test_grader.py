@@ -500,3 +500,47 @@ def test_the_notebooks_own_check_cells_run_cleanly_in_the_sandbox():
         assert set(errors) == {len(cells) - 2, len(cells) - 1}, errors
         assert all(e["type"] == "ModuleNotFoundError" for e in errors.values()), errors
         assert box.call("check", (), {}) is None
+
+
+@pytest.mark.skipif(sandbox.BWRAP is None, reason="hiding files needs bubblewrap")
+def test_a_hidden_file_is_empty_in_the_sandbox():
+    """A path to hide may be a file, such as the ``.git`` of a git worktree: bubblewrap's --tmpfs
+    needs a folder (and the worker died), so a file is covered with /dev/null."""
+    import shutil
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(dir=ROOT / "grading"))  # not under /tmp, which the sandbox replaces
+    try:
+        secret, seen = folder / "secret.txt", folder / "seen.txt"
+        secret.write_text("the answers")
+        seen.write_text("visible")
+        cells = ["def peek(path):\n    return open(path).read()"]
+        with sandbox.Sandbox(cells, hide=[secret, folder / "missing"], timeout=30.0, memory=MEMORY) as box:
+            assert box.start().cell_errors == {}
+            assert box.call("peek", (str(seen),), {}) == "visible"
+            assert box.call("peek", (str(secret),), {}) == ""
+    finally:
+        shutil.rmtree(folder)
+
+
+def test_a_test_cell_reports_every_failed_check_not_only_the_first():
+    """Top-level checks that fail do not stop the cell (they bind nothing later lines need); a
+    failure in a statement that binds a name (an assignment, a loop), or an error, does."""
+    from losscourse.grader.judge import run_test_cell
+
+    def check(ok, what):
+        if not ok:
+            raise AssertionError(what)
+
+    source = "check(False, 'a')\ncheck(True, 'b')\ncheck(False, 'c')\nx = 1\n"
+    failures = run_test_cell(source, "<t>", {"check": check})
+    assert [str(f) for f in failures] == ["a", "c"]
+    source = "check(False, 'a')\nfor k in range(3):\n    check(k < 1, f'loop {k}')\ncheck(False, 'after')\n"
+    assert [str(f) for f in run_test_cell(source, "<t>", {"check": check})] == ["a", "loop 1"]  # a loop may bind
+    source = "check(False, 'a')\ny = check(False, 'bound')\ncheck(False, 'never')\n"
+    assert [str(f) for f in run_test_cell(source, "<t>", {"check": check})] == ["a", "bound"]
+    source = "check(False, 'a')\nundefined_name\ncheck(False, 'never')\n"
+    assert [str(f) for f in run_test_cell(source, "<t>", {"check": check})] == ["a"]
+    with pytest.raises(NameError):
+        run_test_cell("undefined_name\n", "<t>", {})
+    assert run_test_cell("check(True, 'fine')\n", "<t>", {"check": check}) == []

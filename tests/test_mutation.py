@@ -5,7 +5,9 @@ a flipped sign, a dropped constant or 1/N, the wrong axis, log for log1p, max fo
 unstabilised log-sum-exp, ...), adds the hand-written bugs and alternative solutions of
 ``tests/graders/<topic>.py``, hands each in as a student would and grades it with
 ``losscourse grade``. At least 90% of the mutants must lose points, every hand-written bug
-must, and every alternative must get full marks. The per-assignment report (kill rate,
+must, and every alternative must get full marks. Every trivial answer (a constant or
+pass-through, generated from each task's function, and the ``__trivial_`` answers of
+``tests/graders``) must score 0 on its task. The per-assignment report (kill rate,
 survivors) is printed at the end of the test run.
 """
 
@@ -45,6 +47,59 @@ def test_every_alternative_solution_gets_full_marks(report):
     assert not missing, f"no alternative correct solution for {sorted(missing)} in tests/graders"
     short = [(o.mutant.task, o.mutant.label, o.messages) for o in alternatives if o.killed]
     assert not short, f"correct alternative solutions lost points: {short}"
+
+
+def test_every_trivial_answer_scores_zero_on_its_task(report):
+    trivial = report.of("trivial")
+    tasks = {o.mutant.task for o in report.outcomes if o.mutant.kind == "operator"}
+    missing = tasks - {o.mutant.task for o in trivial}
+    assert not missing, f"no trivial answers were generated for {sorted(missing)}"
+    scoring = [
+        (o.mutant.task, o.mutant.label, f"{o.task_points:g}/{o.task_max_points:g}")
+        for o in trivial
+        if not o.scores_zero
+    ]
+    assert not scoring, f"trivial answers earn points in {report.assignment}: {scoring}"
+
+
+def test_trivial_answers_are_generated_from_the_function():
+    source = (
+        "def f(y_true, y_pred, delta=1.0):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return np.mean(np.abs(np.asarray(y_pred) - y_true))\n"
+        "    ### END SOLUTION\n"
+    )
+    answers = {m.label: m for m in mutation.trivial_answers("f", source)}
+    for label in (
+        "trivial `return 0.0`",
+        "trivial `np.zeros_like(y_true)`",
+        "trivial `np.ones_like(y_true)`",
+        "trivial `np.mean(y_true)`",
+        "trivial `return y_true`",
+        "trivial `return y_pred`",
+        "trivial zeros in the shape and dtype of the answer",
+        "trivial ones in the shape and dtype of the answer",
+        "trivial np.mean(y_true) in the shape and dtype of the answer",
+    ):
+        assert label in answers, f"{label} not generated; got {sorted(answers)}"
+    assert all(m.kind == "trivial" for m in answers.values())
+    import numpy as np
+
+    scope = {"np": np}
+    exec(answers["trivial zeros in the shape and dtype of the answer"].source, scope)
+    got = scope["f"](np.ones(3, dtype=np.float32), np.zeros(3, dtype=np.float32))
+    assert got == 0 and got.dtype == np.float32 and np.ndim(got) == 0
+    exec(answers["trivial `return y_pred`"].source, scope)
+    assert scope["f"]([1.0], [2.0]) == [2.0]
+
+    choose = (
+        "def choose(situation):\n"
+        "    ### BEGIN SOLUTION\n"
+        "    return {'a': 'mse', 'b': 'mae', 'c': 'mse'}[situation]\n"
+        "    ### END SOLUTION\n"
+    )
+    labels = [m.label for m in mutation.trivial_answers("choose", choose)]
+    assert labels == ["trivial always 'mse'", "trivial always 'mae'"], labels
 
 
 def test_declared_equivalent_mutants_still_exist(report):

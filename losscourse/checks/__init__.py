@@ -23,6 +23,11 @@ In a notebook (the assignment's setup cell imports ``check``):
 - ``check()`` runs every visible test and prints one line per task (passed, failed and why,
   not implemented yet); it never raises.
 
+A task registered with ``float32=True`` promises "float32 in, float32 out", which its hidden
+tests check: once its visible test passes, ``check`` calls the function again on the visible
+test's first input cast to float32 and warns if the result is float64 (the visible test itself
+stays in float64, so its point does not depend on it).
+
 Hidden tests are not here: they live in the source notebook's hidden-test regions, which
 nbgrader removes from the student version, and this package ships to students.
 """
@@ -36,6 +41,8 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
 
 from ..testing import CheckFailed, call_without_losslib
 
@@ -51,6 +58,7 @@ class Task:
     task_id: str
     test: Callable[..., None]
     functions: tuple[str, ...]  # the student's functions the test calls, by name
+    float32: bool = False  # the task promises float32 in, float32 out: check() warns on float64
 
 
 def _guard(name: str, func: Any) -> Callable[..., Any]:
@@ -71,6 +79,53 @@ def _guard(name: str, func: Any) -> Callable[..., Any]:
     return call
 
 
+def _recorded(func: Callable[..., Any], calls: dict[str, tuple]) -> Callable[..., Any]:
+    """``func``, remembering the arguments of its first call in ``calls[name]``."""
+
+    @functools.wraps(func)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        calls.setdefault(func.__name__, (args, kwargs))
+        return func(*args, **kwargs)
+
+    return call
+
+
+def _to_float32(x: Any) -> Any:
+    if isinstance(x, np.ndarray) and x.dtype == np.float64:
+        return x.astype(np.float32)
+    if isinstance(x, list | tuple) and any(isinstance(v, np.ndarray) for v in x):
+        return type(x)(_to_float32(v) for v in x)
+    return x
+
+
+def _float64_parts(x: Any) -> bool:
+    if isinstance(x, list | tuple):
+        return any(_float64_parts(v) for v in x)
+    return isinstance(x, float | np.floating | np.ndarray) and np.asarray(x).dtype == np.float64
+
+
+def _float32_warnings(name: str, func: Callable[..., Any], args: tuple, kwargs: dict) -> list[str]:
+    """Call ``func`` on float32 copies of its float64 array arguments; warn if anything float64 comes back."""
+    args32 = tuple(_to_float32(a) for a in args)
+    kwargs32 = {k: _to_float32(v) for k, v in kwargs.items()}
+    if all(a is b for a, b in zip(args32, args, strict=True)) and all(kwargs32[k] is kwargs[k] for k in kwargs):
+        return []  # no float64 array to convert
+    try:
+        with np.errstate(all="ignore"):
+            result = func(*args32, **kwargs32)
+    except CheckFailed:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a student's function may raise anything
+        return [f"{name} raised {type(exc).__name__} ({exc}) on the visible test's input in float32"]
+    if _float64_parts(result):
+        return [
+            f"{name} returned float64 for the visible test's input in float32: the hidden tests check float32 in, "
+            "float32 out (avoid np.asarray(x, dtype=float), np.float64(...) and float64 constants such as "
+            "np.log(2); convert a constant with x.dtype.type(...))"
+        ]
+    return []
+
+
 class Check:
     """``check(task_id)`` runs one visible test; ``check()`` reports on every task."""
 
@@ -89,10 +144,12 @@ class Check:
             return
         task = self._task(task_id)
         try:
-            self.run(task, namespace)
+            warnings = self.run(task, namespace)
         except CheckFailed as exc:
             raise CheckFailed(str(exc)) from None  # keep the notebook's traceback short
         print(f"{task.task_id}: the visible test passed.")
+        for warning in warnings:
+            print(f"Warning: {warning}")
 
     def _task(self, task_id: str) -> Task:
         if not isinstance(task_id, str) or task_id not in self._tasks.tasks:
@@ -102,24 +159,30 @@ class Check:
         return self._tasks.tasks[task_id]
 
     @staticmethod
-    def run(task: Task, namespace: dict[str, Any]) -> None:
-        """Run ``task``'s visible test against the functions defined in ``namespace``."""
+    def run(task: Task, namespace: dict[str, Any]) -> list[str]:
+        """Run ``task``'s visible test against the functions defined in ``namespace``; return its
+        warnings (a float64 result for float32 input, if the task promises float32)."""
         functions = {}
+        calls: dict[str, tuple] = {}
         for name in task.functions:
             if name not in namespace:
                 raise CheckFailed(
                     f"{name} is not defined: run the cell that defines it, and keep the name the exercise gives"
                 )
-            functions[name] = _guard(name, namespace[name])
+            functions[name] = _recorded(_guard(name, namespace[name]), calls)
         task.test(**functions)
+        if task.float32 and task.task_id in calls:
+            return _float32_warnings(task.task_id, functions[task.task_id], *calls[task.task_id])
+        return []
 
     def report(self, namespace: dict[str, Any]) -> dict[str, str]:
         """Run every visible test and print one line per task; return ``{task_id: status}``."""
         statuses = {}
         width = max(map(len, self._tasks.tasks))
         for task in self._tasks.tasks.values():
+            warnings: list[str] = []
             try:
-                self.run(task, namespace)
+                warnings = self.run(task, namespace)
             except NotImplementedYet:
                 status, line = "todo", "not implemented yet"
             except CheckFailed as exc:
@@ -127,7 +190,7 @@ class Check:
             except Exception as exc:  # noqa: BLE001 - a student's function may raise anything
                 status, line = "failed", f"{type(exc).__name__}: {exc}"
             else:
-                status, line = "passed", "passed"
+                status, line = "passed", "passed" + "".join(f"; warning: {w}" for w in warnings)
             statuses[task.task_id] = status
             mark = {"passed": "[x]", "failed": "[!]", "todo": "[ ]"}[status]
             print(f"{mark} {task.task_id:<{width}}  {line}")
@@ -146,16 +209,17 @@ class Tasks:
         self.tasks: dict[str, Task] = {}
         self.check = Check(self)
 
-    def visible(self, task_id: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    def visible(self, task_id: str, *, float32: bool = False) -> Callable[[Callable[..., None]], Callable[..., None]]:
         """Register the decorated function as ``task_id``'s visible test.
 
-        Its parameters are the names of the student's functions it calls."""
+        Its parameters are the names of the student's functions it calls. ``float32=True``: the task
+        promises float32 in, float32 out, and ``check`` warns when the function breaks it."""
 
         def register(test: Callable[..., None]) -> Callable[..., None]:
             if task_id in self.tasks:
                 raise ValueError(f"task {task_id!r} of {self.assignment} has two visible tests")
             names = tuple(inspect.signature(test).parameters)
-            self.tasks[task_id] = Task(task_id, test, names)
+            self.tasks[task_id] = Task(task_id, test, names, float32)
             return test
 
         return register

@@ -27,7 +27,7 @@ def _ctc_reference(log_probs, target, blank=0):
     return losslib.ctc(target, log_probs[None], [log_probs.shape[0]], [target.shape[1]], blank=blank, reduction="sum")
 
 
-@tasks.visible("soft_dice_loss")
+@tasks.visible("soft_dice_loss", float32=True)
 def _(soft_dice_loss):
     """Three masks of six pixels with objects of different sizes, smooth = 1 and smooth = 0."""
     y = np.array([[1, 1, 0, 0, 0, 0], [1, 1, 1, 1, 0, 0], [0, 0, 0, 0, 0, 1]], dtype=float)
@@ -67,7 +67,7 @@ def _dice_hints(y, p, smooth):
     ]
 
 
-@tasks.visible("gaussian_kl")
+@tasks.visible("gaussian_kl", float32=True)
 def _(gaussian_kl):
     """Three examples with two latent dimensions, then an encoder very close to the prior."""
     mu = np.array([[0.8, -1.5], [0.0, 0.3], [2.0, 0.1]])
@@ -117,7 +117,7 @@ def _(gaussian_kl):
     )
 
 
-@tasks.visible("gaussian_kl_grad")
+@tasks.visible("gaussian_kl_grad", float32=True)
 def _(gaussian_kl_grad):
     """Four examples with two latent dimensions; the gradient of the mean KL over the examples."""
     mu = np.array([[0.8, -1.5], [0.0, 0.3], [2.0, 0.1], [-0.4, 1.2]])
@@ -128,11 +128,12 @@ def _(gaussian_kl_grad):
     zero = np.zeros((4, 1))
     ref = losslib.vae_elbo_grad(zero, zero, mu, logvar, likelihood="gaussian")
     given = "4 examples, 2 latent dimensions"
-    check_close(result[0], ref.mu, what="grad_mu of gaussian_kl_grad(mu, logvar)", given=given, n=4)
+    check_close(result[0], ref.mu, what="grad_mu of gaussian_kl_grad(mu, logvar)", given=given, n=4, gradient=True)
     check_close(
         result[1],
         ref.logvar,
         what="grad_logvar of gaussian_kl_grad(mu, logvar)",
+        gradient=True,
         given=given,
         n=4,
         hints=[
@@ -144,7 +145,7 @@ def _(gaussian_kl_grad):
     )
 
 
-@tasks.visible("generator_loss")
+@tasks.visible("generator_loss", float32=True)
 def _(generator_loss):
     """Five moderate discriminator logits, then a fake that the discriminator rejects with logit -800."""
     f = np.array([-3.0, -0.5, 0.0, 2.0, 5.0])

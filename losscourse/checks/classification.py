@@ -7,7 +7,7 @@ from scipy import optimize
 
 import losslib
 
-from ..testing import CheckFailed, _ratio_hint, check_close
+from ..testing import CheckFailed, _ratio_hint, check_close, values
 from . import Tasks
 
 tasks = Tasks("03-classification")
@@ -20,22 +20,32 @@ def _otherwise(message, n=None):
 
 
 def _values(x):
-    return np.array2string(np.asarray(x, dtype=float) + 0.0, precision=4, separator=", ")  # + 0.0: no "-0."
+    return values(np.asarray(x, dtype=float))
 
 
-@tasks.visible("bce_with_logits")
+@tasks.visible("bce_with_logits", float32=True)
 def _(bce_with_logits):
     """Ordinary logits, a confident mistake (logit 40, target 0), then confident correct predictions."""
     y = np.array([1.0, 0.0, 1.0, 0.0])
     z = np.array([2.0, -1.0, -0.5, 1.5])
     expected = losslib.binary_cross_entropy_with_logits(y, z)
+    as_probabilities = [  # the BCE of z read as probabilities, clipped into (0, 1) as people do
+        losslib.binary_cross_entropy(y, np.clip(z, c, 1 - c)) for c in (1e-15, 1e-12, 1e-10, 1e-8, 1e-7, 1e-6, 1e-5)
+    ]
     check_close(
         bce_with_logits(y, z),
         expected,
         what="bce_with_logits(y, z)",
         given="y = [1, 0, 1, 0], z = [2, -1, -0.5, 1.5]",
         n=len(y),
+        overflow_hint="z are logits (any real number), not probabilities: log(z) of a negative logit is nan and "
+        "log(1 - z) of a logit above 1 too; take the log-sigmoid of z, log sigma(z) = min(z, 0) - log1p(exp(-|z|))",
         hints=[
+            (
+                lambda g, e: any(np.isclose(g, v) for v in as_probabilities),
+                "you used z as probabilities (clipped into (0, 1)): z are logits (any real number), not probabilities; the "
+                "probability is sigma(z), and the loss is -log sigma(z) for y = 1, -log sigma(-z) for y = 0",
+            ),
             (
                 lambda g, e: np.isclose(g, losslib.binary_cross_entropy_with_logits(1 - y, z)),
                 "the two classes are swapped: log sigma(z) goes with y = 1, log(1 - sigma(z)) with y = 0",
@@ -108,13 +118,17 @@ def _(bce_with_logits):
             ),
             (
                 lambda g, e: True,
-                "the tiny loss of confident, correct predictions lost its digits: evaluate log(1 + t) with np.log1p",
+                "the tiny loss of confident, correct predictions lost its digits: somewhere a large number is "
+                "subtracted from a nearly equal one (as in z + softplus(-z) or softplus(z) - y z for |z| = 40), or "
+                "log(1 + t) of a tiny t is taken with np.log instead of np.log1p; compute -log sigma(z) = "
+                "max(-z, 0) + log1p(exp(-|z|)) for y = 1 and -log sigma(-z) for y = 0, so that nothing large is "
+                "subtracted",
             ),
         ],
     )
 
 
-@tasks.visible("bce_with_logits_grad")
+@tasks.visible("bce_with_logits_grad", float32=True)
 def _(bce_with_logits_grad):
     """Five examples, then two confident correct predictions whose tiny gradients must keep their digits."""
     y = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
@@ -124,6 +138,7 @@ def _(bce_with_logits_grad):
         bce_with_logits_grad(y, z),
         losslib.binary_cross_entropy_with_logits_grad(y, z),
         what="bce_with_logits_grad(y, z)",
+        gradient=True,
         given="y = [1, 0, 1, 0, 1], z = [2, -1, 0.5, 3, -4]",
         n=len(y),
         hints=[
@@ -152,6 +167,7 @@ def _(bce_with_logits_grad):
         bce_with_logits_grad(y_sure, z_sure),
         losslib.binary_cross_entropy_with_logits_grad(y_sure, z_sure),
         what="bce_with_logits_grad(y, z)",
+        gradient=True,
         given="y = [1, 0], z = [30, -30] (two confident, correct predictions)",
         n=2,
         rtol=1e-9,
@@ -171,21 +187,35 @@ def _(bce_with_logits_grad):
     )
 
 
-@tasks.visible("smoothed_cross_entropy")
+@tasks.visible("smoothed_cross_entropy", float32=True)
 def _(smoothed_cross_entropy):
-    """Three examples of three classes with eps = 0.1, then logits of +-1000."""
-    labels = np.array([0, 2, 1])
-    logits = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, 2.0, -1.0]])
+    """Four examples of three classes with eps = 0.1, then logits of +-1000."""
+    labels = np.array([0, 2, 1, 1])
+    logits = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, 2.0, -1.0], [-1.0, 0.3, 1.2]])
     eps, C = 0.1, 3
+    per_example = losslib.cross_entropy(labels, logits, label_smoothing=eps, reduction="none")
+    # log softmax over the examples (axis 0) instead of the classes
+    log_p0 = logits - np.log(np.sum(np.exp(logits - logits.max(0)), axis=0)) - logits.max(0)
+    axis0 = np.mean((1 - eps) * -log_p0[np.arange(4), labels] + eps * -log_p0.mean(axis=1))
     plain = losslib.cross_entropy(labels, logits)
     uniform = losslib.cross_entropy(np.full(logits.shape, 1 / C), logits)  # (1/C) sum_c -log softmax_c
     check_close(
         smoothed_cross_entropy(labels, logits, eps),
         losslib.cross_entropy(labels, logits, label_smoothing=eps),
         what="smoothed_cross_entropy(labels, logits, 0.1)",
-        given="labels = [0, 2, 1], logits = [[2, 1, 0.1], [0.5, 0.5, 3], [1, 2, -1]]",
-        n=3,
+        given="labels = [0, 2, 1, 1], logits = [[2, 1, 0.1], [0.5, 0.5, 3], [1, 2, -1], [-1, 0.3, 1.2]]",
+        n=4,
         hints=[
+            (
+                lambda g, e: np.isclose(g, axis0),
+                "you normalised the softmax over the examples (axis 0): softmax and log-sum-exp run over the "
+                "classes of each example, axis=-1 (with keepdims=True to subtract row by row)",
+            ),
+            (
+                lambda g, e: np.isclose(g, e / C),
+                "it is 3 times too small (C = 3 classes): you averaged over all N x C entries; sum over the classes "
+                "(each class's share of the target is already in q), then average over the N examples",
+            ),
             (
                 lambda g, e: np.isclose(g, plain),
                 "that is the cross-entropy without smoothing: mix the one-hot target with the uniform distribution",
@@ -215,11 +245,10 @@ def _(smoothed_cross_entropy):
                 "*mean* over the classes of -log softmax, not the sum",
             ),
             _otherwise(
-                "the loss of each example should be "
-                f"{_values(losslib.cross_entropy(labels, logits, label_smoothing=eps, reduction='none'))}, i.e. "
+                f"the loss of each example should be {_values(per_example)}, i.e. "
                 "(1 - eps) (-log softmax(z)_y) + eps times the mean over the classes of -log softmax(z)_c, and the "
                 "result their mean over the examples",
-                n=3,
+                n=4,
             ),
         ],
     )
@@ -231,8 +260,9 @@ def _(smoothed_cross_entropy):
         given="labels = [1, 0], logits = [[1000, -1000, 999], [-800, -805, -790]]",
         n=2,
         overflow_hint=(
-            "exp(1000) overflows and exp(-800) underflows to 0: subtract each row's maximum "
-            "before exponentiating (the log-sum-exp trick)"
+            "exp(1000) overflows, and exp(-800) and the probabilities far below a row's maximum (e^-2000) "
+            "underflow to 0, whose log is -inf: subtract each row's maximum before exponentiating, and compute "
+            "log softmax directly as (z - max) - log(sum(exp(z - max))), never as the log of the softmax"
         ),
         hints=[
             _otherwise(
@@ -246,7 +276,7 @@ def _(smoothed_cross_entropy):
     )
 
 
-@tasks.visible("focal_loss")
+@tasks.visible("focal_loss", float32=True)
 def _(focal_loss):
     """Five examples with the default gamma = 2 and alpha = 0.25, then a confident mistake."""
     y = np.array([1.0, 0.0, 1.0, 0.0, 1.0])
@@ -381,12 +411,19 @@ def _(fit_logistic_regression):
             ),
             (
                 lambda g, e: True,
-                f"not at the minimum yet (the best (w, b) is about ({w_ref.round(3)}, {b_ref:.3f}), yours is "
-                f"({np.round(w, 3)}, {b:.3f})): check the gradient, including the intercept's, and run more steps "
-                "(stop on the norm of the gradient, not after a fixed small number of steps)",
+                f"not at the minimum yet: J is {yours - best:.2g} above its minimum, and the gradient of J at your "
+                f"(w, b) has norm {_gradient_norm(X, y, w, b):.2g} (0 at the minimum): check the gradient, including "
+                "the intercept's, and run more steps (stop on the norm of the gradient, not after a fixed small "
+                "number of steps)",
             ),
         ],
     )
+
+
+def _gradient_norm(X, y, w, b):
+    """The norm of the gradient of the mean BCE J(w, b) (no pos_weight) with respect to (w, b)."""
+    g = losslib.binary_cross_entropy_with_logits_grad(y, X @ w + b)
+    return float(np.sqrt(np.sum((X.T @ g) ** 2) + np.sum(g) ** 2))
 
 
 _SITUATIONS = ["sepsis_risk", "digits", "dense_detection", "max_margin", "distillation_monitor"]

@@ -31,7 +31,7 @@ def _cos_reference(x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
     return 1.0 - losslib.cosine_embedding(np.ones(len(x1)), x1, x2, reduction="none")
 
 
-@tasks.visible("pairwise_sq_distances")
+@tasks.visible("pairwise_sq_distances", float32=True)
 def _(pairwise_sq_distances):
     """Four points in 3-D; the reference is SciPy's cdist."""
     check_close(
@@ -57,7 +57,7 @@ def _(pairwise_sq_distances):
     )
 
 
-@tasks.visible("cosine_similarity")
+@tasks.visible("cosine_similarity", float32=True)
 def _(cosine_similarity):
     """Three pairs of vectors of different lengths, one of them the zero vector."""
     x1 = np.array([[1.0, 0.0, 0.0], [2.0, 2.0, 1.0], [0.0, 0.0, 0.0]])
@@ -86,7 +86,7 @@ def _(cosine_similarity):
     )
 
 
-@tasks.visible("triplet_loss")
+@tasks.visible("triplet_loss", float32=True)
 def _(triplet_loss):
     """Three triplets: semi-hard, easy and hard; the reference is losslib.triplet."""
     a, p, n = _ANCHOR, _POSITIVE, _NEGATIVE
@@ -118,7 +118,7 @@ def _(triplet_loss):
     )
 
 
-@tasks.visible("triplet_loss_grad_anchor")
+@tasks.visible("triplet_loss_grad_anchor", float32=True)
 def _(triplet_loss_grad_anchor):
     """The same three triplets; the reference is losslib.triplet_grad."""
     a, p, n = _ANCHOR, _POSITIVE, _NEGATIVE
@@ -129,6 +129,7 @@ def _(triplet_loss_grad_anchor):
         triplet_loss_grad_anchor(a, p, n, margin=1.0),
         expected.anchor,
         what="triplet_loss_grad_anchor(anchor, positive, negative, margin=1.0)",
+        gradient=True,
         given=_TRIPLET_TEXT,
         n=3,
         hints=[
@@ -194,7 +195,7 @@ def _(semi_hard_negatives):
         )
 
 
-@tasks.visible("info_nce_loss")
+@tasks.visible("info_nce_loss", float32=True)
 def _(info_nce_loss):
     """Three queries and keys of different lengths, temperature 0.5; the reference is losslib.info_nce."""
     q = np.array([[1.0, 0.0, 0.5], [0.0, 2.0, 1.0], [1.0, 1.0, -3.0]])
@@ -254,6 +255,11 @@ def _(choose_loss):
                 f"choose_loss({s!r}) returned {a!r}, expected one of the allowed names: {', '.join(allowed)} "
                 "(the name as a string, spelt as in the list)"
             )
+    if len(set(answers.values())) == 1:
+        raise CheckFailed(
+            f"choose_loss returned {answers['digits']!r} for every situation: the six situations call for "
+            "different losses; read each description again"
+        )
     if answers["digits"] != "cross_entropy":
         raise CheckFailed(
             f"choose_loss('digits') returned {answers['digits']!r}: ten fixed classes with thousands of examples "

@@ -64,6 +64,7 @@ def _(gaussian_nll_grad):
         gaussian_nll_grad(y, mu, sigma),
         losslib.mse_grad(y, mu) / (2 * sigma**2),
         what="gaussian_nll_grad(y, mu, sigma)",
+        gradient=True,
         given="y = [1, 2, 4, 7, 6], mu = [2, 2, 2, 2, 2], sigma = 3",
         n=len(y),
         hints=[
@@ -109,7 +110,7 @@ def _(fit_gaussian):
     )
 
 
-@tasks.visible("log_softmax")
+@tasks.visible("log_softmax", float32=True)
 def _(log_softmax):
     """A small batch, then large logits."""
     z = np.array([[1.0, 2.0, 3.0], [0.0, 0.0, 0.0]])
@@ -136,20 +137,26 @@ def _(log_softmax):
     )
 
 
-@tasks.visible("softmax_cross_entropy")
+@tasks.visible("softmax_cross_entropy", float32=True)
 def _(softmax_cross_entropy):
-    """Three examples, three classes."""
-    labels = np.array([0, 2, 1])
-    logits = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, 1.0, 1.0]])
-    shuffled = -np.mean(losslib.log_softmax(logits)[np.arange(3), labels[::-1]])
+    """Four examples, three classes."""
+    labels = np.array([0, 2, 1, 1])
+    logits = np.array([[2.0, 1.0, 0.1], [0.5, 0.5, 3.0], [1.0, 1.0, 1.0], [-1.0, 0.3, 1.2]])
+    shuffled = -np.mean(losslib.log_softmax(logits)[np.arange(4), labels[::-1]])
     block = -np.mean(losslib.log_softmax(logits)[:, labels])  # logp[:, labels]: an N x N block
     check_close(
         softmax_cross_entropy(labels, logits),
         losslib.cross_entropy(labels, logits),
         what="softmax_cross_entropy(labels, logits)",
-        given="labels = [0, 2, 1], logits = [[2, 1, 0.1], [0.5, 0.5, 3], [1, 1, 1]]",
-        n=3,
+        given="labels = [0, 2, 1, 1], logits = [[2, 1, 0.1], [0.5, 0.5, 3], [1, 1, 1], [-1, 0.3, 1.2]]",
+        n=4,
         hints=[
+            (
+                lambda g, e: np.isclose(g, e / 3),
+                "it is 3 times too small (C = 3 classes): you averaged over all N x C entries (a one-hot "
+                "matrix times log-probabilities?); each example contributes one log-probability, averaged over "
+                "the N examples",
+            ),
             (
                 lambda g, e: np.isclose(g, shuffled),
                 "the labels and the rows do not line up: pick row i's log-probability of class labels[i]",

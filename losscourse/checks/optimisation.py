@@ -48,7 +48,7 @@ def _pair(result, name):
     return result
 
 
-@tasks.visible("logistic_cost_grad")
+@tasks.visible("logistic_cost_grad", float32=True)
 def _(logistic_cost_grad):
     """The cost and its gradient on 6 examples; the reference is losslib's binary cross-entropy on logits."""
     cost, grad = _pair(logistic_cost_grad(_W, _X, _Y), "logistic_cost_grad(w, X, y)")
@@ -77,6 +77,7 @@ def _(logistic_cost_grad):
         grad,
         _grad(_W),
         what="the gradient of logistic_cost_grad(w, X, y)",
+        gradient=True,
         given=_GIVEN,
         n=len(_Y),
         hints=[
@@ -209,7 +210,7 @@ def _(hessian_condition_number):
     )
 
 
-@tasks.visible("filter_normalize")
+@tasks.visible("filter_normalize", float32=True)
 def _(filter_normalize):
     """A 3 x 2 weight matrix and a bias vector."""
     W = np.array([[1.0, 0.0], [2.0, 3.0], [2.0, -4.0]])  # column norms 3 and 5

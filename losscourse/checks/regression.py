@@ -6,7 +6,7 @@ import numpy as np
 
 import losslib
 
-from ..testing import CheckFailed, _ratio_hint, check_close
+from ..testing import CheckFailed, _ratio_hint, check_close, values
 from . import Tasks
 
 tasks = Tasks("02-regression")
@@ -24,10 +24,10 @@ def _otherwise(message, n=None):
 
 
 def _values(x):
-    return np.array2string(np.asarray(x, dtype=float) + 0.0, precision=4, separator=", ")  # + 0.0: no "-0."
+    return values(np.asarray(x, dtype=float))
 
 
-@tasks.visible("huber")
+@tasks.visible("huber", float32=True)
 def _(huber):
     """Five residuals, some inside and some beyond delta, for delta = 1 and delta = 2."""
     y_true, y_pred = _Y_TRUE, _Y_PRED
@@ -72,7 +72,7 @@ def _(huber):
         )
 
 
-@tasks.visible("huber_grad")
+@tasks.visible("huber_grad", float32=True)
 def _(huber_grad):
     """The residuals of task 1, for delta = 1 and delta = 2."""
     y_true, y_pred = _Y_TRUE, _Y_PRED
@@ -82,6 +82,7 @@ def _(huber_grad):
             huber_grad(y_true, y_pred, delta=delta),
             losslib.huber_grad(y_true, y_pred, delta=delta),
             what=f"huber_grad(y_true, y_pred, delta={delta:g})",
+            gradient=True,
             given=_GIVEN,
             n=5,
             hints=[
@@ -112,7 +113,7 @@ def _(huber_grad):
         )
 
 
-@tasks.visible("log_cosh")
+@tasks.visible("log_cosh", float32=True)
 def _(log_cosh):
     """Moderate residuals, then residuals of 800 and -1000, where cosh overflows."""
     r = np.array([0.5, -1.0, 2.0, -3.0])
@@ -167,17 +168,42 @@ def _(log_cosh):
     )
 
 
+def _robust_line_data(seed, n, slope, intercept, noise, n_bad, shift):
+    """n points on y = slope x + intercept (x in [0, 10]) with Gaussian noise; n_bad of them, among the
+    points with x > 5, moved by ``shift`` (low, high) units (negative: too low)."""
+    rng = np.random.default_rng(seed)
+    x = rng.uniform(0.0, 10.0, size=n)
+    y = slope * x + intercept + rng.normal(0.0, noise, size=n)
+    bad = rng.choice(np.flatnonzero(x > 5), size=n_bad, replace=False)
+    y[bad] += np.sign(shift[0]) * rng.uniform(abs(shift[0]), abs(shift[1]), size=n_bad)
+    return x, y
+
+
 @tasks.visible("fit_robust_line")
 def _(fit_robust_line):
-    """80 points on y = 1.5 x - 2 (noise 1), 10 of them 15 to 25 units too low."""
-    rng = np.random.default_rng(40)
-    x = rng.uniform(0.0, 10.0, size=80)
-    y = 1.5 * x - 2.0 + rng.normal(0.0, 1.0, size=80)
-    bad = rng.choice(np.flatnonzero(x > 5), size=10, replace=False)
-    y[bad] -= rng.uniform(15.0, 25.0, size=10)
-    ls_slope, ls_intercept = np.polyfit(x, y, 1)  # least squares, for the messages
-    given = "80 points on y = 1.5 x - 2 with noise 1, 10 of them 15 to 25 units too low"
+    """80 points on y = 1.5 x - 2 (noise 1), 10 of them 15 to 25 units too low; then 80 points on
+    y = 4 - 0.5 x (noise 1), 8 of them 20 to 30 units too high."""
+    cases = [
+        (
+            _robust_line_data(40, 80, 1.5, -2.0, 1.0, 10, (-15.0, -25.0)),
+            (1.5, -2.0),
+            (0.3, 1.0),
+            "80 points on y = 1.5 x - 2 with noise 1, 10 of them 15 to 25 units too low",
+        ),
+        (
+            _robust_line_data(48, 80, -0.5, 4.0, 1.0, 8, (20.0, 30.0)),
+            (-0.5, 4.0),
+            (0.3, 1.0),
+            "80 points on y = 4 - 0.5 x with noise 1, 8 of them 20 to 30 units too high",
+        ),
+    ]
+    for (x, y), (true_slope, true_intercept), (tol_slope, tol_intercept), given in cases:
+        _check_robust_line(fit_robust_line, x, y, true_slope, true_intercept, tol_slope, tol_intercept, given)
 
+
+def _check_robust_line(fit_robust_line, x, y, true_slope, true_intercept, tol_slope, tol_intercept, given):
+    ls_slope, ls_intercept = np.polyfit(x, y, 1)  # least squares, for the messages
+    near = f"({true_slope:g}, {true_intercept:g})"
     result = fit_robust_line(x, y)
     if not (isinstance(result, tuple) and len(result) == 2 and all(np.ndim(v) == 0 for v in result)):
         raise CheckFailed(
@@ -189,31 +215,32 @@ def _(fit_robust_line):
     if not (np.isfinite(slope) and np.isfinite(intercept)):
         raise CheckFailed(
             f"fit_robust_line(x, y) with {given} returned ({slope}, {intercept}), expected finite numbers near "
-            "(1.5, -2): the fit diverged (a step too large in gradient descent, or a division by a zero residual "
+            f"{near}: the fit diverged (a step too large in gradient descent, or a division by a zero residual "
             "or a zero scale in the weights?)"
         )
     if abs(slope - ls_slope) < 0.05 and abs(intercept - ls_intercept) < 0.25:
         raise CheckFailed(
             f"fit_robust_line(x, y) with {given} returned slope {slope:.3f} and intercept {intercept:.3f}, expected "
-            f"a line near slope 1.5 and intercept -2: that is the least-squares line ({ls_slope:.3f}, "
-            f"{ls_intercept:.3f}), which the gross errors pull down. Minimise a robust loss, such as the Huber loss "
-            "with delta about the noise level, instead of the squared error"
+            f"a line near slope {true_slope:g} and intercept {true_intercept:g}: that is the least-squares line "
+            f"({ls_slope:.3f}, {ls_intercept:.3f}), which the gross errors pull away. Minimise a robust loss, such as "
+            "the Huber loss with delta about the noise level, instead of the squared error"
         )
-    if abs(slope + 2.0) < 1.0 and abs(intercept - 1.5) < 0.3:
+    if abs(slope - true_intercept) < 0.5 * abs(true_intercept) and abs(intercept - true_slope) < 0.2 * abs(true_slope):
         raise CheckFailed(
-            f"fit_robust_line(x, y) with {given} returned ({slope:.3f}, {intercept:.3f}), expected about (1.5, -2): "
+            f"fit_robust_line(x, y) with {given} returned ({slope:.3f}, {intercept:.3f}), expected about {near}: "
             "that looks like (intercept, slope); return (slope, intercept)"
         )
-    if not (abs(slope - 1.5) <= 0.3 and abs(intercept + 2.0) <= 1.0):
+    if not (abs(slope - true_slope) <= tol_slope and abs(intercept - true_intercept) <= tol_intercept):
         raise CheckFailed(
             f"fit_robust_line(x, y) with {given} returned slope {slope:.3f} and intercept {intercept:.3f}; expected "
-            f"a line within 0.3 of the slope 1.5 and 1 of the intercept -2 (least squares gives {ls_slope:.3f}, "
-            f"{ls_intercept:.3f}). Is your delta in units of the noise, estimated from the residuals of a robust fit "
-            "rather than of least squares? If you use gradient descent, has it converged (centre x, take more steps)?"
+            f"a line within {tol_slope:g} of the slope {true_slope:g} and {tol_intercept:g} of the intercept "
+            f"{true_intercept:g} (least squares gives {ls_slope:.3f}, {ls_intercept:.3f}). Is your delta in units of "
+            "the noise, estimated from the residuals of a robust fit rather than of least squares? If you use "
+            "gradient descent, has it converged (centre x, take more steps)?"
         )
 
 
-@tasks.visible("pinball_loss")
+@tasks.visible("pinball_loss", float32=True)
 def _(pinball_loss):
     """Five targets, one prediction of 2 for all, tau = 0.9 and tau = 0.3."""
     y_true = np.array([1.0, 2.0, 3.0, 4.0, 10.0])
@@ -324,9 +351,18 @@ def _(upper_bound):
                 "that is the smallest mean pinball loss itself: return the data point c where it is reached",
             ),
             (
+                lambda g, e: (
+                    float(g).is_integer()
+                    and 0 <= g < len(y)
+                    and (np.isclose(y[int(g)], e) or np.isclose(np.sort(y)[int(g)], e))
+                ),
+                "that is the position of the bound in y (or in the sorted y), not the bound: return the value",
+            ),
+            (
                 lambda g, e: True,
-                f"the mean pinball losses of the data points {_values(y)} as constant predictions are "
-                f"{_values(losses)}: the bound is the data point with the smallest one",
+                f"the mean pinball loss of your bound is {losslib.quantile(y, np.full_like(y, float(c)), tau=tau):.4g}, "
+                f"and the best data point's is {min(losses):.4g}: the bound is the data point whose mean pinball loss "
+                "as a constant prediction is the smallest",
             ),
         ],
     )

@@ -9,8 +9,10 @@ the test helpers, numpy, IPython or builtins inside the sandbox changes nothing 
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import io
+import re
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -145,7 +147,10 @@ def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
         scope = dict(namespace)
         try:
             with contextlib.redirect_stdout(io.StringIO()):  # the tests' "passed" prints
-                exec(compile(cell.source, filename, "exec"), scope)  # trusted: the instructor's tests
+                failures = run_test_cell(cell.source, filename, scope)
+            if failures:
+                verdict.tasks.append(_result(cell, failures, filename))
+                continue
         except _TimedOut as exc:
             verdict.status = "timeout"
             verdict.tasks.append(_result(cell, exc, filename))
@@ -166,10 +171,42 @@ def judge(source: SourceNotebook, box: sb.Sandbox) -> Verdict:
     return verdict
 
 
-def _result(cell: TestCell, exc: BaseException, filename: str) -> TaskResult:
-    line = _failure_line(exc, filename)
-    hidden = line is not None and line in cell.hidden_lines
-    message = _message(exc)
-    if hidden and not message.startswith("A hidden test failed"):
-        message = f"A hidden test failed: {message}"
-    return TaskResult(cell.grade_id, 0.0, cell.points, False, message, hidden)
+def run_test_cell(source: str, filename: str, scope: dict[str, Any]) -> list[AssertionError]:
+    """Run a test cell in ``scope`` statement by statement; return its failed assertions.
+
+    A failed assertion of a top-level expression statement (a ``check_close(...)`` or
+    ``hidden(...)`` that binds nothing the next statements need) does not stop the cell: the
+    feedback names every property that fails, not only the first. Any other failure stops it:
+    then the failures so far are returned, or, if there are none (or it is a timeout or a crash),
+    the exception propagates."""
+    failures: list[AssertionError] = []
+    for statement in ast.parse(source, filename).body:
+        code = compile(ast.Module(body=[statement], type_ignores=[]), filename, "exec")
+        try:
+            exec(code, scope)  # trusted: the instructor's tests
+        except AssertionError as exc:
+            failures.append(exc)
+            if not isinstance(statement, ast.Expr):
+                break
+        except (_TimedOut, _Crashed):
+            raise
+        except Exception:
+            if not failures:
+                raise
+            break
+    return failures
+
+
+def _result(cell: TestCell, failures: BaseException | list[BaseException], filename: str) -> TaskResult:
+    messages: list[str] = []
+    hidden = False
+    for exc in failures if isinstance(failures, list) else [failures]:
+        line = _failure_line(exc, filename)
+        in_hidden = line is not None and line in cell.hidden_lines
+        hidden = hidden or in_hidden
+        message = _message(exc)
+        if in_hidden and not re.match(r"(A hidden test failed|\d+ hidden tests failed)", message):
+            message = f"A hidden test failed: {message}"
+        if message not in messages:
+            messages.append(message)
+    return TaskResult(cell.grade_id, 0.0, cell.points, False, " | ".join(messages), hidden)

@@ -269,8 +269,9 @@ class Sandbox:
             for path in self.hide:
                 if path.is_dir():
                     cmd += ["--tmpfs", str(path)]
-                elif path.exists():  # e.g. .git in a git worktree is a file: bwrap cannot mount a tmpfs on it
-                    cmd += ["--ro-bind", "/dev/null", str(path)]
+                elif path.exists():  # a file, such as the .git of a git worktree: --tmpfs needs a folder
+                    (scratch / "empty").touch()  # (/dev/null bound elsewhere cannot be opened: nodev)
+                    cmd += ["--ro-bind", str(scratch / "empty"), str(path)]
             # The interpreter and its packages must stay visible even if a hidden folder holds them.
             for prefix in {Path(sys.prefix).resolve(), Path(sys.base_prefix).resolve()}:
                 cmd += ["--ro-bind", str(prefix), str(prefix)]

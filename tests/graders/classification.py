@@ -580,6 +580,18 @@ def choose_loss__bug_bce_for_detection(situation):
     }[situation]
 
 
+# --- Trivial answers that only these tasks can phrase (each must score 0 on its task) -----------------
+
+
+def fit_logistic_regression__trivial_majority_class(X, y, pos_weight=1.0):  # every input gets class 0
+    return np.zeros(np.shape(X)[1]), -10.0
+
+
+def fit_logistic_regression__trivial_intercept_only(X, y, pos_weight=1.0):  # the base rate, no features
+    p = np.mean(y)
+    return np.zeros(np.shape(X)[1]), float(np.log(pos_weight * p / (1 - p)))
+
+
 EQUIVALENT: dict[str, dict[str, str]] = {
     "smoothed_cross_entropy": {
         "`np.mean(log_p, axis=-1)` -> `np.mean(log_p)`": (

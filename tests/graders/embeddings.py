@@ -329,6 +329,17 @@ def choose_loss__bug_misspelt(situation):  # not a name from the list
     return {"digits": "cross-entropy"}.get(situation, "triplet loss")
 
 
+# --- Trivial answers that only these tasks can phrase (each must score 0 on its task) -----------------
+
+
+def semi_hard_negatives__trivial_positives(dist, labels, positives):  # the positive as its own negative
+    return np.asarray(positives)
+
+
+def semi_hard_negatives__trivial_farthest(dist, labels, positives):  # the farthest point, whatever its label
+    return np.argmax(np.asarray(dist), axis=1)
+
+
 EQUIVALENT: dict[str, dict[str, str]] = {
     "semi_hard_negatives": {
         "`np.argmax(np.where(is_neg, dist, -np.inf), axis=1)` -> `np.argmax(np.where(is_neg, dist, -np.inf), axis=0)`": (

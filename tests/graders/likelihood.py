@@ -238,4 +238,15 @@ def softmax_cross_entropy__bug_column_indexing(labels, logits):
     return -np.mean(logp[:, labels])
 
 
+# --- Trivial answers that only these tasks can phrase (each must score 0 on its task) -----------------
+
+
+def fit_gaussian__trivial_mean_and_one(y):  # the sample mean with a unit spread
+    return float(np.mean(y)), 1.0
+
+
+def fit_gaussian__trivial_standard_normal(y):
+    return 0.0, 1.0
+
+
 EQUIVALENT: dict[str, dict[str, str]] = {}

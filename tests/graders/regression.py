@@ -122,6 +122,7 @@ def huber_grad__bug_float64(y_true, y_pred, delta=1.0):
 def log_cosh__alt_logaddexp(y_true, y_pred):
     # log cosh r = log(e^r + e^-r) - log 2, and np.logaddexp never overflows
     r = np.asarray(y_pred) - np.asarray(y_true)
+    r = r if r.dtype.kind == "f" else r.astype(float)
     return np.mean(np.logaddexp(r, -r) - r.dtype.type(np.log(2.0)))
 
 
@@ -164,6 +165,13 @@ def log_cosh__bug_float32_log2_constant(y_true, y_pred):
     # log 2 rounded to float32 for every input: float64 results lose digits
     a = np.abs(np.asarray(y_pred) - np.asarray(y_true))
     return np.mean(a + np.log1p(np.exp(-2 * a)) - np.float32(np.log(2)))
+
+
+def log_cosh__bug_integer_log2(y_true, y_pred):
+    # for integer input r.dtype.type(np.log(2)) is int64(0): log 2 is never subtracted
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    a = np.abs(r)
+    return np.mean(a + np.log1p(np.exp(-2 * a)) - a.dtype.type(np.log(2.0)))
 
 
 def log_cosh__bug_missing_log2(y_true, y_pred):
@@ -523,6 +531,25 @@ def choose_loss__bug_mae_for_promise_and_angles(dataset):
         "wind_direction": "mse",
         "lab_uncertainty": "gaussian_nll",
     }[dataset]
+
+
+# --- Trivial answers that only these tasks can phrase (each must score 0 on its task) -----------------
+
+
+def fit_robust_line__trivial_constant_median(x, y):  # a flat line through the median
+    return 0.0, float(np.median(y))
+
+
+def fit_robust_line__trivial_visible_line(x, y):  # the line the visible test's data were drawn around
+    return 1.5, -2.0
+
+
+def upper_bound__trivial_max(y, tau):  # a bound every order meets
+    return float(np.max(y))
+
+
+def upper_bound__trivial_median(y, tau):
+    return float(np.median(y))
 
 
 EQUIVALENT: dict[str, dict[str, str]] = {
