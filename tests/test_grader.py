@@ -509,6 +509,7 @@ def test_a_hidden_file_is_empty_in_the_sandbox():
     import shutil
     import tempfile
 
+    (ROOT / "grading").mkdir(exist_ok=True)  # git-ignored; a fresh clone has none until something grades
     folder = Path(tempfile.mkdtemp(dir=ROOT / "grading"))  # not under /tmp, which the sandbox replaces
     try:
         secret, seen = folder / "secret.txt", folder / "seen.txt"
