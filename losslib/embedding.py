@@ -627,6 +627,27 @@ def triplet_grad(
 # --------------------------------------------------------------------------
 
 
+def _cosine_of_huge_rows(a: np.ndarray, b: np.ndarray, eps: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cosines of rows ``(M, D)`` whose squared norms overflow, and d cos / d a, d cos / d b.
+
+    Each row is divided by a power of two near its largest entry (exact), u = a / s:
+    cos = (u . v) / sqrt((|u|^2 + eps / s^2)(|v|^2 + eps / t^2)), the same number without overflow,
+    and d cos / d a = (v / den - u cos / n_u) / s, with den and n_u the scaled denominators.
+    """
+    one = a.dtype.type(1)
+    sa = np.ldexp(one, -np.frexp(np.max(np.abs(a), axis=-1))[1])[:, None]  # 2**-k, exact
+    sb = np.ldexp(one, -np.frexp(np.max(np.abs(b), axis=-1))[1])[:, None]
+    u, v = a * sa, b * sb
+    nu = np.einsum("md,md->m", u, u)[:, None] + eps * sa * sa
+    nv = np.einsum("md,md->m", v, v)[:, None] + eps * sb * sb
+    den = np.sqrt(nu) * np.sqrt(nv)
+    cos = np.einsum("md,md->m", u, v)[:, None] / den
+    with np.errstate(under="ignore"):  # the gradient of a huge vector is tiny: it may round to 0
+        d1 = (v / den - u * (cos / nu)) * sa
+        d2 = (u / den - v * (cos / nv)) * sb
+    return cos[:, 0], d1, d2
+
+
 def _cosine_embedding(
     y_true: Any,
     x1: Any,
@@ -654,11 +675,15 @@ def _cosine_embedding(
     t = a.dtype.type
     # the formulas of PyTorch, so that the two agree to rounding; the sums as BLAS row dots
     a2, b2 = a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1])
-    prod = _kernels.rowdot(a2, b2).reshape(a.shape[:-1])
-    m1 = _kernels.rowdot(a2, a2).reshape(a.shape[:-1]) + t(eps)
-    m2 = _kernels.rowdot(b2, b2).reshape(a.shape[:-1]) + t(eps)
-    denom = np.sqrt(m1 * m2)
-    cos = prod / denom
+    with np.errstate(over="ignore", invalid="ignore"):  # inf - inf too: rows past the range are recomputed below
+        prod = _kernels.rowdot(a2, b2).reshape(a.shape[:-1])
+        m1 = _kernels.rowdot(a2, a2).reshape(a.shape[:-1]) + t(eps)
+        m2 = _kernels.rowdot(b2, b2).reshape(a.shape[:-1]) + t(eps)
+        denom = np.sqrt(m1) * np.sqrt(m2)  # not sqrt(m1 * m2): the product overflows long before the loss does
+        cos = np.asarray(prod / denom)  # an array even for a single pair, so that rows can be replaced
+    huge = ~(np.isfinite(prod) & np.isfinite(denom))  # rows whose squared norms pass the dtype's range
+    if huge.any():
+        cos[huge], huge_d1, huge_d2 = _cosine_of_huge_rows(a[huge], b[huge], t(eps))
     similar = y == 1
     v = g = None
     if value:
@@ -673,6 +698,8 @@ def _cosine_embedding(
         g2 = np.divide(a, denom)
         g2 -= b * (cos / m2[..., None])
         g2 *= coef
+        if huge.any():
+            g1[huge], g2[huge] = coef[huge] * huge_d1, coef[huge] * huge_d2
         g = PairGrad(g1.astype(dtypes[0], copy=False), g2.astype(dtypes[1], copy=False))
     return v, g
 

@@ -16,6 +16,7 @@ Values and gradients against PyTorch are in ``tests/data/reference_embedding_tor
 from __future__ import annotations
 
 import re
+import warnings
 import zlib
 
 import numpy as np
@@ -243,6 +244,33 @@ def test_cosine_embedding_closed_form_and_invariance_to_scale():
     # similar identical vectors cost (almost) nothing; opposite ones 2
     np.testing.assert_allclose(losslib.cosine_embedding([1, 1], x1[:2], x1[:2], reduction="none"), 0, atol=1e-12)
     np.testing.assert_allclose(losslib.cosine_embedding([1, 1], x1[:2], -x1[:2], reduction="none"), 2, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "dtype, scale", [(np.float32, 1e10), (np.float32, 1e25), (np.float64, 1e77), (np.float64, 1e200)]
+)
+def test_cosine_embedding_of_huge_embeddings_is_their_cosine(dtype, scale):
+    """Embeddings whose squared norms (or their product) pass the dtype's range: the loss is still the
+    cosine's, and the gradient that of the unscaled pair divided by the scale (the fuzz found 1.0 for
+    0.2857 in float32 at 1e10, from sqrt(m1 * m2) overflowing)."""
+    rng = np.random.default_rng(5)
+    x1, x2 = rng.normal(size=(2, 6, 5))
+    y = np.array([1, -1] * 3)
+    options = {"margin": 0.1, "eps": 1e-300, "reduction": "none"}
+    a, b = (x1 * scale).astype(dtype), (x2 * scale).astype(dtype)
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype == np.float32 else {"rtol": 1e-13, "atol": 1e-15}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        got = losslib.cosine_embedding(y, a, b, **options)
+        grads = losslib.cosine_embedding_grad(y, a, b, **options)
+    assert got.dtype == dtype and grads.x1.dtype == dtype
+    np.testing.assert_allclose(got, losslib.cosine_embedding(y, x1, x2, **options), **tol)
+    for g, ref in zip(grads, losslib.cosine_embedding_grad(y, x1, x2, **options)):
+        np.testing.assert_allclose(g.astype(float) * scale, ref, **tol)
+    one_huge = x1.copy()
+    one_huge[0, 0] = 1e300  # the first vector is then e_0: the cosine is x2[0, 0] / |x2[0]|
+    expected = 1 - x2[0, 0] / np.linalg.norm(x2[0])
+    np.testing.assert_allclose(losslib.cosine_embedding(y, one_huge, x2, **options)[0], expected, rtol=1e-13)
 
 
 def _log_softmax_loss(s, positive):
