@@ -368,6 +368,11 @@ def grade(
     ordered = [rows[s] for s in sorted(rows)]
     for note in merge_csv(out / "grades.csv", ordered):
         log(note)
+    if feedback and collected.layout == "moodle" and ordered:
+        from .lms_export import MOODLE_FEEDBACK_ZIP, write_moodle_feedback_zip
+
+        for note in write_moodle_feedback_zip(ordered, out / "feedback", out / MOODLE_FEEDBACK_ZIP, assignment):
+            log(note)
     phases["csv"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if record and ordered:
