@@ -311,8 +311,9 @@ def grade(
     phases["self_check"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if feedback:
-        from .feedback import warm_up
+        from .feedback import copy_mathjax, warm_up
 
+        copy_mathjax(out / "feedback")  # the pages' MathJax, beside them: math renders offline
         warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
     _source(settings)
     phases["warm_up"] = time.perf_counter() - mark
