@@ -5,6 +5,7 @@ Run it from the course root (it finds the course from its own installation anywa
     losscourse release 01-likelihood                  # regenerate exercises/01-likelihood/
     losscourse grade 01-likelihood submissions.zip    # grades.csv + feedback/ under grading/reports/
     losscourse export                                 # every grade of every assignment, one CSV
+    losscourse similarity 01-likelihood submissions.zip  # pairs of alike answers, for review
     losscourse gradebook list [ASSIGNMENT]            # what nbgrader's gradebook holds
     losscourse gradebook remove ASSIGNMENT STUDENT... # (or --all) remove recorded grades, with --yes
 
@@ -134,6 +135,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     p = sub.add_parser(
+        "similarity",
+        help="an HTML report of submissions whose answers are suspiciously alike, and of near-copies of the solution",
+        description=SIMILARITY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    p.add_argument("submissions", type=Path, help="a folder or a .zip, as for grade (Canvas's, Moodle's, folders)")
+    p.add_argument("--layout", choices=LAYOUTS, default=None, help="force the layout of SUBMISSIONS (as for grade)")
+    p.add_argument(
+        "--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/): similarity.html and .csv"
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="list a pair when at least this share of either student's answer code is in the other's (default 0.5)",
+    )
+
+    p = sub.add_parser(
         "gradebook",
         help="list or remove the grades recorded in nbgrader's gradebook",
         description=GRADEBOOK_DESCRIPTION,
@@ -148,6 +168,18 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--all", action="store_true", help="remove every grade of ASSIGNMENT")
     g.add_argument("--yes", action="store_true", help="do remove them (without it: only say what would be removed)")
     return parser
+
+
+SIMILARITY_DESCRIPTION = """\
+Compare the answers of every submission with each other and with the reference solution
+(public in an open course: solutions/), using copydetect (code fingerprints with names and
+literals abstracted). Only the answer cells are compared: the handed-out notebook's code
+(setup, tests, stubs) is left out, so untouched notebooks do not all match; blank and
+unreadable submissions are listed as not compared. Writes similarity.html (each pair's code
+side by side, the shared parts marked; it loads nothing from the network) and similarity.csv
+(student_a,student_b,share_a,share_b,common_characters; student_b "reference solution" for a
+near-copy). Alike is not proof: review each pair. Submissions are only read.
+"""
 
 
 GRADEBOOK_DESCRIPTION = """\
@@ -211,6 +243,16 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "gradebook":
         return _gradebook(args)
+    if args.command == "similarity":
+        from .grader.run import UsageError
+        from .grader.similarity import similarity
+
+        try:
+            similarity(args.assignment, args.submissions, out=args.out, layout=args.layout, threshold=args.threshold)
+        except UsageError as exc:
+            print(f"losscourse: {exc}", file=sys.stderr)
+            return 2
+        return 0
     if args.command == "export" and (args.canvas or args.moodle):
         return _export_lms(args)
     if args.command == "export":
