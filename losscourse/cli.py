@@ -50,12 +50,18 @@ of several attempts the latest (Canvas: the highest attachment id). grades.csv h
 student_id,score,max_score,status,message,name,late; status is graded, blank (the handed-out
 notebook, unchanged), timeout, error or invalid. It is merged with an earlier grades.csv in the
 output folder (other students' rows are kept; the earlier file is saved under history/).
-Submissions are never modified. Exit 0 whatever the students did, 2 for the instructor's mistakes.
+Feedback pages load MathJax from feedback/mathjax/ (copied there), nothing from the network; a
+moodle run also writes feedback-moodle.zip for Moodle's "Upload multiple feedback files in a zip".
+Grades are recorded in nbgrader's gradebook (read by export), except in a trial run with --out
+(add --record to record it). Submissions are never modified.
+Exit 0 whatever the students did, 2 for the instructor's mistakes.
 """
 
 
 EXPORT_DESCRIPTION = """\
-Without options: every grade of every assignment in nbgrader's gradebook, as one CSV.
+Without options: every grade of every assignment in nbgrader's gradebook, as one CSV with the
+columns assignment,student_id,score,max_score,status,message (status: graded, blank, timeout,
+error or invalid; empty for grades recorded before statuses were kept).
 
 With --assignment A and --canvas GRADEBOOK.csv: Canvas's gradebook export (Grades > Export)
 written to --out with A's column filled from A's grades.csv: students matched by the ID column,
