@@ -5,6 +5,9 @@ Run it from the course root (it finds the course from its own installation anywa
     losscourse release 01-likelihood                  # regenerate exercises/01-likelihood/
     losscourse grade 01-likelihood submissions.zip    # grades.csv + feedback/ under grading/reports/
     losscourse export                                 # every grade of every assignment, one CSV
+    losscourse similarity 01-likelihood submissions.zip  # pairs of alike answers, for review
+    losscourse gradebook list [ASSIGNMENT]            # what nbgrader's gradebook holds
+    losscourse gradebook remove ASSIGNMENT STUDENT... # (or --all) remove recorded grades, with --yes
 
 Exit codes: 0 when every submission got a row (whatever the students did), 2 for the
 instructor's mistakes (unknown assignment, unreadable path), with a message saying which.
@@ -47,12 +50,18 @@ of several attempts the latest (Canvas: the highest attachment id). grades.csv h
 student_id,score,max_score,status,message,name,late; status is graded, blank (the handed-out
 notebook, unchanged), timeout, error or invalid. It is merged with an earlier grades.csv in the
 output folder (other students' rows are kept; the earlier file is saved under history/).
-Submissions are never modified. Exit 0 whatever the students did, 2 for the instructor's mistakes.
+Feedback pages load MathJax from feedback/mathjax/ (copied there), nothing from the network; a
+moodle run also writes feedback-moodle.zip for Moodle's "Upload multiple feedback files in a zip".
+Grades are recorded in nbgrader's gradebook (read by export), except in a trial run with --out
+(add --record to record it). Submissions are never modified.
+Exit 0 whatever the students did, 2 for the instructor's mistakes.
 """
 
 
 EXPORT_DESCRIPTION = """\
-Without options: every grade of every assignment in nbgrader's gradebook, as one CSV.
+Without options: every grade of every assignment in nbgrader's gradebook, as one CSV with the
+columns assignment,student_id,score,max_score,status,message (status: graded, blank, timeout,
+error or invalid; empty for grades recorded before statuses were kept).
 
 With --assignment A and --canvas GRADEBOOK.csv: Canvas's gradebook export (Grades > Export)
 written to --out with A's column filled from A's grades.csv: students matched by the ID column,
@@ -92,7 +101,19 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="force the layout of SUBMISSIONS (default: recognised from the file names; see above)",
     )
-    p.add_argument("--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="output folder (default: grading/reports/ASSIGNMENT/); a run with --out is a trial: "
+        "its grades are not recorded in the gradebook unless --record",
+    )
+    p.add_argument(
+        "--record",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="record the grades in nbgrader's gradebook (grading/gradebook.db, read by export): "
+        "default yes, and no with --out",
+    )
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per tested call (default 30)")
     p.add_argument("--memory", type=_memory, default=2 * 1024**3, help="memory cap per submission in GiB (default 2)")
@@ -118,7 +139,67 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="default: grading/grades.csv; with --canvas/--moodle: grading/reports/ASSIGNMENT/canvas.csv or moodle.csv",
     )
+
+    p = sub.add_parser(
+        "similarity",
+        help="an HTML report of submissions whose answers are suspiciously alike, and of near-copies of the solution",
+        description=SIMILARITY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    p.add_argument("submissions", type=Path, help="a folder or a .zip, as for grade (Canvas's, Moodle's, folders)")
+    p.add_argument("--layout", choices=LAYOUTS, default=None, help="force the layout of SUBMISSIONS (as for grade)")
+    p.add_argument(
+        "--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/): similarity.html and .csv"
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="list a pair when at least this share of either student's answer code is in the other's (default 0.5)",
+    )
+
+    p = sub.add_parser(
+        "gradebook",
+        help="list or remove the grades recorded in nbgrader's gradebook",
+        description=GRADEBOOK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gsub = p.add_subparsers(dest="action", required=True)
+    g = gsub.add_parser("list", help="the recorded grades, of one assignment or of all")
+    g.add_argument("assignment", nargs="?", help="assignment id (default: every assignment)")
+    g = gsub.add_parser("remove", help="remove an assignment's recorded grades (all, or some students')")
+    g.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    g.add_argument("students", nargs="*", help="the student ids whose grade of ASSIGNMENT to remove")
+    g.add_argument("--all", action="store_true", help="remove every grade of ASSIGNMENT")
+    g.add_argument("--yes", action="store_true", help="do remove them (without it: only say what would be removed)")
     return parser
+
+
+SIMILARITY_DESCRIPTION = """\
+Compare the answers of every submission with each other and with the reference solution
+(public in an open course: solutions/), using copydetect (code fingerprints with names and
+literals abstracted). Only the answer cells are compared: the handed-out notebook's code
+(setup, tests, stubs) is left out, so untouched notebooks do not all match; blank and
+unreadable submissions are listed as not compared. Writes similarity.html (each pair's code
+side by side, the shared parts marked; it loads nothing from the network) and similarity.csv
+(student_a,student_b,share_a,share_b,common_characters; student_b "reference solution" for a
+near-copy). Alike is not proof: review each pair. Submissions are only read.
+"""
+
+
+GRADEBOOK_DESCRIPTION = """\
+The grades recorded in nbgrader's gradebook (grading/gradebook.db), which export reads.
+
+  losscourse gradebook list [ASSIGNMENT]
+  losscourse gradebook remove ASSIGNMENT STUDENT... [--yes]
+  losscourse gradebook remove ASSIGNMENT --all [--yes]
+
+remove says what it would remove and removes nothing without --yes; with --yes, the gradebook
+is first copied to grading/history/gradebook-<time>.db (copy it back to undo). Every student
+named must have a grade of ASSIGNMENT, or nothing is removed. Reports (grades.csv, feedback)
+are files: they are not touched.
+"""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -144,16 +225,36 @@ def main(argv: list[str] | None = None) -> int:
         if args.timeout <= 0:
             print("losscourse: --timeout must be positive", file=sys.stderr)
             return 2
+        record = args.record if args.record is not None else args.out is None
         try:
             grade(
                 args.assignment,
                 args.submissions,
                 out=args.out,
+                record=record,
                 jobs=args.jobs,
                 timeout=args.timeout,
                 memory=args.memory,
                 layout=args.layout,
             )
+        except UsageError as exc:
+            print(f"losscourse: {exc}", file=sys.stderr)
+            return 2
+        if not record:
+            how = "a trial run with --out" if args.record is None else "--no-record"
+            print(
+                f"not recorded in the gradebook ({how}): export does not list these grades; "
+                "run again with --record to record them"
+            )
+        return 0
+    if args.command == "gradebook":
+        return _gradebook(args)
+    if args.command == "similarity":
+        from .grader.run import UsageError
+        from .grader.similarity import similarity
+
+        try:
+            similarity(args.assignment, args.submissions, out=args.out, layout=args.layout, threshold=args.threshold)
         except UsageError as exc:
             print(f"losscourse: {exc}", file=sys.stderr)
             return 2
@@ -169,9 +270,55 @@ def main(argv: list[str] | None = None) -> int:
         args.out = args.out or ROOT / "grading" / "grades.csv"
 
         rows = export(args.out)
-        print(f"wrote {rows} grade(s) to {args.out}")
+        print(f"wrote {rows} grade(s) to {args.out} (columns assignment,student_id,score,max_score,status,message)")
         return 0
     return 2  # pragma: no cover - argparse requires a command
+
+
+def _gradebook(args) -> int:
+    from .grader import gradebook
+
+    if args.assignment is not None and args.assignment not in list_assignments():
+        print(
+            f"losscourse: unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}",
+            file=sys.stderr,
+        )
+        return 2
+    if args.action == "list":
+        rows = gradebook.grades(assignment=args.assignment)
+        where = f"of {args.assignment} " if args.assignment else ""
+        if not rows:
+            print(f"the gradebook {gradebook.db_path()} holds no grade {where}".rstrip())
+            return 0
+        print(f"{len(rows)} grade(s) {where}in {gradebook.db_path()}:")
+        print("assignment\tstudent_id\tscore\tstatus\tmessage")
+        for r in rows:
+            message = " ".join(r["message"].split())
+            message = message[:80] + ("..." if len(message) > 80 else "")
+            print(
+                f"{r['assignment']}\t{r['student_id']}\t{r['score']} / {r['max_score']}\t{r['status'] or '-'}\t{message}"
+            )
+        return 0
+    if bool(args.students) == args.all:
+        print(
+            "losscourse: gradebook remove needs the student ids to remove, or --all (not both), e.g. "
+            f"losscourse gradebook remove {args.assignment} s001 s002",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        removed, backup = gradebook.remove(args.assignment, None if args.all else args.students, dry_run=not args.yes)
+    except gradebook.GradebookError as exc:
+        print(f"losscourse: {exc}", file=sys.stderr)
+        return 2
+    ids = ", ".join(r["student_id"] for r in removed)
+    if backup is None:
+        print(f"would remove {len(removed)} grade(s) of {args.assignment}: {ids}")
+        print("nothing was removed: run again with --yes to remove them")
+        return 0
+    print(f"removed {len(removed)} grade(s) of {args.assignment}: {ids}")
+    print(f"the gradebook as it was is saved as {backup} (copy it back to undo)")
+    return 0
 
 
 def _export_lms(args) -> int:

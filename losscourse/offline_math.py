@@ -36,11 +36,10 @@ def mathjax_source() -> Path:
     return folder
 
 
-def _copy(app: Any, exc: Exception | None) -> None:
-    if exc is not None or app.builder.format != "html":
-        return
+def copy_mathjax(target: Path) -> Path:
+    """Copy what a page loads (:data:`PARTS`, about 3 MB) into ``target``; a page loads
+    ``target/tex-mml-chtml.js``. Also used for the grader's feedback pages."""
     source = mathjax_source()
-    target = Path(app.outdir) / "_static" / "mathjax"
     for part in PARTS:
         src, dst = source / part, target / part
         if src.is_dir():
@@ -48,6 +47,13 @@ def _copy(app: Any, exc: Exception | None) -> None:
         else:
             dst.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dst)
+    return target
+
+
+def _copy(app: Any, exc: Exception | None) -> None:
+    if exc is not None or app.builder.format != "html":
+        return
+    copy_mathjax(Path(app.outdir) / "_static" / "mathjax")
 
 
 def _dedupe_scripts(app: Any, pagename: str, templatename: str, context: dict, doctree: Any) -> None:

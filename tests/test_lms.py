@@ -20,6 +20,7 @@ from losscourse import cli
 from losscourse.assignments import RELEASE, SOURCE, ScratchCourse
 from losscourse.grader.collect import CollectError, collect
 from losscourse.grader.lms import Candidate, choose, copy_stem
+from losscourse.grader.lms_export import write_moodle_feedback_zip
 from losscourse.grader.run import grade
 
 ASSIGNMENT = "01-likelihood"
@@ -413,7 +414,77 @@ def test_grade_a_moodle_export(tmp_path):
     assert (jane["name"], jane["status"], float(jane["score"])) == ("Jane Doe", "blank", 0.0)
     assert "likelihood-final.ipynb" in jane["message"] and "not graded" in jane["message"]
     assert (john["name"], john["status"], float(john["score"]), john["late"]) == ("John Smith", "graded", FULL, "false")
-    assert sorted(p.name for p in (out / "feedback").iterdir()) == ["657737.html", "657738.html"]
+    assert sorted(p.name for p in (out / "feedback").iterdir() if p.suffix == ".html") == [
+        "657737.html",
+        "657738.html",
+    ]
+    # The feedback zip for Moodle's "Upload multiple feedback files in a zip": one page per
+    # participant, under the name Moodle matches, byte for byte the feedback page.
+    with zipfile.ZipFile(out / "feedback-moodle.zip") as zf:
+        names = sorted(zf.namelist())
+        assert names == [
+            f"Jane Doe_657737_assignsubmission_file_feedback-{ASSIGNMENT}.html",
+            f"John Smith_657738_assignsubmission_file_feedback-{ASSIGNMENT}.html",
+        ]
+        for name in names:
+            pid, plugin, filename = moodle_match(name)
+            assert (plugin, filename) == (("assignsubmission", "file"), f"feedback-{ASSIGNMENT}.html")
+            assert zf.read(name) == (out / "feedback" / f"{pid}.html").read_bytes()
+
+
+def moodle_match(path: str) -> tuple[str, tuple[str, str], str]:
+    """What Moodle's assignfeedback_file importer (is_valid_filename_for_import) reads from a
+    path in the zip: the participant id, the plugin and the feedback file's name."""
+    parts = path.split("/")
+    while parts:
+        info = parts.pop(0).split("_", 4)
+        if len(info) < 4 or not info[1].isdigit():
+            continue
+        return info[1], (info[2], info[3]), "/".join([info[4] if len(info) > 4 else "", *parts])
+    raise AssertionError(f"Moodle matches no participant to {path!r}")
+
+
+def test_moodle_feedback_zip_names_and_what_it_leaves_out(tmp_path):
+    feedback = make_dir(
+        tmp_path / "feedback",
+        {"657737.html": b"<p>jane</p>", "657738.html": b"<p>ann</p>", "657739.html": b"x", "s001.html": b"x"},
+    )
+    rows = [
+        {"student_id": "657737", "name": "Jane Doe"},
+        {"student_id": "657738", "name": "Ann_Lee Brown"},  # Moodle's download never has "_" in a name
+        {"student_id": "657739", "name": "A B; C D"},  # two students with one id: no page
+        {"student_id": "657740", "name": "No Page"},
+        {"student_id": "s001", "name": ""},
+    ]
+    zip_path = tmp_path / "feedback-moodle.zip"
+    zip_path.write_bytes(b"an earlier zip")
+    notes = write_moodle_feedback_zip(rows, feedback, zip_path, ASSIGNMENT)
+    with zipfile.ZipFile(zip_path) as zf:
+        names = zf.namelist()
+        assert [moodle_match(n)[0] for n in names] == ["657737", "657738"]
+        assert names[1] == f"Ann Lee Brown_657738_assignsubmission_file_feedback-{ASSIGNMENT}.html"
+        assert zf.read(names[0]) == b"<p>jane</p>"
+    text = " | ".join(notes)
+    assert "2 feedback page(s)" in text
+    assert "657739 (two students with this id)" in text and "657740 (no feedback page)" in text
+    assert "s001 (not a Moodle participant id)" in text
+    saved = list((tmp_path / "history").glob("feedback-moodle-*.zip"))
+    assert len(saved) == 1 and saved[0].read_bytes() == b"an earlier zip" and str(saved[0]) in text
+
+
+def test_no_moodle_feedback_zip_for_other_layouts(tmp_path):
+    out = tmp_path / "out"
+    with ScratchCourse() as course:
+        grade(
+            ASSIGNMENT,
+            make_dir(tmp_path / "s", {"s001/likelihood.ipynb": SOLUTION}),
+            out=out,
+            jobs=1,
+            timeout=5.0,
+            root=course.root,
+            log=lambda *a: None,
+        )
+    assert (out / "feedback" / "s001.html").is_file() and not (out / "feedback-moodle.zip").exists()
 
 
 def test_cli_refuses_what_fits_no_layout(tmp_path, capsys):

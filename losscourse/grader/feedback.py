@@ -4,7 +4,11 @@ The notebook follows the assignment's structure: the instructions, the student's
 place of each solution, each test cell as students see it (its hidden part removed) with the
 grader's verdict as its output, and any other code the student wrote at the end. Hidden tests
 never appear: neither their code nor a traceback quoting it; a failed hidden test is described
-in words. Rendered with nbconvert, as nbgrader's own feedback is.
+in words. Rendered with nbconvert, as nbgrader's own feedback is, with the template
+``templates/feedback`` (nbconvert's lab page that loads nothing from the network): the math is
+typeset by the MathJax 3 that :func:`copy_mathjax` puts beside the pages, once per run
+(``feedback/mathjax/``, from the ``sphinx-mathjax-offline`` package, as the book's), so a
+feedback folder renders offline.
 """
 
 from __future__ import annotations
@@ -82,6 +86,23 @@ def feedback_notebook(source_path: Path, submission, verdict: Verdict, student_i
     return nb
 
 
+TEMPLATES = Path(__file__).parent / "templates"
+MATHJAX_FOLDER = "mathjax"
+MATHJAX_URL = f"{MATHJAX_FOLDER}/tex-mml-chtml.js"  # relative to the feedback page
+
+
+def _feedback_exporter(cls):
+    return cls(template_name="feedback", extra_template_basedirs=[str(TEMPLATES)], mathjax_url=MATHJAX_URL)
+
+
+def copy_mathjax(feedback: Path) -> Path:
+    """Copy the MathJax the feedback pages load into ``feedback/mathjax/`` (about 3 MB, once per
+    run, whatever the number of pages); returns that folder."""
+    from ..offline_math import copy_mathjax as copy
+
+    return copy(feedback / MATHJAX_FOLDER)
+
+
 class _Highlighted(str):
     """Pygments' HTML of a code cell: escaped by construction, so not re-sanitized."""
 
@@ -110,7 +131,7 @@ def _exporter():
         from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
         from pygments.formatters import HtmlFormatter
     except ImportError:  # another nbconvert: its own exporter, slower but the same page
-        _EXPORTER = HTMLExporter(template_name="lab")
+        _EXPORTER = _feedback_exporter(HTMLExporter)
         return _EXPORTER
 
     formatters: dict = {}
@@ -152,7 +173,7 @@ def _exporter():
                 return HTMLExporter.from_notebook_node(self, nb, resources, **kw)
             return _TABINDEX.sub(r'\g<0> tabindex="0"', body), out
 
-    _EXPORTER = FeedbackExporter(template_name="lab")
+    _EXPORTER = _feedback_exporter(FeedbackExporter)
     return _EXPORTER
 
 

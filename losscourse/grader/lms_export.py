@@ -20,6 +20,8 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -253,3 +255,63 @@ def moodle(worksheet: Path, grades: dict[str, dict], out: Path) -> Report:
     report.unmatched = sorted(set(grades) - seen)
     _write_csv(out, rows, bom, worksheet)
     return report
+
+
+# -- Moodle's feedback files -------------------------------------------------------------------------
+
+MOODLE_FEEDBACK_ZIP = "feedback-moodle.zip"
+
+
+def moodle_feedback_name(name: str, participant: str, assignment: str) -> str:
+    """The name Moodle's *Upload multiple feedback files in a zip* matches to a participant.
+
+    Moodle splits each path part at its first four underscores and reads
+    ``<Full Name>_<participant id>_<plugin type>_<plugin name>_<file>``, as in its own download;
+    the full name must hold no underscore (Moodle's download writes it with spaces), and the
+    participant id is the one of the download (``657737``, the worksheet's ``Participant 657737``).
+    The student sees ``feedback-<assignment>.html``."""
+    clean = " ".join(name.replace("_", " ").replace("/", " ").split()) or "Participant"
+    return f"{clean}_{participant}_assignsubmission_file_feedback-{assignment}.html"
+
+
+def write_moodle_feedback_zip(rows: list[dict], feedback: Path, path: Path, assignment: str) -> list[str]:
+    """Write ``path``: each row's feedback page (``feedback/<id>.html``) under the name Moodle
+    matches to its participant (:func:`moodle_feedback_name`). An earlier zip there is first moved
+    to ``history/``. Returns what happened, for the log: who is in it and who is not, and why."""
+    from .collect import safe_name
+
+    entries: list[tuple[str, Path]] = []
+    left_out: list[str] = []
+    for row in rows:
+        sid, name = str(row["student_id"]), str(row.get("name", ""))
+        page = feedback / f"{safe_name(sid)}.html"
+        if not sid.isdigit():
+            left_out.append(f"{sid} (not a Moodle participant id)")
+        elif not name or ";" in name:
+            left_out.append(f"{sid} ({'no name' if not name else 'two students with this id'})")
+        elif not page.is_file():
+            left_out.append(f"{sid} (no feedback page)")
+        else:
+            entries.append((moodle_feedback_name(name, sid, assignment), page))
+    notes = []
+    if path.exists():
+        history = path.parent / "history"
+        history.mkdir(exist_ok=True)
+        saved = history / f"{path.stem}-{time.strftime('%Y%m%dT%H%M%S')}{path.suffix}"
+        n = 1
+        while saved.exists():
+            n += 1
+            saved = history / f"{path.stem}-{time.strftime('%Y%m%dT%H%M%S')}-{n}{path.suffix}"
+        path.replace(saved)
+        notes.append(f"the earlier {path.name} is saved as {saved}")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for arcname, page in entries:
+            zf.write(page, arcname)
+    notes.insert(
+        0,
+        f"{path}: {len(entries)} feedback page(s) of this run, named for Moodle's 'Upload multiple feedback files "
+        "in a zip' (Moodle matches each to its participant)",
+    )
+    if left_out:
+        notes.append(f"warning: not in {path.name}: {_names(left_out)}")
+    return notes

@@ -311,8 +311,9 @@ def grade(
     phases["self_check"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if feedback:
-        from .feedback import warm_up
+        from .feedback import copy_mathjax, warm_up
 
+        copy_mathjax(out / "feedback")  # the pages' MathJax, beside them: math renders offline
         warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
     _source(settings)
     phases["warm_up"] = time.perf_counter() - mark
@@ -368,6 +369,11 @@ def grade(
     ordered = [rows[s] for s in sorted(rows)]
     for note in merge_csv(out / "grades.csv", ordered):
         log(note)
+    if feedback and collected.layout == "moodle" and ordered:
+        from .lms_export import MOODLE_FEEDBACK_ZIP, write_moodle_feedback_zip
+
+        for note in write_moodle_feedback_zip(ordered, out / "feedback", out / MOODLE_FEEDBACK_ZIP, assignment):
+            log(note)
     phases["csv"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if record and ordered:
