@@ -180,8 +180,9 @@ def check_positive_scalar(value: Any, name: str, *, allow_zero: bool = False) ->
 
 
 def as_weight(weight: Any, name: str, shape: tuple[int, ...], dtype: np.dtype) -> np.ndarray:
-    """Convert a per-element or per-class weight, checking it broadcasts to ``shape``."""
-    w = as_float_array(weight, name, dtype=dtype)
+    """Convert a per-element or per-class weight, checking it is finite and broadcasts to ``shape``."""
+    w = as_float_array(weight, name, dtype=dtype, nan=False)
+    check_no_nan_or_inf(w, name, "weights", "an infinite weight makes the loss inf or NaN (inf * 0)")
     try:
         np.broadcast_shapes(w.shape, shape)
     except ValueError:

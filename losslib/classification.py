@@ -339,7 +339,7 @@ def binary_cross_entropy_with_logits(
     y_true : array_like, any shape
         Targets in [0, 1].
     y_pred : array_like, same shape as ``y_true``
-        Logits (any real numbers).
+        Logits (any finite real numbers; ±inf is refused).
     weight : array_like, optional
         Per-element weights, broadcastable to ``y_pred``'s shape.
     pos_weight : array_like, optional
@@ -678,7 +678,7 @@ def _partial_sums(values: np.ndarray, size: int) -> list:
 
 
 def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad):
-    """The straightforward cross-entropy on whole arrays: for infinite logits, or every label ignored."""
+    """The straightforward cross-entropy on whole arrays: for a batch whose every label is ignored."""
     logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
     v = g = None
     if value:
@@ -728,7 +728,8 @@ def cross_entropy(
     y_true : array_like of int, shape ``(...)``, or of float, shape ``(..., C)``
         Integer class labels in ``[0, C)``, or class probabilities.
     y_pred : array_like, shape ``(..., C)``
-        Logits, with the classes on the **last** axis.
+        Finite logits, with the classes on the **last** axis (±inf is refused; to mask a
+        class, give it a large negative finite logit).
     weight : array_like, shape ``(C,)``, optional
         Per-class weights, finite and ``>= 0`` (negative or infinite weights are refused:
         they can make the weighted mean 0/0 or inf/inf).

@@ -372,7 +372,7 @@ def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: floa
     y_true : array_like, shape ``(N,)`` (or ``()`` for a single pair)
         1 for a similar pair, 0 for a dissimilar one (integers, booleans or floats).
     x1, x2 : array_like, shape ``(N, D)`` (or ``(D,)``)
-        The embeddings of the two members of each pair, one row per pair.
+        The embeddings of the two members of each pair, one row per pair (finite: ±inf is refused).
     margin : float >= 0
         Distance beyond which a dissimilar pair costs nothing.
     eps : float >= 0
@@ -568,7 +568,7 @@ def triplet(
     Parameters
     ----------
     anchor, positive, negative : array_like, shape ``(N, D)`` (or ``(D,)`` for one triplet)
-        The embeddings, one triplet per row.
+        The embeddings, one triplet per row (finite: ±inf is refused).
     margin : float > 0
         The required gap between the two distances.
     p : float >= 1
@@ -756,7 +756,7 @@ def cosine_embedding(
     y_true : array_like, shape ``(N,)`` (or ``()`` for a single pair)
         1 for a similar pair, -1 for a dissimilar one.
     x1, x2 : array_like, shape ``(N, D)`` (or ``(D,)``)
-        The embeddings of the two members of each pair.
+        The embeddings of the two members of each pair (finite: ±inf is refused).
     margin : float in [-1, 1]
         Cosine below which a dissimilar pair costs nothing (0 to 0.5 is usual).
     eps : float > 0
@@ -874,7 +874,7 @@ def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: st
     Parameters
     ----------
     queries : array_like, shape ``(N, D)``
-        One query embedding per row.
+        One query embedding per row (finite: ±inf is refused, as in ``keys``).
     keys : array_like, shape ``(N, D)``
         Row :math:`i` is the positive key of query :math:`i`.
     temperature : float > 0
@@ -981,7 +981,8 @@ def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mea
     Parameters
     ----------
     z1, z2 : array_like, shape ``(N, D)``
-        The embeddings of the two views; row :math:`i` of each comes from example :math:`i`.
+        The embeddings of the two views; row :math:`i` of each comes from example :math:`i`
+        (finite: ±inf is refused).
     temperature : float > 0
         Divides the cosine similarities.
     reduction : {"mean", "sum", "none"}

@@ -158,9 +158,9 @@ def vae_elbo(x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "b
     x : array_like, shape ``(N, ...)`` or ``(D,)``
         The data (the target).
     x_recon : array_like, same shape as ``x``
-        The decoder's output: logits (Bernoulli) or means (Gaussian).
+        The decoder's output: logits (Bernoulli; finite, ±inf is refused) or means (Gaussian).
     mu, logvar : array_like, shape ``(N, K)`` or ``(K,)``
-        Mean and log-variance of the encoder's Gaussian.
+        Mean and log-variance of the encoder's Gaussian (``logvar`` finite: ±inf is refused).
     likelihood : {"bernoulli", "gaussian"}
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for one example

@@ -574,7 +574,8 @@ def poisson_nll(
     y_true : array_like, any shape
         Counts, >= 0 (non-integers are accepted: the quasi-likelihood of GLMs).
     y_pred : array_like, same shape as ``y_true``
-        Log-rates (any real number), or rates >= 0 with ``log_input=False``.
+        Log-rates (any finite real number), or finite rates >= 0 with ``log_input=False``;
+        ±inf is refused, in ``y_pred`` and in the counts ``y_true``.
     log_input : bool
         Whether ``y_pred`` is a log-rate (the canonical link: the loss is convex and needs
         no positivity constraint).
@@ -893,7 +894,8 @@ def von_mises_nll(y_true: Any, loc: Any, concentration: Any, *, full: bool = Fal
     Parameters
     ----------
     y_true : array_like, any shape
-        Observed angles in radians (any real numbers; only their value modulo :math:`2\pi` matters).
+        Observed angles in radians (any finite real numbers; only their value modulo :math:`2\pi`
+        matters; ±inf is refused, as in ``loc``).
     loc : array_like, same shape as ``y_true``
         Predicted mean angles in radians. Its floating dtype is the dtype of the result.
     concentration : array_like

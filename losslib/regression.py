@@ -406,9 +406,11 @@ def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str
     y_pred : array_like, same shape as ``y_true``
         Predictions. Its floating dtype is the dtype of the result.
     delta : float > 0
-        Scale of the residual at which the loss turns from quadratic to linear.
+        Scale of the residual at which the loss turns from quadratic to linear. Refused if
+        it rounds to 0 or overflows in ``y_pred``'s dtype.
     reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per element.
+        ``"none"`` returns one loss per element. An infinite residual gives the limits: loss
+        inf, gradient :math:`\pm\delta` (divided by the mean's count).
 
     Returns
     -------
@@ -876,9 +878,10 @@ def charbonnier(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str =
         Predictions. Its floating dtype is the dtype of the result.
     eps : float > 0
         The smoothing scale, in units of the target: the width of the quadratic bowl around 0.
-        The default 1e-3 is LapSRN's.
+        The default 1e-3 is LapSRN's. Refused if it rounds to 0 or overflows in ``y_pred``'s dtype.
     reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per element.
+        ``"none"`` returns one loss per element. An infinite residual gives the limits: loss
+        inf, gradient :math:`\pm 1` (divided by the mean's count).
 
     Returns
     -------

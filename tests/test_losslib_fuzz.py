@@ -254,3 +254,73 @@ def test_every_entry_is_fuzzed_with_every_class(info):
         assert ("complex", name) in kinds
         if isinstance(default, float):
             assert ("float32", name) in kinds
+
+
+# --------------------------------------------------------------------------
+# Cases the registry-wide fuzz does not generate (weights, extra axes, hint wording)
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, -1.0])
+@pytest.mark.parametrize("fn", [losslib.cross_entropy, losslib.cross_entropy_grad])
+def test_cross_entropy_refuses_infinite_and_negative_class_weights(fn, bad):
+    """weight=[inf, 1, 1] gave NaN (inf/inf), [1, -1, 1] with labels [0, 1] NaN and an infinite
+    gradient (the weighted mean's denominator cancelled); NaN weights were already refused."""
+    with pytest.raises(ValueError, match=r"weight must hold .*weight\[1\] = "):
+        fn([0, 1], [[0.0, 1.0, 2.0], [1.0, 0.0, 0.5]], weight=[1.0, bad, 1.0])
+
+
+@pytest.mark.parametrize("option", ["weight", "pos_weight"])
+def test_bce_with_logits_refuses_infinite_weights(option):
+    with pytest.raises(ValueError, match=rf"{option} must hold finite weights, but {option}\[0\] = inf"):
+        losslib.binary_cross_entropy_with_logits([1.0, 0.0], [0.5, -0.5], **{option: [np.inf, 1.0]})
+
+
+@pytest.mark.parametrize("name", ["triplet", "contrastive", "cosine_embedding", "info_nce", "nt_xent"])
+def test_embeddings_with_a_trailing_axis_of_one_get_squeeze(name):
+    """(N, D, 1) embeddings were told to reshape(-1, 1): N*D one-number embeddings."""
+    info = losslib.LOSSES[name]
+    inputs = {a: np.asarray(v) for a, v in info.example(np.random.default_rng(0), N).items()}
+    first = next(a for a in info.args if inputs[a].dtype.kind == "f" and inputs[a].ndim == 2)
+    inputs[first] = inputs[first][..., None]
+    with pytest.raises(ValueError, match=rf"{first}\.squeeze\(-1\)") as err:
+        info.loss(*(inputs[a] for a in info.args))
+    assert ".reshape(" not in str(err.value)
+
+
+def test_cross_entropy_logits_with_a_trailing_axis_of_one_get_squeeze():
+    with pytest.raises(ValueError, match=r"y_pred\.squeeze\(-1\), of shape \(5, 4\)"):
+        losslib.cross_entropy([0, 1, 2, 3, 0], np.zeros((5, 4, 1)))
+
+
+@pytest.mark.parametrize("malformed", ["y_true", "y_pred"])
+def test_transposed_hint_says_T_for_either_argument(malformed):
+    """The hint was '.reshape(y_true.shape)', which scrambles a transposed array, and it named
+    y_pred even when y_true was the transposed one."""
+    y = np.arange(12.0).reshape(3, 4)
+    args = {"y_true": y, "y_pred": y + 1}
+    args[malformed] = args[malformed].T
+    with pytest.raises(ValueError, match=r"pass y_pred\.T, or y_true\.T if y_true is the transposed one") as err:
+        losslib.mse(**args)
+    assert ".reshape(" not in str(err.value)
+
+
+def test_same_size_shapes_that_are_not_transposes_still_get_reshape():
+    with pytest.raises(ValueError, match=r"reshape it with \.reshape\(y_true\.shape\)"):
+        losslib.mse(np.zeros((2, 6)), np.zeros((3, 4)))
+
+
+@pytest.mark.parametrize("value", ["1.0", 1 + 0j, np.complex64(1), True])
+def test_scalar_options_refuse_strings_complex_and_bools(value):
+    """np.isreal(1+0j) is True, so a complex option reached float() and Python's message."""
+    with pytest.raises(TypeError, match=r"delta must be a real number"):
+        losslib.huber([0.0], [1.0], delta=value)
+
+
+def test_cosine_embedding_eps_below_the_dtype_is_its_smallest_number():
+    """eps=1e-50 in float32 rounded to 0, and a zero vector gave NaN (0/0); float64 gives 1.0."""
+    x1, x2 = np.zeros((1, 3), np.float32), np.ones((1, 3), np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert losslib.cosine_embedding([1], x1, x2, eps=1e-50) == np.float32(1.0)
+        assert np.isfinite(losslib.cosine_embedding_grad([1], x1, x2, eps=1e-50).x1).all()
