@@ -112,7 +112,9 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
         Predicted probabilities in [0, 1]. For logits use
         :func:`binary_cross_entropy_with_logits`, which is also more accurate.
     weight : array_like, optional
-        Per-element weights, broadcastable to ``y_pred``'s shape.
+        Per-element weights, broadcastable to ``y_pred``'s shape. Finite (±inf is refused);
+        negative weights are applied as written, as in PyTorch (the mean divides by the
+        number of elements, so they cannot cancel a denominator).
     reduction : {"mean", "sum", "none"}
         ``"mean"`` divides the weighted sum by the number of elements (not by the
         sum of weights), as PyTorch does.
@@ -341,11 +343,14 @@ def binary_cross_entropy_with_logits(
     y_pred : array_like, same shape as ``y_true``
         Logits (any finite real numbers; ±inf is refused).
     weight : array_like, optional
-        Per-element weights, broadcastable to ``y_pred``'s shape.
+        Per-element weights, broadcastable to ``y_pred``'s shape. Finite (±inf is refused);
+        negative weights are applied as written, as in PyTorch (the mean divides by the
+        number of elements, so they cannot cancel a denominator).
     pos_weight : array_like, optional
         Weight :math:`p_w` of the positive term, broadcastable to ``y_pred``'s
         shape (a vector with one entry per class broadcasts along the last axis).
         ``pos_weight = n_negative / n_positive`` balances a rare positive class.
+        Finite (±inf is refused); applied as written otherwise, as in PyTorch.
     reduction : {"mean", "sum", "none"}
 
     Returns

@@ -18,8 +18,9 @@ outputs grow without bound from ±1e100 to ±1e200. Everything runs with numpy's
 errors. A hint to ``.reshape`` a transposed array (which would scramble it) is a failure too.
 
 Hypothesis draws the valid inputs around the bad one (a seed of ``info.example``), where the bad
-value goes, and whether the blocked fast paths of :mod:`losslib._kernels` run (tiny blocks), which
-find NaNs and infinities while computing rather than up front. Derandomized (the ``losslib``
+value goes and the reduction; every case runs on the one-block path and on the blocked fast paths
+of :mod:`losslib._kernels` (tiny blocks), which find NaNs and infinities while computing rather
+than up front. Derandomized (the ``losslib``
 profile of ``conftest.py``), so CI sees the same examples every run.
 """
 
@@ -213,12 +214,12 @@ def _apply(kind, name, detail, inputs: dict, index) -> tuple[dict, dict, object]
     return inputs, {}, detail  # a bad reduction
 
 
+@pytest.mark.parametrize("tiny_blocks", [False, True], ids=["one-block", "blocked"])
 @pytest.mark.parametrize("info", [pytest.param(i, id=i.name) for i in losslib.LOSSES.values()])
-@settings(max_examples=10)
+@settings(max_examples=20)
 @given(
     seed=st.integers(0, 2**32 - 1),
     where=st.floats(0, 1, exclude_max=True),
-    tiny_blocks=st.booleans(),
     reduction=st.sampled_from(("mean", "sum", "none")),
 )
 def test_bad_input_gives_a_clear_error_or_the_documented_result(info, seed, where, tiny_blocks, reduction):
