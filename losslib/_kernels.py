@@ -283,6 +283,7 @@ def elementwise(
     options: dict | None = None,
     split: bool = False,
     summable: bool = False,
+    finite: int | None = None,
 ):
     """Evaluate an elementwise loss block by block; return ``(value, gradients)``.
 
@@ -305,6 +306,12 @@ def elementwise(
     full validation, which raises the error the caller would have raised up front (a NaN can also
     come from the inputs' values, +inf - inf say; then ``recheck`` returns and the NaN stays).
 
+    With ``finite`` (and ``recheck``), the input ``arrays[finite]`` must be finite and
+    ``recheck()`` refuses ±inf in it: the kernel promises that an infinite input makes the block's
+    losses NaN or infinite, so a block sum that is not finite calls ``recheck()`` (which returns if
+    the inputs are finite and only the losses overflowed). Without losses, the sum of the
+    block of ``arrays[finite]`` itself is checked (one reduction, in cache).
+
     Returns the reduced value (a numpy scalar of the dtype, or an array of the inputs' shape for
     ``"none"``; a numpy scalar for 0-d inputs, as numpy's ufuncs give) and a list of gradients of
     the inputs' shape.
@@ -318,7 +325,9 @@ def elementwise(
     if summable:
         opts["summed"] = reduction != "none"
     if n <= block_len(dtype):  # one block: the straight line (the fixed cost of a small call)
-        return _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split)
+        return _one_block(
+            kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split, finite
+        )
     size = block_len(dtype)
     none = value and reduction == "none"
     v_all = np.empty(n, dtype) if none else None
@@ -344,8 +353,11 @@ def elementwise(
         elif not checked[0] and gs is not None:
             with np.errstate(over="ignore", invalid="ignore"):
                 block_sum = float(gs[0].sum())
-        if not checked[0] and math.isnan(block_sum) and recheck is not None:
-            recheck()  # raises for a NaN input
+                if finite is not None:
+                    block_sum += float(ins[finite].sum())
+        bad = math.isnan(block_sum) if finite is None else not math.isfinite(block_sum)
+        if not checked[0] and bad and recheck is not None:
+            recheck()  # raises for a NaN (or, with finite, an infinite) input
             checked[0] = True
 
     def task(first: int, stop: int) -> None:
@@ -374,7 +386,7 @@ def _outputs(v_all, total, g_all, shape, dtype, n: int, reduction: str):
     return out_v, out_g
 
 
-def _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split):
+def _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split, finite):
     """:func:`elementwise` for inputs that fit in one block, without loop, closures or slices."""
     n = flat[0].size
     count = float(n) if reduction == "mean" else 1.0
@@ -392,6 +404,8 @@ def _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tm
     elif recheck is not None and gs is not None:
         with np.errstate(over="ignore", invalid="ignore"):
             check = float(gs[0].sum())
-    if recheck is not None and math.isnan(check):
-        recheck()  # raises for a NaN input
+            if finite is not None:
+                check += float(flat[finite].sum())
+    if recheck is not None and (math.isnan(check) if finite is None else not math.isfinite(check)):
+        recheck()  # raises for a NaN (or, with finite, an infinite) input
     return _outputs(v if reduction == "none" else None, total, gs, shape, dtype, n, reduction)

@@ -17,13 +17,17 @@ from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
     _where,
+    as_any_array,
     as_float_array,
     as_weight,
+    check_finite,
     check_in_unit_interval,
     check_not_empty,
     check_positive_scalar,
     check_reduction,
     check_same_shape,
+    is_real_scalar,
+    option_in_dtype,
 )
 from .special import log_sigmoid, log_softmax
 
@@ -108,7 +112,9 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
         Predicted probabilities in [0, 1]. For logits use
         :func:`binary_cross_entropy_with_logits`, which is also more accurate.
     weight : array_like, optional
-        Per-element weights, broadcastable to ``y_pred``'s shape.
+        Per-element weights, broadcastable to ``y_pred``'s shape. Finite (±inf is refused);
+        negative weights are applied as written, as in PyTorch (the mean divides by the
+        number of elements, so they cannot cancel a denominator).
     reduction : {"mean", "sum", "none"}
         ``"mean"`` divides the weighted sum by the number of elements (not by the
         sum of weights), as PyTorch does.
@@ -159,12 +165,19 @@ def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, r
 # --------------------------------------------------------------------------
 
 
+_INF_LOGIT = (
+    "losslib refuses infinite logits (as focal and hinge do): an infinite logit claims a probability "
+    "of exactly 0 or 1; clip the logits (np.clip(y_pred, -1e4, 1e4)) or find where they overflowed"
+)
+
+
 def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, reduction: str):
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
     y = as_float_array(y_true, "y_true", dtype=x.dtype)
     check_same_shape(y, "y_true", x, "y_pred")
     check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
+    check_finite(x, "y_pred", "logits", _INF_LOGIT)
     w = None if weight is None else as_weight(weight, "weight", x.shape, x.dtype)
     pw = None if pos_weight is None else as_weight(pos_weight, "pos_weight", x.shape, x.dtype)
     return y, x, w, pw
@@ -182,7 +195,9 @@ def _binary_cross_entropy_with_logits(
 ):
     """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
     if weight is None and pos_weight is None:
-        return _binary_logits_loss(_bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6, summable=True)
+        return _binary_logits_loss(
+            _bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6, summable=True, refuse_inf=True
+        )
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
     e = np.exp(-np.abs(x))
     pos = y if pw is None else pw * y
@@ -211,6 +226,7 @@ def _binary_logits_loss(
     grad: bool,
     n_tmp: int,
     summable: bool = False,
+    refuse_inf: bool = False,
     **options,
 ):
     """An elementwise loss of 0/1 (or soft) targets and logits, block by block (see :mod:`losslib._kernels`).
@@ -218,6 +234,8 @@ def _binary_logits_loss(
     The checks of :func:`_bce_logits_inputs` without the scans for NaNs: ``kernel`` must make the
     losses and the gradient of a block NaN where an input is NaN (the NaN check happens there).
     If a check fails, the full validation runs, so that the first error in its order is raised.
+    With ``refuse_inf``, ``kernel`` makes the losses of an infinite logit NaN or infinite, and the
+    full validation (which refuses it) runs where a block's sum is not finite.
     """
 
     def full() -> None:
@@ -245,6 +263,7 @@ def _binary_logits_loss(
             options=options,
             split=True,
             summable=summable,
+            finite=1 if refuse_inf else None,
         )
     return v, (g[0] if g is not None else None)
 
@@ -322,13 +341,16 @@ def binary_cross_entropy_with_logits(
     y_true : array_like, any shape
         Targets in [0, 1].
     y_pred : array_like, same shape as ``y_true``
-        Logits (any real numbers).
+        Logits (any finite real numbers; ±inf is refused).
     weight : array_like, optional
-        Per-element weights, broadcastable to ``y_pred``'s shape.
+        Per-element weights, broadcastable to ``y_pred``'s shape. Finite (±inf is refused);
+        negative weights are applied as written, as in PyTorch (the mean divides by the
+        number of elements, so they cannot cancel a denominator).
     pos_weight : array_like, optional
         Weight :math:`p_w` of the positive term, broadcastable to ``y_pred``'s
         shape (a vector with one entry per class broadcasts along the last axis).
         ``pos_weight = n_negative / n_positive`` balances a rare positive class.
+        Finite (±inf is refused); applied as written otherwise, as in PyTorch.
     reduction : {"mean", "sum", "none"}
 
     Returns
@@ -408,8 +430,10 @@ def _cross_entropy_inputs(
             "y_pred must have a class axis (the last one) holding one logit per class; "
             "got a scalar. For a single binary logit use binary_cross_entropy_with_logits"
         )
+    if nan is not None:
+        check_finite(z, "y_pred", "logits", _INF_LOGIT + "; to mask a class, give it a large negative finite logit")
     n_classes = z.shape[-1]
-    if isinstance(label_smoothing, bool) or not np.isscalar(label_smoothing) or not np.isreal(label_smoothing):
+    if not is_real_scalar(label_smoothing):
         raise TypeError(f"label_smoothing must be a float in [0, 1], got {label_smoothing!r}")
     eps = float(label_smoothing)
     if not 0.0 <= eps <= 1.0:
@@ -422,8 +446,15 @@ def _cross_entropy_inputs(
                 f"weight has shape {w.shape} but y_pred has {n_classes} classes on its last "
                 f"axis; weight needs one entry per class, shape ({n_classes},)"
             )
+        check_finite(w, "weight", "class weights", "give every class a finite weight >= 0")
+        if (w < 0).any():
+            index = _first_index(w < 0)
+            raise ValueError(
+                f"weight must hold class weights >= 0, but {_where('weight', index)} = {w[index].item()!r}; "
+                "a negative weight can cancel the mean's denominator (NaN or an infinite gradient)"
+            )
 
-    target = np.asarray(y_true)
+    target = as_any_array(y_true, "y_true")
     check_not_empty(target, "y_true")
     labels = probs = None
     if target.dtype.kind in "iu":
@@ -433,6 +464,11 @@ def _cross_entropy_inputs(
                 hint = (
                     " (it has y_pred's shape: if its rows are one-hot, pass "
                     "y_true.argmax(-1) as labels or y_true.astype(float) as probabilities)"
+                )
+            elif z.shape[-1] == 1 and z.ndim >= 2 and target.shape == z.shape[:-2]:
+                hint = (
+                    f" (y_pred has a trailing axis of length 1: if its last axis but one holds the "
+                    f"classes, pass y_pred.squeeze(-1), of shape {z.shape[:-1]})"
                 )
             raise ValueError(
                 f"y_true holds integer class labels of shape {target.shape}, but y_pred has "
@@ -522,7 +558,7 @@ def _cross_entropy(
 
 
 def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, recheck):
-    r"""Cross-entropy by blocks of rows, in one pass over the logits; None if a row maximum is +-inf.
+    r"""Cross-entropy by blocks of rows, in one pass over the logits; None if a logit is +-inf.
 
     Per row, with the maximum :math:`m` at :math:`j^*` and :math:`e = \exp(z - m)`: the sum of the
     exponentials is :math:`1 + \rho`, :math:`\rho` the sum without :math:`e_{j^*} = 1`, so that
@@ -571,10 +607,10 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
         e = g_all[sl] if g_all is not None else work[: zb.shape[0]]
         top = np.argmax(zb, axis=1)
         m = zb[rows, top]
-        if not np.isfinite(m).all():
+        if not (np.isfinite(m).all() and np.isfinite(zb.min())):
             if np.isnan(m).any():
                 recheck()  # raises for a NaN logit
-            raise _kernels.Fallback  # +-inf logits: the general path
+            raise _kernels.Fallback  # +-inf logits: refused by the full validation
         np.subtract(zb, m[:, None], out=e)  # shifted logits, <= 0
         if labels is None:
             t = coef_buf[: zb.shape[0]]  # effective targets: (1 - eps) q + eps / C, times w
@@ -647,7 +683,7 @@ def _partial_sums(values: np.ndarray, size: int) -> list:
 
 
 def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad):
-    """The straightforward cross-entropy on whole arrays: for infinite logits, or every label ignored."""
+    """The straightforward cross-entropy on whole arrays: for a batch whose every label is ignored."""
     logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
     v = g = None
     if value:
@@ -697,9 +733,11 @@ def cross_entropy(
     y_true : array_like of int, shape ``(...)``, or of float, shape ``(..., C)``
         Integer class labels in ``[0, C)``, or class probabilities.
     y_pred : array_like, shape ``(..., C)``
-        Logits, with the classes on the **last** axis.
+        Finite logits, with the classes on the **last** axis (±inf is refused; to mask a
+        class, give it a large negative finite logit).
     weight : array_like, shape ``(C,)``, optional
-        Per-class weights.
+        Per-class weights, finite and ``>= 0`` (negative or infinite weights are refused:
+        they can make the weighted mean 0/0 or inf/inf).
     ignore_index : int
         Labels equal to it contribute nothing, to the value or to the mean's
         denominator. Only used with integer labels.
@@ -818,7 +856,7 @@ def _distribution_inputs(y_true: Any, y_pred: Any, reduction: str, loss: str):
             "y_pred must have a class axis (the last one) holding one probability per class; got a "
             "scalar. For the probability of a single binary event use binary_cross_entropy"
         )
-    target = np.asarray(y_true)
+    target = as_any_array(y_true, "y_true")
     if target.dtype.kind in "iu" and target.shape == p.shape[:-1] and target.size > 0:
         raise ValueError(
             f"y_true holds integer class labels of shape {target.shape}, but {loss} compares two "
@@ -854,7 +892,7 @@ def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
     try:
         check_reduction(reduction)
         p = as_float_array(y_pred, "y_pred", nan=False)
-        target = np.asarray(y_true)
+        target = as_any_array(y_true, "y_true")
         if p.ndim == 0 or target.shape != p.shape or target.dtype.kind not in "biuf":
             return None
         y = as_float_array(target, "y_true", dtype=p.dtype, nan=False)
@@ -1212,7 +1250,7 @@ def kl_divergence_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
 
 
 def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
-    if isinstance(alpha, bool) or not np.isscalar(alpha) or not np.isreal(alpha):
+    if not is_real_scalar(alpha):
         raise TypeError(f"alpha must be a real number (in [0, 1], or negative for no weighting), got {alpha!r}")
     a = float(alpha)
     if not np.isfinite(a) or a > 1:
@@ -1346,6 +1384,7 @@ def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
     if not np.all(np.isfinite(x)):
         index = _first_index(~np.isfinite(x))
         raise ValueError(f"y_pred must hold finite logits, but {_where('y_pred', index)} = {x[index].item()!r}")
+    option_in_dtype(gam, "gamma", x.dtype, zero_ok=True)
     if not (value or grad):
         return None, None
     dt = x.dtype.type

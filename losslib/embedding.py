@@ -26,7 +26,17 @@ import numpy as np
 from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
-from ._validation import _first_index, _where, as_float_array, check_positive_scalar, check_reduction
+from ._validation import (
+    _first_index,
+    _where,
+    as_any_array,
+    as_float_array,
+    check_no_nan_or_inf,
+    check_positive_scalar,
+    check_reduction,
+    is_real_scalar,
+    option_in_dtype,
+)
 
 __all__ = [
     "contrastive",
@@ -82,13 +92,22 @@ class NTXentGrad(NamedTuple):
 # --------------------------------------------------------------------------
 
 
+_INF_EMBEDDING = (
+    "an infinite coordinate has no direction and no finite distance to anything; "
+    "look for an overflow upstream, or normalise the embeddings"
+)
+
+
 def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tuple[list[np.ndarray], list[np.dtype]]:
     """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
 
     Returns the arrays in their common floating dtype and each argument's own dtype (the dtype
     of its gradient). ``nan=False`` skips the scans for NaNs (for a caller that finds them).
     """
-    arrays = {name: as_float_array(x, name, nan=nan) for name, x in named.items()}
+    arrays = {name: as_float_array(x, name, nan=False) for name, x in named.items()}
+    if nan:  # the one reduction of the NaN scan finds infinities too
+        for name, arr in arrays.items():
+            check_no_nan_or_inf(arr, name, "numbers", _INF_EMBEDDING)
     allowed = "(N, D) or (D,)" if single else "(N, D)"
     for name, a in arrays.items():
         if a.ndim in ((1, 2) if single else (2,)):
@@ -97,6 +116,9 @@ def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tup
             hint = "; one embedding is a 1-D array of D numbers"
         elif a.ndim == 1:
             hint = f"; for a single example pass {name}[None, :] (with one example the loss is 0)"
+        elif a.shape[-1] == 1 and a.ndim == 3:
+            # (N, D, 1): a column per example; reshape(-1, 1) would make N*D one-number embeddings
+            hint = f"; drop the trailing axis of length 1 with {name}.squeeze(-1), giving shape {a.shape[:-1]}"
         else:
             hint = f"; flatten the leading axes with {name}.reshape(-1, {a.shape[-1]})"
         raise ValueError(
@@ -118,7 +140,7 @@ def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tup
 
 def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], meaning: str, hint: str):
     """Pair labels of shape ``x.shape[:-1]`` taking only the ``allowed`` values, in ``x``'s dtype."""
-    y = np.asarray(y_true)
+    y = as_any_array(y_true, "y_true")
     if y.dtype.kind not in "biuf":
         raise TypeError(f"y_true must hold numeric labels ({meaning}), got an array of dtype {y.dtype}")
     if y.shape != x.shape[:-1]:
@@ -136,8 +158,13 @@ def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], m
     return y.astype(x.dtype)
 
 
+def _triplet_options_in_dtype(margin: float, eps: float, dtype: np.dtype) -> None:
+    option_in_dtype(margin, "margin", dtype, "anchor", zero_ok=True)
+    option_in_dtype(eps, "eps", dtype, "anchor", zero_ok=True)
+
+
 def _check_real(value: Any, name: str, expected: str) -> float:
-    if isinstance(value, bool) or not np.isscalar(value) or not np.isreal(value):
+    if not is_real_scalar(value):
         raise TypeError(f"{name} must be {expected}, got {value!r}")
     return float(value)
 
@@ -314,6 +341,8 @@ def _contrastive(
         "; for labels in {-1, 1} pass (y_true + 1) / 2",
     )
     t = a.dtype.type
+    option_in_dtype(margin, "margin", a.dtype, "x1", zero_ok=True)
+    option_in_dtype(eps, "eps", a.dtype, "x1", zero_ok=True)
     d, unit = _pnorm(a - b + t(eps), 2.0, grad)
     hinge = np.maximum(t(margin) - d, 0)
     v = g = None
@@ -343,7 +372,7 @@ def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: floa
     y_true : array_like, shape ``(N,)`` (or ``()`` for a single pair)
         1 for a similar pair, 0 for a dissimilar one (integers, booleans or floats).
     x1, x2 : array_like, shape ``(N, D)`` (or ``(D,)``)
-        The embeddings of the two members of each pair, one row per pair.
+        The embeddings of the two members of each pair, one row per pair (finite: ±inf is refused).
     margin : float >= 0
         Distance beyond which a dissimilar pair costs nothing.
     eps : float >= 0
@@ -429,11 +458,13 @@ def _triplet(
     named = {"anchor": anchor, "positive": positive, "negative": negative}
     if p == 2.0 and not swap:
         (a, pos, neg), dtypes = _embeddings(named, single=True, nan=False)  # a NaN makes the fast path give up
+        _triplet_options_in_dtype(margin, eps, a.dtype)
         out = _triplet_euclidean(a, pos, neg, margin, eps, reduction, value, grad)
         if out is not None:
             v, g = out
             return v, (TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(g, dtypes))) if g is not None else None)
     (a, pos, neg), dtypes = _embeddings(named, single=True)
+    _triplet_options_in_dtype(margin, eps, a.dtype)
     t = a.dtype.type
     d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
     d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
@@ -537,7 +568,7 @@ def triplet(
     Parameters
     ----------
     anchor, positive, negative : array_like, shape ``(N, D)`` (or ``(D,)`` for one triplet)
-        The embeddings, one triplet per row.
+        The embeddings, one triplet per row (finite: ±inf is refused).
     margin : float > 0
         The required gap between the two distances.
     p : float >= 1
@@ -673,6 +704,9 @@ def _cosine_embedding(
         "; for 0/1 labels pass 2 * y_true - 1",
     )
     t = a.dtype.type
+    # eps only keeps 0/0 away: one that rounds to 0 in the dtype is taken as its smallest positive number
+    tiny = float(_kernels.finfo(a.dtype).smallest_subnormal)
+    eps = float(option_in_dtype(max(eps, tiny), "eps", a.dtype, "x1"))
     # the formulas of PyTorch, so that the two agree to rounding; the sums as BLAS row dots
     a2, b2 = a.reshape(-1, a.shape[-1]), b.reshape(-1, b.shape[-1])
     with np.errstate(over="ignore", invalid="ignore"):  # inf - inf too: rows past the range are recomputed below
@@ -722,13 +756,15 @@ def cosine_embedding(
     y_true : array_like, shape ``(N,)`` (or ``()`` for a single pair)
         1 for a similar pair, -1 for a dissimilar one.
     x1, x2 : array_like, shape ``(N, D)`` (or ``(D,)``)
-        The embeddings of the two members of each pair.
+        The embeddings of the two members of each pair (finite: ±inf is refused).
     margin : float in [-1, 1]
         Cosine below which a dissimilar pair costs nothing (0 to 0.5 is usual).
     eps : float > 0
         Added to both squared norms, so that a zero vector has cosine 0 with everything
         instead of NaN. The default is PyTorch's constant: 1e-12 rounded to float32
-        (9.99999996e-13).
+        (9.99999996e-13). An ``eps`` below the smallest positive number of the inputs'
+        dtype is taken as that number (it still keeps 0/0 away); one that overflows the
+        dtype is refused.
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.
 
@@ -806,6 +842,7 @@ def _info_nce(
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (q, k), dtypes = _embeddings({"queries": queries, "keys": keys}, single=False)
+    option_in_dtype(tau, "temperature", q.dtype, "queries", reciprocal=True)
     q_hat, q_norm, q_div = _normalize(q)
     k_hat, k_norm, k_div = _normalize(k)
     scale = grad_scale(reduction, q.shape[0]) / tau
@@ -837,7 +874,7 @@ def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: st
     Parameters
     ----------
     queries : array_like, shape ``(N, D)``
-        One query embedding per row.
+        One query embedding per row (finite: ±inf is refused, as in ``keys``).
     keys : array_like, shape ``(N, D)``
         Row :math:`i` is the positive key of query :math:`i`.
     temperature : float > 0
@@ -910,6 +947,7 @@ def _nt_xent(
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (a, b), dtypes = _embeddings({"z1": z1, "z2": z2}, single=False)
+    option_in_dtype(tau, "temperature", a.dtype, "z1", reciprocal=True)
     t = a.dtype.type
     n = a.shape[0]
     z_hat, z_norm, z_div = _normalize(np.concatenate([a, b]))
@@ -943,7 +981,8 @@ def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mea
     Parameters
     ----------
     z1, z2 : array_like, shape ``(N, D)``
-        The embeddings of the two views; row :math:`i` of each comes from example :math:`i`.
+        The embeddings of the two views; row :math:`i` of each comes from example :math:`i`
+        (finite: ±inf is refused).
     temperature : float > 0
         Divides the cosine similarities.
     reduction : {"mean", "sum", "none"}

@@ -14,7 +14,13 @@ import numpy as np
 
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
-from ._validation import as_float_array, check_in_unit_interval, check_reduction, check_same_shape
+from ._validation import (
+    as_float_array,
+    check_in_unit_interval,
+    check_no_nan_or_inf,
+    check_reduction,
+    check_same_shape,
+)
 from .special import sigmoid, softplus
 
 __all__ = [
@@ -46,11 +52,14 @@ def _vae_inputs(x: Any, x_recon: Any, mu: Any, logvar: Any, likelihood: Any, red
     check_reduction(reduction)
     if not isinstance(likelihood, str) or likelihood not in _LIKELIHOODS:
         raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
-    z = as_float_array(x_recon, "x_recon")
+    z = as_float_array(x_recon, "x_recon", nan=likelihood != "bernoulli")
+    if likelihood == "bernoulli":  # logits: refused where infinite, as every logit in losslib
+        check_no_nan_or_inf(z, "x_recon", "logits", "an infinite logit claims a probability of exactly 0 or 1")
     x = as_float_array(x, "x", dtype=z.dtype)
     check_same_shape(x, "x", z, "x_recon")
     mu = as_float_array(mu, "mu", dtype=z.dtype)
-    logvar = as_float_array(logvar, "logvar", dtype=z.dtype)
+    logvar = as_float_array(logvar, "logvar", dtype=z.dtype, nan=False)
+    check_no_nan_or_inf(logvar, "logvar", "log-variances", "an infinite log-variance is a variance of 0 or inf")
     check_same_shape(mu, "mu", logvar, "logvar")
     if z.ndim == 0 or mu.ndim == 0:
         raise ValueError(
@@ -149,9 +158,9 @@ def vae_elbo(x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "b
     x : array_like, shape ``(N, ...)`` or ``(D,)``
         The data (the target).
     x_recon : array_like, same shape as ``x``
-        The decoder's output: logits (Bernoulli) or means (Gaussian).
+        The decoder's output: logits (Bernoulli; finite, ±inf is refused) or means (Gaussian).
     mu, logvar : array_like, shape ``(N, K)`` or ``(K,)``
-        Mean and log-variance of the encoder's Gaussian.
+        Mean and log-variance of the encoder's Gaussian (``logvar`` finite: ±inf is refused).
     likelihood : {"bernoulli", "gaussian"}
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for one example

@@ -17,7 +17,16 @@ import numpy as np
 from . import _kernels
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
-from ._validation import _first_index, _where, as_float_array, check_positive_scalar, check_reduction, check_same_shape
+from ._validation import (
+    _first_index,
+    _where,
+    as_float_array,
+    check_finite,
+    check_positive_scalar,
+    check_reduction,
+    check_same_shape,
+    option_in_dtype,
+)
 
 __all__ = [
     "gaussian_nll",
@@ -142,7 +151,9 @@ def _clamped_spread(value: Any, name: str, point_name: str, shape, dtype, eps: f
             f"{_where(name, index)} is 0 and eps=0, so the likelihood is degenerate; "
             f"pass eps > 0 (default 1e-6) or a positive {name}"
         )
-    expanded = _expand(np.maximum(arr, dtype.type(eps)), name, point_name, shape)
+    expanded = _expand(
+        np.maximum(arr, option_in_dtype(eps, "eps", dtype, point_name, zero_ok=True)), name, point_name, shape
+    )
     return expanded, expanded.shape, arr.shape
 
 
@@ -173,6 +184,7 @@ def _gaussian_nll(
     try:  # the checks without the scans for NaNs (the blocks find them) nor the clamped copy of var
         y, mu = _point_inputs(y_true, mean, "mean", reduction, nan=False)
         v = as_float_array(var, "var", dtype=mu.dtype, nan=False)
+        option_in_dtype(eps, "eps", mu.dtype, "mean", zero_ok=True)
         low = v.min()
         if not (low > 0 or (low >= 0 and eps > 0)):
             raise ValueError  # a negative, zero (with eps = 0) or NaN variance: the full checks say which
@@ -199,7 +211,11 @@ def _gaussian_nll(
             n_grads=2,
             n_tmp=4,
             recheck=checked,
-            options={"eps": mu.dtype.type(eps), "full": full, "precise": precise},
+            options={
+                "eps": option_in_dtype(eps, "eps", mu.dtype, "mean", zero_ok=True),
+                "full": full,
+                "precise": precise,
+            },
         )
     if out_g is None:
         return out_v, None
@@ -471,6 +487,7 @@ def _poisson_nll(
     _check_not_below(y, "y_true", 0.0, "counts", "; Poisson targets are counts (or other non-negative numbers)")
     if not log_input:
         _check_not_below(x, "y_pred", 0.0, "rates", "; if these are log-rates, pass log_input=True")
+    _check_poisson_finite(y, x, log_input)
     out_v = out_g = None
     positive = y > 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -496,12 +513,20 @@ def _poisson_nll(
     return out_v, out_g
 
 
+def _check_poisson_finite(y: np.ndarray, x: np.ndarray, log_input: bool) -> None:
+    """Refuse infinite counts and (log-)rates: ``e^x - y x`` would be inf - inf (see CONTRIBUTING)."""
+    check_finite(y, "y_true", "counts", "an infinite count has no Poisson likelihood")
+    what = "log-rates" if log_input else "rates"
+    check_finite(x, "y_pred", what, f"an infinite {what[:-1]} has no Poisson likelihood; clip y_pred")
+
+
 def _poisson_log_input(y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool):
     """:func:`poisson_nll` with log-rates and without Stirling's term, by blocks: one exp per element."""
 
     def checked():
         y, x = _point_inputs(y_true, y_pred, "y_pred", reduction)
         _check_not_below(y, "y_true", 0.0, "counts", "; Poisson targets are counts (or other non-negative numbers)")
+        _check_poisson_finite(y, x, True)
 
     try:  # without the scans for NaNs: a NaN makes the block's results NaN, and then checked() raises
         y, x = _point_inputs(y_true, y_pred, "y_pred", reduction, nan=False)
@@ -524,7 +549,9 @@ def _poisson_log_input(y_true: Any, y_pred: Any, reduction: str, value: bool, gr
                 np.divide(gs[0], count, out=gs[0])
 
     with np.errstate(over="ignore", invalid="ignore"):
-        v, g = _kernels.elementwise(kernel, (y, x), value=value, grad=grad, reduction=reduction, recheck=checked)
+        v, g = _kernels.elementwise(
+            kernel, (y, x), value=value, grad=grad, reduction=reduction, recheck=checked, finite=1
+        )
     return v, (g[0] if g is not None else None)
 
 
@@ -547,7 +574,8 @@ def poisson_nll(
     y_true : array_like, any shape
         Counts, >= 0 (non-integers are accepted: the quasi-likelihood of GLMs).
     y_pred : array_like, same shape as ``y_true``
-        Log-rates (any real number), or rates >= 0 with ``log_input=False``.
+        Log-rates (any finite real number), or finite rates >= 0 with ``log_input=False``;
+        ±inf is refused, in ``y_pred`` and in the counts ``y_true``.
     log_input : bool
         Whether ``y_pred`` is a log-rate (the canonical link: the loss is convex and needs
         no positivity constraint).
@@ -816,6 +844,8 @@ def _von_mises_nll(
     """Value and/or gradient of :func:`von_mises_nll`, sharing sin((y - loc)/2)."""
     full = _check_flag(full, "full")
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
+    check_finite(y, "y_true", "angles (in radians)", "an infinite angle has no direction")
+    check_finite(mu, "loc", "angles (in radians)", "an infinite angle has no direction")
     k = _spread_input(concentration, "concentration", "concentrations", mu.dtype)
     if not np.isfinite(k).all():
         index = _first_index(~np.isfinite(k))
@@ -864,7 +894,8 @@ def von_mises_nll(y_true: Any, loc: Any, concentration: Any, *, full: bool = Fal
     Parameters
     ----------
     y_true : array_like, any shape
-        Observed angles in radians (any real numbers; only their value modulo :math:`2\pi` matters).
+        Observed angles in radians (any finite real numbers; only their value modulo :math:`2\pi`
+        matters; ±inf is refused, as in ``loc``).
     loc : array_like, same shape as ``y_true``
         Predicted mean angles in radians. Its floating dtype is the dtype of the result.
     concentration : array_like

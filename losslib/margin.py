@@ -20,6 +20,7 @@ from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
     _where,
+    as_any_array,
     as_float_array,
     as_label_array,
     check_reduction,
@@ -276,7 +277,7 @@ def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.nda
             f"y_pred has shape {s.shape}: {n_classes} score per example on its last axis, but the "
             "multiclass hinge needs at least 2 classes"
         )
-    target = np.asarray(y_true)
+    target = as_any_array(y_true, "y_true")
     if target.dtype.kind == "f":
         hint = (
             " (it has y_pred's shape: if its rows are one-hot, pass y_true.argmax(-1))"

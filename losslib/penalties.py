@@ -18,7 +18,7 @@ import numpy as np
 
 from ._info import LossInfo
 from ._reduction import grad_scale, reduce
-from ._validation import as_float_array, check_positive_scalar, check_reduction
+from ._validation import as_float_array, check_positive_scalar, check_reduction, is_real_scalar, option_in_dtype
 
 __all__ = [
     "elastic_net",
@@ -165,7 +165,7 @@ def l2_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
 
 
 def _l1_ratio(l1_ratio: Any) -> float:
-    if isinstance(l1_ratio, bool) or not np.isscalar(l1_ratio) or not np.isreal(l1_ratio):
+    if not is_real_scalar(l1_ratio):
         raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}")
     r = float(l1_ratio)
     if not 0.0 <= r <= 1.0:
@@ -186,6 +186,7 @@ def _elastic_net(
     a = check_positive_scalar(alpha, "alpha", allow_zero=True)
     r = _l1_ratio(l1_ratio)
     w = _params(params, reduction)
+    option_in_dtype(a, "alpha", w.dtype, "params", zero_ok=True)
     t = w.dtype.type
     v = g = None
     if value:

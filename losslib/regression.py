@@ -8,6 +8,7 @@ whole distribution (a mean and a variance, a rate) are in :mod:`losslib.likeliho
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import numpy as np
@@ -22,6 +23,7 @@ from ._validation import (
     check_positive_scalar,
     check_reduction,
     check_same_shape,
+    option_in_dtype,
 )
 
 __all__ = [
@@ -237,7 +239,9 @@ def _huber(
 ):
     """Value and/or gradient of :func:`huber`, sharing the residual."""
     delta = check_positive_scalar(delta, "delta")
-    return _run(_huber_kernel, y_true, y_pred, reduction, value, grad, delta=delta)
+    y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
+    d = option_in_dtype(delta, "delta", y_pred.dtype)
+    return _run(_huber_kernel, y_true, y_pred, reduction, value, grad, validated=True, delta=d)
 
 
 def _huber_kernel(y, p, v, g, count, tmp, *, delta):
@@ -320,7 +324,7 @@ def _pseudo_huber(
     """Value and/or gradient of :func:`pseudo_huber`, sharing ``hypot(delta, r)``."""
     delta = check_positive_scalar(delta, "delta")
     y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
-    d = y_pred.dtype.type(delta)
+    d = option_in_dtype(delta, "delta", y_pred.dtype)
     info = _kernels.finfo(y_pred.dtype)
     # sqrt(r^2 + delta^2) equals hypot(r, delta) to rounding unless a square over- or underflows:
     # delta^2 is checked here, r^2 block by block (an infinite h), where hypot takes over.
@@ -348,11 +352,18 @@ def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
         np.multiply(r, r, out=rr)
         np.add(rr, d * d, out=h)
         np.sqrt(h, out=h)
+    infinite = None  # where r = +-inf (found only on the rare path of overflowing squares)
     if not squares_ok or h.max() == np.inf:
         # hypot does not overflow; delta |r| (|r| / (h + delta)) neither
         np.hypot(d, r, out=h)
         np.add(h, d, out=rr)
-        np.divide(r, rr, out=rr)
+        if np.isinf(h.max()):  # an infinite residual: r / (h + delta) -> sign(r), not inf / inf
+            infinite = np.isinf(r)
+            with np.errstate(invalid="ignore"):
+                np.divide(r, rr, out=rr)
+            np.copyto(rr, np.sign(r), where=infinite)
+        else:
+            np.divide(r, rr, out=rr)
         np.multiply(rr, r, out=rr)
         np.multiply(rr, d, out=rr)
         if v is not None:
@@ -367,7 +378,12 @@ def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
         # r delta / h, clipped: |gradient| <= delta also after rounding (bounded influence, exactly)
         bound = d / d.dtype.type(count)
         np.divide(bound, h, out=g)
-        np.multiply(g, r, out=g)
+        if infinite is not None:  # the limit +-delta at r = +-inf, not 0 * inf
+            with np.errstate(invalid="ignore"):
+                np.multiply(g, r, out=g)
+            np.copyto(g, np.sign(r) * bound, where=infinite)
+        else:
+            np.multiply(g, r, out=g)
         np.minimum(np.maximum(g, -bound, out=g), bound, out=g)
 
 
@@ -390,9 +406,11 @@ def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str
     y_pred : array_like, same shape as ``y_true``
         Predictions. Its floating dtype is the dtype of the result.
     delta : float > 0
-        Scale of the residual at which the loss turns from quadratic to linear.
+        Scale of the residual at which the loss turns from quadratic to linear. Refused if
+        it rounds to 0 or overflows in ``y_pred``'s dtype.
     reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per element.
+        ``"none"`` returns one loss per element. An infinite residual gives the limits: loss
+        inf, gradient :math:`\pm\delta` (divided by the mean's count).
 
     Returns
     -------
@@ -653,7 +671,12 @@ def _msle(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = Tr
     if value:
         v = reduce(diff * diff, reduction)
     if grad:
-        g = 2 * diff / (1 + y_pred) * y_pred.dtype.type(grad_scale(reduction, y_pred.size))
+        if np.isinf(y_pred.max()):  # the limit 2 log(p) / p -> 0 where y_pred = +inf (not inf / inf)
+            with np.errstate(invalid="ignore"):
+                g = np.where(np.isinf(y_pred), 0, 2 * diff / (1 + y_pred))
+        else:
+            g = 2 * diff / (1 + y_pred)
+        g = g * y_pred.dtype.type(grad_scale(reduction, y_pred.size))
     return v, g
 
 
@@ -723,7 +746,7 @@ def _tukey_biweight(
     """Value and/or gradient of :func:`tukey_biweight`, sharing :math:`u = (r/c)^2`."""
     c = check_positive_scalar(c, "c")
     r = _residual(y_true, y_pred, reduction)
-    cc = r.dtype.type(c)
+    cc = option_in_dtype(c, "c", r.dtype)
     a = np.abs(r)
     inside = a <= cc
     m = np.minimum(a, cc)  # |r| clipped to c: no overflow in the squares below
@@ -736,7 +759,10 @@ def _tukey_biweight(
         )
     if grad:
         w = 1 - u
-        g = np.where(inside, r * (w * w), 0).astype(r.dtype, copy=False) * r.dtype.type(grad_scale(reduction, r.size))
+        # copysign(m, r) is r inside and finite outside (where w = 0): an infinite r gives 0, not inf * 0
+        g = np.where(inside, np.copysign(m, r) * (w * w), 0).astype(r.dtype, copy=False) * r.dtype.type(
+            grad_scale(reduction, r.size)
+        )
     return v, g
 
 
@@ -812,21 +838,22 @@ def _charbonnier(
     """Value and/or gradient of :func:`charbonnier`, sharing ``hypot(eps, r)``."""
     eps = check_positive_scalar(eps, "eps")
     r = _residual(y_true, y_pred, reduction)
-    e = r.dtype.type(eps)
-    if e == 0:
-        raise ValueError(
-            f"eps={eps!r} rounds to 0 in {r.dtype}, the dtype of y_pred, and the loss would be undefined "
-            f"at r = 0; pass eps >= {np.finfo(r.dtype).smallest_subnormal} or float64 inputs"
-        )
+    e = option_in_dtype(eps, "eps", r.dtype)  # 0 would leave the loss undefined at r = 0
     a = np.abs(r)
     h = np.hypot(e, a)  # sqrt(r^2 + eps^2), without overflow of r^2
+    infinite = np.isinf(h.max())  # an infinite residual: the limits below, not inf / inf
     v = g = None
-    if value:
-        # sqrt(r^2 + eps^2) - eps = r^2 / (h + eps): no cancellation for small r, no overflow for large r
-        v = reduce(a * (a / (h + e)), reduction)
-    if grad:
-        # clipped: |r| / h <= 1 also after rounding (bounded influence, exactly)
-        g = np.clip(r / h, -1, 1).astype(r.dtype, copy=False) * r.dtype.type(grad_scale(reduction, r.size))
+    with np.errstate(invalid="ignore") if infinite else contextlib.nullcontext():
+        if value:
+            # sqrt(r^2 + eps^2) - eps = r^2 / (h + eps): no cancellation for small r, no overflow for large r
+            terms = a * (a / (h + e))
+            v = reduce(np.where(np.isinf(a), a, terms) if infinite else terms, reduction)
+        if grad:
+            # clipped: |r| / h <= 1 also after rounding (bounded influence, exactly); +-1 at r = +-inf
+            ratio = r / h
+            if infinite:
+                ratio = np.where(np.isinf(r), np.sign(r), ratio)
+            g = np.clip(ratio, -1, 1).astype(r.dtype, copy=False) * r.dtype.type(grad_scale(reduction, r.size))
     return v, g
 
 
@@ -851,9 +878,10 @@ def charbonnier(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str =
         Predictions. Its floating dtype is the dtype of the result.
     eps : float > 0
         The smoothing scale, in units of the target: the width of the quadratic bowl around 0.
-        The default 1e-3 is LapSRN's.
+        The default 1e-3 is LapSRN's. Refused if it rounds to 0 or overflows in ``y_pred``'s dtype.
     reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per element.
+        ``"none"`` returns one loss per element. An infinite residual gives the limits: loss
+        inf, gradient :math:`\pm 1` (divided by the mean's count).
 
     Returns
     -------

@@ -31,6 +31,7 @@ from ._validation import (
     check_positive_scalar,
     check_reduction,
     check_same_shape,
+    option_in_dtype,
 )
 
 __all__ = ["dice", "dice_grad", "soft_jaccard", "soft_jaccard_grad"]
@@ -48,6 +49,7 @@ def _mask_inputs(y_true: Any, y_pred: Any, smooth: Any, reduction: str):
             "y_pred is a scalar; a mask needs at least one axis: pass shape (d,) for one example "
             "or (N, ...) for N examples"
         )
+    option_in_dtype(s, "smooth", p.dtype, zero_ok=True)
     check_in_unit_interval(p, "y_pred", "; pass probabilities (apply a sigmoid or softmax to logits first)")
     check_in_unit_interval(y, "y_true", "; targets are 0/1 masks or soft masks in [0, 1]")
     axes = tuple(range(1, p.ndim)) if p.ndim > 1 else (0,)
@@ -92,6 +94,7 @@ def _dice(
         check_same_shape(y, "y_true", p, "y_pred")
         if p.ndim == 0:
             raise ValueError
+        option_in_dtype(s, "smooth", p.dtype, zero_ok=True)
     except (TypeError, ValueError):
         _mask_inputs(y_true, y_pred, smooth, reduction)  # raises the error, in the order of its checks
         raise

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ._info import LossInfo
-from ._validation import _first_index, _where, as_float_array, check_reduction
+from ._validation import _first_index, _where, as_any_array, as_float_array, check_reduction
 from .special import log_softmax
 
 __all__ = ["ctc", "ctc_grad"]
@@ -24,7 +24,7 @@ __all__ = ["ctc", "ctc_grad"]
 
 def _int_vector(x: Any, name: str, n: int, hi: int, hi_what: str) -> np.ndarray:
     """An integer array of shape (n,) with values in [0, hi]."""
-    arr = np.asarray(x)
+    arr = as_any_array(x, name)
     if arr.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer lengths, got dtype {arr.dtype}; convert with .astype(int)")
     if arr.shape != (n,):
@@ -62,7 +62,7 @@ def _ctc_inputs(y_true, y_pred, input_lengths, target_lengths, blank, zero_infin
             f"blank={blank} is not a class of y_pred, which has {n_classes} classes on its last axis; "
             f"blank must be in [0, {n_classes - 1}]"
         )
-    targets = np.asarray(y_true)
+    targets = as_any_array(y_true, "y_true")
     if targets.dtype.kind not in "iu":
         raise TypeError(f"y_true must hold integer labels, got dtype {targets.dtype}; convert with .astype(int)")
     if targets.ndim != 2 or targets.shape[0] != n:
