@@ -26,11 +26,13 @@ in dark mode (issue #21).
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
 import shutil
 import threading
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
@@ -557,3 +559,62 @@ def test_no_page_violates_wcag_a_or_aa_rules(site, browser, mode):
     assert not found, f"{mode} mode: {total} axe rule(s) violated on {len(found)} page(s):\n" + "\n".join(
         f"{rel}: {line}" for rel, lines in found.items() for line in lines
     )
+
+
+# --------------------------------------------------------------------------
+# The whole book as one PDF (make book prints it with Chromium, losscourse/pdf.py)
+# --------------------------------------------------------------------------
+
+
+def _outline_titles(reader) -> list[tuple[str, int]]:
+    """The PDF's top-level bookmarks, with the page (from 0) each opens."""
+    return [
+        (item.title, reader.get_destination_page_number(item)) for item in reader.outline if not isinstance(item, list)
+    ]
+
+
+def test_the_whole_book_is_one_pdf_with_contents_figures_and_text(site):
+    from pypdf import PdfReader
+
+    from losscourse import pdf
+
+    _, root = site
+    path = root / pdf.PDF_NAME
+    assert path.is_file(), "make book (losscourse.book.build) writes the whole book as one PDF"
+    reader = PdfReader(path)
+    assert len(reader.pages) > 100, f"the PDF has {len(reader.pages)} pages"
+    assert sum(len(page.images) for page in reader.pages) >= 40, "the figures are in the PDF"
+
+    titles = [html.unescape(re.search(r"<h1>(.*?)<", (root / rel).read_text()).group(1)) for rel in pdf.toc_pages()]
+    bookmarks = _outline_titles(reader)
+    assert [t for t, _ in bookmarks] == ["Contents", *titles], "one bookmark per page of the book, in order"
+    starts = [page for _, page in bookmarks]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+    def text(i: int) -> str:
+        return " ".join(unicodedata.normalize("NFKC", reader.pages[i].extract_text()).split())  # ﬁ -> fi
+
+    contents = text(0)
+    for (title, start), following in zip(bookmarks[1:], bookmarks[2:] + [(None, len(reader.pages))]):
+        assert re.search(re.escape(title) + r"\s+" + str(start + 1) + r"\b", contents), (
+            f"the contents page gives {title!r} on page {start + 1}"
+        )
+        first = text(start)
+        assert title in first, f"{title!r} does not start on its page"
+        assert str(start + 1) in first.split(), f"page {start + 1} is numbered"
+        assert following[1] > start
+    chapter = [b for b in bookmarks if b[0] == titles[2]][0][1]
+    words = " ".join(text(i) for i in range(chapter, chapter + 5)).split()
+    assert len(words) > 1000, "the chapters' text is extractable"
+
+
+def test_the_landing_page_and_every_download_menu_link_the_pdf(site, visited):
+    from losscourse import pdf
+
+    base, _ = site
+    url = urljoin(base, pdf.PDF_NAME)
+    assert url in visited["book/index.html"]["links"], "the landing page links the PDF"
+    for rel in CHAPTER_PAGES:
+        downloads = dict(visited[rel]["downloads"])
+        assert downloads.get("Whole book (.pdf)") == url, f"{rel}: download menu {downloads}"
+
