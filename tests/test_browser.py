@@ -618,3 +618,49 @@ def test_the_landing_page_and_every_download_menu_link_the_pdf(site, visited):
         downloads = dict(visited[rel]["downloads"])
         assert downloads.get("Whole book (.pdf)") == url, f"{rel}: download menu {downloads}"
 
+
+# --------------------------------------------------------------------------
+# Reflow: no page scrolls sideways on a phone; what is wider than the column scrolls in its own box
+# --------------------------------------------------------------------------
+
+# Every display equation and table: it fits the article's column, or it (or a box around it, inside
+# the column) scrolls sideways (overflow-x auto or scroll) and that box fits the column.
+_OVERFLOW = """() => {
+  const column = document.querySelector('article.bd-article') || document.body;
+  const right = column.getBoundingClientRect().right + 1;
+  const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  const bad = [];
+  for (const e of document.querySelectorAll('mjx-container[display="true"], table')) {
+    if (e.getBoundingClientRect().width === 0) continue;  // hidden (a folded cell)
+    const fits = e.getBoundingClientRect().right <= right && e.scrollWidth <= e.clientWidth + 1;
+    let box = e;
+    while (box && box !== column && !scrolls(box)) box = box.parentElement;
+    const contained = box && box !== column && box.getBoundingClientRect().right <= right;
+    if (!fits && !contained) bad.push(`${e.tagName.toLowerCase()} ${e.scrollWidth}px: ${e.textContent.trim().slice(0, 50)}`);
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: innerWidth, bad};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, browser, width):
+    """At 390 px no page is wider than the screen; at 390 and 1280 px every display equation and
+    table fits the column or scrolls inside a box of its own (issue #21)."""
+    base, root = site
+    w, h = WIDTHS[width]
+    problems = []
+    page = browser.new_page(viewport={"width": w, "height": h})
+    try:
+        for rel in _axe_pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
+                page.evaluate("MathJax.startup.promise")
+            if rel.startswith("search.html"):
+                _wait_for_search(page)
+            found = page.evaluate(_OVERFLOW)
+            if found["scroll"] > found["inner"]:
+                problems.append(f"{rel}: the page is {found['scroll']} px wide on a {found['inner']} px screen")
+            problems += [f"{rel}: {item} overflows the column" for item in found["bad"]]
+    finally:
+        page.close()
+    assert not problems, f"{width}: {len(problems)} problem(s):\n" + "\n".join(problems[:20])
