@@ -768,7 +768,10 @@ def write_pdf(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
 
     target = html_dir / pdf.PDF_NAME
     pages = [html_dir / rel for rel in pdf.toc_pages(root)]
-    newest = max((p.stat().st_mtime for p in pages if p.is_file()), default=0.0)
+    if not any(p.is_file() for p in pages):
+        log(f"book: no PDF: none of the pages of _toc.yml is in {html_dir}")
+        return None
+    newest = max(p.stat().st_mtime for p in pages if p.is_file())
     if target.is_file() and target.stat().st_mtime > newest:
         log(f"book: {target.name} is up to date (no page changed)")
         return target
