@@ -6,8 +6,8 @@ on localhost, as a reader sees it), MathJax is awaited so that the equations are
 page is printed to PDF with the theme's print styles (no sidebars, no buttons) plus a few of ours
 (folded code cells stay folded without their "Show code" prompt, code wraps instead of being cut,
 wide tables shrink to the page). pypdf then merges the pages behind a title and contents page that
-gives the page where each chapter starts, keeps Chromium's outline of each page as bookmarks under
-the page's title, and stamps continuous page numbers (printed by Chromium too, on blank pages).
+gives the page where each chapter starts, keeps Chromium's outline of each page (its sections) as
+bookmarks under the page's title, and stamps continuous page numbers (printed by Chromium too, on blank pages).
 
 Links between pages of the book cannot point anywhere in a PDF: they are printed as plain text;
 links inside a page stay links, and links to other sites stay links.
@@ -53,8 +53,9 @@ PRINT_CSS = """
   pre, pre code { white-space: pre-wrap !important; overflow-wrap: anywhere; }
   div.highlight, .cell_output pre { overflow: visible !important; }
   .table-wrapper, .pst-scrollable-table-container { overflow: visible !important; }
-  table { font-size: 0.78em; width: 100% !important; table-layout: auto; }
-  table td, table th { overflow-wrap: anywhere; }
+  table { font-size: 0.74em; width: 100% !important; table-layout: auto; }
+  table td, table th { overflow-wrap: break-word; hyphens: auto; }
+  table code.literal, table code.literal span.pre { overflow-wrap: anywhere !important; white-space: normal !important; }
   figure, img, mjx-container[display="true"] { break-inside: avoid; }
   mjx-container[display="true"] { overflow: visible !important; }
   h1, h2, h3, h4 { break-after: avoid; }
@@ -212,9 +213,17 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     finally:
         server.shutdown()
     writer = PdfWriter()
-    writer.append(PdfReader(io.BytesIO(front)), outline_item="Contents", import_outline=False)
+    writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
+    writer.add_outline_item(title="Contents", page_number=0)
     for title, data in printed:
-        writer.append(PdfReader(io.BytesIO(data)), outline_item=title, import_outline=True)
+        reader = PdfReader(io.BytesIO(data))
+        first = len(writer.pages)
+        writer.append(reader, import_outline=False)
+        top = writer.add_outline_item(title=title, page_number=first)
+        outline = reader.outline
+        # Chromium's outline of a page: its h1 (the bookmark just made), then the sections under it.
+        sections = outline[1] if len(outline) == 2 and isinstance(outline[1], list) else outline
+        _copy_outline(writer, reader, sections, top, first)
     for page_obj, number in zip(writer.pages, numbers.pages):
         page_obj.merge_page(number)
         page_obj.compress_content_streams()  # merging leaves the page's content uncompressed (2.3x the size)
@@ -225,6 +234,19 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
         writer.write(fh)
     log(f"book: wrote {out} ({len(writer.pages)} pages) in {time.monotonic() - start:.0f} s")
     return out
+
+
+def _copy_outline(writer: Any, reader: Any, items: list, parent: Any, offset: int) -> None:
+    """Chromium's bookmarks of one printed page, nested as they are, under ``parent``."""
+    last = parent
+    for item in items:
+        if isinstance(item, list):
+            _copy_outline(writer, reader, item, last, offset)
+        elif " ".join(item.title.split()) == "Contents":  # the theme's printed list of the page's sections
+            last = parent
+        else:
+            page = offset + reader.get_destination_page_number(item)
+            last = writer.add_outline_item(title=" ".join(item.title.split()), page_number=page, parent=parent)
 
 
 # --------------------------------------------------------------------------
