@@ -24,6 +24,11 @@ desktop and phone width and runs axe-core on every page in light and dark mode.
 - **The phone's contents dialog closes on a link.** On narrow screens the chapter list and the page's
   contents open as modal dialogs; a section link scrolled the page behind the still open dialog.
   ``book/_static/sidebar-dialogs.js`` closes the dialog when a link in it is followed.
+- **Pages reflow to a phone** (WCAG 1.4.10, Reflow; issue #21). At 390 px long inline code, signatures
+  and field lists widened the page (Sphinx keeps each ``span.pre`` on one line), and the generated
+  index's table too. ``book/_static/reflow.css`` lets them wrap and the index scroll in its own box;
+  display equations and tables that are wider than the column scroll in their own box (the theme's
+  ``overflow-x: auto``) and show a shadow on the side where more is hidden.
 - **Search results are legible in dark mode.** ``book/_static/a11y.css``: a highlighted search term in
   a result's title had 2.1:1 contrast.
 """
@@ -35,7 +40,7 @@ from typing import Any
 
 BOOK = Path(__file__).resolve().parent.parent / "book"
 TEMPLATES = BOOK / "_templates"  # search-button-field.html, theme-switcher.html
-STATIC = BOOK / "_static"  # sidebar-dialogs.js, a11y.css
+STATIC = BOOK / "_static"  # sidebar-dialogs.js, a11y.css, reflow.css
 
 
 def _configure(app: Any, config: Any) -> None:
@@ -88,4 +93,5 @@ def setup(app: Any) -> dict[str, Any]:
     app.add_node(HideCodeCellNode, override=True, html=(visit_hidden_cell_input, depart_hidden_cell_input))
     app.add_js_file("sidebar-dialogs.js", defer="defer")
     app.add_css_file("a11y.css")
+    app.add_css_file("reflow.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -694,8 +694,12 @@ def _collect(out: Path, state: dict, before: _Snapshot, fp: str, old: set, full:
     return executed
 
 
-def build(out: Path, *, strict: bool = True, force_all: bool = False, root: Path = ROOT, log=print) -> int:
-    """Build the book into the folder ``out`` (named ``_build``; ``out/html`` holds the pages).
+def build(
+    out: Path, *, strict: bool = True, force_all: bool = False, pdf: bool = True, root: Path = ROOT, log=print
+) -> int:
+    """Build the book into the folder ``out`` (named ``_build``; ``out/html`` holds the pages), then,
+    with ``pdf``, the whole book as one PDF (:mod:`losscourse.pdf`; skipped, with a message, where
+    Chromium is missing, and when no page changed since the last PDF).
 
     Returns jupyter-book's exit code.
     """
@@ -753,7 +757,25 @@ def build(out: Path, *, strict: bool = True, force_all: bool = False, root: Path
     if code == 0:
         stamp.write_text(current)
         ok_marker.touch()
+        if pdf:
+            write_pdf(out / "html", root, log=log)
     return code
+
+
+def write_pdf(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
+    """The book's PDF (:func:`losscourse.pdf.write`), unless it is newer than every page it prints."""
+    from losscourse import pdf
+
+    target = html_dir / pdf.PDF_NAME
+    pages = [html_dir / rel for rel in pdf.toc_pages(root)]
+    if not any(p.is_file() for p in pages):
+        log(f"book: no PDF: none of the pages of _toc.yml is in {html_dir}")
+        return None
+    newest = max(p.stat().st_mtime for p in pages if p.is_file())
+    if target.is_file() and target.stat().st_mtime > newest:
+        log(f"book: {target.name} is up to date (no page changed)")
+        return target
+    return pdf.write(html_dir, root, log=log)
 
 
 def main(argv: list[str] | None = None) -> int:

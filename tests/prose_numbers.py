@@ -24,7 +24,19 @@ from bs4 import BeautifulSoup
 
 # 2 000 and 1,000 (grouped thousands), 0.632, 60, but not parts of names (x1, f2) or of versions.
 NUMBER = re.compile(r"(?<![\w.\-−])(\d{1,3}(?:[ ,\u2009\u202f\u00a0]\d{3})+|\d+)(\.\d+)?(?![\w]|\.\d)")
-NOT_PROSE = ("cell_input", "cell_output", "math", "pasted-text", "pasted-inline", "pasted-math", "highlight")
+# (section-number, caption-number, std-numref: the numbers Sphinx gives sections, figures and their references)
+NOT_PROSE = (
+    "cell_input",
+    "cell_output",
+    "math",
+    "pasted-text",
+    "pasted-inline",
+    "pasted-math",
+    "highlight",
+    "section-number",
+    "caption-number",
+    "std-numref",
+)
 
 
 @dataclass(frozen=True)

@@ -26,11 +26,13 @@ in dark mode (issue #21).
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import json
 import re
 import shutil
 import threading
+import unicodedata
 from pathlib import Path
 from urllib.parse import unquote, urldefrag, urljoin, urlparse
 
@@ -557,3 +559,116 @@ def test_no_page_violates_wcag_a_or_aa_rules(site, browser, mode):
     assert not found, f"{mode} mode: {total} axe rule(s) violated on {len(found)} page(s):\n" + "\n".join(
         f"{rel}: {line}" for rel, lines in found.items() for line in lines
     )
+
+
+# --------------------------------------------------------------------------
+# The whole book as one PDF (make book prints it with Chromium, losscourse/pdf.py)
+# --------------------------------------------------------------------------
+
+
+def _outline_titles(reader) -> list[tuple[str, int]]:
+    """The PDF's top-level bookmarks, with the page (from 0) each opens."""
+    return [
+        (item.title, reader.get_destination_page_number(item)) for item in reader.outline if not isinstance(item, list)
+    ]
+
+
+def _heading(path: Path) -> str:
+    """The page's title as its article shows it, with the chapter's number ("2. Regression losses")."""
+    h1 = next(h for h in re.findall(r"<h1>(.*?)</h1>", path.read_text(encoding="utf-8"), re.S) if "headerlink" in h)
+    h1 = h1.split('<a class="headerlink"')[0]
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", h1)).split())
+
+
+def test_the_whole_book_is_one_pdf_with_contents_figures_and_text(site):
+    from pypdf import PdfReader
+
+    from losscourse import pdf
+
+    _, root = site
+    path = root / pdf.PDF_NAME
+    assert path.is_file(), "make book (losscourse.book.build) writes the whole book as one PDF"
+    reader = PdfReader(path)
+    assert len(reader.pages) > 100, f"the PDF has {len(reader.pages)} pages"
+    assert sum(len(page.images) for page in reader.pages) >= 40, "the figures are in the PDF"
+
+    titles = [_heading(root / rel) for rel in pdf.toc_pages()]
+    bookmarks = _outline_titles(reader)
+    assert [t for t, _ in bookmarks] == ["Contents", *titles], "one bookmark per page of the book, in order"
+    starts = [page for _, page in bookmarks]
+    assert starts == sorted(starts) and len(set(starts)) == len(starts)
+
+    def text(i: int) -> str:
+        return " ".join(unicodedata.normalize("NFKC", reader.pages[i].extract_text()).split())  # ﬁ -> fi
+
+    contents = text(0)
+    for (title, start), following in zip(bookmarks[1:], bookmarks[2:] + [(None, len(reader.pages))]):
+        assert re.search(re.escape(title) + r"\s+" + str(start + 1) + r"\b", contents), (
+            f"the contents page gives {title!r} on page {start + 1}"
+        )
+        first = text(start)
+        shown = re.sub(r"^\d+\. ", "", title)  # the page shows the chapter's title; its number is in the bookmark
+        assert shown in first, f"{title!r} does not start on its page"
+        assert str(start + 1) in first.split(), f"page {start + 1} is numbered"
+        assert following[1] > start
+    chapter = [b for b in bookmarks if b[0] == titles[2]][0][1]
+    words = " ".join(text(i) for i in range(chapter, chapter + 5)).split()
+    assert len(words) > 1000, "the chapters' text is extractable"
+
+
+def test_the_landing_page_and_every_download_menu_link_the_pdf(site, visited):
+    from losscourse import pdf
+
+    base, _ = site
+    url = urljoin(base, pdf.PDF_NAME)
+    assert url in visited["book/index.html"]["links"], "the landing page links the PDF"
+    for rel in CHAPTER_PAGES:
+        downloads = dict(visited[rel]["downloads"])
+        assert downloads.get("Whole book (.pdf)") == url, f"{rel}: download menu {downloads}"
+
+
+# --------------------------------------------------------------------------
+# Reflow: no page scrolls sideways on a phone; what is wider than the column scrolls in its own box
+# --------------------------------------------------------------------------
+
+# Every display equation and table: it fits the article's column, or it (or a box around it, inside
+# the column) scrolls sideways (overflow-x auto or scroll) and that box fits the column.
+_OVERFLOW = """() => {
+  const column = document.querySelector('article.bd-article') || document.body;
+  const right = column.getBoundingClientRect().right + 1;
+  const scrolls = e => ['auto', 'scroll'].includes(getComputedStyle(e).overflowX);
+  const bad = [];
+  for (const e of document.querySelectorAll('mjx-container[display="true"], table')) {
+    if (e.getBoundingClientRect().width === 0) continue;  // hidden (a folded cell)
+    const fits = e.getBoundingClientRect().right <= right && e.scrollWidth <= e.clientWidth + 1;
+    let box = e;
+    while (box && box !== column && !scrolls(box)) box = box.parentElement;
+    const contained = box && box !== column && box.getBoundingClientRect().right <= right;
+    if (!fits && !contained) bad.push(`${e.tagName.toLowerCase()} ${e.scrollWidth}px: ${e.textContent.trim().slice(0, 50)}`);
+  }
+  return {scroll: document.documentElement.scrollWidth, inner: innerWidth, bad};
+}"""
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, browser, width):
+    """At 390 px no page is wider than the screen; at 390 and 1280 px every display equation and
+    table fits the column or scrolls inside a box of its own (issue #21)."""
+    base, root = site
+    w, h = WIDTHS[width]
+    problems = []
+    page = browser.new_page(viewport={"width": w, "height": h})
+    try:
+        for rel in _axe_pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
+                page.evaluate("MathJax.startup.promise")
+            if rel.startswith("search.html"):
+                _wait_for_search(page)
+            found = page.evaluate(_OVERFLOW)
+            if found["scroll"] > found["inner"]:
+                problems.append(f"{rel}: the page is {found['scroll']} px wide on a {found['inner']} px screen")
+            problems += [f"{rel}: {item} overflows the column" for item in found["bad"]]
+    finally:
+        page.close()
+    assert not problems, f"{width}: {len(problems)} problem(s):\n" + "\n".join(problems[:20])
