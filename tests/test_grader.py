@@ -505,12 +505,16 @@ def test_the_notebooks_own_check_cells_run_cleanly_in_the_sandbox():
 @pytest.mark.skipif(sandbox.BWRAP is None, reason="hiding files needs bubblewrap")
 def test_a_hidden_file_is_empty_in_the_sandbox():
     """A path to hide may be a file, such as the ``.git`` of a git worktree: bubblewrap's --tmpfs
-    needs a folder (and the worker died), so a file is covered with /dev/null."""
+    needs a folder (and the worker died), so a file is covered with an empty file."""
+    import os
     import shutil
     import tempfile
 
-    (ROOT / "grading").mkdir(exist_ok=True)  # git-ignored; a fresh clone has none until something grades
-    folder = Path(tempfile.mkdtemp(dir=ROOT / "grading"))  # not under /tmp, which the sandbox replaces
+    # a folder outside /tmp, which the sandbox replaces (the repository itself may be a clone under /tmp)
+    candidates = [Path("/var/tmp"), ROOT / "grading", Path.home()]
+    parent = next(c for c in candidates if not c.resolve().is_relative_to("/tmp") and os.access(c.parent, os.W_OK))
+    parent.mkdir(exist_ok=True)
+    folder = Path(tempfile.mkdtemp(dir=parent))
     try:
         secret, seen = folder / "secret.txt", folder / "seen.txt"
         secret.write_text("the answers")
