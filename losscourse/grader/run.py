@@ -138,7 +138,18 @@ def _source(settings: Settings) -> tuple[Path, SourceNotebook]:
 _RELEASES: dict[tuple, list[str] | None] = {}
 
 
-def _code(nb) -> list[str]:
+def source_notebooks(assignment: str, root: Path = ROOT) -> list[Path]:
+    """The source notebooks of ``assignment`` in ``root/solutions``; ``UsageError`` if there are none."""
+    known = list_assignments(root / "solutions")
+    if assignment not in known:
+        raise UsageError(f"unknown assignment {assignment!r}: choose from {', '.join(known)}")
+    notebooks = sorted((root / "solutions" / assignment).glob("*.ipynb"))
+    if not notebooks:
+        raise UsageError(f"solutions/{assignment}/ holds no notebook")
+    return notebooks
+
+
+def code_cells(nb) -> list[str]:
     """Every code cell's text (test cells too: editing them is not leaving the notebook blank)."""
     cells = []
     for cell in nb.cells:
@@ -160,7 +171,7 @@ def _release_code(settings: Settings) -> list[str] | None:
     if key not in _RELEASES:
         _RELEASES.clear()
         try:
-            _RELEASES[key] = _code(read_submission(path))
+            _RELEASES[key] = code_cells(read_submission(path))
         except InvalidSubmission:
             _RELEASES[key] = None
     return _RELEASES[key]
@@ -186,7 +197,7 @@ def grade_one(entry: Entry, settings: Settings) -> dict:
         ) as box:
             verdict = judge(source, box)
         timings.update(verdict.timings)
-        if verdict.status == "graded" and _code(submission) == _release_code(settings):
+        if verdict.status == "graded" and code_cells(submission) == _release_code(settings):
             verdict.status = "blank"
             verdict.notes.insert(0, "blank: the notebook's code is the handed-out version's, unchanged")
         verdict.notes[:0] = entry.notes
@@ -264,12 +275,7 @@ def grade(
     phases: dict[str, float] = {}
     LAST_PHASES.clear()
     begun = time.perf_counter()
-    known = list_assignments(root / "solutions")
-    if assignment not in known:
-        raise UsageError(f"unknown assignment {assignment!r}: choose from {', '.join(known)}")
-    notebooks = sorted((root / "solutions" / assignment).glob("*.ipynb"))
-    if not notebooks:
-        raise UsageError(f"solutions/{assignment}/ holds no notebook")
+    notebooks = source_notebooks(assignment, root)
     try:
         collected = collect(Path(submissions), layout, notebooks[0].name, assignment)
     except CollectError as exc:

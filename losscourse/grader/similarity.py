@@ -23,10 +23,10 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..assignments import ROOT, list_assignments
+from ..assignments import ROOT
 from .collect import CollectError, collect, safe_name
 from .notebooks import InvalidSubmission, read_source, read_submission, student_code
-from .run import UsageError
+from .run import UsageError, code_cells, source_notebooks
 
 REFERENCE = "reference solution"
 DEFAULT_THRESHOLD = 0.5
@@ -63,18 +63,6 @@ def answers(nb, source, given: set[str]) -> str:
     return "\n\n".join(c.strip() for c in cells if c.strip() and c.strip() not in given) + "\n"
 
 
-def _code_cells(path: Path) -> list[str]:
-    nb = read_submission(path)
-    cells = []
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            text = cell.get("source", "")
-            text = ("".join(text) if isinstance(text, list) else str(text)).strip()
-            if text:
-                cells.append(text)
-    return cells
-
-
 def similarity(
     assignment: str,
     submissions: Path,
@@ -92,12 +80,7 @@ def similarity(
 
     if not 0 < threshold <= 1:
         raise UsageError(f"--threshold {threshold:g} is not a share: give a number above 0 and at most 1, e.g. 0.5")
-    known = list_assignments(root / "solutions")
-    if assignment not in known:
-        raise UsageError(f"unknown assignment {assignment!r}: choose from {', '.join(known)}")
-    notebooks = sorted((root / "solutions" / assignment).glob("*.ipynb"))
-    if not notebooks:
-        raise UsageError(f"solutions/{assignment}/ holds no notebook")
+    notebooks = source_notebooks(assignment, root)
     solution = notebooks[0]
     release = root / "exercises" / assignment / solution.name
     if not release.is_file():
@@ -114,7 +97,7 @@ def similarity(
     out = (Path(out) if out else root / "grading" / "reports" / assignment).resolve()
     result = Result(notes=list(collected.notes))
     source = read_source(solution)
-    given_cells = _code_cells(release)
+    given_cells = code_cells(read_submission(release))
     given = set(given_cells)
     try:
         with tempfile.TemporaryDirectory(prefix="losscourse-similarity-") as tmp:
