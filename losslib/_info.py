@@ -12,9 +12,9 @@ FAMILIES = ("regression", "classification", "embedding", "segmentation", "genera
 ORACLES = ("torch", "sklearn", "scipy", "closed form")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LossInfo:
-    """One entry of the registry.
+    """One entry of the registry, written next to its loss with ``losslib._info.register``.
 
     Attributes
     ----------
@@ -24,7 +24,13 @@ class LossInfo:
         The loss and its gradient, called with the arguments in ``args`` and keyword options.
     core : callable
         ``core(*args, **options, value=True, grad=True) -> (value, gradient)``: both in one
-        pass, sharing intermediates (what :func:`losslib.value_and_grad` calls).
+        pass, sharing intermediates (what :func:`losslib.value_and_grad` calls). This is the
+        fast path: an optimisation of ``readable``, tested against it.
+    readable : callable or None
+        ``readable(*args, **options) -> (value, gradient)``: the loss and its gradient as the
+        book writes them, in a few lines of plain numpy, with the same arguments, reduction
+        and results as ``core``. It is the definition; the tests use it as an oracle for the
+        fast path on every input they draw.
     family : str
         One of :data:`FAMILIES`.
     prediction, target : str
@@ -63,6 +69,7 @@ class LossInfo:
     loss: Callable[..., Any]
     grad: Callable[..., Any]
     core: Callable[..., Any]
+    readable: Callable[..., tuple[Any, Any]] | None = None
     family: str
     prediction: str
     target: str
@@ -91,6 +98,28 @@ class LossInfo:
         if self.sampler is not None:
             return self.sampler(rng, n)
         return _kind_example(self, rng, n)
+
+
+REGISTERED: list[LossInfo] = []
+"""Every record :func:`register` has made, in the order the family modules were imported."""
+
+
+def register(*, loss: Callable[..., Any], **fields: Any) -> LossInfo:
+    """Record ``loss`` in the registry, with keyword-only fields (see :class:`LossInfo`).
+
+    Each family module calls it right after a loss's functions, so that a loss's readable
+    form, fast path and record sit together::
+
+        HUBER = register(loss=huber, grad=huber_grad, core=_huber, readable=huber_readable,
+                         family="regression", ...)
+
+    ``name`` defaults to ``loss.__name__``. Returns the record.
+    """
+    info = LossInfo(name=fields.pop("name", loss.__name__), loss=loss, **fields)
+    if any(other.name == info.name for other in REGISTERED):
+        raise RuntimeError(f"two registry entries are named {info.name!r}")
+    REGISTERED.append(info)
+    return info
 
 
 _N_CLASSES = 4

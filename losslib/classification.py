@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
@@ -158,6 +158,23 @@ def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, r
     array([-2.,  2.])
     """
     return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, value=False)[1]
+
+
+register(
+    loss=binary_cross_entropy,
+    grad=binary_cross_entropy_grad,
+    core=_binary_cross_entropy,
+    family="classification",
+    prediction="probability",
+    target="binary",
+    distribution="Bernoulli",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="cox1958regression",
+    summary="Log loss of a predicted probability.",
+)
 
 
 # --------------------------------------------------------------------------
@@ -393,6 +410,23 @@ def binary_cross_entropy_with_logits_grad(
     return _binary_cross_entropy_with_logits(
         y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, value=False
     )[1]
+
+
+register(
+    loss=binary_cross_entropy_with_logits,
+    grad=binary_cross_entropy_with_logits_grad,
+    core=_binary_cross_entropy_with_logits,
+    family="classification",
+    prediction="logit",
+    target="binary",
+    distribution="Bernoulli",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="cox1958regression",
+    summary="Log loss of a logit, via the stable log-sigmoid.",
+)
 
 
 # --------------------------------------------------------------------------
@@ -816,6 +850,23 @@ def cross_entropy_grad(
         reduction=reduction,
         value=False,
     )[1]
+
+
+register(
+    loss=cross_entropy,
+    grad=cross_entropy_grad,
+    core=_cross_entropy,
+    family="classification",
+    prediction="logit",
+    target="class",
+    distribution="Categorical",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="good1952rational",
+    summary="Log loss of softmax logits over C classes.",
+)
 
 
 # --------------------------------------------------------------------------
@@ -1505,6 +1556,23 @@ def focal_grad(
     return _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=focal,
+    grad=focal_grad,
+    core=_focal,
+    family="classification",
+    prediction="logit",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=False,
+    reference="lin2017focal",
+    summary="Cross-entropy on logits, down-weighted on well-classified examples.",
+)
+
+
 def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Target and predicted distributions over 4 classes, predictions at least 0.025 from 0."""
     y_true = rng.dirichlet(np.ones(4), size=n)
@@ -1512,103 +1580,37 @@ def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndar
     return {"y_true": y_true, "y_pred": y_pred / y_pred.sum(axis=-1, keepdims=True)}
 
 
-ENTRIES = [
-    LossInfo(
-        "binary_cross_entropy",
-        binary_cross_entropy,
-        binary_cross_entropy_grad,
-        _binary_cross_entropy,
-        "classification",
-        "probability",
-        "binary",
-        "Bernoulli",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="cox1958regression",
-        summary="Log loss of a predicted probability.",
-    ),
-    LossInfo(
-        "binary_cross_entropy_with_logits",
-        binary_cross_entropy_with_logits,
-        binary_cross_entropy_with_logits_grad,
-        _binary_cross_entropy_with_logits,
-        "classification",
-        "logit",
-        "binary",
-        "Bernoulli",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="cox1958regression",
-        summary="Log loss of a logit, via the stable log-sigmoid.",
-    ),
-    LossInfo(
-        "cross_entropy",
-        cross_entropy,
-        cross_entropy_grad,
-        _cross_entropy,
-        "classification",
-        "logit",
-        "class",
-        "Categorical",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="good1952rational",
-        summary="Log loss of softmax logits over C classes.",
-    ),
-    LossInfo(
-        "categorical_cross_entropy",
-        categorical_cross_entropy,
-        categorical_cross_entropy_grad,
-        _categorical_cross_entropy,
-        "classification",
-        "probability",
-        "distribution",
-        "Categorical",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="good1952rational",
-        summary="Log loss of predicted class probabilities (log clamped at -100).",
-        sampler=_distribution_sampler,
-    ),
-    LossInfo(
-        "kl_divergence",
-        kl_divergence,
-        kl_divergence_grad,
-        _kl_divergence,
-        "classification",
-        "probability",
-        "distribution",
-        None,
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="kullback1951information",
-        summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
-        sampler=_distribution_sampler,
-    ),
-    LossInfo(
-        "focal",
-        focal,
-        focal_grad,
-        _focal,
-        "classification",
-        "logit",
-        "binary",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=None,
-        proper=False,
-        reference="lin2017focal",
-        summary="Cross-entropy on logits, down-weighted on well-classified examples.",
-    ),
-]
+register(
+    loss=categorical_cross_entropy,
+    grad=categorical_cross_entropy_grad,
+    core=_categorical_cross_entropy,
+    family="classification",
+    prediction="probability",
+    target="distribution",
+    distribution="Categorical",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="good1952rational",
+    summary="Log loss of predicted class probabilities (log clamped at -100).",
+    sampler=_distribution_sampler,
+)
+
+
+register(
+    loss=kl_divergence,
+    grad=kl_divergence_grad,
+    core=_kl_divergence,
+    family="classification",
+    prediction="probability",
+    target="distribution",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="kullback1951information",
+    summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
+    sampler=_distribution_sampler,
+)

@@ -24,7 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _kernels
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
@@ -1059,6 +1059,27 @@ def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarra
     return {"y_true": rng.integers(0, 2, size=n).astype(float), "x1": x1, "x2": x2}
 
 
+register(
+    loss=contrastive,
+    grad=contrastive_grad,
+    core=_contrastive,
+    family="embedding",
+    prediction="embedding",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="hadsell2006dimensionality",
+    summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
+    args=("y_true", "x1", "x2"),
+    grad_wrt=("x1", "x2"),
+    oracle="torch",
+    sampler=_sample_contrastive,
+)
+
+
 def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     # d(a, n) = d(a, p) + 1 - s with |s| in 0.2..0.8: the hinge (margin 1) is active for s > 0
     anchor = rng.normal(size=(n, _D))
@@ -1069,6 +1090,27 @@ def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
         "negative": anchor + d_neg[:, None] * _unit_rows(rng, n),
     }
+
+
+register(
+    loss=triplet,
+    grad=triplet_grad,
+    core=_triplet,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="schroff2015facenet",
+    summary="Anchor closer to its positive than to its negative, by a margin.",
+    args=("anchor", "positive", "negative"),
+    grad_wrt=("anchor", "positive", "negative"),
+    oracle="torch",
+    sampler=_sample_triplet,
+)
 
 
 def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1083,9 +1125,51 @@ def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"y_true": rng.choice([-1.0, 1.0], size=n), "x1": x1, "x2": x2}
 
 
+register(
+    loss=cosine_embedding,
+    grad=cosine_embedding_grad,
+    core=_cosine_embedding,
+    family="embedding",
+    prediction="embedding",
+    target="sign",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="bromley1993signature",
+    summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
+    args=("y_true", "x1", "x2"),
+    grad_wrt=("x1", "x2"),
+    oracle="torch",
+    sampler=_sample_cosine,
+)
+
+
 def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     queries = rng.normal(size=(n, _D))
     return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
+
+
+register(
+    loss=info_nce,
+    grad=info_nce_grad,
+    core=_info_nce,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="oord2018representation",
+    summary="Softmax over cosine similarities: each query picks its own key.",
+    args=("queries", "keys"),
+    grad_wrt=("queries", "keys"),
+    oracle="torch",
+    sampler=_sample_info_nce,
+)
 
 
 def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1093,108 +1177,25 @@ def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"z1": z1, "z2": z1 + 0.7 * rng.normal(size=(n, _D))}
 
 
-ENTRIES = [
-    LossInfo(
-        "contrastive",
-        contrastive,
-        contrastive_grad,
-        _contrastive,
-        "embedding",
-        "embedding",
-        "binary",
-        None,
-        convex=False,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="hadsell2006dimensionality",
-        summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
-        args=("y_true", "x1", "x2"),
-        grad_wrt=("x1", "x2"),
-        oracle="torch",
-        sampler=_sample_contrastive,
-    ),
-    LossInfo(
-        "triplet",
-        triplet,
-        triplet_grad,
-        _triplet,
-        "embedding",
-        "embedding",
-        "none",
-        None,
-        convex=False,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="schroff2015facenet",
-        summary="Anchor closer to its positive than to its negative, by a margin.",
-        args=("anchor", "positive", "negative"),
-        grad_wrt=("anchor", "positive", "negative"),
-        oracle="torch",
-        sampler=_sample_triplet,
-    ),
-    LossInfo(
-        "cosine_embedding",
-        cosine_embedding,
-        cosine_embedding_grad,
-        _cosine_embedding,
-        "embedding",
-        "embedding",
-        "sign",
-        None,
-        convex=False,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="bromley1993signature",
-        summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
-        args=("y_true", "x1", "x2"),
-        grad_wrt=("x1", "x2"),
-        oracle="torch",
-        sampler=_sample_cosine,
-    ),
-    LossInfo(
-        "info_nce",
-        info_nce,
-        info_nce_grad,
-        _info_nce,
-        "embedding",
-        "embedding",
-        "none",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=None,
-        proper=None,
-        reference="oord2018representation",
-        summary="Softmax over cosine similarities: each query picks its own key.",
-        args=("queries", "keys"),
-        grad_wrt=("queries", "keys"),
-        oracle="torch",
-        sampler=_sample_info_nce,
-    ),
-    LossInfo(
-        "nt_xent",
-        nt_xent,
-        nt_xent_grad,
-        _nt_xent,
-        "embedding",
-        "embedding",
-        "none",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=None,
-        proper=None,
-        reference="chen2020simple",
-        summary="SimCLR: each of 2N views picks its other view among all views.",
-        args=("z1", "z2"),
-        grad_wrt=("z1", "z2"),
-        oracle="torch",
-        sampler=_sample_nt_xent,
-    ),
-]
+register(
+    loss=nt_xent,
+    grad=nt_xent_grad,
+    core=_nt_xent,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="chen2020simple",
+    summary="SimCLR: each of 2N views picks its other view among all views.",
+    args=("z1", "z2"),
+    grad_wrt=("z1", "z2"),
+    oracle="torch",
+    sampler=_sample_nt_xent,
+)
 
 
 # --------------------------------------------------------------------------

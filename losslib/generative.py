@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import (
     as_float_array,
@@ -510,73 +510,72 @@ def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
+register(
+    loss=vae_elbo,
+    grad=vae_elbo_grad,
+    core=_vae_elbo,
+    family="generative",
+    prediction="logit",
+    target="binary",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="kingma2014auto",
+    summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
+    args=("x", "x_recon", "mu", "logvar"),
+    grad_wrt=("x_recon", "mu", "logvar"),
+    oracle="torch",
+    sampler=_sample_vae,
+)
+
+
 def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"real_scores": 3.0 * rng.normal(size=n), "fake_scores": 3.0 * rng.normal(size=n)}
+
+
+register(
+    loss=gan_discriminator,
+    grad=gan_discriminator_grad,
+    core=_gan_discriminator,
+    family="generative",
+    prediction="logit",
+    target="none",
+    distribution="Bernoulli",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="goodfellow2014generative",
+    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
+    args=("real_scores", "fake_scores"),
+    grad_wrt=("real_scores", "fake_scores"),
+    oracle="torch",
+    sampler=_sample_gan_pair,
+)
 
 
 def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"fake_scores": 3.0 * rng.normal(size=n)}
 
 
-ENTRIES = [
-    LossInfo(
-        "vae_elbo",
-        vae_elbo,
-        vae_elbo_grad,
-        _vae_elbo,
-        "generative",
-        "logit",
-        "binary",
-        None,
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="kingma2014auto",
-        summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
-        args=("x", "x_recon", "mu", "logvar"),
-        grad_wrt=("x_recon", "mu", "logvar"),
-        oracle="torch",
-        sampler=_sample_vae,
-    ),
-    LossInfo(
-        "gan_discriminator",
-        gan_discriminator,
-        gan_discriminator_grad,
-        _gan_discriminator,
-        "generative",
-        "logit",
-        "none",
-        "Bernoulli",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="goodfellow2014generative",
-        summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
-        args=("real_scores", "fake_scores"),
-        grad_wrt=("real_scores", "fake_scores"),
-        oracle="torch",
-        sampler=_sample_gan_pair,
-    ),
-    LossInfo(
-        "gan_generator",
-        gan_generator,
-        gan_generator_grad,
-        _gan_generator,
-        "generative",
-        "logit",
-        "none",
-        "Bernoulli",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=None,
-        reference="goodfellow2014generative",
-        summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge).",
-        args=("fake_scores",),
-        grad_wrt=("fake_scores",),
-        oracle="torch",
-        sampler=_sample_gan_fake,
-    ),
-]
+register(
+    loss=gan_generator,
+    grad=gan_generator_grad,
+    core=_gan_generator,
+    family="generative",
+    prediction="logit",
+    target="none",
+    distribution="Bernoulli",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="goodfellow2014generative",
+    summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge).",
+    args=("fake_scores",),
+    grad_wrt=("fake_scores",),
+    oracle="torch",
+    sampler=_sample_gan_fake,
+)

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from . import _kernels
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
@@ -967,13 +967,74 @@ def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"y_true": 3.0 * rng.normal(size=n), "mean": 3.0 * rng.normal(size=n), "var": rng.uniform(0.2, 4.0, size=n)}
 
 
+register(
+    loss=gaussian_nll,
+    grad=gaussian_nll_grad,
+    core=_gaussian_nll,
+    family="regression",
+    prediction="mean and variance",
+    target="real",
+    distribution="Gaussian",
+    convex=False,
+    differentiable=True,
+    robust=False,
+    proper=True,
+    reference="nix1994estimating",
+    args=("y_true", "mean", "var"),
+    grad_wrt=("mean", "var"),
+    oracle="torch",
+    sampler=_sample_gaussian,
+    summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
+)
+
+
 def _sample_laplace(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"y_true": 3.0 * rng.normal(size=n), "loc": 3.0 * rng.normal(size=n), "scale": rng.uniform(0.2, 3.0, size=n)}
+
+
+register(
+    loss=laplace_nll,
+    grad=laplace_nll_grad,
+    core=_laplace_nll,
+    family="regression",
+    prediction="location and scale",
+    target="real",
+    distribution="Laplace",
+    convex=False,
+    differentiable=False,
+    robust=False,
+    proper=True,
+    reference="kotz2001laplace",
+    args=("y_true", "loc", "scale"),
+    grad_wrt=("loc", "scale"),
+    oracle="scipy",
+    sampler=_sample_laplace,
+    summary="Laplace NLL with a predicted location and scale.",
+)
 
 
 def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     log_rate = rng.normal(1.0, 1.0, size=n)
     return {"y_true": rng.poisson(np.exp(log_rate)).astype(np.float64), "y_pred": rng.normal(1.0, 1.0, size=n)}
+
+
+register(
+    loss=poisson_nll,
+    grad=poisson_nll_grad,
+    core=_poisson_nll,
+    family="regression",
+    prediction="log-rate",
+    target="count",
+    distribution="Poisson",
+    convex=True,
+    differentiable=True,
+    robust=False,
+    proper=True,
+    reference="nelder1972generalized",
+    oracle="torch",
+    sampler=_sample_poisson,
+    summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
+)
 
 
 def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -984,83 +1045,22 @@ def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]
     }
 
 
-ENTRIES = [
-    LossInfo(
-        "gaussian_nll",
-        gaussian_nll,
-        gaussian_nll_grad,
-        _gaussian_nll,
-        "regression",
-        "mean and variance",
-        "real",
-        "Gaussian",
-        convex=False,
-        differentiable=True,
-        robust=False,
-        proper=True,
-        reference="nix1994estimating",
-        args=("y_true", "mean", "var"),
-        grad_wrt=("mean", "var"),
-        oracle="torch",
-        sampler=_sample_gaussian,
-        summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
-    ),
-    LossInfo(
-        "laplace_nll",
-        laplace_nll,
-        laplace_nll_grad,
-        _laplace_nll,
-        "regression",
-        "location and scale",
-        "real",
-        "Laplace",
-        convex=False,
-        differentiable=False,
-        robust=False,
-        proper=True,
-        reference="kotz2001laplace",
-        args=("y_true", "loc", "scale"),
-        grad_wrt=("loc", "scale"),
-        oracle="scipy",
-        sampler=_sample_laplace,
-        summary="Laplace NLL with a predicted location and scale.",
-    ),
-    LossInfo(
-        "poisson_nll",
-        poisson_nll,
-        poisson_nll_grad,
-        _poisson_nll,
-        "regression",
-        "log-rate",
-        "count",
-        "Poisson",
-        convex=True,
-        differentiable=True,
-        robust=False,
-        proper=True,
-        reference="nelder1972generalized",
-        oracle="torch",
-        sampler=_sample_poisson,
-        summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
-    ),
-    LossInfo(
-        "von_mises_nll",
-        von_mises_nll,
-        von_mises_nll_grad,
-        _von_mises_nll,
-        "regression",
-        "mean angle and concentration",
-        "angle",
-        "von Mises",
-        convex=False,
-        differentiable=True,
-        robust=True,
-        proper=True,
-        reference="mardia2000directional",
-        args=("y_true", "loc", "concentration"),
-        grad_wrt=("loc", "concentration"),
-        oracle="scipy",
-        sampler=_sample_von_mises,
-        summary="von Mises NLL of angles with a predicted mean direction and concentration.",
-    ),
-]
+register(
+    loss=von_mises_nll,
+    grad=von_mises_nll_grad,
+    core=_von_mises_nll,
+    family="regression",
+    prediction="mean angle and concentration",
+    target="angle",
+    distribution="von Mises",
+    convex=False,
+    differentiable=True,
+    robust=True,
+    proper=True,
+    reference="mardia2000directional",
+    args=("y_true", "loc", "concentration"),
+    grad_wrt=("loc", "concentration"),
+    oracle="scipy",
+    sampler=_sample_von_mises,
+    summary="von Mises NLL of angles with a predicted mean direction and concentration.",
+)

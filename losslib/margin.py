@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import (
     _first_index,
@@ -472,6 +472,63 @@ def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"y_true": y, "y_pred": y * margin}
 
 
+register(
+    loss=hinge,
+    grad=hinge_grad,
+    core=_hinge,
+    family="classification",
+    prediction="score",
+    target="sign",
+    distribution=None,
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="cortes1995support",
+    summary="Support vector machine loss max(0, 1 - y s) on a score.",
+    oracle="sklearn",
+    sampler=_sign_sampler,
+)
+
+
+register(
+    loss=squared_hinge,
+    grad=squared_hinge_grad,
+    core=_squared_hinge,
+    family="classification",
+    prediction="score",
+    target="sign",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="cortes1995support",
+    summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
+    oracle="closed form",
+    sampler=_sign_sampler,
+)
+
+
+register(
+    loss=exponential,
+    grad=exponential_grad,
+    core=_exponential,
+    family="classification",
+    prediction="score",
+    target="sign",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="freund1997decision",
+    summary="AdaBoost's exp(-y s); harsh on misclassified points.",
+    oracle="closed form",
+    sampler=_sign_sampler,
+)
+
+
 def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict[str, np.ndarray]:
     """Integer labels and scores (n, 4) away from kinks: no two scores within 0.1 of each other,
     and the margin slack 1 + max_{j != y} s_j - s_y at least 0.1 from 0."""
@@ -488,77 +545,20 @@ def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict
     return {"y_true": labels, "y_pred": scores}
 
 
-ENTRIES = [
-    LossInfo(
-        "hinge",
-        hinge,
-        hinge_grad,
-        _hinge,
-        "classification",
-        "score",
-        "sign",
-        None,
-        convex=True,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="cortes1995support",
-        summary="Support vector machine loss max(0, 1 - y s) on a score.",
-        oracle="sklearn",
-        sampler=_sign_sampler,
-    ),
-    LossInfo(
-        "squared_hinge",
-        squared_hinge,
-        squared_hinge_grad,
-        _squared_hinge,
-        "classification",
-        "score",
-        "sign",
-        None,
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=None,
-        reference="cortes1995support",
-        summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
-        oracle="closed form",
-        sampler=_sign_sampler,
-    ),
-    LossInfo(
-        "multiclass_hinge",
-        multiclass_hinge,
-        multiclass_hinge_grad,
-        _multiclass_hinge,
-        "classification",
-        "score",
-        "class",
-        None,
-        convex=True,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="crammer2001algorithmic",
-        summary="Crammer-Singer hinge against the best wrong class.",
-        oracle="sklearn",
-        sampler=_class_sampler,
-    ),
-    LossInfo(
-        "exponential",
-        exponential,
-        exponential_grad,
-        _exponential,
-        "classification",
-        "score",
-        "sign",
-        None,
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=None,
-        reference="freund1997decision",
-        summary="AdaBoost's exp(-y s); harsh on misclassified points.",
-        oracle="closed form",
-        sampler=_sign_sampler,
-    ),
-]
+register(
+    loss=multiclass_hinge,
+    grad=multiclass_hinge_grad,
+    core=_multiclass_hinge,
+    family="classification",
+    prediction="score",
+    target="class",
+    distribution=None,
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="crammer2001algorithmic",
+    summary="Crammer-Singer hinge against the best wrong class.",
+    oracle="sklearn",
+    sampler=_class_sampler,
+)

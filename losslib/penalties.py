@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import as_float_array, check_positive_scalar, check_reduction, is_real_scalar, option_in_dtype
 
@@ -261,65 +261,64 @@ def _sample_params(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"params": rng.uniform(0.05, 3.0, size=n) * rng.choice([-1.0, 1.0], size=n)}
 
 
-ENTRIES = [
-    LossInfo(
-        "l1_penalty",
-        l1_penalty,
-        l1_penalty_grad,
-        _l1_penalty,
-        "penalty",
-        "real",
-        "none",
-        "Laplace",
-        convex=True,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="tibshirani1996regression",
-        summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
-        args=("params",),
-        grad_wrt=("params",),
-        oracle="closed form",
-        sampler=_sample_params,
-    ),
-    LossInfo(
-        "l2_penalty",
-        l2_penalty,
-        l2_penalty_grad,
-        _l2_penalty,
-        "penalty",
-        "real",
-        "none",
-        "Gaussian",
-        convex=True,
-        differentiable=True,
-        robust=None,
-        proper=None,
-        reference="hoerl1970ridge",
-        summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
-        args=("params",),
-        grad_wrt=("params",),
-        oracle="closed form",
-        sampler=_sample_params,
-    ),
-    LossInfo(
-        "elastic_net",
-        elastic_net,
-        elastic_net_grad,
-        _elastic_net,
-        "penalty",
-        "real",
-        "none",
-        None,
-        convex=True,
-        differentiable=False,
-        robust=None,
-        proper=None,
-        reference="zou2005regularization",
-        summary="scikit-learn's mix of L1 and L2 penalties: sparse and stable.",
-        args=("params",),
-        grad_wrt=("params",),
-        oracle="closed form",
-        sampler=_sample_params,
-    ),
-]
+register(
+    loss=l1_penalty,
+    grad=l1_penalty_grad,
+    core=_l1_penalty,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution="Laplace",
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="tibshirani1996regression",
+    summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)
+
+
+register(
+    loss=l2_penalty,
+    grad=l2_penalty_grad,
+    core=_l2_penalty,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution="Gaussian",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="hoerl1970ridge",
+    summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)
+
+
+register(
+    loss=elastic_net,
+    grad=elastic_net_grad,
+    core=_elastic_net,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution=None,
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="zou2005regularization",
+    summary="scikit-learn's mix of L1 and L2 penalties: sparse and stable.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)

@@ -9,33 +9,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from . import (
-    classification,
-    embedding,
-    generative,
-    likelihoods,
-    margin,
-    penalties,
-    regression,
-    segmentation,
-    sequence,
-)
-from ._info import FAMILIES, ORACLES, LossInfo
+from ._info import FAMILIES, ORACLES, REGISTERED, LossInfo
 
 __all__ = ["FAMILIES", "LOSSES", "ORACLES", "LossInfo", "markdown_table", "select", "value_and_grad"]
 
-# In the order of the book.
-_MODULES = (regression, likelihoods, classification, margin, embedding, segmentation, generative, sequence, penalties)
-
-# Every family module lists its own entries next to its losses; the registry is their union,
-# in the order of the book.
-_ENTRIES = [entry for module in _MODULES for entry in module.ENTRIES]
-
-LOSSES: Mapping[str, LossInfo] = {entry.name: entry for entry in _ENTRIES}
+# Each family module records its losses next to their functions (losslib._info.register) when
+# losslib imports it; the registry lists them family by family.
+LOSSES: Mapping[str, LossInfo] = {
+    entry.name: entry for entry in sorted(REGISTERED, key=lambda entry: FAMILIES.index(entry.family))
+}
 """Every loss in losslib, by name."""
-
-if len(LOSSES) != len(_ENTRIES):  # pragma: no cover - caught by the tests at once
-    raise RuntimeError("two registry entries share a name")
 
 
 def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Any, Any]:

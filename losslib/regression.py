@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
-from ._info import LossInfo
-from ._reduction import grad_scale, reduce
+from ._info import register
+from ._reduction import grad_scale, reduce, reduce_readable
 from ._validation import (
     _first_index,
     _where,
@@ -171,6 +171,23 @@ def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     return _mse(y_true, y_pred, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=mse,
+    grad=mse_grad,
+    core=_mse,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution="Gaussian",
+    convex=True,
+    differentiable=True,
+    robust=False,
+    proper=None,
+    reference="gauss1809theoria",
+    summary="Squared residual; estimates the conditional mean.",
+)
+
+
 def _mae_kernel(y, p, v, g, count, tmp):
     r = np.subtract(p, y, out=tmp[0])
     if v is not None:
@@ -234,10 +251,46 @@ def mae_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     return _mae(y_true, y_pred, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=mae,
+    grad=mae_grad,
+    core=_mae,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution="Laplace",
+    convex=True,
+    differentiable=False,
+    robust=True,
+    proper=None,
+    reference="koenker1978regression",
+    summary="Absolute residual; estimates the conditional median.",
+)
+
+
+def huber_readable(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
+    r"""Readable form of :func:`huber` and :func:`huber_grad`: the definition, as chapter 2 writes it.
+
+    .. math::
+
+        \ell = \begin{cases} \tfrac12 r^2 & |r| \le \delta \\
+                              \delta\,(|r| - \tfrac12\delta) & |r| > \delta \end{cases},
+        \qquad \frac{\partial \ell}{\partial \hat y} = \operatorname{clip}(r, -\delta, \delta),
+        \qquad r = \hat y - y
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_huber`` is tested against it.
+    """
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    loss = np.where(np.abs(r) <= delta, 0.5 * r**2, delta * (np.abs(r) - 0.5 * delta))
+    grad = np.clip(r, -delta, delta)
+    return reduce_readable(loss, grad, reduction)
+
+
 def _huber(
     y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
 ):
-    """Value and/or gradient of :func:`huber`, sharing the residual."""
+    """Fast path of :func:`huber_readable` (value and/or gradient in one blocked pass, sharing the residual)."""
     delta = check_positive_scalar(delta, "delta")
     y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
     d = option_in_dtype(delta, "delta", y_pred.dtype)
@@ -311,6 +364,24 @@ def huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str =
     array([0.5, 1. ])
     """
     return _huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
+
+
+register(
+    loss=huber,
+    grad=huber_grad,
+    core=_huber,
+    readable=huber_readable,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=True,
+    proper=None,
+    reference="huber1964robust",
+    summary="Quadratic for small residuals, linear for large ones.",
+)
 
 
 # --------------------------------------------------------------------------
@@ -453,6 +524,24 @@ def pseudo_huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction
     return _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=pseudo_huber,
+    grad=pseudo_huber_grad,
+    core=_pseudo_huber,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution="hyperbolic",
+    convex=True,
+    differentiable=True,
+    robust=True,
+    proper=None,
+    reference="charbonnier1994two",
+    oracle="closed form",
+    summary="Smooth Huber: quadratic near zero, linear in the tails, every derivative.",
+)
+
+
 # Below this |r|, log cosh r is computed as log1p(cosh r - 1), above it as |r| - log 2 +
 # log1p(e^{-2|r|}): each is free of cancellation on its side.
 _LOG_COSH_SWITCH = 1.0
@@ -564,6 +653,24 @@ def log_cosh_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.nd
     return _log_cosh(y_true, y_pred, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=log_cosh,
+    grad=log_cosh_grad,
+    core=_log_cosh,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution="hyperbolic secant",
+    convex=True,
+    differentiable=True,
+    robust=True,
+    proper=None,
+    reference="saleh2022statistical",
+    oracle="closed form",
+    summary="log cosh of the residual: smooth, with gradient tanh(r).",
+)
+
+
 def _check_unit_scalar(value: Any, name: str) -> float:
     """Return ``value`` as a float if it is a real number in [0, 1]."""
     v = check_positive_scalar(value, name, allow_zero=True)
@@ -645,6 +752,24 @@ def quantile_grad(y_true: Any, y_pred: Any, *, tau: float = 0.5, reduction: str 
     array([-0.9,  0.1,  0. ])
     """
     return _quantile(y_true, y_pred, tau=tau, reduction=reduction, value=False)[1]
+
+
+register(
+    loss=quantile,
+    grad=quantile_grad,
+    core=_quantile,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution="asymmetric Laplace",
+    convex=True,
+    differentiable=False,
+    robust=True,
+    proper=None,
+    reference="koenker1978regression",
+    oracle="sklearn",
+    summary="Pinball loss; estimates the conditional tau-quantile.",
+)
 
 
 def _check_above_minus_one(arr: np.ndarray, name: str) -> None:
@@ -827,6 +952,24 @@ def tukey_biweight_grad(y_true: Any, y_pred: Any, *, c: float = 4.685, reduction
     return _tukey_biweight(y_true, y_pred, c=c, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=tukey_biweight,
+    grad=tukey_biweight_grad,
+    core=_tukey_biweight,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=True,
+    proper=None,
+    reference="beaton1974fitting",
+    oracle="closed form",
+    summary="Redescending: residuals beyond c have no influence; not convex.",
+)
+
+
 # --------------------------------------------------------------------------
 # Charbonnier loss: the smooth L1 of image restoration
 # --------------------------------------------------------------------------
@@ -952,161 +1095,43 @@ def charbonnier_grad(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: 
     return _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=charbonnier,
+    grad=charbonnier_grad,
+    core=_charbonnier,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution="hyperbolic",
+    convex=True,
+    differentiable=True,
+    robust=True,
+    proper=None,
+    reference="charbonnier1994two",
+    oracle="closed form",
+    summary="Charbonnier, sqrt(r^2 + eps^2) - eps: a smooth absolute error (not SmoothL1Loss, a scaled Huber).",
+)
+
+
 def _sample_msle(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Targets and predictions > -1 (msle's domain), spread over a few orders of magnitude."""
     return {"y_true": np.expm1(rng.uniform(-1.5, 3.0, size=n)), "y_pred": np.expm1(rng.uniform(-1.5, 3.0, size=n))}
 
 
-ENTRIES = [
-    LossInfo(
-        "mse",
-        mse,
-        mse_grad,
-        _mse,
-        "regression",
-        "real",
-        "real",
-        "Gaussian",
-        convex=True,
-        differentiable=True,
-        robust=False,
-        proper=None,
-        reference="gauss1809theoria",
-        summary="Squared residual; estimates the conditional mean.",
-    ),
-    LossInfo(
-        "mae",
-        mae,
-        mae_grad,
-        _mae,
-        "regression",
-        "real",
-        "real",
-        "Laplace",
-        convex=True,
-        differentiable=False,
-        robust=True,
-        proper=None,
-        reference="koenker1978regression",
-        summary="Absolute residual; estimates the conditional median.",
-    ),
-    LossInfo(
-        "huber",
-        huber,
-        huber_grad,
-        _huber,
-        "regression",
-        "real",
-        "real",
-        None,
-        convex=True,
-        differentiable=True,
-        robust=True,
-        proper=None,
-        reference="huber1964robust",
-        summary="Quadratic for small residuals, linear for large ones.",
-    ),
-    LossInfo(
-        "pseudo_huber",
-        pseudo_huber,
-        pseudo_huber_grad,
-        _pseudo_huber,
-        "regression",
-        "real",
-        "real",
-        "hyperbolic",
-        convex=True,
-        differentiable=True,
-        robust=True,
-        proper=None,
-        reference="charbonnier1994two",
-        oracle="closed form",
-        summary="Smooth Huber: quadratic near zero, linear in the tails, every derivative.",
-    ),
-    LossInfo(
-        "charbonnier",
-        charbonnier,
-        charbonnier_grad,
-        _charbonnier,
-        "regression",
-        "real",
-        "real",
-        "hyperbolic",
-        convex=True,
-        differentiable=True,
-        robust=True,
-        proper=None,
-        reference="charbonnier1994two",
-        oracle="closed form",
-        summary="Charbonnier, sqrt(r^2 + eps^2) - eps: a smooth absolute error (not SmoothL1Loss, a scaled Huber).",
-    ),
-    LossInfo(
-        "log_cosh",
-        log_cosh,
-        log_cosh_grad,
-        _log_cosh,
-        "regression",
-        "real",
-        "real",
-        "hyperbolic secant",
-        convex=True,
-        differentiable=True,
-        robust=True,
-        proper=None,
-        reference="saleh2022statistical",
-        oracle="closed form",
-        summary="log cosh of the residual: smooth, with gradient tanh(r).",
-    ),
-    LossInfo(
-        "quantile",
-        quantile,
-        quantile_grad,
-        _quantile,
-        "regression",
-        "real",
-        "real",
-        "asymmetric Laplace",
-        convex=True,
-        differentiable=False,
-        robust=True,
-        proper=None,
-        reference="koenker1978regression",
-        oracle="sklearn",
-        summary="Pinball loss; estimates the conditional tau-quantile.",
-    ),
-    LossInfo(
-        "msle",
-        msle,
-        msle_grad,
-        _msle,
-        "regression",
-        "real",
-        "real",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=False,
-        proper=None,
-        reference="tofallis2015better",
-        oracle="sklearn",
-        sampler=_sample_msle,
-        summary="Squared error of log(1 + y); penalises ratios, for y > -1.",
-    ),
-    LossInfo(
-        "tukey_biweight",
-        tukey_biweight,
-        tukey_biweight_grad,
-        _tukey_biweight,
-        "regression",
-        "real",
-        "real",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=True,
-        proper=None,
-        reference="beaton1974fitting",
-        oracle="closed form",
-        summary="Redescending: residuals beyond c have no influence; not convex.",
-    ),
-]
+register(
+    loss=msle,
+    grad=msle_grad,
+    core=_msle,
+    family="regression",
+    prediction="real",
+    target="real",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=False,
+    proper=None,
+    reference="tofallis2015better",
+    oracle="sklearn",
+    sampler=_sample_msle,
+    summary="Squared error of log(1 + y); penalises ratios, for y > -1.",
+)

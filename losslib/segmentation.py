@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from . import _kernels
-from ._info import LossInfo
+from ._info import register
 from ._reduction import grad_scale, reduce
 from ._validation import (
     as_float_array,
@@ -352,41 +352,39 @@ def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"y_true": y, "y_pred": rng.uniform(0.02, 0.98, size=(n, 8))}
 
 
-ENTRIES = [
-    LossInfo(
-        "dice",
-        dice,
-        dice_grad,
-        _dice,
-        "segmentation",
-        "probability",
-        "binary",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=None,
-        proper=False,
-        reference="milletari2016v",
-        summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
-        oracle="closed form",
-        sampler=_sample_masks,
-    ),
-    LossInfo(
-        "soft_jaccard",
-        soft_jaccard,
-        soft_jaccard_grad,
-        _soft_jaccard,
-        "segmentation",
-        "probability",
-        "binary",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=None,
-        proper=False,
-        reference="rahman2016optimizing",
-        summary="One minus the soft intersection over union of two masks, per example.",
-        oracle="closed form",
-        sampler=_sample_masks,
-    ),
-]
+register(
+    loss=dice,
+    grad=dice_grad,
+    core=_dice,
+    family="segmentation",
+    prediction="probability",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=False,
+    reference="milletari2016v",
+    summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
+    oracle="closed form",
+    sampler=_sample_masks,
+)
+
+
+register(
+    loss=soft_jaccard,
+    grad=soft_jaccard_grad,
+    core=_soft_jaccard,
+    family="segmentation",
+    prediction="probability",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=False,
+    reference="rahman2016optimizing",
+    summary="One minus the soft intersection over union of two masks, per example.",
+    oracle="closed form",
+    sampler=_sample_masks,
+)

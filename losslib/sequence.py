@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ._info import LossInfo
+from ._info import register
 from ._validation import _first_index, _where, as_any_array, as_float_array, check_reduction
 from .special import log_softmax
 
@@ -354,25 +354,22 @@ def _sample_ctc(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     }
 
 
-ENTRIES = [
-    LossInfo(
-        "ctc",
-        ctc,
-        ctc_grad,
-        _ctc,
-        "sequence",
-        "logit",
-        "sequence",
-        None,
-        convex=False,
-        differentiable=True,
-        robust=None,
-        proper=True,
-        reference="graves2006connectionist",
-        summary="Negative log-probability of a transcript, summed over all frame alignments.",
-        args=("y_true", "y_pred", "input_lengths", "target_lengths"),
-        grad_wrt=("y_pred",),
-        oracle="torch",
-        sampler=_sample_ctc,
-    ),
-]
+register(
+    loss=ctc,
+    grad=ctc_grad,
+    core=_ctc,
+    family="sequence",
+    prediction="logit",
+    target="sequence",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="graves2006connectionist",
+    summary="Negative log-probability of a transcript, summed over all frame alignments.",
+    args=("y_true", "y_pred", "input_lengths", "target_lengths"),
+    grad_wrt=("y_pred",),
+    oracle="torch",
+    sampler=_sample_ctc,
+)
