@@ -101,10 +101,8 @@ def check_flag(value: object, name: str) -> bool:
     return bool(value)
 
 
-def _interval(low: float | None, high: float | None, closed: Closed) -> str:
-    """The interval in words: ``"> 0"``, ``">= 1"``, ``"in [0, 1]"``, ``"in (0, 1]"``."""
-    left = closed in ("both", "left")
-    right = closed in ("both", "right")
+def _interval(low: float | None, high: float | None, left: bool, right: bool) -> str:
+    """The interval in words (``left``, ``right``: its ends belong to it): ``"> 0"``, ``"in (0, 1]"``."""
     if low is not None and high is not None:
         return f"in {'[' if left else '('}{low:g}, {high:g}{']' if right else ')'}"
     if low is not None:
@@ -183,14 +181,14 @@ def check_scalar(
     ...
     ValueError: delta=1e-50 rounds to 0 in float32, the dtype of y_pred, and the loss would be undefined; pass delta >= 1.4e-45 or float64 inputs
     """
-    interval = _interval(low, high, closed)
-    about = f" ({about})" if about else ""
-    if not is_real_scalar(value):
-        wanted = f"a number {interval}" if interval else "a number"
-        raise TypeError(f"{name} must be a real number{about}, got {value!r} ({type(value).__name__}); pass {wanted}")
-    v = float(value)
     left = closed in ("both", "left")
     right = closed in ("both", "right")
+    interval = _interval(low, high, left, right)
+    meaning = f" ({about})" if about else ""
+    if not is_real_scalar(value):
+        wanted = f"a number {interval}" if interval else "a number"
+        raise TypeError(f"{name} must be a real number{meaning}, got {value!r} ({type(value).__name__}); pass {wanted}")
+    v = float(value)
     inside = (
         np.isfinite(v)
         and (low is None or (v >= low if left else v > low))
@@ -198,7 +196,7 @@ def check_scalar(
     )
     if not inside:
         bound = f" {interval}" if interval else ""
-        raise ValueError(f"{name} must be a finite number{bound}{about}, got {value!r}")
+        raise ValueError(f"{name} must be a finite number{bound}{meaning}, got {value!r}")
     if dtype is None:
         return v
     return option_in_dtype(v, name, dtype, arg, zero_ok=True)
