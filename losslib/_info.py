@@ -7,6 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
+
+from ._typing import Grad, Reduced
 
 FAMILIES = ("regression", "classification", "embedding", "segmentation", "generative", "sequence", "penalty")
 ORACLES = ("torch", "sklearn", "scipy", "closed form")
@@ -66,10 +69,10 @@ class LossInfo:
     """
 
     name: str
-    loss: Callable[..., Any]
-    grad: Callable[..., Any]
-    core: Callable[..., Any]
-    readable: Callable[..., tuple[Any, Any]] | None = None
+    loss: Callable[..., Reduced]
+    grad: Callable[..., Grad]
+    core: Callable[..., tuple[Reduced | None, Grad | None]]
+    readable: Callable[..., tuple[Reduced, Grad]] | None = None
     family: str
     prediction: str
     target: str
@@ -83,9 +86,9 @@ class LossInfo:
     args: tuple[str, ...] = ("y_true", "y_pred")
     grad_wrt: tuple[str, ...] = ("y_pred",)
     oracle: str = "torch"
-    sampler: Callable[[np.random.Generator, int], dict[str, np.ndarray]] | None = None
+    sampler: Callable[[np.random.Generator, int], dict[str, npt.NDArray[Any]]] | None = None
 
-    def example(self, rng: np.random.Generator | None = None, n: int = 6) -> dict[str, np.ndarray]:
+    def example(self, rng: np.random.Generator | None = None, n: int = 6) -> dict[str, npt.NDArray[Any]]:
         """Valid inputs for ``n`` examples, as ``{argument name: array}``.
 
         Examples
@@ -104,7 +107,7 @@ REGISTERED: list[LossInfo] = []
 """Every record :func:`register` has made, in the order the family modules were imported."""
 
 
-def register(*, loss: Callable[..., Any], **fields: Any) -> LossInfo:
+def register(*, loss: Callable[..., Reduced], **fields: Any) -> LossInfo:
     """Record ``loss`` in the registry, with keyword-only fields (see :class:`LossInfo`).
 
     Each family module calls it right after a loss's functions, so that a loss's readable
@@ -125,15 +128,16 @@ def register(*, loss: Callable[..., Any], **fields: Any) -> LossInfo:
 _N_CLASSES = 4
 
 
-def _kind_example(info: LossInfo, rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _kind_example(info: LossInfo, rng: np.random.Generator, n: int) -> dict[str, npt.NDArray[Any]]:
     shape = (n, _N_CLASSES) if info.target == "class" else (n,)
-    predictions = {
+    Draw = Callable[[], npt.NDArray[Any]]
+    predictions: dict[str, Draw] = {
         "real": lambda: 3.0 * rng.normal(size=shape),
         "probability": lambda: rng.uniform(1e-3, 1 - 1e-3, size=shape),
         "logit": lambda: 3.0 * rng.normal(size=shape),
         "score": lambda: 2.0 * rng.normal(size=shape),
     }
-    targets = {
+    targets: dict[str, Draw] = {
         "real": lambda: 3.0 * rng.normal(size=shape),
         "binary": lambda: rng.integers(0, 2, size=shape).astype(float),
         "sign": lambda: rng.choice([-1.0, 1.0], size=shape),

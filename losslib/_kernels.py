@@ -29,8 +29,11 @@ import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor, wait
+from typing import Any
 
 import numpy as np
+
+from ._typing import Float, FloatArray, Reduced
 
 BLOCK_BYTES = 1 << 19  # 512 KiB per block buffer of an elementwise loss: a few of them stay in L2/L3
 ROW_BLOCK_BYTES = 1 << 20  # 1 MiB per block of rows: row-wise losses also pay per block for their row reductions
@@ -154,12 +157,12 @@ def run_chunks(n_blocks: int, task: Callable[[int, int], object], elements: int)
     except BaseException as exc:  # noqa: BLE001 - re-raised below, after the other runs
         errors.append(exc)
     wait(futures)
-    errors += [f.exception() for f in futures if f.exception() is not None]  # type: ignore[misc]
+    errors += [error for f in futures if (error := f.exception()) is not None]
     if errors:
         raise errors[0]
 
 
-def block_len(dtype: np.dtype, row: int = 1) -> int:
+def block_len(dtype: np.dtype[Any], row: int = 1) -> int:
     """Number of rows of ``row`` elements of ``dtype`` in one block (at least 1).
 
     Elements (``row == 1``) come in blocks of ``BLOCK_BYTES``, rows of a row-wise loss (softmax,
@@ -171,10 +174,10 @@ def block_len(dtype: np.dtype, row: int = 1) -> int:
     return max(1, BLOCK_BYTES // dtype.itemsize)
 
 
-_FINFO: dict = {}
+_FINFO: dict[np.dtype[Any], np.finfo[Any]] = {}
 
 
-def finfo(dtype: np.dtype):
+def finfo(dtype: np.dtype[np.floating[Any]]) -> np.finfo[Any]:
     """``np.finfo(dtype)``, cached (``np.finfo`` costs a microsecond per call)."""
     info = _FINFO.get(dtype)
     if info is None:
@@ -188,14 +191,16 @@ def blocks(n: int, size: int) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-def dot(a: np.ndarray, b: np.ndarray):
+def dot(a: FloatArray, b: FloatArray) -> Float:
     """``np.sum(a * b)`` over all elements of two equal-shape arrays, by BLAS, in their dtype."""
     a = a.reshape(-1)
     b = b.reshape(-1)
     n = a.size
     k = n // DOT_CHUNK
+    total: Float
     if k <= 1:
-        return np.dot(a, b)
+        total = np.dot(a, b)
+        return total
     head = k * DOT_CHUNK
     parts = np.matmul(a[:head].reshape(k, 1, DOT_CHUNK), b[:head].reshape(k, DOT_CHUNK, 1))
     total = parts.sum()
@@ -204,14 +209,17 @@ def dot(a: np.ndarray, b: np.ndarray):
     return total
 
 
-def rowdot(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def rowdot(a: FloatArray, b: FloatArray) -> FloatArray:
     """``np.sum(a * b, axis=-1)`` of two equal-shape 2-D arrays, one BLAS dot per row."""
+    out: FloatArray
     if a.shape[-1] > DOT_CHUNK:
-        return np.einsum("ij,ij->i", a, b)
-    return np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
+        out = np.einsum("ij,ij->i", a, b)
+    else:
+        out = np.matmul(a[:, None, :], b[:, :, None])[:, 0, 0]
+    return out
 
 
-def log1p_from(t: np.ndarray, u: np.ndarray, out: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+def log1p_from(t: FloatArray, u: FloatArray, out: FloatArray, tmp: FloatArray) -> FloatArray:
     """``log1p(t)`` into ``out``, given ``u = 1 + t`` as rounded (``t > -1``).
 
     In float32, ``log(u) - ((u - 1) - t) / u``: ``u - 1`` is exact and ``(u - 1) - t`` is the
@@ -220,18 +228,20 @@ def log1p_from(t: np.ndarray, u: np.ndarray, out: np.ndarray, tmp: np.ndarray) -
     than its ``log``). In float64 ``np.log1p`` itself is as fast as that (``log`` near 1 is slow).
     """
     if t.dtype == np.float64:
-        return np.log1p(t, out=out)
+        np.log1p(t, out=out)
+        return out
     np.log(u, out=out)
     np.subtract(u, 1, out=tmp)
     np.subtract(tmp, t, out=tmp)
     np.divide(tmp, u, out=tmp)
-    return np.subtract(out, tmp, out=out)
+    np.subtract(out, tmp, out=out)
+    return out
 
 
 LOG1P_LEVELS = 9  # halvings in log1p_sum: groups of about 2**9 factors, each at most 2: below 2**600
 
 
-def log1p_sum(t: np.ndarray, scratch: np.ndarray) -> np.ndarray:
+def log1p_sum(t: FloatArray, scratch: FloatArray) -> FloatArray:
     r"""A few numbers whose sum is :math:`\sum_i \operatorname{log1p}(t_i)`, for ``t >= 0`` (1-D).
 
     A sum of logarithms is the logarithm of a product, and :math:`(1 + a)(1 + b) = 1 + (a + b +
@@ -256,7 +266,9 @@ def log1p_sum(t: np.ndarray, scratch: np.ndarray) -> np.ndarray:
             t[h] = t[2 * h]
             h += 1
         m = h
-    return np.log1p(t[:m], out=t[:m])
+    head = t[:m]
+    np.log1p(head, out=head)
+    return head
 
 
 def exact_sum(parts: Sequence[float]) -> float:
@@ -280,11 +292,11 @@ def elementwise(
     n_grads: int = 1,
     n_tmp: int = 2,
     recheck: Callable[[], object] | None = None,
-    options: dict | None = None,
+    options: dict[str, Any] | None = None,
     split: bool = False,
     summable: bool = False,
     finite: int | None = None,
-):
+) -> tuple[Reduced | None, list[FloatArray] | None]:
     """Evaluate an elementwise loss block by block; return ``(value, gradients)``.
 
     ``arrays`` have one shape and dtype. ``kernel(ins, v, gs, count, tmp, **options)`` gets the
@@ -336,7 +348,7 @@ def elementwise(
     parts = [0.0] * n_blocks
     checked = [recheck is None]
 
-    def block(b: int, v_buf, tmp) -> None:
+    def block(b: int, v_buf: FloatArray | None, tmp: list[FloatArray]) -> None:
         sl = slice(b * size, min((b + 1) * size, n))
         m = sl.stop - sl.start
         ins = [f[sl] for f in flat]
@@ -370,9 +382,20 @@ def elementwise(
     return _outputs(v_all, exact_sum(parts) if value and v_all is None else None, g_all, shape, dtype, n, reduction)
 
 
-def _outputs(v_all, total, g_all, shape, dtype, n: int, reduction: str):
-    """The value (reduced from ``total``, or ``v_all`` for "none") and the gradients, in ``shape``."""
-    out_v = None
+def _outputs(
+    v_all: FloatArray | None,
+    total: float | None,
+    g_all: list[FloatArray] | None,
+    shape: tuple[int, ...],
+    dtype: np.dtype[np.floating[Any]],
+    n: int,
+    reduction: str,
+) -> tuple[Reduced | None, list[FloatArray] | None]:
+    """The value (reduced from ``total``, or ``v_all`` for "none") and the gradients, in ``shape``.
+
+    A 0-d result is a numpy scalar, as numpy's ufuncs give (the gradients of a 0-d input too).
+    """
+    out_v: Reduced | None = None
     if v_all is not None:
         out_v = v_all.reshape(shape)
         out_v = out_v[()] if out_v.ndim == 0 else out_v
@@ -386,7 +409,21 @@ def _outputs(v_all, total, g_all, shape, dtype, n: int, reduction: str):
     return out_v, out_g
 
 
-def _one_block(kernel, flat, shape, dtype, value, grad, reduction, n_grads, n_tmp, recheck, opts, split, finite):
+def _one_block(
+    kernel: Kernel,
+    flat: list[FloatArray],
+    shape: tuple[int, ...],
+    dtype: np.dtype[np.floating[Any]],
+    value: bool,
+    grad: bool,
+    reduction: str,
+    n_grads: int,
+    n_tmp: int,
+    recheck: Callable[[], object] | None,
+    opts: dict[str, Any],
+    split: bool,
+    finite: int | None,
+) -> tuple[Reduced | None, list[FloatArray] | None]:
     """:func:`elementwise` for inputs that fit in one block, without loop, closures or slices."""
     n = flat[0].size
     count = float(n) if reduction == "mean" else 1.0

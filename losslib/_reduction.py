@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TypeVar, cast
 
 import numpy as np
 
+from ._typing import Float, FloatArray, Grad, Reduced
 
-def reduce(values: np.ndarray, reduction: str, count: float | None = None):
+GradsT = TypeVar("GradsT", bound=Grad)
+
+
+def reduce(values: FloatArray, reduction: str, count: float | None = None) -> Reduced:
     """Reduce per-item losses.
 
     ``"none"`` returns ``values``; ``"sum"`` their sum; ``"mean"`` their sum
@@ -16,11 +20,12 @@ def reduce(values: np.ndarray, reduction: str, count: float | None = None):
     """
     if reduction == "none":
         return values
-    total = values.sum(dtype=values.dtype)
+    total: Float = values.sum(dtype=values.dtype)
     if reduction == "sum":
         return total
     n = values.size if count is None else count
-    return values.dtype.type(total / n)
+    mean: Float = values.dtype.type(total / n)
+    return mean
 
 
 def grad_scale(reduction: str, count: float) -> float:
@@ -28,7 +33,9 @@ def grad_scale(reduction: str, count: float) -> float:
     return 1.0 / count if reduction == "mean" else 1.0
 
 
-def reduce_readable(values: np.ndarray, grads: Any, reduction: str, count: float | None = None) -> tuple[Any, Any]:
+def reduce_readable(
+    values: FloatArray, grads: GradsT, reduction: str, count: float | None = None
+) -> tuple[Reduced, GradsT]:
     """Reduce a readable form's per-item losses and gradients the way the fast path does.
 
     ``values`` holds one loss per item; ``grads`` is the gradient of each item's loss with
@@ -39,5 +46,12 @@ def reduce_readable(values: np.ndarray, grads: Any, reduction: str, count: float
     values = np.asarray(values)
     scale = grad_scale(reduction, values.size if count is None else count)
     if scale != 1.0:
-        grads = type(grads)(*(g * scale for g in grads)) if isinstance(grads, tuple) else grads * scale
+        grads = _scaled(grads, scale)
     return reduce(values, reduction, count), grads
+
+
+def _scaled(grads: GradsT, scale: float) -> GradsT:
+    """``grads * scale``: an array, or each field of a NamedTuple of arrays."""
+    if isinstance(grads, tuple):
+        return type(grads)(*(g * scale for g in grads))
+    return cast(GradsT, grads * scale)  # an array times a Python float: an array of the same dtype

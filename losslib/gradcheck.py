@@ -11,9 +11,10 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, SupportsFloat
 
 import numpy as np
+import numpy.typing as npt
 
 __all__ = ["GradCheck", "check_grad", "numerical_grad"]
 
@@ -24,11 +25,13 @@ class GradCheck(NamedTuple):
     ok: bool
     max_abs_error: float
     max_rel_error: float
-    analytic: np.ndarray
-    numeric: np.ndarray
+    analytic: npt.NDArray[np.float64]
+    numeric: npt.NDArray[np.float64]
 
 
-def numerical_grad(f: Callable[[np.ndarray], Any], x: Any, step: float = 1e-6) -> np.ndarray:
+def numerical_grad(
+    f: Callable[[npt.NDArray[np.float64]], SupportsFloat], x: npt.ArrayLike, step: float = 1e-6
+) -> npt.NDArray[np.float64]:
     r"""Gradient of the scalar function ``f`` at ``x`` by central differences.
 
     .. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + h e_i) - f(x - h e_i)}{2h},
@@ -42,11 +45,11 @@ def numerical_grad(f: Callable[[np.ndarray], Any], x: Any, step: float = 1e-6) -
     >>> np.round(numerical_grad(lambda v: float(np.sum(v**2)), np.array([1.0, -2.0])), 6)
     array([ 2., -4.])
     """
-    x = np.array(x, dtype=np.float64)
-    grad = np.empty_like(x)
-    for i in np.ndindex(x.shape):
-        h = step * max(1.0, abs(x[i]))
-        up, down = x.copy(), x.copy()
+    point = np.array(x, dtype=np.float64)
+    grad = np.empty_like(point)
+    for i in np.ndindex(point.shape):
+        h = step * max(1.0, abs(float(point[i])))
+        up, down = point.copy(), point.copy()
         up[i] += h
         down[i] -= h
         # divide by the distance actually travelled after rounding, not by 2h
@@ -56,7 +59,7 @@ def numerical_grad(f: Callable[[np.ndarray], Any], x: Any, step: float = 1e-6) -
 
 def check_grad(
     name: str,
-    *args: Any,
+    *args: npt.ArrayLike,
     wrt: str | None = None,
     step: float = 1e-6,
     rtol: float = 1e-5,
@@ -97,7 +100,7 @@ def check_grad(
     position = info.args.index(wrt)
     values = [np.asarray(a) for a in args]
 
-    def f(x: np.ndarray) -> float:
+    def f(x: npt.NDArray[np.float64]) -> float:
         trial = list(values)
         trial[position] = x
         return float(np.sum(info.loss(*trial, **options)))

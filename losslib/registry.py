@@ -6,10 +6,11 @@ checks every property claimed here, so a table can never say something false.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from ._info import FAMILIES, ORACLES, REGISTERED, LossInfo
+from ._typing import Grad, Reduced
 
 __all__ = ["FAMILIES", "LOSSES", "ORACLES", "LossInfo", "markdown_table", "select", "value_and_grad"]
 
@@ -21,7 +22,7 @@ LOSSES: Mapping[str, LossInfo] = {
 """Every loss in losslib, by name."""
 
 
-def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Any, Any]:
+def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Reduced, Grad]:
     """The loss ``name`` and its gradient in one pass, sharing intermediate results.
 
     This is what a training loop calls: it costs about as much as the gradient alone.
@@ -38,7 +39,10 @@ def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Any, Any]:
         info = LOSSES[name]
     except KeyError:
         raise ValueError(f"unknown loss {name!r}; losslib.LOSSES lists them all") from None
-    return info.core(*args, **options)
+    value, grad = info.core(*args, **options)
+    if value is None or grad is None:  # a core asked for both returns both: a bug in losslib if not
+        raise RuntimeError(f"the core of {name} returned {value!r}, {grad!r} when asked for its value and gradient")
+    return value, grad
 
 
 def select(**criteria: Any) -> Iterator[LossInfo]:
@@ -54,7 +58,7 @@ def select(**criteria: Any) -> Iterator[LossInfo]:
             yield info
 
 
-_COLUMNS = {
+_COLUMNS: dict[str, tuple[str, Callable[[LossInfo], str]]] = {
     "name": ("Loss", lambda i: f"`{i.name}`"),
     "family": ("Family", lambda i: i.family),
     "prediction": ("Prediction", lambda i: i.prediction),
@@ -73,7 +77,7 @@ def _yes_no(value: bool | None) -> str:
 
 
 def markdown_table(
-    entries: Iterator[LossInfo] | list[LossInfo] | None = None,
+    entries: Iterable[LossInfo] | None = None,
     columns: tuple[str, ...] = ("name", "distribution", "convex", "differentiable", "robust", "summary"),
 ) -> str:
     """A MyST markdown table of registry entries (all of them by default).

@@ -7,21 +7,22 @@ Like ``scipy.special`` they are plain elementwise maths: NaN in gives NaN out.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import numpy.typing as npt
+
+from ._typing import Float, FloatArray
 
 __all__ = ["log_sigmoid", "log_softmax", "logsumexp", "sigmoid", "softmax", "softplus"]
 
 
-def _float(x: Any) -> np.ndarray:
+def _float(x: npt.ArrayLike) -> FloatArray:
+    """``x`` as a floating array: its own floating dtype, float64 for anything else."""
     arr = np.asarray(x)
-    if arr.dtype.kind != "f":
-        arr = arr.astype(np.float64)
-    return arr
+    floats: FloatArray = arr if arr.dtype.kind == "f" else arr.astype(np.float64)
+    return floats
 
 
-def sigmoid(x: Any) -> np.ndarray:
+def sigmoid(x: npt.ArrayLike) -> FloatArray:
     r"""Logistic sigmoid, stable for large ``|x|``.
 
     .. math:: \sigma(x) = \frac{1}{1 + e^{-x}} = \frac{e^{x}}{1 + e^{x}}
@@ -38,10 +39,11 @@ def sigmoid(x: Any) -> np.ndarray:
     """
     x = _float(x)
     e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    out: FloatArray = np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e)).astype(x.dtype, copy=False)
+    return out
 
 
-def softplus(x: Any) -> np.ndarray:
+def softplus(x: npt.ArrayLike) -> Float | FloatArray:
     r"""Softplus, :math:`\log(1 + e^{x})`, computed as :math:`\max(x, 0) + \log(1 + e^{-|x|})`.
 
     Examples
@@ -52,10 +54,11 @@ def softplus(x: Any) -> np.ndarray:
     1000.0
     """
     x = _float(x)
-    return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    out: Float | FloatArray = np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+    return out
 
 
-def log_sigmoid(x: Any) -> np.ndarray:
+def log_sigmoid(x: npt.ArrayLike) -> Float | FloatArray:
     r"""Logarithm of the sigmoid, :math:`\log\sigma(x) = -\operatorname{softplus}(-x)`.
 
     Computed as :math:`\min(x, 0) - \log(1 + e^{-|x|})`, which is finite for
@@ -68,10 +71,11 @@ def log_sigmoid(x: Any) -> np.ndarray:
     -1000.0
     """
     x = _float(x)
-    return np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    out: Float | FloatArray = np.minimum(x, 0) - np.log1p(np.exp(-np.abs(x)))
+    return out
 
 
-def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> np.ndarray:
+def logsumexp(x: npt.ArrayLike, axis: int = -1, keepdims: bool = False) -> FloatArray:
     r"""Log of the sum of exponentials along ``axis``, without overflow.
 
     .. math:: \log\sum_j e^{x_j} = m + \log k + \operatorname{log1p}\Big(\frac1k \sum_{j: x_j < m} e^{x_j - m}\Big),
@@ -97,11 +101,11 @@ def logsumexp(x: Any, axis: int = -1, keepdims: bool = False) -> np.ndarray:
     shift = np.where(finite, m, 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         rest = np.sum(np.where(is_max, 0, np.exp(x - shift)), axis=axis, keepdims=True)
-        out = np.where(finite, np.log1p(rest / k) + np.log(k) + shift, m).astype(x.dtype, copy=False)
+        out: FloatArray = np.where(finite, np.log1p(rest / k) + np.log(k) + shift, m).astype(x.dtype, copy=False)
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
-def log_softmax(x: Any, axis: int = -1) -> np.ndarray:
+def log_softmax(x: npt.ArrayLike, axis: int = -1) -> FloatArray:
     r"""Log of the softmax along ``axis``: :math:`x_i - \log\sum_j e^{x_j}`.
 
     Examples
@@ -116,10 +120,11 @@ def log_softmax(x: Any, axis: int = -1) -> np.ndarray:
     m = np.max(x, axis=axis, keepdims=True)
     shifted = x - np.where(np.isfinite(m), m, 0)
     with np.errstate(divide="ignore"):
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        out: FloatArray = shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+    return out
 
 
-def softmax(x: Any, axis: int = -1) -> np.ndarray:
+def softmax(x: npt.ArrayLike, axis: int = -1) -> FloatArray:
     r"""Softmax along ``axis``: :math:`e^{x_i} / \sum_j e^{x_j}`, shifted by the maximum.
 
     Examples
@@ -130,4 +135,5 @@ def softmax(x: Any, axis: int = -1) -> np.ndarray:
     x = _float(x)
     m = np.max(x, axis=axis, keepdims=True)
     e = np.exp(x - np.where(np.isfinite(m), m, 0))
-    return e / np.sum(e, axis=axis, keepdims=True)
+    out: FloatArray = e / np.sum(e, axis=axis, keepdims=True)
+    return out

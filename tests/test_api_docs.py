@@ -1,5 +1,7 @@
 """The API reference (book/api.md) documents every public name of losslib, and chapters can link them.
 
+losscourse.api_reference writes it: the last tests check that module without a build.
+
 The whole book is built once by tests/test_book.py; to keep this cheap, here Jupyter Book builds
 the API page alone, with the project's own _config.yml and a table of contents that holds only
 that page, with warnings as errors (-W -n --keep-going --all) into a fresh folder (about 10 s).
@@ -7,19 +9,23 @@ that page, with warnings as errors (-W -n --keep-going --all) into a fresh folde
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import pkgutil
 import posixpath
 import subprocess
 import sys
+import textwrap
+import types
 from pathlib import Path
 
 import bs4  # comes with jupyter-book (its HTML theme needs it)
+import numpy as np
 import pytest
 from sphinx.util.inventory import InventoryFile
 
 import losslib
-from losscourse import book
+from losscourse import api_reference, book
 
 ROOT = book.ROOT
 PAGE = "book/api"
@@ -146,3 +152,100 @@ def test_a_module_without_losses_yet_says_so(page):
         section = target.find_parent("section")
         empty_note = "Nothing here yet" in section.get_text()
         assert empty_note == (not module.__all__), f"the section of losslib.{name} is wrong about being empty"
+
+
+# --------------------------------------------------------------------------
+# Readable forms on the page, and losscourse.api_reference, which writes the page
+# --------------------------------------------------------------------------
+
+
+def _entry_body(page, name):
+    entry = page.find(id=f"losslib.{name}")
+    assert entry is not None, f"book/api.html has no entry for losslib.{name}"
+    return entry.find_next_sibling("dd")
+
+
+def _readable_dropdowns(body):
+    return [d for d in body.find_all("details") if "Readable form" in d.find("summary").get_text()]
+
+
+def test_each_loss_shows_its_readable_form_next_to_its_fast_path(page):
+    with_form = [name for name, info in losslib.LOSSES.items() if info.readable is not None]
+    assert with_form, "no loss has a readable form: LossInfo.readable is never set"
+    for name in with_form:
+        info = losslib.LOSSES[name]
+        dropdowns = _readable_dropdowns(_entry_body(page, name))
+        assert len(dropdowns) == 1, f"losslib.{name}'s entry has {len(dropdowns)} 'Readable form' dropdowns, not 1"
+        shown = dropdowns[0].find("pre").get_text()
+        source = textwrap.dedent(inspect.getsource(info.readable))
+        assert shown.strip() == source.strip(), (
+            f"the readable form shown for {name} is not the source of {info.readable}"
+        )
+        text = " ".join(dropdowns[0].get_text().split())
+        assert "an optimisation of this definition, tested against it" in text, text[:300]
+        assert not _readable_dropdowns(_entry_body(page, info.grad.__name__)), f"{name}_grad repeats the readable form"
+
+
+def test_a_loss_without_a_readable_form_shows_none(page):
+    for name, info in losslib.LOSSES.items():
+        if info.readable is None:
+            assert not _readable_dropdowns(_entry_body(page, name)), f"{name} has no readable form, yet one is shown"
+
+
+def test_readable_form_is_the_source_in_a_dropdown(monkeypatch):
+    info = losslib.LOSSES["huber"]
+
+    def plain(y_true, y_pred, *, delta=1.0, reduction="mean"):
+        r = np.asarray(y_pred) - np.asarray(y_true)
+        return r, r
+
+    monkeypatch.setitem(losslib.LOSSES, "huber", dataclasses.replace(info, readable=plain))
+    rst = api_reference.readable_form("huber")
+    assert rst.startswith(".. dropdown:: Readable form\n")
+    assert ":func:`huber` and :func:`huber_grad` compute the same in a fast path" in rst
+    code = rst.split(".. code-block:: python\n\n", 1)[1]
+    assert textwrap.dedent(code).strip() == textwrap.dedent(inspect.getsource(plain)).strip()
+    # inside the loss's entry (indented under its autofunction), not the gradient's
+    module_rst = api_reference.api(losslib.regression)
+    loss_entry = module_rst.split(".. autofunction:: losslib.huber\n", 1)[1].split(".. autofunction::", 1)[0]
+    assert "\n   .. dropdown:: Readable form\n" in loss_entry
+    body = " " * (3 + 3 + 3 + 4)  # autofunction's content, the dropdown's, the code block's, the function's body
+    assert f"\n{body}r = np.asarray(y_pred) - np.asarray(y_true)\n" in loss_entry
+    monkeypatch.setitem(losslib.LOSSES, "huber", dataclasses.replace(info, readable=None))
+    assert api_reference.readable_form("huber") == ""
+    assert "Readable form" not in api_reference.directive(losslib.regression, "huber")
+
+
+def test_every_name_of_a_module_is_documented_once_each_loss_before_its_gradient():
+    for name in _public_modules():
+        module = getattr(losslib, name)
+        rst = api_reference.api(module)
+        for public in module.__all__:
+            lines = [
+                line
+                for line in rst.splitlines()
+                if line.endswith(f" losslib.{public}") or line == f".. py:data:: {public}"
+            ]
+            assert len(lines) == 1, f"losslib.{public} is documented {len(lines)} times in the section of {name}"
+        order = api_reference.ordered_names(module)
+        for info in losslib.LOSSES.values():
+            if info.loss.__module__ == module.__name__ and info.grad.__name__ in order:
+                assert order.index(info.grad.__name__) == order.index(info.loss.__name__) + 1, info.name
+
+
+def test_constants_are_documented_with_their_own_docstring():
+    assert api_reference.constant_docstring(losslib.registry, "LOSSES") == "Every loss in losslib, by name."
+    assert api_reference.constant_docstring(losslib.registry, "value_and_grad") is None  # a function
+    assert api_reference.constant_docstring(losslib._validation, "REDUCTIONS") == ""
+    rst = api_reference.directive(losslib, "LOSSES")
+    assert rst.startswith(".. py:data:: LOSSES\n   :module: losslib\n   :canonical: losslib.registry.LOSSES\n")
+    assert ":value:" not in rst and "Every loss in losslib, by name." in rst  # the registry is described
+    assert "   :value: ('mean', 'sum', 'none')" in api_reference.directive(losslib._validation, "REDUCTIONS")
+
+
+def test_a_module_without_names_yet_says_so():
+    module = types.ModuleType("losslib.future", "A family being written.")
+    module.__all__ = []
+    rst = api_reference.api(module)
+    assert rst.startswith("```{eval-rst}\n.. py:module:: losslib.future\n.. py:currentmodule:: losslib\n")
+    assert api_reference.NOTHING_YET in rst and rst.endswith("```\n")

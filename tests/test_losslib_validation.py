@@ -14,6 +14,16 @@ import numpy as np
 import pytest
 
 import losslib
+from losslib._validation import (
+    as_float_array,
+    check_choice,
+    check_flag,
+    check_positive_scalar,
+    check_reduction,
+    check_same_shape,
+    check_scalar,
+    fast_then_full,
+)
 
 ELEMENTWISE = ["mse", "mae", "huber", "binary_cross_entropy", "binary_cross_entropy_with_logits"]
 ALL_LOSSES = [*ELEMENTWISE, "cross_entropy"]
@@ -304,3 +314,136 @@ def test_lists_integers_and_booleans_are_numbers(fn):
 def test_cross_entropy_accepts_every_integer_label_dtype(fn, dtype):
     labels = np.array([0, 2, 1], dtype=dtype)
     np.testing.assert_allclose(fn(labels, np.zeros((3, 3))), fn(labels.astype(np.int64), np.zeros((3, 3))))
+
+
+# --------------------------------------------------------------------------
+# The vocabulary of losslib._validation: every message names the argument, the value and the fix
+# --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("bounds", "inside", "outside", "words"),
+    [
+        ({"low": 0, "closed": "neither"}, [1e-300, 2.0, 1e300], [0, -1.0], "> 0"),
+        ({"low": 0, "closed": "left"}, [0, 0.0, 3], [-1e-300, -2], ">= 0"),
+        ({"low": 1}, [1, 1.5], [0.999], ">= 1"),
+        ({"high": 1, "closed": "neither"}, [0.5, -3], [1, 2], "< 1"),
+        ({"high": 1}, [1, -3], [1.0001], "<= 1"),
+        ({"low": 0, "high": 1}, [0, 0.5, 1], [-0.1, 1.5], "in [0, 1]"),
+        ({"low": 0, "high": 1, "closed": "right"}, [1e-9, 1], [0, 2], "in (0, 1]"),
+        ({"low": 0, "high": 1, "closed": "left"}, [0, 0.999], [1, -1], "in [0, 1)"),
+        ({"low": -1, "high": 1, "closed": "neither"}, [-0.5, 0], [-1, 1], "in (-1, 1)"),
+        ({}, [-1e300, 0, 7], [], ""),
+    ],
+)
+def test_check_scalar_intervals(bounds, inside, outside, words):
+    for value in inside:
+        assert check_scalar(value, "delta", **bounds) == value
+        assert type(check_scalar(value, "delta", **bounds)) is float
+    for value in [*outside, np.nan, np.inf, -np.inf]:  # NaN and inf are never inside
+        expected = f"delta must be a finite number {words}, got {value!r}".replace("number , got", "number, got")
+        with raises(ValueError, expected):
+            check_scalar(value, "delta", **bounds)
+
+
+@pytest.mark.parametrize(
+    ("bad", "kind"),
+    [("1", "str"), (None, "NoneType"), (True, "bool"), (np.True_, "bool"), (1j, "complex"), (1 + 0j, "complex"),
+     ([1.0], "list"), (np.array([1.0, 2.0]), "ndarray")],
+)  # fmt: skip
+def test_check_scalar_refuses_what_is_not_a_real_number(bad, kind):
+    with raises(
+        TypeError, f"tau must be a real number (a quantile level), got {bad!r} ({kind}); pass a number in [0, 1]"
+    ):
+        check_scalar(bad, "tau", low=0, high=1, about="a quantile level")
+
+
+def test_check_scalar_accepts_numpy_numbers_and_says_what_the_option_is():
+    assert check_scalar(np.float32(0.5), "tau", low=0, high=1) == 0.5
+    assert check_scalar(np.int64(3), "c", low=0, closed="neither") == 3.0
+    with raises(ValueError, "p must be a finite number >= 1 (the degree of the p-norm), got 0.5"):
+        check_scalar(0.5, "p", low=1, about="the degree of the p-norm")
+
+
+def test_check_scalar_in_the_inputs_dtype():
+    f32 = np.dtype(np.float32)
+    value = check_scalar(0.1, "delta", low=0, closed="neither", dtype=f32)
+    assert type(value) is np.float32 and value == np.float32(0.1)
+    assert type(check_scalar(0, "eps", low=0, dtype=f32)) is np.float32  # 0 in the interval is kept
+    with raises(ValueError, "delta=1e-50 rounds to 0 in float32, the dtype of anchor", "pass delta >= 1.4e-45"):
+        check_scalar(1e-50, "delta", low=0, closed="neither", dtype=f32, arg="anchor")
+    with raises(ValueError, "delta=1e+39 overflows to inf in float32, the dtype of y_pred", "pass delta <= 3.4e+38"):
+        check_scalar(1e39, "delta", low=0, closed="neither", dtype=f32)
+    assert check_scalar(1e39, "delta", low=0, closed="neither", dtype=np.dtype(np.float64)) == 1e39
+    with raises(ValueError, "delta must be a finite number > 0, got -1"):  # the interval first
+        check_scalar(-1, "delta", low=0, closed="neither", dtype=f32)
+
+
+def test_check_positive_scalar_is_check_scalar_from_zero():
+    assert check_positive_scalar(2, "delta") == 2.0
+    assert check_positive_scalar(0, "eps", allow_zero=True) == 0.0
+    with raises(ValueError, "delta must be a finite number > 0, got 0"):
+        check_positive_scalar(0, "delta")
+    with raises(TypeError, "delta must be a real number, got '1' (str); pass a number > 0"):
+        check_positive_scalar("1", "delta")
+
+
+@pytest.mark.parametrize("good", [True, False, np.True_, np.False_])
+def test_check_flag_accepts_booleans(good):
+    assert check_flag(good, "full") is bool(good)
+
+
+@pytest.mark.parametrize("bad", [1, 0, 1.0, "yes", "True", None, np.array([True])])
+def test_check_flag_refuses_numbers_and_strings(bad):
+    with raises(TypeError, f"full must be True or False, got {bad!r}"):
+        check_flag(bad, "full")
+
+
+def test_check_choice():
+    kinds = ("minimax", "non_saturating", "wasserstein", "hinge")
+    assert check_choice("hinge", "kind", kinds) == "hinge"
+    expected = "kind must be 'minimax', 'non_saturating', 'wasserstein' or 'hinge', got "
+    with raises(ValueError, expected + "'wgan'"):
+        check_choice("wgan", "kind", kinds)
+    for near, meant in [("Hinge", "hinge"), ("non-saturating", "non_saturating"), ("wasserstien", "wasserstein")]:
+        with raises(ValueError, f"{expected}{near!r}; did you mean {meant!r}?"):
+            check_choice(near, "kind", kinds)
+    for bad in [None, 1, ["hinge"], np.str_("x")]:
+        with pytest.raises(ValueError, match=re.escape(f"{expected}{bad!r}") + "$"):
+            check_choice(bad, "kind", kinds)
+    with raises(ValueError, "strategy must be 'hard', got 'easy'"):
+        check_choice("easy", "strategy", ("hard",))
+    with raises(ValueError, "reduction must be 'mean', 'sum' or 'none', got 'avg'"):
+        check_reduction("avg")
+
+
+def test_fast_then_full_raises_the_first_error_of_the_full_checks():
+    y_true, y_pred = [np.nan, 1.0, 2.0], [0.0, 1.0]  # a NaN and a shape mismatch: the NaN comes first
+
+    def full():
+        y = as_float_array(y_true, "y_true")
+        check_same_shape(y, "y_true", as_float_array(y_pred, "y_pred"), "y_pred")
+
+    with raises(ValueError, "y_true contains NaN at y_true[0]"):
+        with fast_then_full(full):
+            y = as_float_array(y_true, "y_true", nan=False)  # the fast path leaves the NaN scan to its blocks
+            check_same_shape(y, "y_true", as_float_array(y_pred, "y_pred", nan=False), "y_pred")
+
+
+def test_fast_then_full_keeps_the_fast_error_when_the_full_checks_pass():
+    calls = []
+    with raises(TypeError, "a stricter fast check"):
+        with fast_then_full(lambda: calls.append("full")):
+            raise TypeError("a stricter fast check")
+    assert calls == ["full"]
+
+
+def test_fast_then_full_does_nothing_when_the_fast_checks_pass():
+    calls = []
+    with fast_then_full(lambda: calls.append("full")):
+        x = 1
+    assert x == 1 and calls == []
+    with pytest.raises(KeyError):  # not a validation error: raised as it is, without the full checks
+        with fast_then_full(lambda: calls.append("full")):
+            raise KeyError("x")
+    assert calls == []

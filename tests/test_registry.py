@@ -983,3 +983,12 @@ def test_propriety_recipes_catch_a_miscalibrated_loss(name):
         return info.loss(*args, **kw)
 
     assert PROPRIETY_RECIPES[name](dataclasses.replace(info, loss=shifted))
+
+
+def test_value_and_grad_refuses_a_core_that_leaves_out_what_it_was_asked_for(monkeypatch):
+    """A core asked for both returns both; one that does not is a bug in losslib, said as such (not a None)."""
+    info = losslib.LOSSES["mse"]
+    broken = dataclasses.replace(info, core=lambda *args, **options: (None, info.grad(*args, **options)))
+    monkeypatch.setitem(losslib.LOSSES, "mse", broken)
+    with pytest.raises(RuntimeError, match=r"the core of mse returned None, array\(.*\) when asked for its value"):
+        losslib.value_and_grad("mse", [0.0, 1.0], [1.0, 1.0])
