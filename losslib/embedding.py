@@ -19,13 +19,14 @@ Conventions of the module:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
 from ._validation import (
     _first_index,
     _where,
@@ -37,6 +38,7 @@ from ._validation import (
     is_real_scalar,
     option_in_dtype,
 )
+from .special import log_softmax, softmax
 
 __all__ = [
     "contrastive",
@@ -242,6 +244,21 @@ def _normalize_backward_inplace(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarr
     return np.divide(g, divisor, out=g)
 
 
+def _normalized_readable(x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+    r"""Rows of ``x`` over :math:`\max(\|x\|, 10^{-12})`, as ``F.normalize``, and the chain rule back
+    through it, for the readable forms: the gradient :math:`g` of :math:`\hat x` becomes
+    :math:`(g - \hat x\,(\hat x \cdot g)) / \|x\|` (a row shorter than :math:`10^{-12}` is only
+    scaled, so :math:`g / 10^{-12}`)."""
+    norm = np.linalg.norm(x, axis=-1, keepdims=True)
+    x_hat = x / np.maximum(norm, 1e-12)
+
+    def back(g: np.ndarray) -> np.ndarray:
+        radial = np.sum(g * x_hat, axis=-1, keepdims=True) * (norm >= 1e-12)
+        return (g - x_hat * radial) / np.maximum(norm, 1e-12)
+
+    return x_hat, back
+
+
 def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, want_grad: bool):
     r"""Row :math:`i` of :math:`s = \textrm{left} \cdot \textrm{right}^T / \tau`: the loss of
     :func:`_row_cross_entropy` with the positive ``positive[i]``, by blocks of rows, never holding
@@ -312,8 +329,53 @@ def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool
 
 
 # --------------------------------------------------------------------------
+# Samplers' building blocks: the registry draws valid, generic inputs (away from kinks and zero
+# vectors), with embeddings of dimension _D
+# --------------------------------------------------------------------------
+
+
+_D = 3  # embedding dimension of the samplers
+
+
+def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
+    u = rng.normal(size=(n, _D))
+    return u / np.linalg.norm(u, axis=1, keepdims=True)
+
+
+def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> np.ndarray:
+    """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
+    return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
+
+
+# --------------------------------------------------------------------------
 # Contrastive loss
 # --------------------------------------------------------------------------
+
+
+def contrastive_readable(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"
+):
+    r"""Readable form of :func:`contrastive` and :func:`contrastive_grad`: the definition, as chapter 4
+    writes it.
+
+    .. math::
+
+        \ell = \tfrac12\, y\, d^2 + \tfrac12\,(1 - y) \max(0,\, m - d)^2, \qquad
+        \frac{\partial \ell}{\partial x_1} = -\frac{\partial \ell}{\partial x_2}
+        = \big(y\, d - (1 - y)\max(0,\, m - d)\big)\, \frac{x_1 - x_2 + \epsilon\mathbf 1}{d}
+
+    with :math:`d = \|x_1 - x_2 + \epsilon\mathbf 1\|_2`.
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_contrastive`` is tested against it.
+    """
+    y, x1, x2 = np.asarray(y_true), np.asarray(x1), np.asarray(x2)
+    diff = x1 - x2 + eps
+    d = np.linalg.norm(diff, axis=-1)
+    short = np.maximum(0, margin - d)  # how far a dissimilar pair is inside the margin
+    loss = 0.5 * (y * d**2 + (1 - y) * short**2)
+    g1 = ((y * d - (1 - y) * short) / d)[..., None] * diff
+    return reduce_readable(loss, PairGrad(g1, -g1), reduction)
 
 
 def _contrastive(
@@ -327,7 +389,7 @@ def _contrastive(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`contrastive`, sharing the distances."""
+    """Fast path of :func:`contrastive_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin", allow_zero=True)
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
@@ -431,9 +493,86 @@ def contrastive_grad(
     return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
 
 
+def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # distances 0.2..0.8 (inside the default margin 1) or 1.2..2.2 (beyond it)
+    x1 = rng.normal(size=(n, _D))
+    x2 = x1 + _either(rng, n, (0.2, 0.8), (1.2, 2.2))[:, None] * _unit_rows(rng, n)
+    return {"y_true": rng.integers(0, 2, size=n).astype(float), "x1": x1, "x2": x2}
+
+
+register(
+    loss=contrastive,
+    grad=contrastive_grad,
+    core=_contrastive,
+    readable=contrastive_readable,
+    family="embedding",
+    prediction="embedding",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="hadsell2006dimensionality",
+    summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
+    args=("y_true", "x1", "x2"),
+    grad_wrt=("x1", "x2"),
+    oracle="torch",
+    sampler=_sample_contrastive,
+)
+
+
 # --------------------------------------------------------------------------
 # Triplet margin loss
 # --------------------------------------------------------------------------
+
+
+def triplet_readable(
+    anchor: Any,
+    positive: Any,
+    negative: Any,
+    *,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
+):
+    r"""Readable form of :func:`triplet` and :func:`triplet_grad`: the definition, as chapter 4 writes it.
+
+    .. math::
+
+        \ell = \max\big(0,\; m + d(a, p) - d(a, n)\big), \qquad d(x, y) = \|x - y + \epsilon\mathbf 1\|_p,
+        \qquad \frac{\partial d(x, y)}{\partial x} = \operatorname{sign}(v) \Big(\frac{|v|}{d(x, y)}\Big)^{p - 1}
+
+    with :math:`v = x - y + \epsilon\mathbf 1`; where the hinge is active (also at 0, as PyTorch),
+    :math:`\partial \ell / \partial a = u_{ap} - u_{an}`, :math:`\partial \ell / \partial p = -u_{ap}` and
+    :math:`\partial \ell / \partial n = u_{an}`, :math:`u_{xy} = \partial d(x, y) / \partial x`. With
+    ``swap``, :math:`d(a, n)` becomes :math:`\min(d(a, n), d(p, n))` and its gradient goes to the
+    smaller distance (half to each in a tie).
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_triplet`` is tested against it.
+    """
+
+    def distance(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        v = x - y + eps
+        d = np.sum(np.abs(v) ** p, axis=-1) ** (1 / p)
+        return d, np.sign(v) * (np.abs(v) / d[..., None]) ** (p - 1)
+
+    a, pos, neg = np.asarray(anchor), np.asarray(positive), np.asarray(negative)
+    d_ap, u_ap = distance(a, pos)
+    d_an, u_an = distance(a, neg)
+    d_pn, u_pn = distance(pos, neg)
+    w = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0)) if swap else np.ones_like(d_an)
+    z = margin + d_ap - (np.minimum(d_an, d_pn) if swap else d_an)
+    active, w = np.where(z >= 0, 1.0, 0.0)[..., None], w[..., None]  # w: the share of d(a, n) in the minimum
+    grads = TripletGrad(
+        active * (u_ap - w * u_an),
+        -active * (u_ap + (1 - w) * u_pn),
+        active * (w * u_an + (1 - w) * u_pn),
+    )
+    return reduce_readable(np.maximum(0, z), grads, reduction)
 
 
 def _triplet(
@@ -449,7 +588,7 @@ def _triplet(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`triplet`, sharing the distances."""
+    """Fast path of :func:`triplet_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin")
     p = _check_p(p)
@@ -653,6 +792,40 @@ def triplet_grad(
     )[1]
 
 
+def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # d(a, n) = d(a, p) + 1 - s with |s| in 0.2..0.8: the hinge (margin 1) is active for s > 0
+    anchor = rng.normal(size=(n, _D))
+    d_pos = rng.uniform(0.3, 1.5, size=n)
+    d_neg = d_pos + 1.0 - _either(rng, n, (-0.8, -0.2), (0.2, 0.8))
+    return {
+        "anchor": anchor,
+        "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
+        "negative": anchor + d_neg[:, None] * _unit_rows(rng, n),
+    }
+
+
+register(
+    loss=triplet,
+    grad=triplet_grad,
+    core=_triplet,
+    readable=triplet_readable,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="schroff2015facenet",
+    summary="Anchor closer to its positive than to its negative, by a margin.",
+    args=("anchor", "positive", "negative"),
+    grad_wrt=("anchor", "positive", "negative"),
+    oracle="torch",
+    sampler=_sample_triplet,
+)
+
+
 # --------------------------------------------------------------------------
 # Cosine embedding loss
 # --------------------------------------------------------------------------
@@ -679,6 +852,35 @@ def _cosine_of_huge_rows(a: np.ndarray, b: np.ndarray, eps: Any) -> tuple[np.nda
     return cos[:, 0], d1, d2
 
 
+def cosine_embedding_readable(
+    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
+):
+    r"""Readable form of :func:`cosine_embedding` and :func:`cosine_embedding_grad`: the definition, as
+    chapter 4 writes it.
+
+    With :math:`n_k = \|x_k\|^2 + \epsilon` and :math:`\cos = x_1 \cdot x_2 / \sqrt{n_1 n_2}`,
+
+    .. math::
+
+        \ell = \begin{cases} 1 - \cos & y = 1 \\ \max(0,\, \cos - m) & y = -1 \end{cases}, \qquad
+        \frac{\partial \cos}{\partial x_1} = \frac{x_2}{\sqrt{n_1 n_2}} - \cos\,\frac{x_1}{n_1}
+
+    (and symmetrically for :math:`x_2`), times -1 for a similar pair and 1 for a dissimilar pair
+    with :math:`\cos \ge m` (the hinge passes the gradient at :math:`\cos = m`, as PyTorch's).
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_cosine_embedding`` is tested against it.
+    """
+    y, x1, x2 = np.asarray(y_true), np.asarray(x1), np.asarray(x2)
+    n1, n2 = np.sum(x1**2, axis=-1) + eps, np.sum(x2**2, axis=-1) + eps
+    cos = np.sum(x1 * x2, axis=-1) / np.sqrt(n1 * n2)
+    loss = np.where(y == 1, 1 - cos, np.maximum(0, cos - margin))
+    coef = np.where(y == 1, -1.0, np.where(cos >= margin, 1.0, 0.0))[..., None]
+    d1 = x2 / np.sqrt(n1 * n2)[..., None] - (cos / n1)[..., None] * x1
+    d2 = x1 / np.sqrt(n1 * n2)[..., None] - (cos / n2)[..., None] * x2
+    return reduce_readable(loss, PairGrad(coef * d1, coef * d2), reduction)
+
+
 def _cosine_embedding(
     y_true: Any,
     x1: Any,
@@ -690,7 +892,7 @@ def _cosine_embedding(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`cosine_embedding`, sharing the cosines."""
+    """Fast path of :func:`cosine_embedding_readable`: value and/or gradient, sharing the cosines."""
     check_reduction(reduction)
     margin = _check_cosine_margin(margin)
     eps = check_positive_scalar(eps, "eps")
@@ -824,9 +1026,72 @@ def cosine_embedding_grad(
     return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
 
 
+def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # cosines with 0.15 <= |cos| <= 0.9: away from the hinge at the default margin 0
+    u = _unit_rows(rng, n)
+    w = rng.normal(size=(n, _D))
+    w -= (w * u).sum(axis=1, keepdims=True) * u
+    w /= np.linalg.norm(w, axis=1, keepdims=True)
+    c = _either(rng, n, (-0.9, -0.15), (0.15, 0.9))[:, None]
+    x1 = u * rng.uniform(0.5, 2.0, size=(n, 1))
+    x2 = (c * u + np.sqrt(1 - c * c) * w) * rng.uniform(0.5, 2.0, size=(n, 1))
+    return {"y_true": rng.choice([-1.0, 1.0], size=n), "x1": x1, "x2": x2}
+
+
+register(
+    loss=cosine_embedding,
+    grad=cosine_embedding_grad,
+    core=_cosine_embedding,
+    readable=cosine_embedding_readable,
+    family="embedding",
+    prediction="embedding",
+    target="sign",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="bromley1993signature",
+    summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
+    args=("y_true", "x1", "x2"),
+    grad_wrt=("x1", "x2"),
+    oracle="torch",
+    sampler=_sample_cosine,
+)
+
+
 # --------------------------------------------------------------------------
 # InfoNCE
 # --------------------------------------------------------------------------
+
+
+def info_nce_readable(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean"):
+    r"""Readable form of :func:`info_nce` and :func:`info_nce_grad`: the definition, as chapter 4 writes it.
+
+    With the normalised rows :math:`\hat q_i`, :math:`\hat k_j` and the similarities
+    :math:`s_{ij} = \hat q_i \cdot \hat k_j / \tau`,
+
+    .. math::
+
+        \ell_i = -\log \operatorname{softmax}(s_{i\cdot})_i, \qquad
+        \frac{\partial \sum_i \ell_i}{\partial s} = \operatorname{softmax}(s) - I
+
+    row by row, then :math:`\partial / \partial \hat Q = G \hat K` and :math:`\partial / \partial \hat K
+    = G^\top \hat Q` with :math:`G = (\operatorname{softmax}(s) - I) / \tau`, and back through the
+    normalisation (:func:`_normalized_readable`). The log-softmax is
+    :func:`losslib.special.log_softmax`, shifted by the row maximum, so small temperatures cannot
+    overflow.
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_info_nce`` is tested against it.
+    """
+    q_hat, q_back = _normalized_readable(np.asarray(queries))
+    k_hat, k_back = _normalized_readable(np.asarray(keys))
+    s = q_hat @ k_hat.T / temperature
+    rows = np.arange(len(s))
+    loss = -log_softmax(s)[rows, rows]  # key i is the positive of query i
+    g_s = (softmax(s) - np.eye(len(s))) / temperature
+    return reduce_readable(loss, InfoNCEGrad(q_back(g_s @ k_hat), k_back(g_s.T @ q_hat)), reduction)
 
 
 def _info_nce(
@@ -838,7 +1103,8 @@ def _info_nce(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`info_nce`, sharing the similarities and their softmax."""
+    """Fast path of :func:`info_nce_readable`: value and/or gradient by blocks of queries, sharing the
+    similarities and their softmax."""
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (q, k), dtypes = _embeddings({"queries": queries, "keys": keys}, single=False)
@@ -935,15 +1201,74 @@ def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reductio
     return _info_nce(queries, keys, temperature=temperature, reduction=reduction, value=False)[1]
 
 
+def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    queries = rng.normal(size=(n, _D))
+    return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
+
+
+register(
+    loss=info_nce,
+    grad=info_nce_grad,
+    core=_info_nce,
+    readable=info_nce_readable,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="oord2018representation",
+    summary="Softmax over cosine similarities: each query picks its own key.",
+    args=("queries", "keys"),
+    grad_wrt=("queries", "keys"),
+    oracle="torch",
+    sampler=_sample_info_nce,
+)
+
+
 # --------------------------------------------------------------------------
 # NT-Xent (SimCLR)
 # --------------------------------------------------------------------------
 
 
+def nt_xent_readable(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean"):
+    r"""Readable form of :func:`nt_xent` and :func:`nt_xent_grad`: the definition, as chapter 4 writes it.
+
+    The :math:`2N` views :math:`\hat z_a` (``z1`` then ``z2``, normalised), their similarities
+    :math:`s_{ab} = \hat z_a \cdot \hat z_b / \tau` with :math:`s_{aa} = -\infty` (a view is not its
+    own negative), and :math:`\pi(a)` the other view of the same example:
+
+    .. math::
+
+        \ell_a = -\log \operatorname{softmax}(s_{a\cdot})_{\pi(a)}, \qquad
+        \frac{\partial \sum_a \ell_a}{\partial \hat Z} = (G + G^\top) \hat Z, \quad
+        G = \big(\operatorname{softmax}(s) - P_\pi\big) / \tau
+
+    (:math:`P_\pi` the permutation matrix of :math:`\pi`, :math:`s` symmetric), then back through
+    the normalisation (:func:`_normalized_readable`). :func:`losslib.special.log_softmax` shifts
+    by the row maximum and takes :math:`e^{-\infty} = 0`.
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_nt_xent`` is tested against it.
+    """
+    n = len(z1)
+    z_hat, back = _normalized_readable(np.concatenate([np.asarray(z1), np.asarray(z2)]))
+    s = z_hat @ z_hat.T / temperature
+    np.fill_diagonal(s, -np.inf)
+    other = (np.arange(2 * n) + n) % (2 * n)  # view i of z1 and view i of z2 are each other's positive
+    loss = -log_softmax(s)[np.arange(2 * n), other]
+    g_s = (softmax(s) - np.eye(2 * n)[other]) / temperature
+    g = back((g_s + g_s.T) @ z_hat)
+    return reduce_readable(loss, NTXentGrad(g[:n], g[n:]), reduction)
+
+
 def _nt_xent(
     z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean", value: bool = True, grad: bool = True
 ):
-    """Value and/or gradient of :func:`nt_xent`, sharing the similarities and their softmax."""
+    """Fast path of :func:`nt_xent_readable`: value and/or gradient, sharing the similarities and their
+    softmax."""
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (a, b), dtypes = _embeddings({"z1": z1, "z2": z2}, single=False)
@@ -1035,143 +1360,6 @@ def nt_xent_grad(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str =
     return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, value=False)[1]
 
 
-# --------------------------------------------------------------------------
-# Registry: samplers of valid, generic inputs (away from kinks and zero vectors)
-# --------------------------------------------------------------------------
-
-_D = 3  # embedding dimension of the samplers
-
-
-def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
-    u = rng.normal(size=(n, _D))
-    return u / np.linalg.norm(u, axis=1, keepdims=True)
-
-
-def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> np.ndarray:
-    """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
-    return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
-
-
-def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # distances 0.2..0.8 (inside the default margin 1) or 1.2..2.2 (beyond it)
-    x1 = rng.normal(size=(n, _D))
-    x2 = x1 + _either(rng, n, (0.2, 0.8), (1.2, 2.2))[:, None] * _unit_rows(rng, n)
-    return {"y_true": rng.integers(0, 2, size=n).astype(float), "x1": x1, "x2": x2}
-
-
-register(
-    loss=contrastive,
-    grad=contrastive_grad,
-    core=_contrastive,
-    family="embedding",
-    prediction="embedding",
-    target="binary",
-    distribution=None,
-    convex=False,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="hadsell2006dimensionality",
-    summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
-    args=("y_true", "x1", "x2"),
-    grad_wrt=("x1", "x2"),
-    oracle="torch",
-    sampler=_sample_contrastive,
-)
-
-
-def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # d(a, n) = d(a, p) + 1 - s with |s| in 0.2..0.8: the hinge (margin 1) is active for s > 0
-    anchor = rng.normal(size=(n, _D))
-    d_pos = rng.uniform(0.3, 1.5, size=n)
-    d_neg = d_pos + 1.0 - _either(rng, n, (-0.8, -0.2), (0.2, 0.8))
-    return {
-        "anchor": anchor,
-        "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
-        "negative": anchor + d_neg[:, None] * _unit_rows(rng, n),
-    }
-
-
-register(
-    loss=triplet,
-    grad=triplet_grad,
-    core=_triplet,
-    family="embedding",
-    prediction="embedding",
-    target="none",
-    distribution=None,
-    convex=False,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="schroff2015facenet",
-    summary="Anchor closer to its positive than to its negative, by a margin.",
-    args=("anchor", "positive", "negative"),
-    grad_wrt=("anchor", "positive", "negative"),
-    oracle="torch",
-    sampler=_sample_triplet,
-)
-
-
-def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # cosines with 0.15 <= |cos| <= 0.9: away from the hinge at the default margin 0
-    u = _unit_rows(rng, n)
-    w = rng.normal(size=(n, _D))
-    w -= (w * u).sum(axis=1, keepdims=True) * u
-    w /= np.linalg.norm(w, axis=1, keepdims=True)
-    c = _either(rng, n, (-0.9, -0.15), (0.15, 0.9))[:, None]
-    x1 = u * rng.uniform(0.5, 2.0, size=(n, 1))
-    x2 = (c * u + np.sqrt(1 - c * c) * w) * rng.uniform(0.5, 2.0, size=(n, 1))
-    return {"y_true": rng.choice([-1.0, 1.0], size=n), "x1": x1, "x2": x2}
-
-
-register(
-    loss=cosine_embedding,
-    grad=cosine_embedding_grad,
-    core=_cosine_embedding,
-    family="embedding",
-    prediction="embedding",
-    target="sign",
-    distribution=None,
-    convex=False,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="bromley1993signature",
-    summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
-    args=("y_true", "x1", "x2"),
-    grad_wrt=("x1", "x2"),
-    oracle="torch",
-    sampler=_sample_cosine,
-)
-
-
-def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    queries = rng.normal(size=(n, _D))
-    return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
-
-
-register(
-    loss=info_nce,
-    grad=info_nce_grad,
-    core=_info_nce,
-    family="embedding",
-    prediction="embedding",
-    target="none",
-    distribution=None,
-    convex=False,
-    differentiable=True,
-    robust=None,
-    proper=None,
-    reference="oord2018representation",
-    summary="Softmax over cosine similarities: each query picks its own key.",
-    args=("queries", "keys"),
-    grad_wrt=("queries", "keys"),
-    oracle="torch",
-    sampler=_sample_info_nce,
-)
-
-
 def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     z1 = rng.normal(size=(n, _D))
     return {"z1": z1, "z2": z1 + 0.7 * rng.normal(size=(n, _D))}
@@ -1181,6 +1369,7 @@ register(
     loss=nt_xent,
     grad=nt_xent_grad,
     core=_nt_xent,
+    readable=nt_xent_readable,
     family="embedding",
     prediction="embedding",
     target="none",

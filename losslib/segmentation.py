@@ -24,7 +24,7 @@ import numpy as np
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
 from ._validation import (
     as_float_array,
     check_in_unit_interval,
@@ -73,6 +73,30 @@ def _per_example(ratio: np.ndarray, ndim: int) -> np.ndarray:
     return np.reshape(ratio, ratio.shape[:1] if ndim > 1 else ())
 
 
+def dice_readable(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"):
+    r"""Readable form of :func:`dice` and :func:`dice_grad`: the definition, as chapter 5 writes it.
+
+    Per example, with the sums over every axis but the first, :math:`a = 2\sum_i y_i p_i + s` and
+    :math:`b = \sum_i y_i + \sum_i p_i + s` (squares inside the sums if ``squared``),
+
+    .. math::
+
+        \ell = 1 - \frac{a}{b}, \qquad
+        \frac{\partial \ell}{\partial p_j} = \frac{a\, \partial b / \partial p_j - 2 y_j\, b}{b^2},
+        \qquad \frac{\partial b}{\partial p_j} = 1 \ (\text{or } 2 p_j)
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_dice`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    axes = tuple(range(1, p.ndim)) if p.ndim > 1 else None  # a 1-D input is one example
+    a = 2 * np.sum(y * p, axis=axes, keepdims=True) + smooth
+    b = np.sum(y**2 + p**2 if squared else y + p, axis=axes, keepdims=True) + smooth
+    loss = 1 - a / b
+    grad = (a * (2 * p if squared else 1) - 2 * y * b) / b**2
+    return reduce_readable(loss.reshape(p.shape[:1] if p.ndim > 1 else ()), grad, reduction)
+
+
 def _dice(
     y_true: Any,
     y_pred: Any,
@@ -83,7 +107,8 @@ def _dice(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`dice`, sharing the overlap sums."""
+    """Fast path of :func:`dice_readable`: value and/or gradient by blocks of examples, sharing the
+    overlap sums."""
     if not isinstance(squared, (bool, np.bool_)):
         raise TypeError(f"squared must be True or False, got {squared!r}")
     try:  # the checks of _mask_inputs without the scans for NaNs (the sums find them)
@@ -260,10 +285,60 @@ def dice_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = 
     return _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, value=False)[1]
 
 
+def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` examples of 8-pixel masks: 0/1 targets (none empty) and probabilities in (0.02, 0.98)."""
+    y = rng.integers(0, 2, size=(n, 8)).astype(float)
+    y[:, 0] = 1.0
+    return {"y_true": y, "y_pred": rng.uniform(0.02, 0.98, size=(n, 8))}
+
+
+register(
+    loss=dice,
+    grad=dice_grad,
+    core=_dice,
+    readable=dice_readable,
+    family="segmentation",
+    prediction="probability",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=False,
+    reference="milletari2016v",
+    summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
+    oracle="closed form",
+    sampler=_sample_masks,
+)
+
+
+def soft_jaccard_readable(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean"):
+    r"""Readable form of :func:`soft_jaccard` and :func:`soft_jaccard_grad`: the definition, as chapter 5
+    writes it.
+
+    Per example, with the sums over every axis but the first, the soft intersection
+    :math:`a = \sum_i y_i p_i + s` and union :math:`b = \sum_i (y_i + p_i - y_i p_i) + s`,
+
+    .. math::
+
+        \ell = 1 - \frac{a}{b}, \qquad \frac{\partial \ell}{\partial p_j} = \frac{a\,(1 - y_j) - y_j\, b}{b^2}
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_soft_jaccard`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    axes = tuple(range(1, p.ndim)) if p.ndim > 1 else None  # a 1-D input is one example
+    a = np.sum(y * p, axis=axes, keepdims=True) + smooth
+    b = np.sum(y + p - y * p, axis=axes, keepdims=True) + smooth
+    loss = 1 - a / b
+    grad = (a * (1 - y) - y * b) / b**2
+    return reduce_readable(loss.reshape(p.shape[:1] if p.ndim > 1 else ()), grad, reduction)
+
+
 def _soft_jaccard(
     y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
 ):
-    """Value and/or gradient of :func:`soft_jaccard`, sharing the overlap sums."""
+    """Fast path of :func:`soft_jaccard_readable`: value and/or gradient, sharing the overlap sums."""
     y, p, s, axes, n = _mask_inputs(y_true, y_pred, smooth, reduction)
     t = p.dtype.type
     # loss = (union - intersection) / (union + s), both sums of non-negative terms:
@@ -345,36 +420,11 @@ def soft_jaccard_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reductio
     return _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, value=False)[1]
 
 
-def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """``n`` examples of 8-pixel masks: 0/1 targets (none empty) and probabilities in (0.02, 0.98)."""
-    y = rng.integers(0, 2, size=(n, 8)).astype(float)
-    y[:, 0] = 1.0
-    return {"y_true": y, "y_pred": rng.uniform(0.02, 0.98, size=(n, 8))}
-
-
-register(
-    loss=dice,
-    grad=dice_grad,
-    core=_dice,
-    family="segmentation",
-    prediction="probability",
-    target="binary",
-    distribution=None,
-    convex=False,
-    differentiable=True,
-    robust=None,
-    proper=False,
-    reference="milletari2016v",
-    summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
-    oracle="closed form",
-    sampler=_sample_masks,
-)
-
-
 register(
     loss=soft_jaccard,
     grad=soft_jaccard_grad,
     core=_soft_jaccard,
+    readable=soft_jaccard_readable,
     family="segmentation",
     prediction="probability",
     target="binary",

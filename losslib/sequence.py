@@ -11,8 +11,9 @@ from typing import Any
 import numpy as np
 
 from ._info import register
+from ._reduction import reduce_readable
 from ._validation import _first_index, _where, as_any_array, as_float_array, check_reduction
-from .special import log_softmax
+from .special import log_softmax, softmax
 
 __all__ = ["ctc", "ctc_grad"]
 
@@ -103,6 +104,83 @@ def _lae3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     return np.logaddexp(np.logaddexp(a, b), c)
 
 
+def ctc_readable(
+    y_true: Any,
+    y_pred: Any,
+    input_lengths: Any,
+    target_lengths: Any,
+    *,
+    blank: int = 0,
+    zero_infinity: bool = False,
+    reduction: str = "mean",
+):
+    r"""Readable form of :func:`ctc` and :func:`ctc_grad`: the forward-backward recursions of Graves et
+    al. (2006), as chapter 5 writes them, one sequence at a time and in log space.
+
+    Over the extended target :math:`l' = (\varnothing, l_1, \varnothing, \dots, l_L, \varnothing)`
+    and the log-probabilities :math:`y_t(k) = \log\operatorname{softmax}(z_t)_k`, the forward
+    variable :math:`\alpha_t(s)` (the first :math:`t + 1` frames emit :math:`l'_{1..s}`) and the
+    backward variable :math:`\beta_t(s)` (frames :math:`t..T-1` emit :math:`l'_{s..}`, frame
+    :math:`t` emitting :math:`l'_s`) are
+
+    .. math::
+
+        \alpha_t(s) = y_t(l'_s) + \log\big(e^{\alpha_{t-1}(s)} + e^{\alpha_{t-1}(s-1)}
+            + [\text{skip}_s]\, e^{\alpha_{t-1}(s-2)}\big), \qquad
+        \beta_t(s) = y_t(l'_s) + \log\big(e^{\beta_{t+1}(s)} + e^{\beta_{t+1}(s+1)}
+            + [\text{skip}_{s+2}]\, e^{\beta_{t+1}(s+2)}\big)
+
+    where :math:`\text{skip}_s` (a jump from :math:`s - 2` over a blank) holds for a label
+    :math:`l'_s` unlike :math:`l'_{s-2}`. Then :math:`\log p(l \mid z) = \log(e^{\alpha_{T-1}(S-1)} +
+    e^{\alpha_{T-1}(S-2)})`, the posterior of state :math:`s` at frame :math:`t` is
+    :math:`\gamma_t(s) = \exp(\alpha_t(s) + \beta_t(s) - y_t(l'_s) - \log p(l \mid z))`, and
+
+    .. math::
+
+        \ell = -\log p(l \mid z), \qquad
+        \frac{\partial \ell}{\partial z_{t,k}} = \operatorname{softmax}(z_t)_k - \sum_{s:\, l'_s = k} \gamma_t(s)
+
+    Sums of probabilities are ``logaddexp`` of their logs, so no product of :math:`T` probabilities
+    underflows. ``"mean"`` divides each loss by its target length (at least 1), then averages over
+    the batch, as PyTorch does; ``zero_infinity`` replaces an infinite loss (no alignment) and its
+    gradient by 0.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path ``_ctc``
+    (all sequences at once) is tested against it.
+    """
+    targets, z = np.asarray(y_true), np.asarray(y_pred)
+    logp, probs = log_softmax(z), softmax(z)
+    loss, grad = np.zeros(len(z)), np.zeros_like(z)
+    for i in range(len(z)):
+        t_len, l_len = int(input_lengths[i]), int(target_lengths[i])
+        ext = np.full(2 * l_len + 1, blank)
+        ext[1::2] = targets[i, :l_len]
+        skip = (ext != blank) & (ext != np.r_[blank, blank, ext][: len(ext)])  # a label unlike l'_{s-2}
+        if t_len == 0:  # no frames: the empty target has probability 1, any other 0
+            loglik = 0.0 if l_len == 0 else -np.inf
+        else:
+            y = logp[i, :t_len][:, ext]  # y[t, s] = log-probability of l'_s at frame t
+            alpha, beta = np.full_like(y, -np.inf), np.full_like(y, -np.inf)
+            alpha[0, :2], beta[-1, -2:] = y[0, :2], y[-1, -2:]  # start in the first blank or label
+            for t in range(1, t_len):
+                prev = np.r_[-np.inf, -np.inf, alpha[t - 1]]  # from s, s - 1 or s - 2
+                alpha[t] = y[t] + np.logaddexp.reduce([prev[2:], prev[1:-1], np.where(skip, prev[:-2], -np.inf)])
+            for t in range(t_len - 2, -1, -1):
+                nxt = np.r_[beta[t + 1], -np.inf, -np.inf]  # to s, s + 1 or s + 2
+                jump = np.where(np.r_[skip, False, False][2:], nxt[2:], -np.inf)
+                beta[t] = y[t] + np.logaddexp.reduce([nxt[:-2], nxt[1:-1], jump])
+            loglik = np.logaddexp.reduce(alpha[-1, -2:])  # end in the last label or the final blank
+            gamma = np.exp(alpha + beta - y - loglik)  # (T, S): P(frame t is in state s | l, z)
+            grad[i, :t_len] = probs[i, :t_len] - gamma @ np.eye(z.shape[-1])[ext]
+        loss[i] = -loglik
+        if zero_infinity and np.isinf(loss[i]):
+            loss[i], grad[i] = 0.0, 0.0
+    if reduction == "mean":
+        lengths = np.maximum(np.asarray(target_lengths), 1)
+        loss, grad = loss / lengths, grad / lengths[:, None, None]
+    return reduce_readable(loss, grad, reduction)
+
+
 def _ctc(
     y_true: Any,
     y_pred: Any,
@@ -115,7 +193,8 @@ def _ctc(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`ctc`, sharing the log-softmax and the forward variables."""
+    """Fast path of :func:`ctc_readable`: value and/or gradient of all sequences at once, sharing the
+    log-softmax and the forward variables."""
     z, targets, t_len, l_len = _ctc_inputs(
         y_true, y_pred, input_lengths, target_lengths, blank, zero_infinity, reduction
     )
@@ -358,6 +437,7 @@ register(
     loss=ctc,
     grad=ctc_grad,
     core=_ctc,
+    readable=ctc_readable,
     family="sequence",
     prediction="logit",
     target="sequence",
