@@ -7,13 +7,16 @@ gradient is always with respect to the argument you passed.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -30,6 +33,14 @@ from ._validation import (
     option_in_dtype,
 )
 from .special import log_sigmoid, log_softmax, sigmoid, softmax
+
+IntArray: TypeAlias = npt.NDArray[np.integer[Any]]
+Rows: TypeAlias = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
+"""``rows(y, p) -> (per-row losses, gradient of their sum)``: a loss between distributions on whole arrays."""
+RowsKernel: TypeAlias = Callable[
+    [FloatArray, FloatArray, FloatArray | None, FloatArray | None, float, list[FloatArray], float], bool
+]
+"""A block of a loss between distributions: see :func:`_distribution_loss`."""
 
 __all__ = [
     "binary_cross_entropy",
@@ -58,7 +69,9 @@ _RATIO_FINITE = 1e-300  # for p above this, y / p <= 1e300 (y <= 1): finite
 # --------------------------------------------------------------------------
 
 
-def _bce_inputs(y_true: Any, y_pred: Any, weight: Any, reduction: str):
+def _bce_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, weight: npt.ArrayLike | None, reduction: str
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     check_reduction(reduction)
     y_pred = as_float_array(y_pred, "y_pred")
     y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
@@ -73,7 +86,9 @@ def _bce_inputs(y_true: Any, y_pred: Any, weight: Any, reduction: str):
     return y_true, y_pred, w
 
 
-def binary_cross_entropy_readable(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean"):
+def binary_cross_entropy_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`binary_cross_entropy` and :func:`binary_cross_entropy_grad`: the definition,
     as chapter 1 writes it.
 
@@ -98,13 +113,20 @@ def binary_cross_entropy_readable(y_true: Any, y_pred: Any, *, weight: Any = Non
 
 
 def _binary_cross_entropy(
-    y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`binary_cross_entropy_readable` (value and/or gradient, sharing the logs)."""
     y, p, w = _bce_inputs(y_true, y_pred, weight, reduction)
     with np.errstate(divide="ignore"):
         log_p, log_q = np.log(p), np.log1p(-p)
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         values = -(y * np.maximum(log_p, _LOG_CLAMP) + (1 - y) * np.maximum(log_q, _LOG_CLAMP))
         v = reduce(values if w is None else values * w, reduction)
@@ -120,7 +142,9 @@ def _binary_cross_entropy(
     return v, g
 
 
-def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean"):
+def binary_cross_entropy(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
+) -> Reduced:
     r"""Binary cross-entropy between targets and predicted probabilities.
 
     .. math:: \ell(y, p) = -w\,\big[\, y \log p + (1 - y) \log(1 - p) \,\big]
@@ -166,10 +190,12 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
     >>> round(float(binary_cross_entropy([1.0, 0.0], [0.9, 0.2])), 6)
     0.164252
     """
-    return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, grad=False)[0])
 
 
-def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean") -> np.ndarray:
+def binary_cross_entropy_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`binary_cross_entropy` with respect to the probabilities ``y_pred``.
 
     .. math:: \frac{\partial \ell}{\partial p} = w\left(\frac{1-y}{1-p} - \frac{y}{p}\right)
@@ -181,7 +207,7 @@ def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, r
     >>> binary_cross_entropy_grad([1.0, 0.0], [0.5, 0.5], reduction="sum")
     array([-2.,  2.])
     """
-    return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, value=False)[1])
 
 
 register(
@@ -213,7 +239,13 @@ _INF_LOGIT = (
 )
 
 
-def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, reduction: str):
+def _bce_logits_inputs(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    weight: npt.ArrayLike | None,
+    pos_weight: npt.ArrayLike | None,
+    reduction: str,
+) -> tuple[FloatArray, FloatArray, FloatArray | None, FloatArray | None]:
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
     y = as_float_array(y_true, "y_true", dtype=x.dtype)
@@ -226,8 +258,13 @@ def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, r
 
 
 def binary_cross_entropy_with_logits_readable(
-    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`binary_cross_entropy_with_logits` and its gradient: the definition, as
     chapter 3 writes it.
 
@@ -252,15 +289,15 @@ def binary_cross_entropy_with_logits_readable(
 
 
 def _binary_cross_entropy_with_logits(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
-    pos_weight: Any = None,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`binary_cross_entropy_with_logits_readable` (value and/or gradient, sharing
     exp(-|x|); by blocks without weights)."""
     if weight is None and pos_weight is None:
@@ -270,7 +307,8 @@ def _binary_cross_entropy_with_logits(
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
     e = np.exp(-np.abs(x))
     pos = y if pw is None else pw * y
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         # log sigma(x) = min(x,0) - sp and log sigma(-x) = -max(x,0) - sp, sp = log1p(exp(-|x|))
         sp = np.log1p(e)
@@ -287,17 +325,17 @@ def _binary_cross_entropy_with_logits(
 
 
 def _binary_logits_loss(
-    kernel,
-    y_true: Any,
-    y_pred: Any,
+    kernel: Callable[..., None],
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     reduction: str,
     value: bool,
     grad: bool,
     n_tmp: int,
     summable: bool = False,
     refuse_inf: bool = False,
-    **options,
-):
+    **options: Any,
+) -> tuple[Reduced | None, FloatArray | None]:
     """An elementwise loss of 0/1 (or soft) targets and logits, block by block (see :mod:`losslib._kernels`).
 
     The checks of :func:`_bce_logits_inputs` without the scans for NaNs: ``kernel`` must make the
@@ -337,7 +375,7 @@ def _binary_logits_loss(
     return v, (g[0] if g is not None else None)
 
 
-def _sigmoid_parts(x, e, u, f1, mask):
+def _sigmoid_parts(x: FloatArray, e: FloatArray, u: FloatArray, f1: FloatArray, mask: npt.NDArray[np.bool_]) -> None:
     r"""From ``x``: ``e`` = exp(-|x|), ``u`` = 1 + e, ``f1`` and ``mask`` = [x >= 0], with
     :math:`\sigma(x) = f_1/u`, without cancellation and without selections.
 
@@ -352,13 +390,21 @@ def _sigmoid_parts(x, e, u, f1, mask):
     np.maximum(e, mask, out=f1)
 
 
-def _other_factor(e, mask, f2):
+def _other_factor(e: FloatArray, mask: npt.NDArray[np.bool_], f2: FloatArray) -> None:
     """``f2`` = max(e, [x < 0]) from ``mask`` = [x >= 0] (which it inverts in place)."""
     np.logical_not(mask, out=mask)
     np.maximum(e, mask, out=f2)
 
 
-def _bce_logits_kernel(y, x, v, g, count, tmp, summed=False):
+def _bce_logits_kernel(
+    y: FloatArray,
+    x: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    summed: bool = False,
+) -> None:
     r"""Binary cross-entropy with logits on a block: :math:`\operatorname{sp} + (1 - y)\max(x, 0) -
     y\min(x, 0)` with :math:`\operatorname{sp} = \operatorname{log1p}(e^{-|x|})`, and its gradient
     :math:`(1 - y)\sigma(x) - y\sigma(-x)` (both terms without cancellation). When only the sum
@@ -393,8 +439,13 @@ def _bce_logits_kernel(y, x, v, g, count, tmp, summed=False):
 
 
 def binary_cross_entropy_with_logits(
-    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Binary cross-entropy on logits, computed through the log-sigmoid.
 
     .. math::
@@ -440,14 +491,22 @@ def binary_cross_entropy_with_logits(
     >>> float(binary_cross_entropy_with_logits([1.0], [-1000.0]))
     1000.0
     """
-    return _binary_cross_entropy_with_logits(
-        y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, grad=False
-    )[0]
+    return cast(
+        Reduced,
+        _binary_cross_entropy_with_logits(
+            y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, grad=False
+        )[0],
+    )
 
 
 def binary_cross_entropy_with_logits_grad(
-    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
-) -> np.ndarray:
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> FloatArray:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
 
     .. math:: \frac{\partial \ell}{\partial x} = w\,\big[(1 - y)\,\sigma(x) - p_w\, y\,\sigma(-x)\big]
@@ -459,9 +518,12 @@ def binary_cross_entropy_with_logits_grad(
     >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0], reduction="sum")
     array([-0.5,  0.5])
     """
-    return _binary_cross_entropy_with_logits(
-        y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, value=False
-    )[1]
+    return cast(
+        FloatArray,
+        _binary_cross_entropy_with_logits(
+            y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, value=False
+        )[1],
+    )
 
 
 register(
@@ -488,14 +550,14 @@ register(
 
 
 def _cross_entropy_inputs(
-    y_true: Any,
-    y_pred: Any,
-    weight: Any,
-    ignore_index: Any,
-    label_smoothing: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    weight: npt.ArrayLike | None,
+    ignore_index: int,
+    label_smoothing: float,
     reduction: str,
     nan: bool | None = True,
-):
+) -> tuple[FloatArray, IntArray | None, FloatArray | None, FloatArray | None, float]:
     """Validate a cross-entropy call.
 
     Returns ``(z, labels, probs, w, eps)`` where exactly one of ``labels``
@@ -588,7 +650,14 @@ def _cross_entropy_inputs(
     return z, labels, probs, w, eps
 
 
-def _ce_forward(z, labels, probs, w, eps, ignore_index):
+def _ce_forward(
+    z: FloatArray,
+    labels: IntArray | None,
+    probs: FloatArray | None,
+    w: FloatArray | None,
+    eps: float,
+    ignore_index: int,
+) -> tuple[FloatArray, FloatArray, float, FloatArray]:
     """Shared part of value and gradient.
 
     Returns ``(logp, per_item, count, coef)`` where ``per_item`` are the losses
@@ -610,7 +679,7 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
             wc = w if w is not None else np.ones(n_classes, z.dtype)
             coef = coef + (eps / n_classes) * valid[..., None] * wc
         count = w_y.sum()
-    else:
+    elif probs is not None:  # exactly one of labels and probs is set
         q = probs if eps == 0 else (1 - eps) * probs + eps / n_classes
         coef = q if w is None else q * w
         count = logp.size // n_classes
@@ -621,14 +690,14 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
 
 
 def cross_entropy_readable(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
-):
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`cross_entropy` and :func:`cross_entropy_grad`: the definition, as chapter 3
     writes it.
 
@@ -672,16 +741,16 @@ def cross_entropy_readable(
 
 
 def _cross_entropy(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`cross_entropy_readable` (value and/or gradient by blocks of rows, sharing the
     softmax: see :func:`_ce_blocks`)."""
     args = (y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
@@ -696,7 +765,18 @@ def _cross_entropy(
     return _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad)
 
 
-def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, recheck):
+def _ce_blocks(
+    z: FloatArray,
+    labels: IntArray | None,
+    probs: FloatArray | None,
+    w: FloatArray | None,
+    eps: float,
+    ignore_index: int,
+    reduction: str,
+    value: bool,
+    grad: bool,
+    recheck: Callable[[], object],
+) -> tuple[Reduced | None, FloatArray | None] | None:
     r"""Cross-entropy by blocks of rows, in one pass over the logits; None if a logit is +-inf.
 
     Per row, with the maximum :math:`m` at :math:`j^*` and :math:`e = \exp(z - m)`: the sum of the
@@ -725,7 +805,7 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
             return None  # every label ignored: NaN mean, zero gradient (the general path)
         wc = w if w is not None else np.ones(n_classes, z.dtype)
         w_sum = wc.sum()
-    else:
+    elif probs is not None:  # exactly one of labels and probs is set
         q = probs.reshape(-1, n_classes)
         count = float(n_rows) if reduction == "mean" else 1.0
     scale = dt(1.0 / count)
@@ -734,13 +814,14 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
     size = min(_kernels.block_len(z.dtype, n_classes), n_rows)
 
     def task(first: int, stop: int) -> None:
-        work = np.empty((size, n_classes), z.dtype) if g_all is None else None
-        coef_buf = np.empty((size, n_classes), z.dtype) if labels is None or smoothing else None
+        # scratch blocks, empty where not used: the softmax without a gradient to hold it, the targets
+        work = np.empty((size if g_all is None else 0, n_classes), z.dtype)
+        coef_buf = np.empty((size if labels is None or smoothing else 0, n_classes), z.dtype)
         for b in range(first, stop):
             sl = slice(b * size, min((b + 1) * size, n_rows))
             _ce_block(sl, work, coef_buf)
 
-    def _ce_block(sl, work, coef_buf) -> None:
+    def _ce_block(sl: slice, work: FloatArray, coef_buf: FloatArray) -> None:
         zb = z2[sl]
         rows = np.arange(zb.shape[0])
         e = g_all[sl] if g_all is not None else work[: zb.shape[0]]
@@ -804,27 +885,39 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
         _kernels.run_chunks(-(-n_rows // size), task, z.size)
     except _kernels.Fallback:
         return None
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if v_all is not None:
         if reduction == "none":
             v = v_all.reshape(batch_shape)
             v = v[()] if v.ndim == 0 else v
         else:
-            total_loss = _kernels.exact_sum([float(x) for x in _partial_sums(v_all, size)])
+            total_loss = _kernels.exact_sum(_partial_sums(v_all, size))
             v = dt(total_loss / count) if reduction == "mean" else dt(total_loss)
     if g_all is not None:
         g = g_all.reshape(z.shape)
     return v, g
 
 
-def _partial_sums(values: np.ndarray, size: int) -> list:
-    return [values[sl].sum() for sl in _kernels.blocks(values.size, max(size, 1))]
+def _partial_sums(values: FloatArray, size: int) -> list[float]:
+    return [float(values[sl].sum()) for sl in _kernels.blocks(values.size, max(size, 1))]
 
 
-def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad):
+def _cross_entropy_general(
+    z: FloatArray,
+    labels: IntArray | None,
+    probs: FloatArray | None,
+    w: FloatArray | None,
+    eps: float,
+    ignore_index: int,
+    reduction: str,
+    value: bool,
+    grad: bool,
+) -> tuple[Reduced | None, FloatArray | None]:
     """The straightforward cross-entropy on whole arrays: for a batch whose every label is ignored."""
     logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -845,14 +938,14 @@ def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, va
 
 
 def cross_entropy(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
-):
+) -> Reduced:
     r"""Softmax cross-entropy between targets and logits.
 
     With integer labels :math:`y` and per-class weights :math:`w`,
@@ -911,26 +1004,29 @@ def cross_entropy(
     >>> float(cross_entropy([1], [[1000.0, -1000.0]]))
     2000.0
     """
-    return _cross_entropy(
-        y_true,
-        y_pred,
-        weight=weight,
-        ignore_index=ignore_index,
-        label_smoothing=label_smoothing,
-        reduction=reduction,
-        grad=False,
-    )[0]
+    return cast(
+        Reduced,
+        _cross_entropy(
+            y_true,
+            y_pred,
+            weight=weight,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+            reduction=reduction,
+            grad=False,
+        )[0],
+    )
 
 
 def cross_entropy_grad(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
-) -> np.ndarray:
+) -> FloatArray:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     For each example, with effective target weights :math:`t` (the coefficients
@@ -946,15 +1042,18 @@ def cross_entropy_grad(
     >>> cross_entropy_grad([0], [[0.0, 0.0]], reduction="sum")
     array([[-0.5,  0.5]])
     """
-    return _cross_entropy(
-        y_true,
-        y_pred,
-        weight=weight,
-        ignore_index=ignore_index,
-        label_smoothing=label_smoothing,
-        reduction=reduction,
-        value=False,
-    )[1]
+    return cast(
+        FloatArray,
+        _cross_entropy(
+            y_true,
+            y_pred,
+            weight=weight,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+            reduction=reduction,
+            value=False,
+        )[1],
+    )
 
 
 register(
@@ -980,7 +1079,7 @@ register(
 # --------------------------------------------------------------------------
 
 
-def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
+def _focal_options(alpha: float, gamma: float) -> tuple[float, float]:
     if not is_real_scalar(alpha):
         raise TypeError(f"alpha must be a real number (in [0, 1], or negative for no weighting), got {alpha!r}")
     a = float(alpha)
@@ -993,7 +1092,9 @@ def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
     return a, g
 
 
-def focal_readable(y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"):
+def focal_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`focal` and :func:`focal_grad`: the definition, as chapter 3 writes it.
 
     With :math:`p = \sigma(x)`, :math:`m = 1 - p_t = y\,(1 - p) + (1 - y)\,p`,
@@ -1024,18 +1125,19 @@ def focal_readable(y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: floa
 
 
 def _focal(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
     alpha: float = 0.25,
     gamma: float = 2.0,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`focal_readable`: by blocks (:func:`_focal_kernel`), or all in the log domain."""
     a, gam = _focal_options(alpha, gamma)
-    if _power_steps(gam) is not None:
+    steps = _power_steps(gam)
+    if steps is not None:
         return _binary_logits_loss(
             _focal_kernel,
             y_true,
@@ -1046,12 +1148,13 @@ def _focal(
             14,
             alpha=a,
             gamma=gam,
+            steps=steps,
             finite=lambda: _focal_general(y_true, y_pred, a, gam, reduction, False, False),
         )
     return _focal_general(y_true, y_pred, a, gam, reduction, value, grad)
 
 
-def _power_steps(gamma: float):
+def _power_steps(gamma: float) -> tuple[int, bool] | None:
     """How :func:`_focal_kernel` raises to ``gamma``: (integer part, add a square root?), or None."""
     twice = 2 * gamma
     if twice != int(twice) or gamma > 8:
@@ -1059,17 +1162,30 @@ def _power_steps(gamma: float):
     return int(gamma), twice % 2 == 1
 
 
-def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
+def _focal_kernel(
+    y: FloatArray,
+    x: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    *,
+    alpha: float,
+    gamma: float,
+    steps: tuple[int, bool],
+    finite: Callable[[], object],
+) -> None:
     r"""Focal loss on a block, from :func:`_sigmoid_parts` (one exp and one log1p per element).
 
     :math:`p = \sigma(x)` and :math:`q = \sigma(-x)` without cancellation, :math:`m = 1 - p_t =
     y q + (1 - y) p` (a sum of non-negative terms), :math:`m^\gamma` by products (and a square
     root for half-integer :math:`\gamma`), the cross-entropy as in :func:`_bce_logits_kernel`, and
     the gradient :math:`\alpha_t m^\gamma [\gamma (1 - 2y) (p q / m) \textrm{ce} + (p - y)]`
-    with :math:`p q = e/u^2` and :math:`p - y = (1 - y) p - y q`, exact for 0/1 targets. A block
-    with soft targets takes :func:`_focal_general` (``p - y`` cancels there, and the log-domain
-    formulas round it as torchvision does). ``finite()`` raises for an infinite logit; a NaN
-    makes the block NaN, for the caller's check.
+    with :math:`p q = e/u^2` and :math:`p - y = (1 - y) p - y q`, exact for 0/1 targets
+    (``steps`` is :func:`_power_steps` of ``gamma``). A block with soft targets takes
+    :func:`_focal_general` (``p - y`` cancels there, and the log-domain formulas round it as
+    torchvision does). ``finite()`` raises for an infinite logit; a NaN makes the block NaN, for
+    the caller's check.
     """
     e, u, p, q, omy, ce, m, mg, t, w, mask_f = tmp[:11]
     mask = mask_f.view(bool)[: x.size]
@@ -1087,7 +1203,7 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
         values, grads = _focal_general(y, x, alpha, gamma, "none", v is not None, g is not None)
         if v is not None:
             v[...] = values
-        if g is not None:
+        if g is not None and grads is not None:
             np.divide(grads, count, out=g)
         return
     dt = x.dtype.type
@@ -1105,7 +1221,7 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
     np.multiply(omy, p, out=w)  # (1 - y) p
     np.multiply(y, q, out=t)  # y q
     np.add(w, t, out=m)  # 1 - p_t
-    whole, root = _power_steps(gamma)
+    whole, root = steps
     if root:
         np.sqrt(m, out=mg)
     else:
@@ -1135,7 +1251,9 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
             np.divide(g, count, out=g)
 
 
-def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
+def _focal_general(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, a: float, gam: float, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
     """Focal loss on whole arrays in the log domain (any gamma); value=grad=False only validates."""
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
@@ -1156,7 +1274,8 @@ def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
     m_gamma = np.exp(dt(gam) * log_m)  # (1 - p_t)^gamma, exact also where 1 - p_t underflows
     alpha_t = (a * y + (1 - a) * (1 - y)).astype(x.dtype, copy=False) if a >= 0 else None
     ce = -(y * ls_pos + (1 - y) * ls_neg)  # binary cross-entropy with logits
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         values = (m_gamma * ce).astype(x.dtype, copy=False)
         v = reduce(values if alpha_t is None else alpha_t * values, reduction)
@@ -1171,7 +1290,9 @@ def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
     return v, g
 
 
-def focal(y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"):
+def focal(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> Reduced:
     r"""Focal loss on logits: binary cross-entropy down-weighted where the prediction is already good.
 
     .. math::
@@ -1240,12 +1361,12 @@ def focal(y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, 
     >>> float(focal([1.0], [-1e4], reduction="sum"))  # a confident mistake: alpha * |x|
     2500.0
     """
-    return _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, grad=False)[0])
 
 
 def focal_grad(
-    y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
-) -> np.ndarray:
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`focal` with respect to the logits.
 
     With :math:`m = 1 - p_t` and :math:`\operatorname{BCE}` as in :func:`focal`,
@@ -1263,7 +1384,7 @@ def focal_grad(
     >>> round(float(focal_grad([1.0], [0.0])[0]), 10)
     -0.0745716988
     """
-    return _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, value=False)[1])
 
 
 register(
@@ -1289,7 +1410,7 @@ register(
 # --------------------------------------------------------------------------
 
 
-def _sum_tolerance(n_classes: int, dtype: np.dtype) -> float:
+def _sum_tolerance(n_classes: int, dtype: np.dtype[Any]) -> float:
     """How far a row of probabilities may sum from 1.
 
     1e-5, or more for few-digit dtypes and many classes (a float32 softmax of C classes
@@ -1299,7 +1420,7 @@ def _sum_tolerance(n_classes: int, dtype: np.dtype) -> float:
     return max(1e-5, 4 * n_classes * float(np.finfo(dtype).eps))
 
 
-def _check_rows_sum_to_one(arr: np.ndarray, name: str, hint: str) -> None:
+def _check_rows_sum_to_one(arr: FloatArray, name: str, hint: str) -> None:
     """Refuse rows (last axis) that are not probability distributions, naming the first."""
     sums = arr.sum(axis=-1, dtype=np.float64)
     tol = _sum_tolerance(arr.shape[-1], arr.dtype)
@@ -1313,7 +1434,9 @@ def _check_rows_sum_to_one(arr: np.ndarray, name: str, hint: str) -> None:
         )
 
 
-def _distribution_inputs(y_true: Any, y_pred: Any, reduction: str, loss: str):
+def _distribution_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str, loss: str
+) -> tuple[FloatArray, FloatArray]:
     """Validate a call of a loss between two distributions over the last axis: ``(y, p)``."""
     check_reduction(reduction)
     p = as_float_array(y_pred, "y_pred")
@@ -1348,7 +1471,9 @@ def _distribution_inputs(y_true: Any, y_pred: Any, reduction: str, loss: str):
     return y, p
 
 
-def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
+def _distribution_inputs_fast(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str
+) -> tuple[FloatArray, FloatArray] | None:
     """``(y, p)`` after the checks that cost no pass over the data; None where the full
     :func:`_distribution_inputs` must decide (it raises the error, in the order of its checks).
 
@@ -1367,7 +1492,7 @@ def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
     return y, p
 
 
-def _rows_min(arr: np.ndarray, tol: float) -> float | None:
+def _rows_min(arr: FloatArray, tol: float) -> float | None:
     """The smallest entry if every entry is in [0, 1] (no NaN) and every row sums to 1 within
     ``tol`` (the checks of :func:`_distribution_inputs` on a block, as reductions only), else None."""
     sums = arr.sum(axis=-1, dtype=np.float64)
@@ -1377,7 +1502,16 @@ def _rows_min(arr: np.ndarray, tol: float) -> float | None:
     return None
 
 
-def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, value: bool, grad: bool):
+def _distribution_loss(
+    kernel: RowsKernel,
+    rows: Rows,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    reduction: str,
+    loss: str,
+    value: bool,
+    grad: bool,
+) -> tuple[Reduced | None, FloatArray | None]:
     """Value and/or gradient of a loss between distributions over the last axis, by blocks of rows.
 
     ``kernel(y, p, v, g, count, tmp, p_min)`` computes a block of rows (``p_min`` is the smallest
@@ -1424,18 +1558,20 @@ def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, 
         except _kernels.Fallback:
             y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
             return _distribution_general(rows, y, p, reduction, value, grad)
-    v = None
+    v: Reduced | None = None
     if v_all is not None:
         if reduction == "none":
             v = v_all.reshape(p.shape[:-1])
             v = v[()] if v.ndim == 0 else v
         else:
-            total = _kernels.exact_sum([float(x) for x in _partial_sums(v_all, size)])
+            total = _kernels.exact_sum(_partial_sums(v_all, size))
             v = p.dtype.type(total / count if reduction == "mean" else total)
     return v, (g_all.reshape(p.shape) if g_all is not None else None)
 
 
-def _distribution_general(rows, y, p, reduction: str, value: bool, grad: bool):
+def _distribution_general(
+    rows: Rows, y: FloatArray, p: FloatArray, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
     """The loss of :func:`_distribution_loss` on whole arrays, with ``rows`` only."""
     with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
         per_item, g = rows(y, p)
@@ -1445,7 +1581,7 @@ def _distribution_general(rows, y, p, reduction: str, value: bool, grad: bool):
     return v, (g if grad else None)
 
 
-def _cce_rows(y: np.ndarray, p: np.ndarray):
+def _cce_rows(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Per-row categorical cross-entropy (logs clamped at -100) and the gradient of its sum."""
     log_p = np.log(p)
     # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
@@ -1455,7 +1591,15 @@ def _cce_rows(y: np.ndarray, p: np.ndarray):
     return per_item, np.where(live, -y / p, 0).astype(p.dtype, copy=False)
 
 
-def _cce_kernel(y, p, v, g, count, tmp, p_min) -> bool:
+def _cce_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    p_min: float,
+) -> bool:
     if not p_min > _P_UNCLAMPED:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
         return False
     log_p = np.log(p, out=tmp[0])
@@ -1469,7 +1613,9 @@ def _cce_kernel(y, p, v, g, count, tmp, p_min) -> bool:
     return True
 
 
-def categorical_cross_entropy_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def categorical_cross_entropy_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`categorical_cross_entropy` and its gradient: the definition, as chapter 3
     writes it.
 
@@ -1491,8 +1637,8 @@ def categorical_cross_entropy_readable(y_true: Any, y_pred: Any, *, reduction: s
 
 
 def _categorical_cross_entropy(
-    y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`categorical_cross_entropy_readable` (value and/or gradient by blocks of rows,
     sharing the logs)."""
     return _distribution_loss(
@@ -1500,7 +1646,7 @@ def _categorical_cross_entropy(
     )
 
 
-def categorical_cross_entropy(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def categorical_cross_entropy(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Cross-entropy between target and predicted class probabilities.
 
     .. math:: \ell(y, p) = -\sum_{c=1}^{C} y_c \log p_c
@@ -1557,10 +1703,12 @@ def categorical_cross_entropy(y_true: Any, y_pred: Any, *, reduction: str = "mea
     >>> categorical_cross_entropy(y, p, reduction="none")  # log 2, (log 4 + log 2) / 2
     array([0.69314718, 1.03972077])
     """
-    return _categorical_cross_entropy(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _categorical_cross_entropy(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def categorical_cross_entropy_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def categorical_cross_entropy_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`categorical_cross_entropy` with respect to the probabilities ``y_pred``.
 
     .. math:: \frac{\partial \ell}{\partial p_c} = -\frac{y_c}{p_c}
@@ -1572,7 +1720,7 @@ def categorical_cross_entropy_grad(y_true: Any, y_pred: Any, *, reduction: str =
     >>> categorical_cross_entropy_grad([[0.0, 1.0]], [[0.75, 0.25]], reduction="sum")
     array([[ 0., -4.]])
     """
-    return _categorical_cross_entropy(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _categorical_cross_entropy(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1601,7 +1749,7 @@ register(
 )
 
 
-def _log_ratio(y: np.ndarray, p: np.ndarray) -> np.ndarray:
+def _log_ratio(y: FloatArray, p: FloatArray) -> FloatArray:
     """``log(y / p)`` for ``y > 0``, keeping the digits of a log near 0.
 
     Where ``p / 2 <= y <= 2 p`` it is ``log1p((y - p) / p)``: the difference is exact there
@@ -1621,7 +1769,9 @@ def _log_ratio(y: np.ndarray, p: np.ndarray) -> np.ndarray:
         )
 
 
-def kl_divergence_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def kl_divergence_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`kl_divergence` and :func:`kl_divergence_grad`: the definition, as chapter 1
     writes it.
 
@@ -1643,7 +1793,9 @@ def kl_divergence_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean")
     return reduce_readable(loss, grad, reduction)
 
 
-def _kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _kl_divergence(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`kl_divergence_readable` (value and/or gradient by blocks of rows, with the
     logs of ratios near 1 to full precision: see :func:`_kl_kernel`)."""
     if isinstance(reduction, str) and reduction == "batchmean":
@@ -1654,7 +1806,7 @@ def _kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: 
     return _distribution_loss(_kl_kernel, _kl_rows, y_true, y_pred, reduction, "kl_divergence", value, grad)
 
 
-def _kl_rows(y: np.ndarray, p: np.ndarray):
+def _kl_rows(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
     """Per-row KL divergence and the gradient of its sum, on whole arrays (any p, also 0)."""
     present = y > 0
     y_safe = np.where(present, y, 1)  # keeps 0 * log(0 / 0) = NaN out of the discarded branch
@@ -1662,7 +1814,15 @@ def _kl_rows(y: np.ndarray, p: np.ndarray):
     return terms.sum(axis=-1), np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
 
 
-def _kl_kernel(y, p, v, g, count, tmp, p_min) -> bool:
+def _kl_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    p_min: float,
+) -> bool:
     r"""A block of KL divergences, with :math:`\log(y/p)` to full relative precision.
 
     :math:`q = y/p` is rounded, :math:`q = (y/p)(1 + \epsilon)`, so :math:`\log q` is off by
@@ -1696,7 +1856,7 @@ def _kl_kernel(y, p, v, g, count, tmp, p_min) -> bool:
     return True
 
 
-def kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def kl_divergence(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Kullback-Leibler divergence of the predicted from the target distribution, KL(y_true || y_pred).
 
     .. math::
@@ -1761,10 +1921,10 @@ def kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(kl_divergence([[1.0, 0.0]], [[0.5, 0.5]]))  # 0 log 0 = 0
     0.6931471805599453
     """
-    return _kl_divergence(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _kl_divergence(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def kl_divergence_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def kl_divergence_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`kl_divergence` with respect to the predicted distribution ``y_pred``.
 
     .. math:: \frac{\partial \operatorname{KL}}{\partial p_c} = -\frac{y_c}{p_c}
@@ -1778,7 +1938,7 @@ def kl_divergence_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
     array([[-1.        , -0.33333333],
            [-1.        ,  0.        ]])
     """
-    return _kl_divergence(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _kl_divergence(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 register(

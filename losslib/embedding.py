@@ -20,13 +20,15 @@ Conventions of the module:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -58,6 +60,10 @@ __all__ = [
 _COSINE_EPS = float(np.float32(1e-12))
 # F.normalize divides by max(||x||, 1e-12).
 _NORMALIZE_EPS = 1e-12
+
+
+RNGLike: TypeAlias = np.random.Generator | int | None
+"""What ``numpy.random.default_rng`` takes: a generator, a seed, or None (fresh entropy)."""
 
 
 class PairGrad(NamedTuple):
@@ -100,7 +106,9 @@ _INF_EMBEDDING = (
 )
 
 
-def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tuple[list[np.ndarray], list[np.dtype]]:
+def _embeddings(
+    named: dict[str, npt.ArrayLike], *, single: bool, nan: bool = True
+) -> tuple[list[FloatArray], list[np.dtype[Any]]]:
     """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
 
     Returns the arrays in their common floating dtype and each argument's own dtype (the dtype
@@ -140,7 +148,9 @@ def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tup
     return [a.astype(dtype, copy=False) for a in arrays.values()], [a.dtype for a in arrays.values()]
 
 
-def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], meaning: str, hint: str):
+def _labels(
+    y_true: npt.ArrayLike, x: FloatArray, x_name: str, allowed: tuple[int, int], meaning: str, hint: str
+) -> FloatArray:
     """Pair labels of shape ``x.shape[:-1]`` taking only the ``allowed`` values, in ``x``'s dtype."""
     y = as_any_array(y_true, "y_true")
     if y.dtype.kind not in "biuf":
@@ -160,7 +170,7 @@ def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], m
     return y.astype(x.dtype)
 
 
-def _triplet_options_in_dtype(margin: float, eps: float, dtype: np.dtype) -> None:
+def _triplet_options_in_dtype(margin: float, eps: float, dtype: np.dtype[Any]) -> None:
     option_in_dtype(margin, "margin", dtype, "anchor", zero_ok=True)
     option_in_dtype(eps, "eps", dtype, "anchor", zero_ok=True)
 
@@ -171,7 +181,7 @@ def _check_real(value: Any, name: str, expected: str) -> float:
     return float(value)
 
 
-def _check_p(p: Any) -> float:
+def _check_p(p: object) -> float:
     v = _check_real(p, "p", "a real number >= 1 (the degree of the p-norm)")
     if not (np.isfinite(v) and v >= 1):
         raise ValueError(
@@ -180,13 +190,13 @@ def _check_p(p: Any) -> float:
     return v
 
 
-def _check_bool(value: Any, name: str) -> bool:
+def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 
-def _check_cosine_margin(margin: Any) -> float:
+def _check_cosine_margin(margin: object) -> float:
     v = _check_real(margin, "margin", "a number in [-1, 1]")
     if not -1.0 <= v <= 1.0:
         raise ValueError(
@@ -200,7 +210,7 @@ def _check_cosine_margin(margin: Any) -> float:
 # --------------------------------------------------------------------------
 
 
-def _pnorm(v: np.ndarray, p: float, want_grad: bool):
+def _pnorm(v: FloatArray, p: float, want_grad: bool) -> tuple[FloatArray, FloatArray | None]:
     r"""The p-norm of ``v`` along its last axis and, if asked, its gradient :math:`\partial\|v\|_p/\partial v`.
 
     The norm is computed as :math:`m \|v/m\|_p` with :math:`m = \max_i |v_i|`, so it neither
@@ -220,23 +230,25 @@ def _pnorm(v: np.ndarray, p: float, want_grad: bool):
     return (m * s)[..., 0], g
 
 
-def _normalize(x: np.ndarray):
+def _normalize(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Rows of ``x`` divided by ``max(||x||, 1e-12)``, as ``F.normalize``; returns ``(x_hat, norm, divisor)``."""
     norm = _pnorm(x, 2.0, False)[0][..., None]
     divisor = np.maximum(norm, x.dtype.type(_NORMALIZE_EPS))
     return x / divisor, norm, divisor
 
 
-def _normalize_backward(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divisor: np.ndarray) -> np.ndarray:
+def _normalize_backward(g: FloatArray, x_hat: FloatArray, norm: FloatArray, divisor: FloatArray) -> FloatArray:
     r"""Chain rule through :func:`_normalize`.
 
     :math:`(g - \hat x\,(\hat x \cdot g)) / \|x\|`, or :math:`g / \epsilon` where :math:`\|x\| < \epsilon`.
     """
-    radial = (g * x_hat).sum(axis=-1, keepdims=True) * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
+    radial: FloatArray = (g * x_hat).sum(axis=-1, keepdims=True) * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
     return (g - x_hat * radial) / divisor
 
 
-def _normalize_backward_inplace(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divisor: np.ndarray, tmp):
+def _normalize_backward_inplace(
+    g: FloatArray, x_hat: FloatArray, norm: FloatArray, divisor: FloatArray, tmp: FloatArray
+) -> FloatArray:
     """:func:`_normalize_backward` computed in ``g``'s memory (``tmp``: a scratch array of its shape)."""
     radial = _kernels.rowdot(g, x_hat)[:, None] * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
     np.multiply(x_hat, radial, out=tmp)
@@ -244,22 +256,25 @@ def _normalize_backward_inplace(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarr
     return np.divide(g, divisor, out=g)
 
 
-def _normalized_readable(x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+def _normalized_readable(x: FloatArray) -> tuple[FloatArray, Callable[[FloatArray], FloatArray]]:
     r"""Rows of ``x`` over :math:`\max(\|x\|, 10^{-12})`, as ``F.normalize``, and the chain rule back
     through it, for the readable forms: the gradient :math:`g` of :math:`\hat x` becomes
     :math:`(g - \hat x\,(\hat x \cdot g)) / \|x\|` (a row shorter than :math:`10^{-12}` is only
     scaled, so :math:`g / 10^{-12}`)."""
     norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    x_hat = x / np.maximum(norm, 1e-12)
+    divisor: FloatArray = np.maximum(norm, 1e-12)
+    x_hat = x / divisor
 
-    def back(g: np.ndarray) -> np.ndarray:
-        radial = np.sum(g * x_hat, axis=-1, keepdims=True) * (norm >= 1e-12)
-        return (g - x_hat * radial) / np.maximum(norm, 1e-12)
+    def back(g: FloatArray) -> FloatArray:
+        radial: FloatArray = np.sum(g * x_hat, axis=-1, keepdims=True) * (norm >= 1e-12)
+        return (g - x_hat * radial) / divisor
 
     return x_hat, back
 
 
-def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, want_grad: bool):
+def _similarity_cross_entropy(
+    left: FloatArray, right: FloatArray, positive: npt.NDArray[np.intp], tau: float, scale: float, want_grad: bool
+) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray] | None]:
     r"""Row :math:`i` of :math:`s = \textrm{left} \cdot \textrm{right}^T / \tau`: the loss of
     :func:`_row_cross_entropy` with the positive ``positive[i]``, by blocks of rows, never holding
     the whole :math:`N \times N` matrix (nor its softmax or gradient).
@@ -275,9 +290,7 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
     size = min(n_rows, max(1, 2 * _kernels.block_len(left.dtype, n_cols)))  # 2 MiB of similarities
     buf = np.empty((size, n_cols), left.dtype)
     per = np.empty(n_rows, left.dtype)
-    g_left = g_right = partial = None
-    if want_grad:
-        g_left, g_right, partial = np.empty_like(left), np.zeros_like(right), np.empty_like(right)
+    grads = (np.empty_like(left), np.zeros_like(right), np.empty_like(right)) if want_grad else None
     for sl in _kernels.blocks(n_rows, size):
         rows = np.arange(sl.stop - sl.start)
         s = np.matmul(left[sl], right.T, out=buf[: rows.size])
@@ -292,7 +305,8 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
         rest = s.sum(axis=1)
         s[rows, top] = 1
         per[sl] += np.log1p(rest)
-        if g_left is not None and g_right is not None and partial is not None:
+        if grads is not None:
+            g_left, g_right, partial = grads
             total = 1 + rest
             others = np.where(pos == top, rest, total - s[rows, pos])
             np.multiply(s, (t(scale) / total)[:, None], out=s)
@@ -300,10 +314,12 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
             np.matmul(s, right, out=g_left[sl])
             np.matmul(s.T, left[sl], out=partial)
             np.add(g_right, partial, out=g_right)
-    return per, g_left, g_right, partial
+    return per, grads
 
 
-def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool):
+def _row_cross_entropy(
+    logits: FloatArray, positive: npt.NDArray[np.intp], want_grad: bool
+) -> tuple[FloatArray, FloatArray | None]:
     r"""Per-row loss :math:`\operatorname{logsumexp}_j s_{ij} - s_{i,c_i}` and its gradient in ``logits``.
 
     ``-inf`` entries are excluded. The loss is :math:`(m_i - s_{i c_i}) + \log k_i + \operatorname{log1p}(\rho_i/k_i)`
@@ -337,12 +353,13 @@ def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool
 _D = 3  # embedding dimension of the samplers
 
 
-def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
+def _unit_rows(rng: np.random.Generator, n: int) -> FloatArray:
     u = rng.normal(size=(n, _D))
-    return u / np.linalg.norm(u, axis=1, keepdims=True)
+    norm: FloatArray = np.linalg.norm(u, axis=1, keepdims=True)
+    return u / norm
 
 
-def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> np.ndarray:
+def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> FloatArray:
     """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
     return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
 
@@ -353,8 +370,14 @@ def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tu
 
 
 def contrastive_readable(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> tuple[Reduced, PairGrad]:
     r"""Readable form of :func:`contrastive` and :func:`contrastive_grad`: the definition, as chapter 4
     writes it.
 
@@ -379,16 +402,16 @@ def contrastive_readable(
 
 
 def _contrastive(
-    y_true: Any,
-    x1: Any,
-    x2: Any,
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
     *,
     margin: float = 1.0,
     eps: float = 1e-6,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, PairGrad | None]:
     """Fast path of :func:`contrastive_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin", allow_zero=True)
@@ -405,19 +428,28 @@ def _contrastive(
     t = a.dtype.type
     option_in_dtype(margin, "margin", a.dtype, "x1", zero_ok=True)
     option_in_dtype(eps, "eps", a.dtype, "x1", zero_ok=True)
-    d, unit = _pnorm(a - b + t(eps), 2.0, grad)
+    d, unit = _pnorm(a - b + t(eps), 2.0, grad)  # unit: the gradient of d, if grad
     hinge = np.maximum(t(margin) - d, 0)
-    v = g = None
+    v: Reduced | None = None
+    g: PairGrad | None = None
     if value:
         v = reduce(t(0.5) * (y * d * d + (1 - y) * hinge * hinge), reduction)
-    if grad:
+    if unit is not None:
         coef = ((y * d - (1 - y) * hinge) * t(grad_scale(reduction, d.size)))[..., None]
         g1 = coef * unit
         g = PairGrad(g1.astype(dtypes[0], copy=False), (-g1).astype(dtypes[1], copy=False))
     return v, g
 
 
-def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"):
+def contrastive(
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Contrastive loss of pairs of embeddings (Hadsell, Chopra & LeCun 2006).
 
     .. math::
@@ -471,11 +503,17 @@ def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: floa
     >>> contrastive([1, 0], [[0.0, 0.0], [0.0, 0.0]], [[3.0, 4.0], [0.3, 0.4]], eps=0.0, reduction="none")
     array([12.5  ,  0.125])
     """
-    return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0])
 
 
 def contrastive_grad(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
 ) -> PairGrad:
     r"""Gradients of :func:`contrastive` with respect to ``x1`` and ``x2``.
 
@@ -490,7 +528,7 @@ def contrastive_grad(
     >>> g.x1, g.x2
     (array([[-3., -4.]]), array([[3., 4.]]))
     """
-    return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+    return cast(PairGrad, _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1])
 
 
 def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -528,16 +566,16 @@ register(
 
 
 def triplet_readable(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
     eps: float = 1e-6,
     swap: bool = False,
     reduction: str = "mean",
-):
+) -> tuple[Reduced, TripletGrad]:
     r"""Readable form of :func:`triplet` and :func:`triplet_grad`: the definition, as chapter 4 writes it.
 
     .. math::
@@ -555,7 +593,7 @@ def triplet_readable(
     ``_triplet`` is tested against it.
     """
 
-    def distance(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def distance(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
         v = x - y + eps
         d = np.sum(np.abs(v) ** p, axis=-1) ** (1 / p)
         return d, np.sign(v) * (np.abs(v) / d[..., None]) ** (p - 1)
@@ -576,9 +614,9 @@ def triplet_readable(
 
 
 def _triplet(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
@@ -587,7 +625,7 @@ def _triplet(
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, TripletGrad | None]:
     """Fast path of :func:`triplet_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin")
@@ -600,27 +638,33 @@ def _triplet(
         _triplet_options_in_dtype(margin, eps, a.dtype)
         out = _triplet_euclidean(a, pos, neg, margin, eps, reduction, value, grad)
         if out is not None:
-            v, g = out
-            return v, (TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(g, dtypes))) if g is not None else None)
+            value_e, grads_e = out
+            return value_e, (
+                TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(grads_e, dtypes)))
+                if grads_e is not None
+                else None
+            )
     (a, pos, neg), dtypes = _embeddings(named, single=True)
     _triplet_options_in_dtype(margin, eps, a.dtype)
     t = a.dtype.type
-    d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
+    d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)  # u_pos, u_neg, u_swap: the gradients, if grad
     d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
-    w_neg: Any = None
+    w_neg: FloatArray | None = None
+    u_swap: FloatArray | None = None
     if swap:
         d_swap, u_swap = _pnorm(pos - neg + t(eps), p, grad)
         # the weight of d(a, n) in the minimum; a tie splits the gradient in halves, as PyTorch's min
         w_neg = np.where(d_neg < d_swap, 1.0, np.where(d_neg == d_swap, 0.5, 0.0)).astype(a.dtype)[..., None]
         d_neg = np.minimum(d_neg, d_swap)
     z = t(margin) + d_pos - d_neg
-    v = g = None
+    v: Reduced | None = None
+    g: TripletGrad | None = None
     if value:
         v = reduce(np.maximum(z, 0), reduction)
-    if grad:
+    if u_pos is not None and u_neg is not None:
         # the hinge passes the gradient at z = 0, as PyTorch's clamp_min does
         c = ((z >= 0) * t(grad_scale(reduction, z.size))).astype(a.dtype)[..., None]
-        if swap:
+        if w_neg is not None and u_swap is not None:  # swap
             g_a = c * (u_pos - w_neg * u_neg)
             g_p = -c * (u_pos + (1 - w_neg) * u_swap)
             g_n = c * (w_neg * u_neg + (1 - w_neg) * u_swap)
@@ -630,14 +674,16 @@ def _triplet(
     return v, g
 
 
-def _safe_squares(ss: np.ndarray) -> bool:
+def _safe_squares(ss: FloatArray) -> bool:
     """Sums of squares far from over- and underflow (and no NaN): their square roots are the norms
     to rounding."""
     info = _kernels.finfo(ss.dtype)
     return bool(ss.min() >= info.tiny / (info.eps * info.eps) and ss.max() < info.max / 4)
 
 
-def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, value: bool, grad: bool):
+def _triplet_euclidean(
+    a: FloatArray, pos: FloatArray, neg: FloatArray, margin: float, eps: float, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, list[FloatArray] | None] | None:
     """The triplet loss with Euclidean distances by blocks of rows, the norms as BLAS row dots
     (``sqrt(d . d)``, more accurate than :func:`_pnorm`'s scaling, which is only needed where a
     square over- or underflows: then None, for the general path)."""
@@ -684,16 +730,16 @@ def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, v
 
 
 def triplet(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
     eps: float = 1e-6,
     swap: bool = False,
     reduction: str = "mean",
-):
+) -> Reduced:
     r"""Triplet margin loss: the anchor should be closer to the positive than to the negative by a margin.
 
     .. math::
@@ -752,15 +798,18 @@ def triplet(
     ...         eps=0.0, reduction="none")
     array([0., 5.])
     """
-    return _triplet(
-        anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, grad=False
-    )[0]
+    return cast(
+        Reduced,
+        _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, grad=False)[
+            0
+        ],
+    )
 
 
 def triplet_grad(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
@@ -787,9 +836,12 @@ def triplet_grad(
     >>> g.anchor, g.positive, g.negative
     (array([[-0.6,  0.2]]), array([[0.6, 0.8]]), array([[ 0., -1.]]))
     """
-    return _triplet(
-        anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, value=False
-    )[1]
+    return cast(
+        TripletGrad,
+        _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, value=False)[
+            1
+        ],
+    )
 
 
 def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -831,7 +883,9 @@ register(
 # --------------------------------------------------------------------------
 
 
-def _cosine_of_huge_rows(a: np.ndarray, b: np.ndarray, eps: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cosine_of_huge_rows(
+    a: FloatArray, b: FloatArray, eps: np.floating[Any]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The cosines of rows ``(M, D)`` whose squared norms overflow, and d cos / d a, d cos / d b.
 
     Each row is divided by a power of two near its largest entry (exact), u = a / s:
@@ -853,8 +907,14 @@ def _cosine_of_huge_rows(a: np.ndarray, b: np.ndarray, eps: Any) -> tuple[np.nda
 
 
 def cosine_embedding_readable(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
+) -> tuple[Reduced, PairGrad]:
     r"""Readable form of :func:`cosine_embedding` and :func:`cosine_embedding_grad`: the definition, as
     chapter 4 writes it.
 
@@ -882,16 +942,16 @@ def cosine_embedding_readable(
 
 
 def _cosine_embedding(
-    y_true: Any,
-    x1: Any,
-    x2: Any,
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
     *,
     margin: float = 0.0,
     eps: float = _COSINE_EPS,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, PairGrad | None]:
     """Fast path of :func:`cosine_embedding_readable`: value and/or gradient, sharing the cosines."""
     check_reduction(reduction)
     margin = _check_cosine_margin(margin)
@@ -941,8 +1001,14 @@ def _cosine_embedding(
 
 
 def cosine_embedding(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Cosine embedding loss: similar pairs should point the same way, dissimilar ones should not.
 
     .. math::
@@ -1000,11 +1066,17 @@ def cosine_embedding(
     ...                  reduction="none").round(6)
     array([0.292893, 0.207107])
     """
-    return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0])
 
 
 def cosine_embedding_grad(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
 ) -> PairGrad:
     r"""Gradients of :func:`cosine_embedding` with respect to ``x1`` and ``x2``.
 
@@ -1023,7 +1095,9 @@ def cosine_embedding_grad(
     >>> g.x1.round(6), g.x2.round(6)
     (array([[-0., -1.]]), array([[-0.5, -0. ]]))
     """
-    return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+    return cast(
+        PairGrad, _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+    )
 
 
 def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1065,7 +1139,9 @@ register(
 # --------------------------------------------------------------------------
 
 
-def info_nce_readable(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean"):
+def info_nce_readable(
+    queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
+) -> tuple[Reduced, InfoNCEGrad]:
     r"""Readable form of :func:`info_nce` and :func:`info_nce_grad`: the definition, as chapter 4 writes it.
 
     With the normalised rows :math:`\hat q_i`, :math:`\hat k_j` and the similarities
@@ -1095,14 +1171,14 @@ def info_nce_readable(queries: Any, keys: Any, *, temperature: float = 0.1, redu
 
 
 def _info_nce(
-    queries: Any,
-    keys: Any,
+    queries: npt.ArrayLike,
+    keys: npt.ArrayLike,
     *,
     temperature: float = 0.1,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, InfoNCEGrad | None]:
     """Fast path of :func:`info_nce_readable`: value and/or gradient by blocks of queries, sharing the
     similarities and their softmax."""
     check_reduction(reduction)
@@ -1113,18 +1189,22 @@ def _info_nce(
     k_hat, k_norm, k_div = _normalize(k)
     scale = grad_scale(reduction, q.shape[0]) / tau
     with np.errstate(over="ignore"):
-        per_query, g_q, g_k, tmp = _similarity_cross_entropy(q_hat, k_hat, np.arange(q.shape[0]), tau, scale, grad)
-    v = g = None
+        per_query, grads = _similarity_cross_entropy(q_hat, k_hat, np.arange(q.shape[0]), tau, scale, grad)
+    v: Reduced | None = None
+    g: InfoNCEGrad | None = None
     if value:
         v = reduce(per_query, reduction)
-    if grad:
+    if grads is not None:
+        g_q, g_k, tmp = grads
         g_q = _normalize_backward_inplace(g_q, q_hat, q_norm, q_div, tmp)
         g_k = _normalize_backward_inplace(g_k, k_hat, k_norm, k_div, tmp)
         g = InfoNCEGrad(g_q.astype(dtypes[0], copy=False), g_k.astype(dtypes[1], copy=False))
     return v, g
 
 
-def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean"):
+def info_nce(
+    queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
+) -> Reduced:
     r"""InfoNCE: each query should pick out its own key among all the keys of the batch.
 
     With L2-normalised rows :math:`\hat q_i = q_i / \|q_i\|` and :math:`\hat k_j = k_j / \|k_j\|`
@@ -1179,10 +1259,12 @@ def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: st
     >>> round(float(info_nce([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 2.0]], temperature=1.0)), 6)
     0.313262
     """
-    return _info_nce(queries, keys, temperature=temperature, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _info_nce(queries, keys, temperature=temperature, reduction=reduction, grad=False)[0])
 
 
-def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean") -> InfoNCEGrad:
+def info_nce_grad(
+    queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
+) -> InfoNCEGrad:
     r"""Gradients of :func:`info_nce` with respect to the queries and the keys.
 
     With :math:`P` the row-wise softmax of the similarities and :math:`G = (P - I)/\tau`,
@@ -1198,7 +1280,7 @@ def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reductio
     array([[0.      , 0.268941],
            [0.268941, 0.      ]])
     """
-    return _info_nce(queries, keys, temperature=temperature, reduction=reduction, value=False)[1]
+    return cast(InfoNCEGrad, _info_nce(queries, keys, temperature=temperature, reduction=reduction, value=False)[1])
 
 
 def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1233,7 +1315,9 @@ register(
 # --------------------------------------------------------------------------
 
 
-def nt_xent_readable(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean"):
+def nt_xent_readable(
+    z1: npt.ArrayLike, z2: npt.ArrayLike, *, temperature: float = 0.5, reduction: str = "mean"
+) -> tuple[Reduced, NTXentGrad]:
     r"""Readable form of :func:`nt_xent` and :func:`nt_xent_grad`: the definition, as chapter 4 writes it.
 
     The :math:`2N` views :math:`\hat z_a` (``z1`` then ``z2``, normalised), their similarities
@@ -1253,8 +1337,9 @@ def nt_xent_readable(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: s
     Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
     ``_nt_xent`` is tested against it.
     """
-    n = len(z1)
-    z_hat, back = _normalized_readable(np.concatenate([np.asarray(z1), np.asarray(z2)]))
+    a, b = np.asarray(z1), np.asarray(z2)
+    n = len(a)
+    z_hat, back = _normalized_readable(np.concatenate([a, b]))
     s = z_hat @ z_hat.T / temperature
     np.fill_diagonal(s, -np.inf)
     other = (np.arange(2 * n) + n) % (2 * n)  # view i of z1 and view i of z2 are each other's positive
@@ -1265,8 +1350,14 @@ def nt_xent_readable(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: s
 
 
 def _nt_xent(
-    z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    z1: npt.ArrayLike,
+    z2: npt.ArrayLike,
+    *,
+    temperature: float = 0.5,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, NTXentGrad | None]:
     """Fast path of :func:`nt_xent_readable`: value and/or gradient, sharing the similarities and their
     softmax."""
     check_reduction(reduction)
@@ -1279,17 +1370,18 @@ def _nt_xent(
     logits = (z_hat @ z_hat.T) / t(tau)
     np.fill_diagonal(logits, -np.inf)  # a view is not its own negative
     per_view, g_logits = _row_cross_entropy(logits, (np.arange(2 * n) + n) % (2 * n), grad)
-    v = g = None
+    v: Reduced | None = None
+    g: NTXentGrad | None = None
     if value:
         v = reduce(per_view, reduction)
-    if grad:
+    if g_logits is not None:
         g_logits = g_logits * t(grad_scale(reduction, 2 * n) / tau)
         g_z = _normalize_backward((g_logits + g_logits.T) @ z_hat, z_hat, z_norm, z_div)
         g = NTXentGrad(g_z[:n].astype(dtypes[0], copy=False), g_z[n:].astype(dtypes[1], copy=False))
     return v, g
 
 
-def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean"):
+def nt_xent(z1: npt.ArrayLike, z2: npt.ArrayLike, *, temperature: float = 0.5, reduction: str = "mean") -> Reduced:
     r"""NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR.
 
     The :math:`2N` rows of :math:`z_1` and :math:`z_2` are two views of :math:`N` examples. With
@@ -1341,10 +1433,12 @@ def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mea
     >>> round(float(nt_xent([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]])), 6)
     0.239545
     """
-    return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _nt_xent(z1, z2, temperature=temperature, reduction=reduction, grad=False)[0])
 
 
-def nt_xent_grad(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean") -> NTXentGrad:
+def nt_xent_grad(
+    z1: npt.ArrayLike, z2: npt.ArrayLike, *, temperature: float = 0.5, reduction: str = "mean"
+) -> NTXentGrad:
     r"""Gradients of :func:`nt_xent` with respect to the two views ``z1`` and ``z2``.
 
     With :math:`G` the derivative of the losses with respect to the similarity matrix (the
@@ -1357,7 +1451,7 @@ def nt_xent_grad(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str =
     >>> g.z1, g.z2
     (array([[0., 0.]]), array([[0., 0.]]))
     """
-    return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, value=False)[1]
+    return cast(NTXentGrad, _nt_xent(z1, z2, temperature=temperature, reduction=reduction, value=False)[1])
 
 
 def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1397,7 +1491,7 @@ __all__ += ["mine_negatives", "mine_triplets", "pairwise_distances"]
 _STRATEGIES = ("random", "semi-hard", "hard")
 
 
-def pairwise_distances(x: Any, y: Any = None, *, squared: bool = False) -> np.ndarray:
+def pairwise_distances(x: npt.ArrayLike, y: npt.ArrayLike | None = None, *, squared: bool = False) -> FloatArray:
     r"""Euclidean distances between every row of ``x`` and every row of ``y``.
 
     .. math::
@@ -1455,13 +1549,13 @@ def pairwise_distances(x: Any, y: Any = None, *, squared: bool = False) -> np.nd
         a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
     sq_a = (a * a).sum(axis=1)
     sq_b = sq_a if y is None else (b * b).sum(axis=1)
-    d2 = np.maximum(sq_a[:, None] + sq_b[None, :] - 2 * (a @ b.T), 0)
+    d2: FloatArray = np.maximum(sq_a[:, None] + sq_b[None, :] - 2 * (a @ b.T), 0)
     if y is None:
         np.fill_diagonal(d2, 0)
     return d2 if squared else np.sqrt(d2)
 
 
-def _square_distances(dist: Any) -> np.ndarray:
+def _square_distances(dist: npt.ArrayLike) -> FloatArray:
     d = as_float_array(dist, "dist")
     if d.ndim != 2 or d.shape[0] != d.shape[1]:
         raise ValueError(
@@ -1471,7 +1565,7 @@ def _square_distances(dist: Any) -> np.ndarray:
     return d
 
 
-def _mining_labels(labels: Any, n: int) -> np.ndarray:
+def _mining_labels(labels: npt.ArrayLike, n: int) -> npt.NDArray[Any]:
     y = np.asarray(labels)
     if y.dtype.kind not in "biu":
         raise TypeError(f"labels must hold integer class labels, got an array of dtype {y.dtype}")
@@ -1480,13 +1574,13 @@ def _mining_labels(labels: Any, n: int) -> np.ndarray:
     return y
 
 
-def _check_strategy(strategy: Any, allowed: tuple[str, ...]) -> str:
+def _check_strategy(strategy: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(strategy, str) or strategy not in allowed:
         raise ValueError(f"strategy must be one of {', '.join(map(repr, allowed))}, got {strategy!r}")
     return strategy
 
 
-def _indices(x: Any, name: str, n: int) -> np.ndarray:
+def _indices(x: npt.ArrayLike, name: str, n: int) -> npt.NDArray[np.intp]:
     i = np.asarray(x)
     if i.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer indices of examples, got an array of dtype {i.dtype}")
@@ -1498,8 +1592,14 @@ def _indices(x: Any, name: str, n: int) -> np.ndarray:
 
 
 def mine_negatives(
-    dist: Any, labels: Any, anchors: Any, positives: Any, *, strategy: str = "semi-hard", rng: Any = None
-) -> np.ndarray:
+    dist: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    anchors: npt.ArrayLike,
+    positives: npt.ArrayLike,
+    *,
+    strategy: str = "semi-hard",
+    rng: RNGLike = None,
+) -> npt.NDArray[np.intp]:
     r"""Choose a negative for each (anchor, positive) pair of a batch: randomly, semi-hard or hard.
 
     A negative of anchor :math:`a` is an example of another class. With :math:`d` the distances
@@ -1576,18 +1676,20 @@ def mine_negatives(
     if strategy == "random":
         gen = np.random.default_rng(rng)
         u = np.where(is_neg, gen.random(is_neg.shape), -1.0)
-        return np.argmax(u, axis=1)
-    if strategy == "hard":
-        return np.argmin(np.where(is_neg, d_an, np.inf), axis=1)
-    farther = is_neg & (d_an > d[a, p][:, None])
-    closest_farther = np.argmin(np.where(farther, d_an, np.inf), axis=1)
-    farthest = np.argmax(np.where(is_neg, d_an, -np.inf), axis=1)
-    return np.where(farther.any(axis=1), closest_farther, farthest)
+        chosen: npt.NDArray[np.intp] = np.argmax(u, axis=1)
+    elif strategy == "hard":
+        chosen = np.argmin(np.where(is_neg, d_an, np.inf), axis=1)
+    else:
+        farther = is_neg & (d_an > d[a, p][:, None])
+        closest_farther = np.argmin(np.where(farther, d_an, np.inf), axis=1)
+        farthest = np.argmax(np.where(is_neg, d_an, -np.inf), axis=1)
+        chosen = np.where(farther.any(axis=1), closest_farther, farthest)
+    return chosen
 
 
 def mine_triplets(
-    embeddings: Any, labels: Any, *, strategy: str = "semi-hard", rng: Any = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    embeddings: npt.ArrayLike, labels: npt.ArrayLike, *, strategy: str = "semi-hard", rng: RNGLike = None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     r"""Triplets (anchor, positive, negative) of a batch, as indices, for :func:`triplet`.
 
     With ``"random"``, ``"semi-hard"`` or ``"hard"``, every ordered pair of two different

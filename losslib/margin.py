@@ -10,13 +10,16 @@ distribution, so the registry's ``distribution`` and ``proper`` are ``None``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -44,7 +47,7 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _scores(y_pred: Any) -> np.ndarray:
+def _scores(y_pred: npt.ArrayLike) -> FloatArray:
     """``y_pred`` as a floating array of finite scores."""
     s = as_float_array(y_pred, "y_pred")
     finite = np.isfinite(s)
@@ -54,7 +57,7 @@ def _scores(y_pred: Any) -> np.ndarray:
     return s
 
 
-def _sign_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+def _sign_inputs(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str) -> tuple[FloatArray, FloatArray]:
     """Validate a binary margin-loss call; return labels ``y`` (-1/+1, in s's dtype) and scores ``s``."""
     check_reduction(reduction)
     s = _scores(y_pred)
@@ -77,7 +80,15 @@ def _sign_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, 
 # --------------------------------------------------------------------------
 
 
-def _sign_loss(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int):
+def _sign_loss(
+    kernel: Callable[..., None],
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    reduction: str,
+    value: bool,
+    grad: bool,
+    n_tmp: int,
+) -> tuple[Reduced | None, FloatArray | None]:
     """A binary margin loss by blocks (see :mod:`losslib._kernels`), with the checks of
     :func:`_sign_inputs` as reductions: finite scores by their minimum and maximum, labels -1/+1
     block by block (``y * y == 1`` exactly for them only). If a check fails, the full checks run
@@ -110,7 +121,16 @@ def _sign_loss(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, gr
     return v, (g[0] if g is not None else None)
 
 
-def _hinge_kernel(y, s, v, g, count, tmp, *, full):
+def _hinge_kernel(
+    y: FloatArray,
+    s: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    *,
+    full: Callable[[], None],
+) -> None:
     yy = np.multiply(y, y, out=tmp[0])
     if not yy.min() == 1 == yy.max():
         full()  # raises: a label other than -1 and +1 (y * y == 1 for them only)
@@ -127,7 +147,9 @@ def _hinge_kernel(y, s, v, g, count, tmp, *, full):
             np.divide(g, count, out=g)
 
 
-def hinge_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def hinge_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`hinge` and :func:`hinge_grad`: the definition, as chapter 3 writes it.
 
     .. math::
@@ -145,12 +167,14 @@ def hinge_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     return reduce_readable(np.maximum(0, slack), np.where(slack > 0, -y, 0), reduction)
 
 
-def _hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _hinge(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`hinge_readable`: value and/or gradient, sharing the margins."""
     return _sign_loss(_hinge_kernel, y_true, y_pred, reduction, value, grad, 2)
 
 
-def hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Hinge loss of a support vector machine.
 
     .. math:: \ell(y, s) = \max(0,\ 1 - y s), \qquad y \in \{-1, +1\}
@@ -195,10 +219,10 @@ def hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(hinge([1, -1, 1], [0.5, 0.5, 2.0]))  # (0.5 + 1.5 + 0) / 3
     0.6666666666666666
     """
-    return _hinge(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""(Sub)gradient of :func:`hinge` with respect to the scores.
 
     .. math:: \frac{\partial \ell}{\partial s} = \begin{cases} -y & y s < 1 \\ 0 & y s \ge 1 \end{cases}
@@ -211,7 +235,7 @@ def hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarr
     >>> hinge_grad([1, -1, 1], [0.5, 0.5, 1.0], reduction="sum")
     array([-1.,  1.,  0.])
     """
-    return _hinge(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _hinge(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -242,7 +266,9 @@ register(
 )
 
 
-def squared_hinge_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def squared_hinge_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`squared_hinge` and :func:`squared_hinge_grad`: the definition, as chapter 3
     writes it.
 
@@ -258,7 +284,9 @@ def squared_hinge_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean")
     return reduce_readable(h**2, -2 * y * h, reduction)
 
 
-def _squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _squared_hinge(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`squared_hinge_readable`: value and/or gradient, sharing the clipped slack."""
     y, s = _sign_inputs(y_true, y_pred, reduction)
     h = np.maximum(1 - y * s, 0)
@@ -267,7 +295,7 @@ def _squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: 
     return v, g
 
 
-def squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def squared_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Squared hinge loss (the L2-SVM loss).
 
     .. math:: \ell(y, s) = \max(0,\ 1 - y s)^2, \qquad y \in \{-1, +1\}
@@ -305,10 +333,10 @@ def squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> squared_hinge([1, -1, 1], [0.5, 0.5, 2.0], reduction="none")
     array([0.25, 2.25, 0.  ])
     """
-    return _squared_hinge(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _squared_hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def squared_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def squared_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`squared_hinge` with respect to the scores: :math:`-2y\max(0, 1 - ys)`.
 
     Examples
@@ -316,7 +344,7 @@ def squared_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
     >>> squared_hinge_grad([1, -1, 1], [0.5, 0.5, 2.0], reduction="sum")
     array([-1.,  3.,  0.])
     """
-    return _squared_hinge(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _squared_hinge(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 register(
@@ -344,7 +372,9 @@ register(
 # --------------------------------------------------------------------------
 
 
-def exponential_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def exponential_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`exponential` and :func:`exponential_grad`: the definition, as chapter 3
     writes it.
 
@@ -358,7 +388,9 @@ def exponential_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     return reduce_readable(e, -y * e, reduction)
 
 
-def _exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _exponential(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`exponential_readable`: value and/or gradient, sharing exp(-y s)."""
     y, s = _sign_inputs(y_true, y_pred, reduction)
     with np.errstate(over="ignore"):
@@ -368,7 +400,7 @@ def _exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bo
     return v, g
 
 
-def exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def exponential(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Exponential loss of AdaBoost.
 
     .. math:: \ell(y, s) = e^{-y s}, \qquad y \in \{-1, +1\}
@@ -411,10 +443,10 @@ def exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> exponential([1, -1], [0.0, float(np.log(2.0))], reduction="none")  # e^0, e^(log 2)
     array([1., 2.])
     """
-    return _exponential(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _exponential(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def exponential_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def exponential_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`exponential` with respect to the scores: :math:`-y\, e^{-y s}`.
 
     Examples
@@ -422,7 +454,7 @@ def exponential_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np
     >>> exponential_grad([1, -1], [0.0, float(np.log(2.0))], reduction="sum")
     array([-1.,  2.])
     """
-    return _exponential(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _exponential(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 register(
@@ -450,7 +482,9 @@ register(
 # --------------------------------------------------------------------------
 
 
-def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+def _multiclass_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str
+) -> tuple[npt.NDArray[np.integer[Any]], FloatArray]:
     """Validate a multiclass hinge call; return integer labels ``(...)`` and scores ``(..., C)``."""
     check_reduction(reduction)
     s = _scores(y_pred)
@@ -489,7 +523,9 @@ def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.nda
     return labels, s
 
 
-def multiclass_hinge_readable(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def multiclass_hinge_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`multiclass_hinge` and :func:`multiclass_hinge_grad`: the definition, as
     chapter 3 writes it.
 
@@ -514,7 +550,9 @@ def multiclass_hinge_readable(y_true: Any, y_pred: Any, *, reduction: str = "mea
     return reduce_readable(np.maximum(0, slack), grad, reduction)
 
 
-def _multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _multiclass_hinge(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`multiclass_hinge_readable`: value and/or gradient, sharing the best wrong score."""
     labels, s = _multiclass_inputs(y_true, y_pred, reduction)
     is_true = np.arange(s.shape[-1]) == labels[..., None]
@@ -533,7 +571,7 @@ def _multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", valu
     return v, g
 
 
-def multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def multiclass_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Multiclass hinge loss of Crammer and Singer.
 
     .. math:: \ell(y, s) = \max\Big(0,\ 1 + \max_{j \ne y} s_j - s_y\Big)
@@ -578,10 +616,10 @@ def multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> multiclass_hinge([0, 2], s, reduction="none")  # 1 + 1.5 - 2, 1 + 1 - 0.5
     array([0.5, 1.5])
     """
-    return _multiclass_hinge(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _multiclass_hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def multiclass_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def multiclass_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""(Sub)gradient of :func:`multiclass_hinge` with respect to the scores.
 
     Where the loss is positive it is :math:`-1` at the true class and :math:`+1` at the best
@@ -597,7 +635,7 @@ def multiclass_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") 
     array([[-1. ,  1. ,  0. ],
            [ 0.5,  0.5, -1. ]])
     """
-    return _multiclass_hinge(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _multiclass_hinge(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict[str, np.ndarray]:
