@@ -602,9 +602,11 @@ def triplet_readable(
     d_ap, u_ap = distance(a, pos)
     d_an, u_an = distance(a, neg)
     d_pn, u_pn = distance(pos, neg)
+    # with the swap, d(a, n) becomes min(d(a, n), d(p, n)); w is the share of d(a, n) (1/2 in a tie)
     w = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0)) if swap else np.ones_like(d_an)
     z = margin + d_ap - (np.minimum(d_an, d_pn) if swap else d_an)
-    active, w = np.where(z >= 0, 1.0, 0.0)[..., None], w[..., None]  # w: the share of d(a, n) in the minimum
+    active = np.where(z >= 0, 1.0, 0.0)[..., None]  # the hinge passes the gradient at 0, as PyTorch's
+    w = w[..., None]
     grads = TripletGrad(
         active * (u_ap - w * u_an),
         -active * (u_ap + (1 - w) * u_pn),
@@ -933,11 +935,12 @@ def cosine_embedding_readable(
     """
     y, x1, x2 = np.asarray(y_true), np.asarray(x1), np.asarray(x2)
     n1, n2 = np.sum(x1**2, axis=-1) + eps, np.sum(x2**2, axis=-1) + eps
-    cos = np.sum(x1 * x2, axis=-1) / np.sqrt(n1 * n2)
+    den = np.sqrt(n1 * n2)
+    cos = np.sum(x1 * x2, axis=-1) / den
     loss = np.where(y == 1, 1 - cos, np.maximum(0, cos - margin))
     coef = np.where(y == 1, -1.0, np.where(cos >= margin, 1.0, 0.0))[..., None]
-    d1 = x2 / np.sqrt(n1 * n2)[..., None] - (cos / n1)[..., None] * x1
-    d2 = x1 / np.sqrt(n1 * n2)[..., None] - (cos / n2)[..., None] * x2
+    d1 = x2 / den[..., None] - (cos / n1)[..., None] * x1  # d cos / d x1
+    d2 = x1 / den[..., None] - (cos / n2)[..., None] * x2
     return reduce_readable(loss, PairGrad(coef * d1, coef * d2), reduction)
 
 
