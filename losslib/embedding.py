@@ -19,7 +19,6 @@ Conventions of the module:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, NamedTuple, TypeAlias, cast
 
 import numpy as np
@@ -254,22 +253,6 @@ def _normalize_backward_inplace(
     np.multiply(x_hat, radial, out=tmp)
     np.subtract(g, tmp, out=g)
     return np.divide(g, divisor, out=g)
-
-
-def _normalized_readable(x: FloatArray) -> tuple[FloatArray, Callable[[FloatArray], FloatArray]]:
-    r"""Rows of ``x`` over :math:`\max(\|x\|, 10^{-12})`, as ``F.normalize``, and the chain rule back
-    through it, for the readable forms: the gradient :math:`g` of :math:`\hat x` becomes
-    :math:`(g - \hat x\,(\hat x \cdot g)) / \|x\|` (a row shorter than :math:`10^{-12}` is only
-    scaled, so :math:`g / 10^{-12}`)."""
-    norm = np.linalg.norm(x, axis=-1, keepdims=True)
-    divisor: FloatArray = np.maximum(norm, 1e-12)
-    x_hat = x / divisor
-
-    def back(g: FloatArray) -> FloatArray:
-        radial: FloatArray = np.sum(g * x_hat, axis=-1, keepdims=True) * (norm >= 1e-12)
-        return (g - x_hat * radial) / divisor
-
-    return x_hat, back
 
 
 def _similarity_cross_entropy(
@@ -1147,30 +1130,35 @@ def info_nce_readable(
 ) -> tuple[Reduced, InfoNCEGrad]:
     r"""Readable form of :func:`info_nce` and :func:`info_nce_grad`: the definition, as chapter 4 writes it.
 
-    With the normalised rows :math:`\hat q_i`, :math:`\hat k_j` and the similarities
-    :math:`s_{ij} = \hat q_i \cdot \hat k_j / \tau`,
+    With the normalised rows :math:`\hat q_i = q_i / \|q_i\|`, :math:`\hat k_j = k_j / \|k_j\|` and
+    the similarities :math:`s_{ij} = \hat q_i \cdot \hat k_j / \tau`,
 
     .. math::
 
         \ell_i = -\log \operatorname{softmax}(s_{i\cdot})_i, \qquad
         \frac{\partial \sum_i \ell_i}{\partial s} = \operatorname{softmax}(s) - I
 
-    row by row, then :math:`\partial / \partial \hat Q = G \hat K` and :math:`\partial / \partial \hat K
-    = G^\top \hat Q` with :math:`G = (\operatorname{softmax}(s) - I) / \tau`, and back through the
-    normalisation (:func:`_normalized_readable`). The log-softmax is
-    :func:`losslib.special.log_softmax`, shifted by the row maximum, so small temperatures cannot
-    overflow.
+    row by row; then :math:`\partial / \partial \hat Q = G \hat K` and :math:`\partial / \partial
+    \hat K = G^\top \hat Q` with :math:`G = (\operatorname{softmax}(s) - I) / \tau`, and through the
+    normalisation a row's gradient :math:`g` becomes :math:`(g - \hat q\,(\hat q \cdot g)) / \|q\|`
+    (its radial part drops out). The log-softmax is :func:`losslib.special.log_softmax`, shifted by
+    the row maximum, so small temperatures cannot overflow. A zero vector has no direction and no
+    cosine: the fast path divides it by :math:`10^{-12}`, as ``F.normalize`` does (similarities 0).
 
     Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
     ``_info_nce`` is tested against it.
     """
-    q_hat, q_back = _normalized_readable(np.asarray(queries))
-    k_hat, k_back = _normalized_readable(np.asarray(keys))
+    q, k = np.asarray(queries), np.asarray(keys)
+    q_len, k_len = np.linalg.norm(q, axis=-1, keepdims=True), np.linalg.norm(k, axis=-1, keepdims=True)
+    q_hat, k_hat = q / q_len, k / k_len
     s = q_hat @ k_hat.T / temperature
     rows = np.arange(len(s))
     loss = -log_softmax(s)[rows, rows]  # key i is the positive of query i
     g_s = (softmax(s) - np.eye(len(s))) / temperature
-    return reduce_readable(loss, InfoNCEGrad(q_back(g_s @ k_hat), k_back(g_s.T @ q_hat)), reduction)
+    g_q, g_k = g_s @ k_hat, g_s.T @ q_hat  # with respect to q_hat and k_hat
+    g_q = (g_q - q_hat * np.sum(g_q * q_hat, axis=-1, keepdims=True)) / q_len
+    g_k = (g_k - k_hat * np.sum(g_k * k_hat, axis=-1, keepdims=True)) / k_len
+    return reduce_readable(loss, InfoNCEGrad(g_q, g_k), reduction)
 
 
 def _info_nce(
@@ -1333,22 +1321,25 @@ def nt_xent_readable(
         \frac{\partial \sum_a \ell_a}{\partial \hat Z} = (G + G^\top) \hat Z, \quad
         G = \big(\operatorname{softmax}(s) - P_\pi\big) / \tau
 
-    (:math:`P_\pi` the permutation matrix of :math:`\pi`, :math:`s` symmetric), then back through
-    the normalisation (:func:`_normalized_readable`). :func:`losslib.special.log_softmax` shifts
-    by the row maximum and takes :math:`e^{-\infty} = 0`.
+    (:math:`P_\pi` the permutation matrix of :math:`\pi`, :math:`s` symmetric), then through the
+    normalisation, as in :func:`info_nce_readable`. :func:`losslib.special.log_softmax` shifts by the
+    row maximum and takes :math:`e^{-\infty} = 0`. A zero vector has no cosine: the fast path
+    divides it by :math:`10^{-12}`, as ``F.normalize`` does.
 
     Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
     ``_nt_xent`` is tested against it.
     """
-    a, b = np.asarray(z1), np.asarray(z2)
-    n = len(a)
-    z_hat, back = _normalized_readable(np.concatenate([a, b]))
+    z = np.concatenate([np.asarray(z1), np.asarray(z2)])
+    n = len(z) // 2
+    z_len = np.linalg.norm(z, axis=-1, keepdims=True)
+    z_hat = z / z_len
     s = z_hat @ z_hat.T / temperature
     np.fill_diagonal(s, -np.inf)
     other = (np.arange(2 * n) + n) % (2 * n)  # view i of z1 and view i of z2 are each other's positive
     loss = -log_softmax(s)[np.arange(2 * n), other]
     g_s = (softmax(s) - np.eye(2 * n)[other]) / temperature
-    g = back((g_s + g_s.T) @ z_hat)
+    g = (g_s + g_s.T) @ z_hat  # with respect to z_hat
+    g = (g - z_hat * np.sum(g * z_hat, axis=-1, keepdims=True)) / z_len
     return reduce_readable(loss, NTXentGrad(g[:n], g[n:]), reduction)
 
 
