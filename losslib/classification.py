@@ -7,13 +7,16 @@ gradient is always with respect to the argument you passed.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -29,7 +32,15 @@ from ._validation import (
     is_real_scalar,
     option_in_dtype,
 )
-from .special import log_sigmoid, log_softmax
+from .special import log_sigmoid, log_softmax, sigmoid, softmax
+
+IntArray: TypeAlias = npt.NDArray[np.integer[Any]]
+Rows: TypeAlias = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
+"""``rows(y, p) -> (per-row losses, gradient of their sum)``: a loss between distributions on whole arrays."""
+RowsKernel: TypeAlias = Callable[
+    [FloatArray, FloatArray, FloatArray | None, FloatArray | None, float, list[FloatArray], float], bool
+]
+"""A block of a loss between distributions: see :func:`_distribution_loss`."""
 
 __all__ = [
     "binary_cross_entropy",
@@ -58,7 +69,9 @@ _RATIO_FINITE = 1e-300  # for p above this, y / p <= 1e300 (y <= 1): finite
 # --------------------------------------------------------------------------
 
 
-def _bce_inputs(y_true: Any, y_pred: Any, weight: Any, reduction: str):
+def _bce_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, weight: npt.ArrayLike | None, reduction: str
+) -> tuple[FloatArray, FloatArray, FloatArray | None]:
     check_reduction(reduction)
     y_pred = as_float_array(y_pred, "y_pred")
     y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
@@ -73,14 +86,47 @@ def _bce_inputs(y_true: Any, y_pred: Any, weight: Any, reduction: str):
     return y_true, y_pred, w
 
 
+def binary_cross_entropy_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`binary_cross_entropy` and :func:`binary_cross_entropy_grad`: the definition,
+    as chapter 1 writes it.
+
+    .. math::
+
+        \ell = -w\,\big[\, y \log p + (1 - y) \log(1 - p) \,\big], \qquad
+        \frac{\partial \ell}{\partial p} = w\left(\frac{1-y}{1-p} - \frac{y}{p}\right)
+
+    with each log clamped at :math:`-100`, as PyTorch does: where a log is clamped its term does
+    not depend on :math:`p`, and its part of the gradient is 0. :math:`\log(1 - p)` is
+    ``log1p(-p)``, which keeps the digits of a small :math:`p`.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_binary_cross_entropy`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    w = 1.0 if weight is None else np.asarray(weight)
+    log_p, log_q = np.log(p), np.log1p(-p)
+    loss = -w * (y * np.maximum(log_p, -100) + (1 - y) * np.maximum(log_q, -100))
+    grad = w * (np.where(log_q > -100, (1 - y) / (1 - p), 0) - np.where(log_p > -100, y / p, 0))
+    return reduce_readable(loss, grad, reduction)
+
+
 def _binary_cross_entropy(
-    y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`binary_cross_entropy`, sharing the logs."""
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`binary_cross_entropy_readable` (value and/or gradient, sharing the logs)."""
     y, p, w = _bce_inputs(y_true, y_pred, weight, reduction)
     with np.errstate(divide="ignore"):
         log_p, log_q = np.log(p), np.log1p(-p)
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         values = -(y * np.maximum(log_p, _LOG_CLAMP) + (1 - y) * np.maximum(log_q, _LOG_CLAMP))
         v = reduce(values if w is None else values * w, reduction)
@@ -96,7 +142,9 @@ def _binary_cross_entropy(
     return v, g
 
 
-def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean"):
+def binary_cross_entropy(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
+) -> Reduced:
     r"""Binary cross-entropy between targets and predicted probabilities.
 
     .. math:: \ell(y, p) = -w\,\big[\, y \log p + (1 - y) \log(1 - p) \,\big]
@@ -142,10 +190,12 @@ def binary_cross_entropy(y_true: Any, y_pred: Any, *, weight: Any = None, reduct
     >>> round(float(binary_cross_entropy([1.0, 0.0], [0.9, 0.2])), 6)
     0.164252
     """
-    return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, grad=False)[0])
 
 
-def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, reduction: str = "mean") -> np.ndarray:
+def binary_cross_entropy_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`binary_cross_entropy` with respect to the probabilities ``y_pred``.
 
     .. math:: \frac{\partial \ell}{\partial p} = w\left(\frac{1-y}{1-p} - \frac{y}{p}\right)
@@ -157,13 +207,14 @@ def binary_cross_entropy_grad(y_true: Any, y_pred: Any, *, weight: Any = None, r
     >>> binary_cross_entropy_grad([1.0, 0.0], [0.5, 0.5], reduction="sum")
     array([-2.,  2.])
     """
-    return _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _binary_cross_entropy(y_true, y_pred, weight=weight, reduction=reduction, value=False)[1])
 
 
 register(
     loss=binary_cross_entropy,
     grad=binary_cross_entropy_grad,
     core=_binary_cross_entropy,
+    readable=binary_cross_entropy_readable,
     family="classification",
     prediction="probability",
     target="binary",
@@ -188,7 +239,13 @@ _INF_LOGIT = (
 )
 
 
-def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, reduction: str):
+def _bce_logits_inputs(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    weight: npt.ArrayLike | None,
+    pos_weight: npt.ArrayLike | None,
+    reduction: str,
+) -> tuple[FloatArray, FloatArray, FloatArray | None, FloatArray | None]:
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
     y = as_float_array(y_true, "y_true", dtype=x.dtype)
@@ -200,17 +257,49 @@ def _bce_logits_inputs(y_true: Any, y_pred: Any, weight: Any, pos_weight: Any, r
     return y, x, w, pw
 
 
-def _binary_cross_entropy_with_logits(
-    y_true: Any,
-    y_pred: Any,
+def binary_cross_entropy_with_logits_readable(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
-    pos_weight: Any = None,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`binary_cross_entropy_with_logits` and its gradient: the definition, as
+    chapter 3 writes it.
+
+    .. math::
+
+        \ell = -w\,\big[\, p_w\, y \log\sigma(x) + (1 - y) \log\sigma(-x) \,\big], \qquad
+        \frac{\partial \ell}{\partial x} = w\,\big[(1 - y)\,\sigma(x) - p_w\, y\,\sigma(-x)\big]
+
+    :math:`\log\sigma` is :func:`losslib.special.log_sigmoid`, finite for every finite logit
+    (``np.log(sigmoid(x))`` is ``-inf`` below :math:`x \approx -745`), and :math:`1 - \sigma(x)`
+    is written :math:`\sigma(-x)`, which keeps its digits where :math:`\sigma(x)` rounds to 1.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_binary_cross_entropy_with_logits`` is tested against it.
+    """
+    y, x = np.asarray(y_true), np.asarray(y_pred)
+    w = 1.0 if weight is None else np.asarray(weight)
+    pw = 1.0 if pos_weight is None else np.asarray(pos_weight)
+    loss = -w * (pw * y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
+    grad = w * ((1 - y) * sigmoid(x) - pw * y * sigmoid(-x))
+    return reduce_readable(loss, grad, reduction)
+
+
+def _binary_cross_entropy_with_logits(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`binary_cross_entropy_with_logits`, sharing exp(-|x|)."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`binary_cross_entropy_with_logits_readable` (value and/or gradient, sharing
+    exp(-|x|); by blocks without weights)."""
     if weight is None and pos_weight is None:
         return _binary_logits_loss(
             _bce_logits_kernel, y_true, y_pred, reduction, value, grad, 6, summable=True, refuse_inf=True
@@ -218,7 +307,8 @@ def _binary_cross_entropy_with_logits(
     y, x, w, pw = _bce_logits_inputs(y_true, y_pred, weight, pos_weight, reduction)
     e = np.exp(-np.abs(x))
     pos = y if pw is None else pw * y
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         # log sigma(x) = min(x,0) - sp and log sigma(-x) = -max(x,0) - sp, sp = log1p(exp(-|x|))
         sp = np.log1p(e)
@@ -235,17 +325,17 @@ def _binary_cross_entropy_with_logits(
 
 
 def _binary_logits_loss(
-    kernel,
-    y_true: Any,
-    y_pred: Any,
+    kernel: Callable[..., None],
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     reduction: str,
     value: bool,
     grad: bool,
     n_tmp: int,
     summable: bool = False,
     refuse_inf: bool = False,
-    **options,
-):
+    **options: Any,
+) -> tuple[Reduced | None, FloatArray | None]:
     """An elementwise loss of 0/1 (or soft) targets and logits, block by block (see :mod:`losslib._kernels`).
 
     The checks of :func:`_bce_logits_inputs` without the scans for NaNs: ``kernel`` must make the
@@ -285,7 +375,7 @@ def _binary_logits_loss(
     return v, (g[0] if g is not None else None)
 
 
-def _sigmoid_parts(x, e, u, f1, mask):
+def _sigmoid_parts(x: FloatArray, e: FloatArray, u: FloatArray, f1: FloatArray, mask: npt.NDArray[np.bool_]) -> None:
     r"""From ``x``: ``e`` = exp(-|x|), ``u`` = 1 + e, ``f1`` and ``mask`` = [x >= 0], with
     :math:`\sigma(x) = f_1/u`, without cancellation and without selections.
 
@@ -300,13 +390,21 @@ def _sigmoid_parts(x, e, u, f1, mask):
     np.maximum(e, mask, out=f1)
 
 
-def _other_factor(e, mask, f2):
+def _other_factor(e: FloatArray, mask: npt.NDArray[np.bool_], f2: FloatArray) -> None:
     """``f2`` = max(e, [x < 0]) from ``mask`` = [x >= 0] (which it inverts in place)."""
     np.logical_not(mask, out=mask)
     np.maximum(e, mask, out=f2)
 
 
-def _bce_logits_kernel(y, x, v, g, count, tmp, summed=False):
+def _bce_logits_kernel(
+    y: FloatArray,
+    x: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    summed: bool = False,
+) -> None:
     r"""Binary cross-entropy with logits on a block: :math:`\operatorname{sp} + (1 - y)\max(x, 0) -
     y\min(x, 0)` with :math:`\operatorname{sp} = \operatorname{log1p}(e^{-|x|})`, and its gradient
     :math:`(1 - y)\sigma(x) - y\sigma(-x)` (both terms without cancellation). When only the sum
@@ -341,8 +439,13 @@ def _bce_logits_kernel(y, x, v, g, count, tmp, summed=False):
 
 
 def binary_cross_entropy_with_logits(
-    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Binary cross-entropy on logits, computed through the log-sigmoid.
 
     .. math::
@@ -388,14 +491,22 @@ def binary_cross_entropy_with_logits(
     >>> float(binary_cross_entropy_with_logits([1.0], [-1000.0]))
     1000.0
     """
-    return _binary_cross_entropy_with_logits(
-        y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, grad=False
-    )[0]
+    return cast(
+        Reduced,
+        _binary_cross_entropy_with_logits(
+            y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, grad=False
+        )[0],
+    )
 
 
 def binary_cross_entropy_with_logits_grad(
-    y_true: Any, y_pred: Any, *, weight: Any = None, pos_weight: Any = None, reduction: str = "mean"
-) -> np.ndarray:
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
+    pos_weight: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> FloatArray:
     r"""Gradient of :func:`binary_cross_entropy_with_logits` with respect to the logits.
 
     .. math:: \frac{\partial \ell}{\partial x} = w\,\big[(1 - y)\,\sigma(x) - p_w\, y\,\sigma(-x)\big]
@@ -407,15 +518,19 @@ def binary_cross_entropy_with_logits_grad(
     >>> binary_cross_entropy_with_logits_grad([1.0, 0.0], [0.0, 0.0], reduction="sum")
     array([-0.5,  0.5])
     """
-    return _binary_cross_entropy_with_logits(
-        y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, value=False
-    )[1]
+    return cast(
+        FloatArray,
+        _binary_cross_entropy_with_logits(
+            y_true, y_pred, weight=weight, pos_weight=pos_weight, reduction=reduction, value=False
+        )[1],
+    )
 
 
 register(
     loss=binary_cross_entropy_with_logits,
     grad=binary_cross_entropy_with_logits_grad,
     core=_binary_cross_entropy_with_logits,
+    readable=binary_cross_entropy_with_logits_readable,
     family="classification",
     prediction="logit",
     target="binary",
@@ -435,14 +550,14 @@ register(
 
 
 def _cross_entropy_inputs(
-    y_true: Any,
-    y_pred: Any,
-    weight: Any,
-    ignore_index: Any,
-    label_smoothing: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    weight: npt.ArrayLike | None,
+    ignore_index: int,
+    label_smoothing: float,
     reduction: str,
     nan: bool | None = True,
-):
+) -> tuple[FloatArray, IntArray | None, FloatArray | None, FloatArray | None, float]:
     """Validate a cross-entropy call.
 
     Returns ``(z, labels, probs, w, eps)`` where exactly one of ``labels``
@@ -535,7 +650,14 @@ def _cross_entropy_inputs(
     return z, labels, probs, w, eps
 
 
-def _ce_forward(z, labels, probs, w, eps, ignore_index):
+def _ce_forward(
+    z: FloatArray,
+    labels: IntArray | None,
+    probs: FloatArray | None,
+    w: FloatArray | None,
+    eps: float,
+    ignore_index: int,
+) -> tuple[FloatArray, FloatArray, float, FloatArray]:
     """Shared part of value and gradient.
 
     Returns ``(logp, per_item, count, coef)`` where ``per_item`` are the losses
@@ -557,7 +679,7 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
             wc = w if w is not None else np.ones(n_classes, z.dtype)
             coef = coef + (eps / n_classes) * valid[..., None] * wc
         count = w_y.sum()
-    else:
+    elif probs is not None:  # exactly one of labels and probs is set
         q = probs if eps == 0 else (1 - eps) * probs + eps / n_classes
         coef = q if w is None else q * w
         count = logp.size // n_classes
@@ -567,18 +689,70 @@ def _ce_forward(z, labels, probs, w, eps, ignore_index):
     return logp, per_item, count, coef
 
 
-def _cross_entropy(
-    y_true: Any,
-    y_pred: Any,
+def cross_entropy_readable(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
+    ignore_index: int = -100,
+    label_smoothing: float = 0.0,
+    reduction: str = "mean",
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`cross_entropy` and :func:`cross_entropy_grad`: the definition, as chapter 3
+    writes it.
+
+    The target of a row is the smoothed one-hot vector :math:`q^\varepsilon = (1 - \varepsilon)\,
+    e_y + \varepsilon / C` (for class probabilities :math:`q`: :math:`(1 - \varepsilon)\, q +
+    \varepsilon / C`), all zeros where the label equals ``ignore_index``; with the class weights
+    :math:`w` the effective target is :math:`t = w \odot q^\varepsilon`, and
+
+    .. math::
+
+        \ell = -\sum_{c=1}^{C} t_c \log \operatorname{softmax}(z)_c, \qquad
+        \nabla_z\, \ell = \Big(\sum_c t_c\Big) \operatorname{softmax}(z) - t
+
+    The log-softmax is :func:`losslib.special.log_softmax`, :math:`z_c - m - \log\sum_j e^{z_j - m}`
+    with the row maximum :math:`m`, which cannot overflow. ``"mean"`` divides by the summed
+    weights :math:`\sum_i w_{y_i}` of the labels that are not ignored (by the number of rows for
+    class probabilities), as PyTorch does; if every label is ignored that is 0/0: NaN, and the
+    gradient is 0.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_cross_entropy`` is tested against it.
+    """
+    y, z = np.asarray(y_true), np.asarray(y_pred)
+    n_classes = z.shape[-1]
+    w = np.ones(n_classes) if weight is None else np.asarray(weight)
+    eps = label_smoothing
+    count = None  # the mean's denominator; None: the number of rows
+    if y.dtype.kind in "iu":  # class labels
+        kept = (y != ignore_index)[..., None]
+        onehot = np.arange(n_classes) == y[..., None]
+        target = kept * ((1 - eps) * onehot + eps / n_classes)
+        count = np.sum(kept * onehot * w)  # the weights of the labels that are not ignored
+    else:  # class probabilities
+        target = (1 - eps) * y + eps / n_classes
+    t = w * target
+    loss = -np.sum(t * log_softmax(z), axis=-1)
+    grad = np.sum(t, axis=-1, keepdims=True) * softmax(z) - t
+    if reduction == "mean" and count == 0:  # every label ignored
+        return z.dtype.type(np.nan), np.zeros_like(grad)
+    return reduce_readable(loss, grad, reduction, count)
+
+
+def _cross_entropy(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`cross_entropy`, sharing the softmax (see :func:`_ce_blocks`)."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`cross_entropy_readable` (value and/or gradient by blocks of rows, sharing the
+    softmax: see :func:`_ce_blocks`)."""
     args = (y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
     z, labels, probs, w, eps = _cross_entropy_inputs(*args, nan=False)
     if z.ndim >= 1 and z.shape[-1] >= 1:
@@ -591,7 +765,18 @@ def _cross_entropy(
     return _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad)
 
 
-def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, recheck):
+def _ce_blocks(
+    z: FloatArray,
+    labels: IntArray | None,
+    probs: FloatArray | None,
+    w: FloatArray | None,
+    eps: float,
+    ignore_index: int,
+    reduction: str,
+    value: bool,
+    grad: bool,
+    recheck: Callable[[], object],
+) -> tuple[Reduced | None, FloatArray | None] | None:
     r"""Cross-entropy by blocks of rows, in one pass over the logits; None if a logit is +-inf.
 
     Per row, with the maximum :math:`m` at :math:`j^*` and :math:`e = \exp(z - m)`: the sum of the
@@ -620,7 +805,7 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
             return None  # every label ignored: NaN mean, zero gradient (the general path)
         wc = w if w is not None else np.ones(n_classes, z.dtype)
         w_sum = wc.sum()
-    else:
+    elif probs is not None:  # exactly one of labels and probs is set
         q = probs.reshape(-1, n_classes)
         count = float(n_rows) if reduction == "mean" else 1.0
     scale = dt(1.0 / count)
@@ -629,13 +814,14 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
     size = min(_kernels.block_len(z.dtype, n_classes), n_rows)
 
     def task(first: int, stop: int) -> None:
-        work = np.empty((size, n_classes), z.dtype) if g_all is None else None
-        coef_buf = np.empty((size, n_classes), z.dtype) if labels is None or smoothing else None
+        # scratch blocks, empty where not used: the softmax without a gradient to hold it, the targets
+        work = np.empty((size if g_all is None else 0, n_classes), z.dtype)
+        coef_buf = np.empty((size if labels is None or smoothing else 0, n_classes), z.dtype)
         for b in range(first, stop):
             sl = slice(b * size, min((b + 1) * size, n_rows))
             _ce_block(sl, work, coef_buf)
 
-    def _ce_block(sl, work, coef_buf) -> None:
+    def _ce_block(sl: slice, work: FloatArray, coef_buf: FloatArray) -> None:
         zb = z2[sl]
         rows = np.arange(zb.shape[0])
         e = g_all[sl] if g_all is not None else work[: zb.shape[0]]
@@ -699,27 +885,39 @@ def _ce_blocks(z, labels, probs, w, eps, ignore_index, reduction, value, grad, r
         _kernels.run_chunks(-(-n_rows // size), task, z.size)
     except _kernels.Fallback:
         return None
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if v_all is not None:
         if reduction == "none":
             v = v_all.reshape(batch_shape)
             v = v[()] if v.ndim == 0 else v
         else:
-            total_loss = _kernels.exact_sum([float(x) for x in _partial_sums(v_all, size)])
+            total_loss = _kernels.exact_sum(_partial_sums(v_all, size))
             v = dt(total_loss / count) if reduction == "mean" else dt(total_loss)
     if g_all is not None:
         g = g_all.reshape(z.shape)
     return v, g
 
 
-def _partial_sums(values: np.ndarray, size: int) -> list:
-    return [values[sl].sum() for sl in _kernels.blocks(values.size, max(size, 1))]
+def _partial_sums(values: FloatArray, size: int) -> list[float]:
+    return [float(values[sl].sum()) for sl in _kernels.blocks(values.size, max(size, 1))]
 
 
-def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, value, grad):
+def _cross_entropy_general(
+    z: FloatArray,
+    labels: IntArray | None,
+    probs: FloatArray | None,
+    w: FloatArray | None,
+    eps: float,
+    ignore_index: int,
+    reduction: str,
+    value: bool,
+    grad: bool,
+) -> tuple[Reduced | None, FloatArray | None]:
     """The straightforward cross-entropy on whole arrays: for a batch whose every label is ignored."""
     logp, per_item, count, coef = _ce_forward(z, labels, probs, w, eps, ignore_index)
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         if reduction == "mean":
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -740,14 +938,14 @@ def _cross_entropy_general(z, labels, probs, w, eps, ignore_index, reduction, va
 
 
 def cross_entropy(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
-):
+) -> Reduced:
     r"""Softmax cross-entropy between targets and logits.
 
     With integer labels :math:`y` and per-class weights :math:`w`,
@@ -806,26 +1004,29 @@ def cross_entropy(
     >>> float(cross_entropy([1], [[1000.0, -1000.0]]))
     2000.0
     """
-    return _cross_entropy(
-        y_true,
-        y_pred,
-        weight=weight,
-        ignore_index=ignore_index,
-        label_smoothing=label_smoothing,
-        reduction=reduction,
-        grad=False,
-    )[0]
+    return cast(
+        Reduced,
+        _cross_entropy(
+            y_true,
+            y_pred,
+            weight=weight,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+            reduction=reduction,
+            grad=False,
+        )[0],
+    )
 
 
 def cross_entropy_grad(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
-    weight: Any = None,
+    weight: npt.ArrayLike | None = None,
     ignore_index: int = -100,
     label_smoothing: float = 0.0,
     reduction: str = "mean",
-) -> np.ndarray:
+) -> FloatArray:
     r"""Gradient of :func:`cross_entropy` with respect to the logits.
 
     For each example, with effective target weights :math:`t` (the coefficients
@@ -841,21 +1042,25 @@ def cross_entropy_grad(
     >>> cross_entropy_grad([0], [[0.0, 0.0]], reduction="sum")
     array([[-0.5,  0.5]])
     """
-    return _cross_entropy(
-        y_true,
-        y_pred,
-        weight=weight,
-        ignore_index=ignore_index,
-        label_smoothing=label_smoothing,
-        reduction=reduction,
-        value=False,
-    )[1]
+    return cast(
+        FloatArray,
+        _cross_entropy(
+            y_true,
+            y_pred,
+            weight=weight,
+            ignore_index=ignore_index,
+            label_smoothing=label_smoothing,
+            reduction=reduction,
+            value=False,
+        )[1],
+    )
 
 
 register(
     loss=cross_entropy,
     grad=cross_entropy_grad,
     core=_cross_entropy,
+    readable=cross_entropy_readable,
     family="classification",
     prediction="logit",
     target="class",
@@ -870,437 +1075,11 @@ register(
 
 
 # --------------------------------------------------------------------------
-# Categorical cross-entropy and KL divergence on probabilities
-# --------------------------------------------------------------------------
-
-
-def _sum_tolerance(n_classes: int, dtype: np.dtype) -> float:
-    """How far a row of probabilities may sum from 1.
-
-    1e-5, or more for few-digit dtypes and many classes (a float32 softmax of C classes
-    sums to 1 within about C ulps). It must exceed the 1e-6 steps of central finite
-    differences, which move one probability, and so the row's sum, by 1e-6.
-    """
-    return max(1e-5, 4 * n_classes * float(np.finfo(dtype).eps))
-
-
-def _check_rows_sum_to_one(arr: np.ndarray, name: str, hint: str) -> None:
-    """Refuse rows (last axis) that are not probability distributions, naming the first."""
-    sums = arr.sum(axis=-1, dtype=np.float64)
-    tol = _sum_tolerance(arr.shape[-1], arr.dtype)
-    bad = np.abs(sums - 1.0) > tol
-    if np.any(bad):
-        index = _first_index(np.asarray(bad))
-        row = f"{name}[{', '.join(map(str, index))}, :]" if index else name
-        raise ValueError(
-            f"{row} sums to {float(np.asarray(sums)[index])!r} over its last axis (the classes), but "
-            f"class probabilities must sum to 1 (within {tol:.1g}){hint}"
-        )
-
-
-def _distribution_inputs(y_true: Any, y_pred: Any, reduction: str, loss: str):
-    """Validate a call of a loss between two distributions over the last axis: ``(y, p)``."""
-    check_reduction(reduction)
-    p = as_float_array(y_pred, "y_pred")
-    if p.ndim == 0:
-        raise ValueError(
-            "y_pred must have a class axis (the last one) holding one probability per class; got a "
-            "scalar. For the probability of a single binary event use binary_cross_entropy"
-        )
-    target = as_any_array(y_true, "y_true")
-    if target.dtype.kind in "iu" and target.shape == p.shape[:-1] and target.size > 0:
-        raise ValueError(
-            f"y_true holds integer class labels of shape {target.shape}, but {loss} compares two "
-            f"distributions and needs class probabilities of y_pred's shape {p.shape}: pass the one-hot "
-            f"rows np.eye({p.shape[-1]})[y_true], or use cross_entropy, which takes labels and logits"
-        )
-    y = as_float_array(target, "y_true", dtype=p.dtype)
-    check_same_shape(y, "y_true", p, "y_pred")
-    logits_hint = (
-        "; if these are logits (any real numbers), use cross_entropy, which takes logits and is "
-        "more accurate, or turn them into probabilities with losslib.softmax"
-    )
-    check_in_unit_interval(p, "y_pred", logits_hint)
-    check_in_unit_interval(y, "y_true", "; targets are class probabilities or one-hot rows")
-    _check_rows_sum_to_one(
-        p,
-        "y_pred",
-        "; losslib does not renormalise them silently as Keras does: check the class axis (the last one), "
-        "or, if the rows are scores or logits, pass the logits to cross_entropy (more accurate) or "
-        "normalise them yourself (losslib.softmax of logits)",
-    )
-    _check_rows_sum_to_one(y, "y_true", "; targets are class probabilities or one-hot rows")
-    return y, p
-
-
-def _distribution_inputs_fast(y_true: Any, y_pred: Any, reduction: str):
-    """``(y, p)`` after the checks that cost no pass over the data; None where the full
-    :func:`_distribution_inputs` must decide (it raises the error, in the order of its checks).
-
-    The checks of the values (NaN, [0, 1], rows summing to 1) are left to :func:`_rows_min`,
-    block by block, in cache.
-    """
-    try:
-        check_reduction(reduction)
-        p = as_float_array(y_pred, "y_pred", nan=False)
-        target = as_any_array(y_true, "y_true")
-        if p.ndim == 0 or target.shape != p.shape or target.dtype.kind not in "biuf":
-            return None
-        y = as_float_array(target, "y_true", dtype=p.dtype, nan=False)
-    except (TypeError, ValueError):
-        return None
-    return y, p
-
-
-def _rows_min(arr: np.ndarray, tol: float) -> float | None:
-    """The smallest entry if every entry is in [0, 1] (no NaN) and every row sums to 1 within
-    ``tol`` (the checks of :func:`_distribution_inputs` on a block, as reductions only), else None."""
-    sums = arr.sum(axis=-1, dtype=np.float64)
-    smallest = arr.min()
-    if smallest >= 0 and arr.max() <= 1 and np.all(np.abs(sums - 1.0) <= tol):
-        return float(smallest)
-    return None
-
-
-def _distribution_loss(kernel, rows, y_true, y_pred, reduction: str, loss: str, value: bool, grad: bool):
-    """Value and/or gradient of a loss between distributions over the last axis, by blocks of rows.
-
-    ``kernel(y, p, v, g, count, tmp, p_min)`` computes a block of rows (``p_min`` is the smallest
-    entry of the block of ``p``): the per-row losses into ``v``,
-    the gradient divided by ``count`` (the mean's denominator, else 1) into ``g`` (either may be
-    None), and returns False if the block needs ``rows(y, p) -> (per-row losses, gradient of their
-    sum)``, the straightforward formulas on whole arrays, which then overwrite the block's outputs. The inputs are checked
-    block by block; on any doubt the full validation runs (and raises).
-    """
-    fast = _distribution_inputs_fast(y_true, y_pred, reduction)
-    if fast is None:
-        y, p = _distribution_inputs(y_true, y_pred, reduction, loss)
-        return _distribution_general(rows, y, p, reduction, value, grad)
-    y, p = fast
-    n_classes = p.shape[-1]
-    y2, p2 = y.reshape(-1, n_classes), p.reshape(-1, n_classes)
-    n_rows = p2.shape[0]
-    tol = _sum_tolerance(n_classes, p.dtype)
-    count = float(n_rows) if reduction == "mean" else 1.0
-    size = min(_kernels.block_len(p.dtype, n_classes), n_rows)
-    v_all = np.empty(n_rows, p.dtype) if value else None
-    g_all = np.empty((n_rows, n_classes), p.dtype) if grad else None
-
-    def task(first: int, stop: int) -> None:
-        tmp = [np.empty((size, n_classes), p.dtype) for _ in range(4)]
-        for b in range(first, stop):
-            sl = slice(b * size, min((b + 1) * size, n_rows))
-            yb, pb = y2[sl], p2[sl]
-            p_min = _rows_min(pb, tol)
-            if p_min is None or _rows_min(yb, tol) is None:
-                raise _kernels.Fallback  # the full validation decides (and raises)
-            vb = v_all[sl] if v_all is not None else None
-            gb = g_all[sl] if g_all is not None else None
-            if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp], p_min):
-                per, g = rows(yb, pb)
-                if vb is not None:
-                    vb[...] = per
-                if gb is not None:
-                    np.divide(g, count, out=gb)
-
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        try:
-            _kernels.run_chunks(-(-n_rows // size), task, p.size)
-        except _kernels.Fallback:
-            y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
-            return _distribution_general(rows, y, p, reduction, value, grad)
-    v = None
-    if v_all is not None:
-        if reduction == "none":
-            v = v_all.reshape(p.shape[:-1])
-            v = v[()] if v.ndim == 0 else v
-        else:
-            total = _kernels.exact_sum([float(x) for x in _partial_sums(v_all, size)])
-            v = p.dtype.type(total / count if reduction == "mean" else total)
-    return v, (g_all.reshape(p.shape) if g_all is not None else None)
-
-
-def _distribution_general(rows, y, p, reduction: str, value: bool, grad: bool):
-    """The loss of :func:`_distribution_loss` on whole arrays, with ``rows`` only."""
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        per_item, g = rows(y, p)
-    v = reduce(per_item.astype(p.dtype, copy=False), reduction) if value else None
-    if grad:
-        g = g * p.dtype.type(grad_scale(reduction, p.size // p.shape[-1]))
-    return v, (g if grad else None)
-
-
-def _cce_rows(y: np.ndarray, p: np.ndarray):
-    """Per-row categorical cross-entropy (logs clamped at -100) and the gradient of its sum."""
-    log_p = np.log(p)
-    # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
-    per_item = 0.0 - (y * np.maximum(log_p, _LOG_CLAMP)).sum(axis=-1)
-    # zero where the log is clamped (the value does not depend on p there) or y = 0
-    live = (log_p > _LOG_CLAMP) & (y != 0)
-    return per_item, np.where(live, -y / p, 0).astype(p.dtype, copy=False)
-
-
-def _cce_kernel(y, p, v, g, count, tmp, p_min) -> bool:
-    if not p_min > _P_UNCLAMPED:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
-        return False
-    log_p = np.log(p, out=tmp[0])
-    if v is not None:
-        np.subtract(0.0, _kernels.rowdot(y, log_p), out=v)
-    if g is not None:
-        np.subtract(0.0, y, out=g)  # 0 - y: 0.0, not -0.0, where y = 0
-        np.divide(g, p, out=g)
-        if count != 1:
-            np.divide(g, count, out=g)  # -y / p / N, rounded twice
-    return True
-
-
-def _categorical_cross_entropy(
-    y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`categorical_cross_entropy`, sharing the logs."""
-    return _distribution_loss(
-        _cce_kernel, _cce_rows, y_true, y_pred, reduction, "categorical_cross_entropy", value, grad
-    )
-
-
-def categorical_cross_entropy(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
-    r"""Cross-entropy between target and predicted class probabilities.
-
-    .. math:: \ell(y, p) = -\sum_{c=1}^{C} y_c \log p_c
-
-    With one-hot targets this is :math:`-\log p_k` for the observed class :math:`k`: the
-    negative log-likelihood of a categorical distribution with probabilities :math:`p`
-    (the logarithmic score, a strictly proper scoring rule).
-
-    Parameters
-    ----------
-    y_true : array_like, shape ``(..., C)``
-        Target class probabilities or one-hot rows (integers are fine), each row summing to 1.
-    y_pred : array_like, shape ``(..., C)``
-        Predicted class probabilities, classes on the **last** axis, each row summing to 1
-        (within :math:`10^{-5}`, or :math:`4 C` ulps of the dtype if that is more). For logits
-        use :func:`cross_entropy`, which is also more accurate (it never forms a probability
-        that rounds to 0).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example (shape ``(...)``); ``"mean"`` averages over
-        the examples, not over the :math:`N C` entries.
-
-    Returns
-    -------
-    float or ndarray
-
-    Notes
-    -----
-    Like ``torch.nn.functional.binary_cross_entropy`` (and :func:`binary_cross_entropy`),
-    each log is clamped at :math:`-100`: :math:`p_c = 0` with :math:`y_c > 0` costs
-    :math:`100\, y_c` nats instead of infinity, and its gradient is 0 there (the clamped
-    value does not depend on :math:`p_c`). A class with :math:`y_c = 0` contributes
-    nothing, also where :math:`p_c = 0`.
-
-    The gradient, :math:`-y_c / p_c`, treats every probability as a free variable (as
-    autograd does for ``-(y * log(p)).sum(-1)``); its component along the simplex is the
-    gradient minus its mean over the classes.
-
-    Differences from Keras' ``categorical_crossentropy(from_logits=False)``: Keras divides
-    ``y_pred`` by its row sums and clips it to :math:`[10^{-7}, 1 - 10^{-7}]`, silently. losslib
-    refuses a row of ``y_pred`` or ``y_true`` whose sum is off from 1 by more than
-    :math:`10^{-5}` (a sign of logits, unnormalised scores or the wrong class axis) and
-    clamps only the log. PyTorch has no loss on probabilities over classes; this is
-    ``-(y * log(p).clamp(min=-100)).sum(-1)``. Integer class labels are refused with a hint:
-    pass one-hot rows, or logits and labels to :func:`cross_entropy`.
-
-    References
-    ----------
-    .. [1] Good, I. J. (1952). Rational decisions. *JRSS B* 14(1), 107-114. (good1952rational)
-
-    Examples
-    --------
-    >>> y = [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]
-    >>> p = [[0.5, 0.25, 0.25], [0.25, 0.25, 0.5]]
-    >>> categorical_cross_entropy(y, p, reduction="none")  # log 2, (log 4 + log 2) / 2
-    array([0.69314718, 1.03972077])
-    """
-    return _categorical_cross_entropy(y_true, y_pred, reduction=reduction, grad=False)[0]
-
-
-def categorical_cross_entropy_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
-    r"""Gradient of :func:`categorical_cross_entropy` with respect to the probabilities ``y_pred``.
-
-    .. math:: \frac{\partial \ell}{\partial p_c} = -\frac{y_c}{p_c}
-
-    and 0 where :math:`y_c = 0` or the log is clamped (:math:`\log p_c < -100`).
-
-    Examples
-    --------
-    >>> categorical_cross_entropy_grad([[0.0, 1.0]], [[0.75, 0.25]], reduction="sum")
-    array([[ 0., -4.]])
-    """
-    return _categorical_cross_entropy(y_true, y_pred, reduction=reduction, value=False)[1]
-
-
-def _log_ratio(y: np.ndarray, p: np.ndarray) -> np.ndarray:
-    """``log(y / p)`` for ``y > 0``, keeping the digits of a log near 0.
-
-    Where ``p / 2 <= y <= 2 p`` it is ``log1p((y - p) / p)``: the difference is exact there
-    (Sterbenz), so a ratio close to 1 keeps every digit (``log(y / p)`` would lose those of
-    ``1 + delta`` when ``y / p`` is rounded). Elsewhere ``log(y / p)``, and ``log y - log p``
-    where ``y / p`` overflows or underflows (``p = 0`` gives ``+inf``).
-    """
-    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
-        ratio = y / p
-        near = (ratio >= 0.5) & (ratio <= 2)
-        normal = (ratio >= np.finfo(p.dtype).tiny) & (ratio <= np.finfo(p.dtype).max)
-        safe_p = np.where(near, p, 1)
-        return np.where(
-            near,
-            np.log1p((np.where(near, y, 1) - safe_p) / safe_p),
-            np.where(normal, np.log(np.where(normal, ratio, 1)), np.log(y) - np.log(p)),
-        )
-
-
-def _kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`kl_divergence`."""
-    if isinstance(reduction, str) and reduction == "batchmean":
-        raise ValueError(
-            "reduction must be 'mean', 'sum' or 'none', got 'batchmean' (PyTorch's name): losslib's "
-            "'mean' already averages over the examples, as PyTorch's 'batchmean' does"
-        )
-    return _distribution_loss(_kl_kernel, _kl_rows, y_true, y_pred, reduction, "kl_divergence", value, grad)
-
-
-def _kl_rows(y: np.ndarray, p: np.ndarray):
-    """Per-row KL divergence and the gradient of its sum, on whole arrays (any p, also 0)."""
-    present = y > 0
-    y_safe = np.where(present, y, 1)  # keeps 0 * log(0 / 0) = NaN out of the discarded branch
-    terms = np.where(present, y_safe * _log_ratio(y_safe, p), 0)  # 0 log(0 / p) = 0, also for p = 0
-    return terms.sum(axis=-1), np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
-
-
-def _kl_kernel(y, p, v, g, count, tmp, p_min) -> bool:
-    r"""A block of KL divergences, with :math:`\log(y/p)` to full relative precision.
-
-    :math:`q = y/p` is rounded, :math:`q = (y/p)(1 + \epsilon)`, so :math:`\log q` is off by
-    :math:`\epsilon`, which is all of the log's digits where :math:`y pprox p`. With
-    :math:`d = (y - p)/p` (exact difference there, one rounding), :math:`(d - (q - 1))/q pprox
-    -\epsilon` corrects it: :math:`\log(y/p) = \log q + (d - (q - 1))/q` to a few ulps, the
-    precision of :func:`_log_ratio` in one log and no selection. :math:`q` is clamped at the
-    smallest normal number: where :math:`y = 0` any finite log gives the term :math:`0`, and a
-    positive :math:`y/p` below it (a subnormal :math:`y`) changes a term by less than
-    :math:`10^{-305}`, far below the rounding of the row's sum. ``p = 0`` goes to :func:`_kl_rows`.
-    """
-    u, log_u, d, t = tmp
-    if not p_min > _RATIO_FINITE:  # p = 0 (infinite or NaN ratios) or so small that y / p may overflow
-        return False
-    q = np.divide(y, p, out=g if g is not None else t)
-    if v is not None:
-        np.maximum(q, _kernels.finfo(q.dtype).tiny, out=u)
-    if g is not None:
-        np.subtract(0.0, g, out=g)  # 0 - y / p: 0.0, not -0.0, where y = 0
-        if count != 1:
-            np.divide(g, count, out=g)
-    if v is not None:
-        np.log(u, out=log_u)
-        np.subtract(y, p, out=d)
-        np.divide(d, p, out=d)
-        np.subtract(u, 1, out=t)
-        np.subtract(d, t, out=d)
-        np.divide(d, u, out=d)
-        np.add(log_u, d, out=log_u)
-        v[...] = _kernels.rowdot(y, log_u)
-    return True
-
-
-def kl_divergence(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
-    r"""Kullback-Leibler divergence of the predicted from the target distribution, KL(y_true || y_pred).
-
-    .. math::
-
-        \operatorname{KL}(y \,\|\, p) = \sum_{c=1}^{C} y_c \log\frac{y_c}{p_c}
-        = \underbrace{-\sum_c y_c \log p_c}_{\text{cross-entropy}}
-          - \underbrace{\Big(-\sum_c y_c \log y_c\Big)}_{\text{entropy of } y}
-
-    over the last axis, with :math:`0 \log(0/p) = 0`. It is at least 0, with equality only
-    for :math:`p = y`, and it differs from :func:`categorical_cross_entropy` by the entropy
-    of the target, which does not depend on the prediction: the two have the same gradient.
-
-    Parameters
-    ----------
-    y_true : array_like, shape ``(..., C)``
-        The target distribution :math:`y` (class probabilities, each row summing to 1).
-    y_pred : array_like, shape ``(..., C)``
-        The predicted distribution :math:`p`, classes on the last axis, rows summing to 1
-        (within :math:`10^{-5}`, or :math:`4 C` ulps of the dtype if that is more).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one divergence per example (shape ``(...)``); ``"mean"`` averages
-        over the examples: PyTorch's ``reduction="batchmean"``.
-
-    Returns
-    -------
-    float or ndarray
-
-    Notes
-    -----
-    **Argument order.** ``torch.nn.functional.kl_div(input, target)`` takes the *log* of the
-    prediction first: ``kl_divergence(y, p)`` is ``kl_div(log(p), y, reduction="batchmean")``
-    (for ``"none"``, ``kl_div(..., reduction="none").sum(-1)``). PyTorch's ``"mean"`` divides by
-    the number of entries :math:`N C` rather than by :math:`N` (a frequent mistake);
-    losslib's ``"mean"`` is the ``"batchmean"`` that equals the mathematical KL divergence.
-    Keras' ``kl_divergence(y_true, y_pred)`` has losslib's order but clips both arguments to
-    :math:`[10^{-7}, 1]`; scipy's ``rel_entr(y, p).sum(-1)`` is the same number.
-
-    **Zeros.** A class with :math:`y_c = 0` contributes 0, also where :math:`p_c = 0` (PyTorch
-    gives NaN there, from :math:`0 \cdot \log 0`). :math:`p_c = 0 < y_c` gives
-    :math:`+\infty`, the true value (unlike :func:`categorical_cross_entropy`, which clamps
-    the log at -100), and the gradient :math:`-\infty` there, as in PyTorch.
-
-    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with the log of the
-    rounded ratio :math:`q_c` corrected by :math:`(d_c - (q_c - 1))/q_c`, where
-    :math:`d_c = (y_c - p_c)/p_c` (an exact difference where :math:`p_c/2 \le y_c \le 2p_c`),
-    which restores the digits that rounding the ratio took from a log near 0, and not as a
-    difference of two logs: a divergence between close
-    distributions keeps its digits (relative error about :math:`10^{-16}/\delta` for
-    :math:`y = p(1 + O(\delta))`, where PyTorch's ``xlogy(y, y) - y * log(p)`` has
-    :math:`10^{-16}/\delta^2`), and ``kl_divergence(y, y)`` is exactly 0. The gradient treats
-    every probability as a free variable.
-
-    References
-    ----------
-    .. [1] Kullback, S. and Leibler, R. A. (1951). On information and sufficiency.
-       *Annals of Mathematical Statistics* 22(1), 79-86. (kullback1951information)
-
-    Examples
-    --------
-    >>> round(float(kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])), 12)  # (log 2 + log(2/3)) / 2 = log(4/3) / 2
-    0.143841036226
-    >>> float(kl_divergence([[1.0, 0.0]], [[0.5, 0.5]]))  # 0 log 0 = 0
-    0.6931471805599453
-    """
-    return _kl_divergence(y_true, y_pred, reduction=reduction, grad=False)[0]
-
-
-def kl_divergence_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
-    r"""Gradient of :func:`kl_divergence` with respect to the predicted distribution ``y_pred``.
-
-    .. math:: \frac{\partial \operatorname{KL}}{\partial p_c} = -\frac{y_c}{p_c}
-
-    (0 where :math:`y_c = 0`), the same as that of :func:`categorical_cross_entropy` away
-    from its clamp: the entropy of the target does not depend on the prediction.
-
-    Examples
-    --------
-    >>> kl_divergence_grad([[0.5, 0.5], [1.0, 0.0]], [[0.25, 0.75], [0.5, 0.5]])
-    array([[-1.        , -0.33333333],
-           [-1.        ,  0.        ]])
-    """
-    return _kl_divergence(y_true, y_pred, reduction=reduction, value=False)[1]
-
-
-# --------------------------------------------------------------------------
 # Focal loss on logits
 # --------------------------------------------------------------------------
 
 
-def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
+def _focal_options(alpha: float, gamma: float) -> tuple[float, float]:
     if not is_real_scalar(alpha):
         raise TypeError(f"alpha must be a real number (in [0, 1], or negative for no weighting), got {alpha!r}")
     a = float(alpha)
@@ -1313,19 +1092,52 @@ def _focal_options(alpha: Any, gamma: Any) -> tuple[float, float]:
     return a, g
 
 
+def focal_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`focal` and :func:`focal_grad`: the definition, as chapter 3 writes it.
+
+    With :math:`p = \sigma(x)`, :math:`m = 1 - p_t = y\,(1 - p) + (1 - y)\,p`,
+    :math:`\alpha_t = \alpha y + (1 - \alpha)(1 - y)` (1 for a negative ``alpha``) and the binary
+    cross-entropy :math:`\operatorname{BCE} = -y \log\sigma(x) - (1 - y)\log\sigma(-x)`,
+
+    .. math::
+
+        \ell = \alpha_t\, m^\gamma \operatorname{BCE}, \qquad
+        \frac{\partial \ell}{\partial x} = \alpha_t\, m^\gamma \Big[\gamma\,(1 - 2y)\,
+        \frac{p(1-p)}{m} \operatorname{BCE} + (p - y)\Big]
+
+    (:math:`\partial m / \partial x = (1 - 2y)\, p(1 - p)`). :math:`1 - p` is written
+    :math:`\sigma(-x)`, so :math:`m` keeps its digits where :math:`p` rounds to 1, and the
+    cross-entropy goes through :func:`losslib.special.log_sigmoid`, finite for every finite logit.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path ``_focal``
+    is tested against it.
+    """
+    y, x = np.asarray(y_true), np.asarray(y_pred)
+    p, q = sigmoid(x), sigmoid(-x)  # p and 1 - p
+    m = y * q + (1 - y) * p  # 1 - p_t
+    alpha_t = alpha * y + (1 - alpha) * (1 - y) if alpha >= 0 else 1.0
+    bce = -(y * log_sigmoid(x) + (1 - y) * log_sigmoid(-x))
+    loss = alpha_t * m**gamma * bce
+    grad = alpha_t * m**gamma * (gamma * (1 - 2 * y) * p * q / m * bce + (p - y))
+    return reduce_readable(loss, grad, reduction)
+
+
 def _focal(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
     alpha: float = 0.25,
     gamma: float = 2.0,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`focal`: by blocks (:func:`_focal_kernel`), or all in the log domain."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`focal_readable`: by blocks (:func:`_focal_kernel`), or all in the log domain."""
     a, gam = _focal_options(alpha, gamma)
-    if _power_steps(gam) is not None:
+    steps = _power_steps(gam)
+    if steps is not None:
         return _binary_logits_loss(
             _focal_kernel,
             y_true,
@@ -1336,12 +1148,13 @@ def _focal(
             14,
             alpha=a,
             gamma=gam,
+            steps=steps,
             finite=lambda: _focal_general(y_true, y_pred, a, gam, reduction, False, False),
         )
     return _focal_general(y_true, y_pred, a, gam, reduction, value, grad)
 
 
-def _power_steps(gamma: float):
+def _power_steps(gamma: float) -> tuple[int, bool] | None:
     """How :func:`_focal_kernel` raises to ``gamma``: (integer part, add a square root?), or None."""
     twice = 2 * gamma
     if twice != int(twice) or gamma > 8:
@@ -1349,17 +1162,30 @@ def _power_steps(gamma: float):
     return int(gamma), twice % 2 == 1
 
 
-def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
+def _focal_kernel(
+    y: FloatArray,
+    x: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    *,
+    alpha: float,
+    gamma: float,
+    steps: tuple[int, bool],
+    finite: Callable[[], object],
+) -> None:
     r"""Focal loss on a block, from :func:`_sigmoid_parts` (one exp and one log1p per element).
 
     :math:`p = \sigma(x)` and :math:`q = \sigma(-x)` without cancellation, :math:`m = 1 - p_t =
     y q + (1 - y) p` (a sum of non-negative terms), :math:`m^\gamma` by products (and a square
     root for half-integer :math:`\gamma`), the cross-entropy as in :func:`_bce_logits_kernel`, and
     the gradient :math:`\alpha_t m^\gamma [\gamma (1 - 2y) (p q / m) \textrm{ce} + (p - y)]`
-    with :math:`p q = e/u^2` and :math:`p - y = (1 - y) p - y q`, exact for 0/1 targets. A block
-    with soft targets takes :func:`_focal_general` (``p - y`` cancels there, and the log-domain
-    formulas round it as torchvision does). ``finite()`` raises for an infinite logit; a NaN
-    makes the block NaN, for the caller's check.
+    with :math:`p q = e/u^2` and :math:`p - y = (1 - y) p - y q`, exact for 0/1 targets
+    (``steps`` is :func:`_power_steps` of ``gamma``). A block with soft targets takes
+    :func:`_focal_general` (``p - y`` cancels there, and the log-domain formulas round it as
+    torchvision does). ``finite()`` raises for an infinite logit; a NaN makes the block NaN, for
+    the caller's check.
     """
     e, u, p, q, omy, ce, m, mg, t, w, mask_f = tmp[:11]
     mask = mask_f.view(bool)[: x.size]
@@ -1377,7 +1203,7 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
         values, grads = _focal_general(y, x, alpha, gamma, "none", v is not None, g is not None)
         if v is not None:
             v[...] = values
-        if g is not None:
+        if g is not None and grads is not None:
             np.divide(grads, count, out=g)
         return
     dt = x.dtype.type
@@ -1395,7 +1221,7 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
     np.multiply(omy, p, out=w)  # (1 - y) p
     np.multiply(y, q, out=t)  # y q
     np.add(w, t, out=m)  # 1 - p_t
-    whole, root = _power_steps(gamma)
+    whole, root = steps
     if root:
         np.sqrt(m, out=mg)
     else:
@@ -1425,7 +1251,9 @@ def _focal_kernel(y, x, v, g, count, tmp, *, alpha, gamma, finite):
             np.divide(g, count, out=g)
 
 
-def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
+def _focal_general(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, a: float, gam: float, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
     """Focal loss on whole arrays in the log domain (any gamma); value=grad=False only validates."""
     check_reduction(reduction)
     x = as_float_array(y_pred, "y_pred")
@@ -1446,7 +1274,8 @@ def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
     m_gamma = np.exp(dt(gam) * log_m)  # (1 - p_t)^gamma, exact also where 1 - p_t underflows
     alpha_t = (a * y + (1 - a) * (1 - y)).astype(x.dtype, copy=False) if a >= 0 else None
     ce = -(y * ls_pos + (1 - y) * ls_neg)  # binary cross-entropy with logits
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         values = (m_gamma * ce).astype(x.dtype, copy=False)
         v = reduce(values if alpha_t is None else alpha_t * values, reduction)
@@ -1461,7 +1290,9 @@ def _focal_general(y_true, y_pred, a, gam, reduction, value, grad):
     return v, g
 
 
-def focal(y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"):
+def focal(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> Reduced:
     r"""Focal loss on logits: binary cross-entropy down-weighted where the prediction is already good.
 
     .. math::
@@ -1530,12 +1361,12 @@ def focal(y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, 
     >>> float(focal([1.0], [-1e4], reduction="sum"))  # a confident mistake: alpha * |x|
     2500.0
     """
-    return _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, grad=False)[0])
 
 
 def focal_grad(
-    y_true: Any, y_pred: Any, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
-) -> np.ndarray:
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`focal` with respect to the logits.
 
     With :math:`m = 1 - p_t` and :math:`\operatorname{BCE}` as in :func:`focal`,
@@ -1553,13 +1384,14 @@ def focal_grad(
     >>> round(float(focal_grad([1.0], [0.0])[0]), 10)
     -0.0745716988
     """
-    return _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _focal(y_true, y_pred, alpha=alpha, gamma=gamma, reduction=reduction, value=False)[1])
 
 
 register(
     loss=focal,
     grad=focal_grad,
     core=_focal,
+    readable=focal_readable,
     family="classification",
     prediction="logit",
     target="binary",
@@ -1573,6 +1405,324 @@ register(
 )
 
 
+# --------------------------------------------------------------------------
+# Categorical cross-entropy and KL divergence on probabilities
+# --------------------------------------------------------------------------
+
+
+def _sum_tolerance(n_classes: int, dtype: np.dtype[Any]) -> float:
+    """How far a row of probabilities may sum from 1.
+
+    1e-5, or more for few-digit dtypes and many classes (a float32 softmax of C classes
+    sums to 1 within about C ulps). It must exceed the 1e-6 steps of central finite
+    differences, which move one probability, and so the row's sum, by 1e-6.
+    """
+    return max(1e-5, 4 * n_classes * float(np.finfo(dtype).eps))
+
+
+def _check_rows_sum_to_one(arr: FloatArray, name: str, hint: str) -> None:
+    """Refuse rows (last axis) that are not probability distributions, naming the first."""
+    sums = arr.sum(axis=-1, dtype=np.float64)
+    tol = _sum_tolerance(arr.shape[-1], arr.dtype)
+    bad = np.abs(sums - 1.0) > tol
+    if np.any(bad):
+        index = _first_index(np.asarray(bad))
+        row = f"{name}[{', '.join(map(str, index))}, :]" if index else name
+        raise ValueError(
+            f"{row} sums to {float(np.asarray(sums)[index])!r} over its last axis (the classes), but "
+            f"class probabilities must sum to 1 (within {tol:.1g}){hint}"
+        )
+
+
+def _distribution_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str, loss: str
+) -> tuple[FloatArray, FloatArray]:
+    """Validate a call of a loss between two distributions over the last axis: ``(y, p)``."""
+    check_reduction(reduction)
+    p = as_float_array(y_pred, "y_pred")
+    if p.ndim == 0:
+        raise ValueError(
+            "y_pred must have a class axis (the last one) holding one probability per class; got a "
+            "scalar. For the probability of a single binary event use binary_cross_entropy"
+        )
+    target = as_any_array(y_true, "y_true")
+    if target.dtype.kind in "iu" and target.shape == p.shape[:-1] and target.size > 0:
+        raise ValueError(
+            f"y_true holds integer class labels of shape {target.shape}, but {loss} compares two "
+            f"distributions and needs class probabilities of y_pred's shape {p.shape}: pass the one-hot "
+            f"rows np.eye({p.shape[-1]})[y_true], or use cross_entropy, which takes labels and logits"
+        )
+    y = as_float_array(target, "y_true", dtype=p.dtype)
+    check_same_shape(y, "y_true", p, "y_pred")
+    logits_hint = (
+        "; if these are logits (any real numbers), use cross_entropy, which takes logits and is "
+        "more accurate, or turn them into probabilities with losslib.softmax"
+    )
+    check_in_unit_interval(p, "y_pred", logits_hint)
+    check_in_unit_interval(y, "y_true", "; targets are class probabilities or one-hot rows")
+    _check_rows_sum_to_one(
+        p,
+        "y_pred",
+        "; losslib does not renormalise them silently as Keras does: check the class axis (the last one), "
+        "or, if the rows are scores or logits, pass the logits to cross_entropy (more accurate) or "
+        "normalise them yourself (losslib.softmax of logits)",
+    )
+    _check_rows_sum_to_one(y, "y_true", "; targets are class probabilities or one-hot rows")
+    return y, p
+
+
+def _distribution_inputs_fast(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str
+) -> tuple[FloatArray, FloatArray] | None:
+    """``(y, p)`` after the checks that cost no pass over the data; None where the full
+    :func:`_distribution_inputs` must decide (it raises the error, in the order of its checks).
+
+    The checks of the values (NaN, [0, 1], rows summing to 1) are left to :func:`_rows_min`,
+    block by block, in cache.
+    """
+    try:
+        check_reduction(reduction)
+        p = as_float_array(y_pred, "y_pred", nan=False)
+        target = as_any_array(y_true, "y_true")
+        if p.ndim == 0 or target.shape != p.shape or target.dtype.kind not in "biuf":
+            return None
+        y = as_float_array(target, "y_true", dtype=p.dtype, nan=False)
+    except (TypeError, ValueError):
+        return None
+    return y, p
+
+
+def _rows_min(arr: FloatArray, tol: float) -> float | None:
+    """The smallest entry if every entry is in [0, 1] (no NaN) and every row sums to 1 within
+    ``tol`` (the checks of :func:`_distribution_inputs` on a block, as reductions only), else None."""
+    sums = arr.sum(axis=-1, dtype=np.float64)
+    smallest = arr.min()
+    if smallest >= 0 and arr.max() <= 1 and np.all(np.abs(sums - 1.0) <= tol):
+        return float(smallest)
+    return None
+
+
+def _distribution_loss(
+    kernel: RowsKernel,
+    rows: Rows,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    reduction: str,
+    loss: str,
+    value: bool,
+    grad: bool,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Value and/or gradient of a loss between distributions over the last axis, by blocks of rows.
+
+    ``kernel(y, p, v, g, count, tmp, p_min)`` computes a block of rows (``p_min`` is the smallest
+    entry of the block of ``p``): the per-row losses into ``v``,
+    the gradient divided by ``count`` (the mean's denominator, else 1) into ``g`` (either may be
+    None), and returns False if the block needs ``rows(y, p) -> (per-row losses, gradient of their
+    sum)``, the straightforward formulas on whole arrays, which then overwrite the block's outputs. The inputs are checked
+    block by block; on any doubt the full validation runs (and raises).
+    """
+    fast = _distribution_inputs_fast(y_true, y_pred, reduction)
+    if fast is None:
+        y, p = _distribution_inputs(y_true, y_pred, reduction, loss)
+        return _distribution_general(rows, y, p, reduction, value, grad)
+    y, p = fast
+    n_classes = p.shape[-1]
+    y2, p2 = y.reshape(-1, n_classes), p.reshape(-1, n_classes)
+    n_rows = p2.shape[0]
+    tol = _sum_tolerance(n_classes, p.dtype)
+    count = float(n_rows) if reduction == "mean" else 1.0
+    size = min(_kernels.block_len(p.dtype, n_classes), n_rows)
+    v_all = np.empty(n_rows, p.dtype) if value else None
+    g_all = np.empty((n_rows, n_classes), p.dtype) if grad else None
+
+    def task(first: int, stop: int) -> None:
+        tmp = [np.empty((size, n_classes), p.dtype) for _ in range(4)]
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n_rows))
+            yb, pb = y2[sl], p2[sl]
+            p_min = _rows_min(pb, tol)
+            if p_min is None or _rows_min(yb, tol) is None:
+                raise _kernels.Fallback  # the full validation decides (and raises)
+            vb = v_all[sl] if v_all is not None else None
+            gb = g_all[sl] if g_all is not None else None
+            if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp], p_min):
+                per, g = rows(yb, pb)
+                if vb is not None:
+                    vb[...] = per
+                if gb is not None:
+                    np.divide(g, count, out=gb)
+
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        try:
+            _kernels.run_chunks(-(-n_rows // size), task, p.size)
+        except _kernels.Fallback:
+            y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
+            return _distribution_general(rows, y, p, reduction, value, grad)
+    v: Reduced | None = None
+    if v_all is not None:
+        if reduction == "none":
+            v = v_all.reshape(p.shape[:-1])
+            v = v[()] if v.ndim == 0 else v
+        else:
+            total = _kernels.exact_sum(_partial_sums(v_all, size))
+            v = p.dtype.type(total / count if reduction == "mean" else total)
+    return v, (g_all.reshape(p.shape) if g_all is not None else None)
+
+
+def _distribution_general(
+    rows: Rows, y: FloatArray, p: FloatArray, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
+    """The loss of :func:`_distribution_loss` on whole arrays, with ``rows`` only."""
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        per_item, g = rows(y, p)
+    v = reduce(per_item.astype(p.dtype, copy=False), reduction) if value else None
+    if grad:
+        g = g * p.dtype.type(grad_scale(reduction, p.size // p.shape[-1]))
+    return v, (g if grad else None)
+
+
+def _cce_rows(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per-row categorical cross-entropy (logs clamped at -100) and the gradient of its sum."""
+    log_p = np.log(p)
+    # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
+    per_item = 0.0 - (y * np.maximum(log_p, _LOG_CLAMP)).sum(axis=-1)
+    # zero where the log is clamped (the value does not depend on p there) or y = 0
+    live = (log_p > _LOG_CLAMP) & (y != 0)
+    return per_item, np.where(live, -y / p, 0).astype(p.dtype, copy=False)
+
+
+def _cce_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    p_min: float,
+) -> bool:
+    if not p_min > _P_UNCLAMPED:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
+        return False
+    log_p = np.log(p, out=tmp[0])
+    if v is not None:
+        np.subtract(0.0, _kernels.rowdot(y, log_p), out=v)
+    if g is not None:
+        np.subtract(0.0, y, out=g)  # 0 - y: 0.0, not -0.0, where y = 0
+        np.divide(g, p, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)  # -y / p / N, rounded twice
+    return True
+
+
+def categorical_cross_entropy_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`categorical_cross_entropy` and its gradient: the definition, as chapter 3
+    writes it.
+
+    .. math::
+
+        \ell = -\sum_{c=1}^{C} y_c \log p_c, \qquad \frac{\partial \ell}{\partial p_c} = -\frac{y_c}{p_c}
+
+    over the last axis, with each log clamped at :math:`-100` (as :func:`binary_cross_entropy`):
+    where it is clamped the term does not depend on :math:`p_c`, and its gradient is 0.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_categorical_cross_entropy`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    log_p = np.log(p)
+    loss = -np.sum(y * np.maximum(log_p, -100), axis=-1)
+    grad = np.where(log_p > -100, -y / p, 0)
+    return reduce_readable(loss, grad, reduction)
+
+
+def _categorical_cross_entropy(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`categorical_cross_entropy_readable` (value and/or gradient by blocks of rows,
+    sharing the logs)."""
+    return _distribution_loss(
+        _cce_kernel, _cce_rows, y_true, y_pred, reduction, "categorical_cross_entropy", value, grad
+    )
+
+
+def categorical_cross_entropy(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
+    r"""Cross-entropy between target and predicted class probabilities.
+
+    .. math:: \ell(y, p) = -\sum_{c=1}^{C} y_c \log p_c
+
+    With one-hot targets this is :math:`-\log p_k` for the observed class :math:`k`: the
+    negative log-likelihood of a categorical distribution with probabilities :math:`p`
+    (the logarithmic score, a strictly proper scoring rule).
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(..., C)``
+        Target class probabilities or one-hot rows (integers are fine), each row summing to 1.
+    y_pred : array_like, shape ``(..., C)``
+        Predicted class probabilities, classes on the **last** axis, each row summing to 1
+        (within :math:`10^{-5}`, or :math:`4 C` ulps of the dtype if that is more). For logits
+        use :func:`cross_entropy`, which is also more accurate (it never forms a probability
+        that rounds to 0).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per example (shape ``(...)``); ``"mean"`` averages over
+        the examples, not over the :math:`N C` entries.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    Like ``torch.nn.functional.binary_cross_entropy`` (and :func:`binary_cross_entropy`),
+    each log is clamped at :math:`-100`: :math:`p_c = 0` with :math:`y_c > 0` costs
+    :math:`100\, y_c` nats instead of infinity, and its gradient is 0 there (the clamped
+    value does not depend on :math:`p_c`). A class with :math:`y_c = 0` contributes
+    nothing, also where :math:`p_c = 0`.
+
+    The gradient, :math:`-y_c / p_c`, treats every probability as a free variable (as
+    autograd does for ``-(y * log(p)).sum(-1)``); its component along the simplex is the
+    gradient minus its mean over the classes.
+
+    Differences from Keras' ``categorical_crossentropy(from_logits=False)``: Keras divides
+    ``y_pred`` by its row sums and clips it to :math:`[10^{-7}, 1 - 10^{-7}]`, silently. losslib
+    refuses a row of ``y_pred`` or ``y_true`` whose sum is off from 1 by more than
+    :math:`10^{-5}` (a sign of logits, unnormalised scores or the wrong class axis) and
+    clamps only the log. PyTorch has no loss on probabilities over classes; this is
+    ``-(y * log(p).clamp(min=-100)).sum(-1)``. Integer class labels are refused with a hint:
+    pass one-hot rows, or logits and labels to :func:`cross_entropy`.
+
+    References
+    ----------
+    .. [1] Good, I. J. (1952). Rational decisions. *JRSS B* 14(1), 107-114. (good1952rational)
+
+    Examples
+    --------
+    >>> y = [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]
+    >>> p = [[0.5, 0.25, 0.25], [0.25, 0.25, 0.5]]
+    >>> categorical_cross_entropy(y, p, reduction="none")  # log 2, (log 4 + log 2) / 2
+    array([0.69314718, 1.03972077])
+    """
+    return cast(Reduced, _categorical_cross_entropy(y_true, y_pred, reduction=reduction, grad=False)[0])
+
+
+def categorical_cross_entropy_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> FloatArray:
+    r"""Gradient of :func:`categorical_cross_entropy` with respect to the probabilities ``y_pred``.
+
+    .. math:: \frac{\partial \ell}{\partial p_c} = -\frac{y_c}{p_c}
+
+    and 0 where :math:`y_c = 0` or the log is clamped (:math:`\log p_c < -100`).
+
+    Examples
+    --------
+    >>> categorical_cross_entropy_grad([[0.0, 1.0]], [[0.75, 0.25]], reduction="sum")
+    array([[ 0., -4.]])
+    """
+    return cast(FloatArray, _categorical_cross_entropy(y_true, y_pred, reduction=reduction, value=False)[1])
+
+
 def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Target and predicted distributions over 4 classes, predictions at least 0.025 from 0."""
     y_true = rng.dirichlet(np.ones(4), size=n)
@@ -1584,6 +1734,7 @@ register(
     loss=categorical_cross_entropy,
     grad=categorical_cross_entropy_grad,
     core=_categorical_cross_entropy,
+    readable=categorical_cross_entropy_readable,
     family="classification",
     prediction="probability",
     target="distribution",
@@ -1598,10 +1749,203 @@ register(
 )
 
 
+def _log_ratio(y: FloatArray, p: FloatArray) -> FloatArray:
+    """``log(y / p)`` for ``y > 0``, keeping the digits of a log near 0.
+
+    Where ``p / 2 <= y <= 2 p`` it is ``log1p((y - p) / p)``: the difference is exact there
+    (Sterbenz), so a ratio close to 1 keeps every digit (``log(y / p)`` would lose those of
+    ``1 + delta`` when ``y / p`` is rounded). Elsewhere ``log(y / p)``, and ``log y - log p``
+    where ``y / p`` overflows or underflows (``p = 0`` gives ``+inf``).
+    """
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        ratio = y / p
+        near = (ratio >= 0.5) & (ratio <= 2)
+        normal = (ratio >= np.finfo(p.dtype).tiny) & (ratio <= np.finfo(p.dtype).max)
+        safe_p = np.where(near, p, 1)
+        return np.where(
+            near,
+            np.log1p((np.where(near, y, 1) - safe_p) / safe_p),
+            np.where(normal, np.log(np.where(normal, ratio, 1)), np.log(y) - np.log(p)),
+        )
+
+
+def kl_divergence_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`kl_divergence` and :func:`kl_divergence_grad`: the definition, as chapter 1
+    writes it.
+
+    .. math::
+
+        \operatorname{KL}(y \,\|\, p) = \sum_{c=1}^{C} y_c \log\frac{y_c}{p_c}, \qquad
+        \frac{\partial \operatorname{KL}}{\partial p_c} = -\frac{y_c}{p_c}
+
+    over the last axis, with :math:`0 \log(0 / p) = 0` (also for :math:`p = 0`) and a gradient of 0
+    there.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_kl_divergence`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    present = y > 0
+    loss = np.sum(y * np.log(np.where(present, y / p, 1)), axis=-1)
+    grad = np.where(present, -y / p, 0)
+    return reduce_readable(loss, grad, reduction)
+
+
+def _kl_divergence(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`kl_divergence_readable` (value and/or gradient by blocks of rows, with the
+    logs of ratios near 1 to full precision: see :func:`_kl_kernel`)."""
+    if isinstance(reduction, str) and reduction == "batchmean":
+        raise ValueError(
+            "reduction must be 'mean', 'sum' or 'none', got 'batchmean' (PyTorch's name): losslib's "
+            "'mean' already averages over the examples, as PyTorch's 'batchmean' does"
+        )
+    return _distribution_loss(_kl_kernel, _kl_rows, y_true, y_pred, reduction, "kl_divergence", value, grad)
+
+
+def _kl_rows(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per-row KL divergence and the gradient of its sum, on whole arrays (any p, also 0)."""
+    present = y > 0
+    y_safe = np.where(present, y, 1)  # keeps 0 * log(0 / 0) = NaN out of the discarded branch
+    terms = np.where(present, y_safe * _log_ratio(y_safe, p), 0)  # 0 log(0 / p) = 0, also for p = 0
+    return terms.sum(axis=-1), np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
+
+
+def _kl_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    p_min: float,
+) -> bool:
+    r"""A block of KL divergences, with :math:`\log(y/p)` to full relative precision.
+
+    :math:`q = y/p` is rounded, :math:`q = (y/p)(1 + \epsilon)`, so :math:`\log q` is off by
+    :math:`\epsilon`, which is all of the log's digits where :math:`y pprox p`. With
+    :math:`d = (y - p)/p` (exact difference there, one rounding), :math:`(d - (q - 1))/q pprox
+    -\epsilon` corrects it: :math:`\log(y/p) = \log q + (d - (q - 1))/q` to a few ulps, the
+    precision of :func:`_log_ratio` in one log and no selection. :math:`q` is clamped at the
+    smallest normal number: where :math:`y = 0` any finite log gives the term :math:`0`, and a
+    positive :math:`y/p` below it (a subnormal :math:`y`) changes a term by less than
+    :math:`10^{-305}`, far below the rounding of the row's sum. ``p = 0`` goes to :func:`_kl_rows`.
+    """
+    u, log_u, d, t = tmp
+    if not p_min > _RATIO_FINITE:  # p = 0 (infinite or NaN ratios) or so small that y / p may overflow
+        return False
+    q = np.divide(y, p, out=g if g is not None else t)
+    if v is not None:
+        np.maximum(q, _kernels.finfo(q.dtype).tiny, out=u)
+    if g is not None:
+        np.subtract(0.0, g, out=g)  # 0 - y / p: 0.0, not -0.0, where y = 0
+        if count != 1:
+            np.divide(g, count, out=g)
+    if v is not None:
+        np.log(u, out=log_u)
+        np.subtract(y, p, out=d)
+        np.divide(d, p, out=d)
+        np.subtract(u, 1, out=t)
+        np.subtract(d, t, out=d)
+        np.divide(d, u, out=d)
+        np.add(log_u, d, out=log_u)
+        v[...] = _kernels.rowdot(y, log_u)
+    return True
+
+
+def kl_divergence(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
+    r"""Kullback-Leibler divergence of the predicted from the target distribution, KL(y_true || y_pred).
+
+    .. math::
+
+        \operatorname{KL}(y \,\|\, p) = \sum_{c=1}^{C} y_c \log\frac{y_c}{p_c}
+        = \underbrace{-\sum_c y_c \log p_c}_{\text{cross-entropy}}
+          - \underbrace{\Big(-\sum_c y_c \log y_c\Big)}_{\text{entropy of } y}
+
+    over the last axis, with :math:`0 \log(0/p) = 0`. It is at least 0, with equality only
+    for :math:`p = y`, and it differs from :func:`categorical_cross_entropy` by the entropy
+    of the target, which does not depend on the prediction: the two have the same gradient.
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(..., C)``
+        The target distribution :math:`y` (class probabilities, each row summing to 1).
+    y_pred : array_like, shape ``(..., C)``
+        The predicted distribution :math:`p`, classes on the last axis, rows summing to 1
+        (within :math:`10^{-5}`, or :math:`4 C` ulps of the dtype if that is more).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one divergence per example (shape ``(...)``); ``"mean"`` averages
+        over the examples: PyTorch's ``reduction="batchmean"``.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    **Argument order.** ``torch.nn.functional.kl_div(input, target)`` takes the *log* of the
+    prediction first: ``kl_divergence(y, p)`` is ``kl_div(log(p), y, reduction="batchmean")``
+    (for ``"none"``, ``kl_div(..., reduction="none").sum(-1)``). PyTorch's ``"mean"`` divides by
+    the number of entries :math:`N C` rather than by :math:`N` (a frequent mistake);
+    losslib's ``"mean"`` is the ``"batchmean"`` that equals the mathematical KL divergence.
+    Keras' ``kl_divergence(y_true, y_pred)`` has losslib's order but clips both arguments to
+    :math:`[10^{-7}, 1]`; scipy's ``rel_entr(y, p).sum(-1)`` is the same number.
+
+    **Zeros.** A class with :math:`y_c = 0` contributes 0, also where :math:`p_c = 0` (PyTorch
+    gives NaN there, from :math:`0 \cdot \log 0`). :math:`p_c = 0 < y_c` gives
+    :math:`+\infty`, the true value (unlike :func:`categorical_cross_entropy`, which clamps
+    the log at -100), and the gradient :math:`-\infty` there, as in PyTorch.
+
+    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with the log of the
+    rounded ratio :math:`q_c` corrected by :math:`(d_c - (q_c - 1))/q_c`, where
+    :math:`d_c = (y_c - p_c)/p_c` (an exact difference where :math:`p_c/2 \le y_c \le 2p_c`),
+    which restores the digits that rounding the ratio took from a log near 0, and not as a
+    difference of two logs: a divergence between close
+    distributions keeps its digits (relative error about :math:`10^{-16}/\delta` for
+    :math:`y = p(1 + O(\delta))`, where PyTorch's ``xlogy(y, y) - y * log(p)`` has
+    :math:`10^{-16}/\delta^2`), and ``kl_divergence(y, y)`` is exactly 0. The gradient treats
+    every probability as a free variable.
+
+    References
+    ----------
+    .. [1] Kullback, S. and Leibler, R. A. (1951). On information and sufficiency.
+       *Annals of Mathematical Statistics* 22(1), 79-86. (kullback1951information)
+
+    Examples
+    --------
+    >>> round(float(kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])), 12)  # (log 2 + log(2/3)) / 2 = log(4/3) / 2
+    0.143841036226
+    >>> float(kl_divergence([[1.0, 0.0]], [[0.5, 0.5]]))  # 0 log 0 = 0
+    0.6931471805599453
+    """
+    return cast(Reduced, _kl_divergence(y_true, y_pred, reduction=reduction, grad=False)[0])
+
+
+def kl_divergence_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
+    r"""Gradient of :func:`kl_divergence` with respect to the predicted distribution ``y_pred``.
+
+    .. math:: \frac{\partial \operatorname{KL}}{\partial p_c} = -\frac{y_c}{p_c}
+
+    (0 where :math:`y_c = 0`), the same as that of :func:`categorical_cross_entropy` away
+    from its clamp: the entropy of the target does not depend on the prediction.
+
+    Examples
+    --------
+    >>> kl_divergence_grad([[0.5, 0.5], [1.0, 0.0]], [[0.25, 0.75], [0.5, 0.5]])
+    array([[-1.        , -0.33333333],
+           [-1.        ,  0.        ]])
+    """
+    return cast(FloatArray, _kl_divergence(y_true, y_pred, reduction=reduction, value=False)[1])
+
+
 register(
     loss=kl_divergence,
     grad=kl_divergence_grad,
     core=_kl_divergence,
+    readable=kl_divergence_readable,
     family="classification",
     prediction="probability",
     target="distribution",

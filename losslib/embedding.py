@@ -19,13 +19,15 @@ Conventions of the module:
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeAlias, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -37,6 +39,7 @@ from ._validation import (
     is_real_scalar,
     option_in_dtype,
 )
+from .special import log_softmax, softmax
 
 __all__ = [
     "contrastive",
@@ -56,6 +59,10 @@ __all__ = [
 _COSINE_EPS = float(np.float32(1e-12))
 # F.normalize divides by max(||x||, 1e-12).
 _NORMALIZE_EPS = 1e-12
+
+
+RNGLike: TypeAlias = np.random.Generator | int | None
+"""What ``numpy.random.default_rng`` takes: a generator, a seed, or None (fresh entropy)."""
 
 
 class PairGrad(NamedTuple):
@@ -98,7 +105,9 @@ _INF_EMBEDDING = (
 )
 
 
-def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tuple[list[np.ndarray], list[np.dtype]]:
+def _embeddings(
+    named: dict[str, npt.ArrayLike], *, single: bool, nan: bool = True
+) -> tuple[list[FloatArray], list[np.dtype[Any]]]:
     """Validate embedding arrays of one call: ``(N, D)`` (or ``(D,)`` if ``single``), equal shapes.
 
     Returns the arrays in their common floating dtype and each argument's own dtype (the dtype
@@ -138,7 +147,9 @@ def _embeddings(named: dict[str, Any], *, single: bool, nan: bool = True) -> tup
     return [a.astype(dtype, copy=False) for a in arrays.values()], [a.dtype for a in arrays.values()]
 
 
-def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], meaning: str, hint: str):
+def _labels(
+    y_true: npt.ArrayLike, x: FloatArray, x_name: str, allowed: tuple[int, int], meaning: str, hint: str
+) -> FloatArray:
     """Pair labels of shape ``x.shape[:-1]`` taking only the ``allowed`` values, in ``x``'s dtype."""
     y = as_any_array(y_true, "y_true")
     if y.dtype.kind not in "biuf":
@@ -158,7 +169,7 @@ def _labels(y_true: Any, x: np.ndarray, x_name: str, allowed: tuple[int, int], m
     return y.astype(x.dtype)
 
 
-def _triplet_options_in_dtype(margin: float, eps: float, dtype: np.dtype) -> None:
+def _triplet_options_in_dtype(margin: float, eps: float, dtype: np.dtype[Any]) -> None:
     option_in_dtype(margin, "margin", dtype, "anchor", zero_ok=True)
     option_in_dtype(eps, "eps", dtype, "anchor", zero_ok=True)
 
@@ -169,7 +180,7 @@ def _check_real(value: Any, name: str, expected: str) -> float:
     return float(value)
 
 
-def _check_p(p: Any) -> float:
+def _check_p(p: object) -> float:
     v = _check_real(p, "p", "a real number >= 1 (the degree of the p-norm)")
     if not (np.isfinite(v) and v >= 1):
         raise ValueError(
@@ -178,13 +189,13 @@ def _check_p(p: Any) -> float:
     return v
 
 
-def _check_bool(value: Any, name: str) -> bool:
+def _check_bool(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 
-def _check_cosine_margin(margin: Any) -> float:
+def _check_cosine_margin(margin: object) -> float:
     v = _check_real(margin, "margin", "a number in [-1, 1]")
     if not -1.0 <= v <= 1.0:
         raise ValueError(
@@ -198,7 +209,7 @@ def _check_cosine_margin(margin: Any) -> float:
 # --------------------------------------------------------------------------
 
 
-def _pnorm(v: np.ndarray, p: float, want_grad: bool):
+def _pnorm(v: FloatArray, p: float, want_grad: bool) -> tuple[FloatArray, FloatArray | None]:
     r"""The p-norm of ``v`` along its last axis and, if asked, its gradient :math:`\partial\|v\|_p/\partial v`.
 
     The norm is computed as :math:`m \|v/m\|_p` with :math:`m = \max_i |v_i|`, so it neither
@@ -218,23 +229,25 @@ def _pnorm(v: np.ndarray, p: float, want_grad: bool):
     return (m * s)[..., 0], g
 
 
-def _normalize(x: np.ndarray):
+def _normalize(x: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Rows of ``x`` divided by ``max(||x||, 1e-12)``, as ``F.normalize``; returns ``(x_hat, norm, divisor)``."""
     norm = _pnorm(x, 2.0, False)[0][..., None]
     divisor = np.maximum(norm, x.dtype.type(_NORMALIZE_EPS))
     return x / divisor, norm, divisor
 
 
-def _normalize_backward(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divisor: np.ndarray) -> np.ndarray:
+def _normalize_backward(g: FloatArray, x_hat: FloatArray, norm: FloatArray, divisor: FloatArray) -> FloatArray:
     r"""Chain rule through :func:`_normalize`.
 
     :math:`(g - \hat x\,(\hat x \cdot g)) / \|x\|`, or :math:`g / \epsilon` where :math:`\|x\| < \epsilon`.
     """
-    radial = (g * x_hat).sum(axis=-1, keepdims=True) * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
+    radial: FloatArray = (g * x_hat).sum(axis=-1, keepdims=True) * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
     return (g - x_hat * radial) / divisor
 
 
-def _normalize_backward_inplace(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarray, divisor: np.ndarray, tmp):
+def _normalize_backward_inplace(
+    g: FloatArray, x_hat: FloatArray, norm: FloatArray, divisor: FloatArray, tmp: FloatArray
+) -> FloatArray:
     """:func:`_normalize_backward` computed in ``g``'s memory (``tmp``: a scratch array of its shape)."""
     radial = _kernels.rowdot(g, x_hat)[:, None] * (norm >= x_hat.dtype.type(_NORMALIZE_EPS))
     np.multiply(x_hat, radial, out=tmp)
@@ -242,7 +255,9 @@ def _normalize_backward_inplace(g: np.ndarray, x_hat: np.ndarray, norm: np.ndarr
     return np.divide(g, divisor, out=g)
 
 
-def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, want_grad: bool):
+def _similarity_cross_entropy(
+    left: FloatArray, right: FloatArray, positive: npt.NDArray[np.intp], tau: float, scale: float, want_grad: bool
+) -> tuple[FloatArray, tuple[FloatArray, FloatArray, FloatArray] | None]:
     r"""Row :math:`i` of :math:`s = \textrm{left} \cdot \textrm{right}^T / \tau`: the loss of
     :func:`_row_cross_entropy` with the positive ``positive[i]``, by blocks of rows, never holding
     the whole :math:`N \times N` matrix (nor its softmax or gradient).
@@ -258,9 +273,7 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
     size = min(n_rows, max(1, 2 * _kernels.block_len(left.dtype, n_cols)))  # 2 MiB of similarities
     buf = np.empty((size, n_cols), left.dtype)
     per = np.empty(n_rows, left.dtype)
-    g_left = g_right = partial = None
-    if want_grad:
-        g_left, g_right, partial = np.empty_like(left), np.zeros_like(right), np.empty_like(right)
+    grads = (np.empty_like(left), np.zeros_like(right), np.empty_like(right)) if want_grad else None
     for sl in _kernels.blocks(n_rows, size):
         rows = np.arange(sl.stop - sl.start)
         s = np.matmul(left[sl], right.T, out=buf[: rows.size])
@@ -275,7 +288,8 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
         rest = s.sum(axis=1)
         s[rows, top] = 1
         per[sl] += np.log1p(rest)
-        if g_left is not None and g_right is not None and partial is not None:
+        if grads is not None:
+            g_left, g_right, partial = grads
             total = 1 + rest
             others = np.where(pos == top, rest, total - s[rows, pos])
             np.multiply(s, (t(scale) / total)[:, None], out=s)
@@ -283,10 +297,12 @@ def _similarity_cross_entropy(left, right, positive, tau: float, scale: float, w
             np.matmul(s, right, out=g_left[sl])
             np.matmul(s.T, left[sl], out=partial)
             np.add(g_right, partial, out=g_right)
-    return per, g_left, g_right, partial
+    return per, grads
 
 
-def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool):
+def _row_cross_entropy(
+    logits: FloatArray, positive: npt.NDArray[np.intp], want_grad: bool
+) -> tuple[FloatArray, FloatArray | None]:
     r"""Per-row loss :math:`\operatorname{logsumexp}_j s_{ij} - s_{i,c_i}` and its gradient in ``logits``.
 
     ``-inf`` entries are excluded. The loss is :math:`(m_i - s_{i c_i}) + \log k_i + \operatorname{log1p}(\rho_i/k_i)`
@@ -312,22 +328,74 @@ def _row_cross_entropy(logits: np.ndarray, positive: np.ndarray, want_grad: bool
 
 
 # --------------------------------------------------------------------------
+# Samplers' building blocks: the registry draws valid, generic inputs (away from kinks and zero
+# vectors), with embeddings of dimension _D
+# --------------------------------------------------------------------------
+
+
+_D = 3  # embedding dimension of the samplers
+
+
+def _unit_rows(rng: np.random.Generator, n: int) -> FloatArray:
+    u = rng.normal(size=(n, _D))
+    norm: FloatArray = np.linalg.norm(u, axis=1, keepdims=True)
+    return u / norm
+
+
+def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> FloatArray:
+    """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
+    return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
+
+
+# --------------------------------------------------------------------------
 # Contrastive loss
 # --------------------------------------------------------------------------
 
 
+def contrastive_readable(
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> tuple[Reduced, PairGrad]:
+    r"""Readable form of :func:`contrastive` and :func:`contrastive_grad`: the definition, as chapter 4
+    writes it.
+
+    .. math::
+
+        \ell = \tfrac12\, y\, d^2 + \tfrac12\,(1 - y) \max(0,\, m - d)^2, \qquad
+        \frac{\partial \ell}{\partial x_1} = -\frac{\partial \ell}{\partial x_2}
+        = \big(y\, d - (1 - y)\max(0,\, m - d)\big)\, \frac{x_1 - x_2 + \epsilon\mathbf 1}{d}
+
+    with :math:`d = \|x_1 - x_2 + \epsilon\mathbf 1\|_2`.
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_contrastive`` is tested against it.
+    """
+    y, x1, x2 = np.asarray(y_true), np.asarray(x1), np.asarray(x2)
+    diff = x1 - x2 + eps
+    d = np.linalg.norm(diff, axis=-1)
+    short = np.maximum(0, margin - d)  # how far a dissimilar pair is inside the margin
+    loss = 0.5 * (y * d**2 + (1 - y) * short**2)
+    g1 = ((y * d - (1 - y) * short) / d)[..., None] * diff
+    return reduce_readable(loss, PairGrad(g1, -g1), reduction)
+
+
 def _contrastive(
-    y_true: Any,
-    x1: Any,
-    x2: Any,
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
     *,
     margin: float = 1.0,
     eps: float = 1e-6,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`contrastive`, sharing the distances."""
+) -> tuple[Reduced | None, PairGrad | None]:
+    """Fast path of :func:`contrastive_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin", allow_zero=True)
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
@@ -343,19 +411,28 @@ def _contrastive(
     t = a.dtype.type
     option_in_dtype(margin, "margin", a.dtype, "x1", zero_ok=True)
     option_in_dtype(eps, "eps", a.dtype, "x1", zero_ok=True)
-    d, unit = _pnorm(a - b + t(eps), 2.0, grad)
+    d, unit = _pnorm(a - b + t(eps), 2.0, grad)  # unit: the gradient of d, if grad
     hinge = np.maximum(t(margin) - d, 0)
-    v = g = None
+    v: Reduced | None = None
+    g: PairGrad | None = None
     if value:
         v = reduce(t(0.5) * (y * d * d + (1 - y) * hinge * hinge), reduction)
-    if grad:
+    if unit is not None:
         coef = ((y * d - (1 - y) * hinge) * t(grad_scale(reduction, d.size)))[..., None]
         g1 = coef * unit
         g = PairGrad(g1.astype(dtypes[0], copy=False), (-g1).astype(dtypes[1], copy=False))
     return v, g
 
 
-def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"):
+def contrastive(
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Contrastive loss of pairs of embeddings (Hadsell, Chopra & LeCun 2006).
 
     .. math::
@@ -409,11 +486,17 @@ def contrastive(y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: floa
     >>> contrastive([1, 0], [[0.0, 0.0], [0.0, 0.0]], [[3.0, 4.0], [0.3, 0.4]], eps=0.0, reduction="none")
     array([12.5  ,  0.125])
     """
-    return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0])
 
 
 def contrastive_grad(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 1.0, eps: float = 1e-6, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    eps: float = 1e-6,
+    reduction: str = "mean",
 ) -> PairGrad:
     r"""Gradients of :func:`contrastive` with respect to ``x1`` and ``x2``.
 
@@ -428,7 +511,36 @@ def contrastive_grad(
     >>> g.x1, g.x2
     (array([[-3., -4.]]), array([[3., 4.]]))
     """
-    return _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+    return cast(PairGrad, _contrastive(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1])
+
+
+def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # distances 0.2..0.8 (inside the default margin 1) or 1.2..2.2 (beyond it)
+    x1 = rng.normal(size=(n, _D))
+    x2 = x1 + _either(rng, n, (0.2, 0.8), (1.2, 2.2))[:, None] * _unit_rows(rng, n)
+    return {"y_true": rng.integers(0, 2, size=n).astype(float), "x1": x1, "x2": x2}
+
+
+register(
+    loss=contrastive,
+    grad=contrastive_grad,
+    core=_contrastive,
+    readable=contrastive_readable,
+    family="embedding",
+    prediction="embedding",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="hadsell2006dimensionality",
+    summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
+    args=("y_true", "x1", "x2"),
+    grad_wrt=("x1", "x2"),
+    oracle="torch",
+    sampler=_sample_contrastive,
+)
 
 
 # --------------------------------------------------------------------------
@@ -436,10 +548,60 @@ def contrastive_grad(
 # --------------------------------------------------------------------------
 
 
+def triplet_readable(
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
+    *,
+    margin: float = 1.0,
+    p: float = 2,
+    eps: float = 1e-6,
+    swap: bool = False,
+    reduction: str = "mean",
+) -> tuple[Reduced, TripletGrad]:
+    r"""Readable form of :func:`triplet` and :func:`triplet_grad`: the definition, as chapter 4 writes it.
+
+    .. math::
+
+        \ell = \max\big(0,\; m + d(a, p) - d(a, n)\big), \qquad d(x, y) = \|x - y + \epsilon\mathbf 1\|_p,
+        \qquad \frac{\partial d(x, y)}{\partial x} = \operatorname{sign}(v) \Big(\frac{|v|}{d(x, y)}\Big)^{p - 1}
+
+    with :math:`v = x - y + \epsilon\mathbf 1`; where the hinge is active (also at 0, as PyTorch),
+    :math:`\partial \ell / \partial a = u_{ap} - u_{an}`, :math:`\partial \ell / \partial p = -u_{ap}` and
+    :math:`\partial \ell / \partial n = u_{an}`, :math:`u_{xy} = \partial d(x, y) / \partial x`. With
+    ``swap``, :math:`d(a, n)` becomes :math:`\min(d(a, n), d(p, n))` and its gradient goes to the
+    smaller distance (half to each in a tie).
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_triplet`` is tested against it.
+    """
+
+    def distance(x: FloatArray, y: FloatArray) -> tuple[FloatArray, FloatArray]:
+        v = x - y + eps
+        d = np.sum(np.abs(v) ** p, axis=-1) ** (1 / p)
+        return d, np.sign(v) * (np.abs(v) / d[..., None]) ** (p - 1)
+
+    a, pos, neg = np.asarray(anchor), np.asarray(positive), np.asarray(negative)
+    d_ap, u_ap = distance(a, pos)
+    d_an, u_an = distance(a, neg)
+    d_pn, u_pn = distance(pos, neg)
+    # with the swap, d(a, n) becomes min(d(a, n), d(p, n)); w is the share of d(a, n) (1/2 in a tie)
+    w = np.where(d_an < d_pn, 1.0, np.where(d_an == d_pn, 0.5, 0.0)) if swap else np.ones_like(d_an)
+    z = margin + d_ap - (np.minimum(d_an, d_pn) if swap else d_an)
+    active = np.where(z >= 0, 1.0, 0.0)[..., None]  # the hinge passes the gradient at 0, as PyTorch's
+    w = w[..., None]
+    grads = TripletGrad(
+        active * (u_ap - w * u_an),
+        -active * (u_ap + (1 - w) * u_pn),
+        active * (w * u_an + (1 - w) * u_pn),
+    )
+    return reduce_readable(np.maximum(0, z), grads, reduction)
+
+
 def _triplet(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
@@ -448,8 +610,8 @@ def _triplet(
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`triplet`, sharing the distances."""
+) -> tuple[Reduced | None, TripletGrad | None]:
+    """Fast path of :func:`triplet_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin")
     p = _check_p(p)
@@ -461,27 +623,33 @@ def _triplet(
         _triplet_options_in_dtype(margin, eps, a.dtype)
         out = _triplet_euclidean(a, pos, neg, margin, eps, reduction, value, grad)
         if out is not None:
-            v, g = out
-            return v, (TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(g, dtypes))) if g is not None else None)
+            value_e, grads_e = out
+            return value_e, (
+                TripletGrad(*(x.astype(dt, copy=False) for x, dt in zip(grads_e, dtypes)))
+                if grads_e is not None
+                else None
+            )
     (a, pos, neg), dtypes = _embeddings(named, single=True)
     _triplet_options_in_dtype(margin, eps, a.dtype)
     t = a.dtype.type
-    d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)
+    d_pos, u_pos = _pnorm(a - pos + t(eps), p, grad)  # u_pos, u_neg, u_swap: the gradients, if grad
     d_neg, u_neg = _pnorm(a - neg + t(eps), p, grad)
-    w_neg: Any = None
+    w_neg: FloatArray | None = None
+    u_swap: FloatArray | None = None
     if swap:
         d_swap, u_swap = _pnorm(pos - neg + t(eps), p, grad)
         # the weight of d(a, n) in the minimum; a tie splits the gradient in halves, as PyTorch's min
         w_neg = np.where(d_neg < d_swap, 1.0, np.where(d_neg == d_swap, 0.5, 0.0)).astype(a.dtype)[..., None]
         d_neg = np.minimum(d_neg, d_swap)
     z = t(margin) + d_pos - d_neg
-    v = g = None
+    v: Reduced | None = None
+    g: TripletGrad | None = None
     if value:
         v = reduce(np.maximum(z, 0), reduction)
-    if grad:
+    if u_pos is not None and u_neg is not None:
         # the hinge passes the gradient at z = 0, as PyTorch's clamp_min does
         c = ((z >= 0) * t(grad_scale(reduction, z.size))).astype(a.dtype)[..., None]
-        if swap:
+        if w_neg is not None and u_swap is not None:  # swap
             g_a = c * (u_pos - w_neg * u_neg)
             g_p = -c * (u_pos + (1 - w_neg) * u_swap)
             g_n = c * (w_neg * u_neg + (1 - w_neg) * u_swap)
@@ -491,14 +659,16 @@ def _triplet(
     return v, g
 
 
-def _safe_squares(ss: np.ndarray) -> bool:
+def _safe_squares(ss: FloatArray) -> bool:
     """Sums of squares far from over- and underflow (and no NaN): their square roots are the norms
     to rounding."""
     info = _kernels.finfo(ss.dtype)
     return bool(ss.min() >= info.tiny / (info.eps * info.eps) and ss.max() < info.max / 4)
 
 
-def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, value: bool, grad: bool):
+def _triplet_euclidean(
+    a: FloatArray, pos: FloatArray, neg: FloatArray, margin: float, eps: float, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, list[FloatArray] | None] | None:
     """The triplet loss with Euclidean distances by blocks of rows, the norms as BLAS row dots
     (``sqrt(d . d)``, more accurate than :func:`_pnorm`'s scaling, which is only needed where a
     square over- or underflows: then None, for the general path)."""
@@ -545,16 +715,16 @@ def _triplet_euclidean(a, pos, neg, margin: float, eps: float, reduction: str, v
 
 
 def triplet(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
     eps: float = 1e-6,
     swap: bool = False,
     reduction: str = "mean",
-):
+) -> Reduced:
     r"""Triplet margin loss: the anchor should be closer to the positive than to the negative by a margin.
 
     .. math::
@@ -613,15 +783,18 @@ def triplet(
     ...         eps=0.0, reduction="none")
     array([0., 5.])
     """
-    return _triplet(
-        anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, grad=False
-    )[0]
+    return cast(
+        Reduced,
+        _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, grad=False)[
+            0
+        ],
+    )
 
 
 def triplet_grad(
-    anchor: Any,
-    positive: Any,
-    negative: Any,
+    anchor: npt.ArrayLike,
+    positive: npt.ArrayLike,
+    negative: npt.ArrayLike,
     *,
     margin: float = 1.0,
     p: float = 2,
@@ -648,9 +821,46 @@ def triplet_grad(
     >>> g.anchor, g.positive, g.negative
     (array([[-0.6,  0.2]]), array([[0.6, 0.8]]), array([[ 0., -1.]]))
     """
-    return _triplet(
-        anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, value=False
-    )[1]
+    return cast(
+        TripletGrad,
+        _triplet(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap, reduction=reduction, value=False)[
+            1
+        ],
+    )
+
+
+def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # d(a, n) = d(a, p) + 1 - s with |s| in 0.2..0.8: the hinge (margin 1) is active for s > 0
+    anchor = rng.normal(size=(n, _D))
+    d_pos = rng.uniform(0.3, 1.5, size=n)
+    d_neg = d_pos + 1.0 - _either(rng, n, (-0.8, -0.2), (0.2, 0.8))
+    return {
+        "anchor": anchor,
+        "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
+        "negative": anchor + d_neg[:, None] * _unit_rows(rng, n),
+    }
+
+
+register(
+    loss=triplet,
+    grad=triplet_grad,
+    core=_triplet,
+    readable=triplet_readable,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="schroff2015facenet",
+    summary="Anchor closer to its positive than to its negative, by a margin.",
+    args=("anchor", "positive", "negative"),
+    grad_wrt=("anchor", "positive", "negative"),
+    oracle="torch",
+    sampler=_sample_triplet,
+)
 
 
 # --------------------------------------------------------------------------
@@ -658,7 +868,9 @@ def triplet_grad(
 # --------------------------------------------------------------------------
 
 
-def _cosine_of_huge_rows(a: np.ndarray, b: np.ndarray, eps: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _cosine_of_huge_rows(
+    a: FloatArray, b: FloatArray, eps: np.floating[Any]
+) -> tuple[FloatArray, FloatArray, FloatArray]:
     """The cosines of rows ``(M, D)`` whose squared norms overflow, and d cos / d a, d cos / d b.
 
     Each row is divided by a power of two near its largest entry (exact), u = a / s:
@@ -679,18 +891,54 @@ def _cosine_of_huge_rows(a: np.ndarray, b: np.ndarray, eps: Any) -> tuple[np.nda
     return cos[:, 0], d1, d2
 
 
+def cosine_embedding_readable(
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
+) -> tuple[Reduced, PairGrad]:
+    r"""Readable form of :func:`cosine_embedding` and :func:`cosine_embedding_grad`: the definition, as
+    chapter 4 writes it.
+
+    With :math:`n_k = \|x_k\|^2 + \epsilon` and :math:`\cos = x_1 \cdot x_2 / \sqrt{n_1 n_2}`,
+
+    .. math::
+
+        \ell = \begin{cases} 1 - \cos & y = 1 \\ \max(0,\, \cos - m) & y = -1 \end{cases}, \qquad
+        \frac{\partial \cos}{\partial x_1} = \frac{x_2}{\sqrt{n_1 n_2}} - \cos\,\frac{x_1}{n_1}
+
+    (and symmetrically for :math:`x_2`), times -1 for a similar pair and 1 for a dissimilar pair
+    with :math:`\cos \ge m` (the hinge passes the gradient at :math:`\cos = m`, as PyTorch's).
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_cosine_embedding`` is tested against it.
+    """
+    y, x1, x2 = np.asarray(y_true), np.asarray(x1), np.asarray(x2)
+    n1, n2 = np.sum(x1**2, axis=-1) + eps, np.sum(x2**2, axis=-1) + eps
+    den = np.sqrt(n1 * n2)
+    cos = np.sum(x1 * x2, axis=-1) / den
+    loss = np.where(y == 1, 1 - cos, np.maximum(0, cos - margin))
+    coef = np.where(y == 1, -1.0, np.where(cos >= margin, 1.0, 0.0))[..., None]
+    d1 = x2 / den[..., None] - (cos / n1)[..., None] * x1  # d cos / d x1
+    d2 = x1 / den[..., None] - (cos / n2)[..., None] * x2
+    return reduce_readable(loss, PairGrad(coef * d1, coef * d2), reduction)
+
+
 def _cosine_embedding(
-    y_true: Any,
-    x1: Any,
-    x2: Any,
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
     *,
     margin: float = 0.0,
     eps: float = _COSINE_EPS,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`cosine_embedding`, sharing the cosines."""
+) -> tuple[Reduced | None, PairGrad | None]:
+    """Fast path of :func:`cosine_embedding_readable`: value and/or gradient, sharing the cosines."""
     check_reduction(reduction)
     margin = _check_cosine_margin(margin)
     eps = check_positive_scalar(eps, "eps")
@@ -739,8 +987,14 @@ def _cosine_embedding(
 
 
 def cosine_embedding(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Cosine embedding loss: similar pairs should point the same way, dissimilar ones should not.
 
     .. math::
@@ -798,11 +1052,17 @@ def cosine_embedding(
     ...                  reduction="none").round(6)
     array([0.292893, 0.207107])
     """
-    return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, grad=False)[0])
 
 
 def cosine_embedding_grad(
-    y_true: Any, x1: Any, x2: Any, *, margin: float = 0.0, eps: float = _COSINE_EPS, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    x1: npt.ArrayLike,
+    x2: npt.ArrayLike,
+    *,
+    margin: float = 0.0,
+    eps: float = _COSINE_EPS,
+    reduction: str = "mean",
 ) -> PairGrad:
     r"""Gradients of :func:`cosine_embedding` with respect to ``x1`` and ``x2``.
 
@@ -821,7 +1081,43 @@ def cosine_embedding_grad(
     >>> g.x1.round(6), g.x2.round(6)
     (array([[-0., -1.]]), array([[-0.5, -0. ]]))
     """
-    return _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+    return cast(
+        PairGrad, _cosine_embedding(y_true, x1, x2, margin=margin, eps=eps, reduction=reduction, value=False)[1]
+    )
+
+
+def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    # cosines with 0.15 <= |cos| <= 0.9: away from the hinge at the default margin 0
+    u = _unit_rows(rng, n)
+    w = rng.normal(size=(n, _D))
+    w -= (w * u).sum(axis=1, keepdims=True) * u
+    w /= np.linalg.norm(w, axis=1, keepdims=True)
+    c = _either(rng, n, (-0.9, -0.15), (0.15, 0.9))[:, None]
+    x1 = u * rng.uniform(0.5, 2.0, size=(n, 1))
+    x2 = (c * u + np.sqrt(1 - c * c) * w) * rng.uniform(0.5, 2.0, size=(n, 1))
+    return {"y_true": rng.choice([-1.0, 1.0], size=n), "x1": x1, "x2": x2}
+
+
+register(
+    loss=cosine_embedding,
+    grad=cosine_embedding_grad,
+    core=_cosine_embedding,
+    readable=cosine_embedding_readable,
+    family="embedding",
+    prediction="embedding",
+    target="sign",
+    distribution=None,
+    convex=False,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="bromley1993signature",
+    summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
+    args=("y_true", "x1", "x2"),
+    grad_wrt=("x1", "x2"),
+    oracle="torch",
+    sampler=_sample_cosine,
+)
 
 
 # --------------------------------------------------------------------------
@@ -829,16 +1125,53 @@ def cosine_embedding_grad(
 # --------------------------------------------------------------------------
 
 
+def info_nce_readable(
+    queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
+) -> tuple[Reduced, InfoNCEGrad]:
+    r"""Readable form of :func:`info_nce` and :func:`info_nce_grad`: the definition, as chapter 4 writes it.
+
+    With the normalised rows :math:`\hat q_i = q_i / \|q_i\|`, :math:`\hat k_j = k_j / \|k_j\|` and
+    the similarities :math:`s_{ij} = \hat q_i \cdot \hat k_j / \tau`,
+
+    .. math::
+
+        \ell_i = -\log \operatorname{softmax}(s_{i\cdot})_i, \qquad
+        \frac{\partial \sum_i \ell_i}{\partial s} = \operatorname{softmax}(s) - I
+
+    row by row; then :math:`\partial / \partial \hat Q = G \hat K` and :math:`\partial / \partial
+    \hat K = G^\top \hat Q` with :math:`G = (\operatorname{softmax}(s) - I) / \tau`, and through the
+    normalisation a row's gradient :math:`g` becomes :math:`(g - \hat q\,(\hat q \cdot g)) / \|q\|`
+    (its radial part drops out). The log-softmax is :func:`losslib.special.log_softmax`, shifted by
+    the row maximum, so small temperatures cannot overflow. A zero vector has no direction and no
+    cosine: the fast path divides it by :math:`10^{-12}`, as ``F.normalize`` does (similarities 0).
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_info_nce`` is tested against it.
+    """
+    q, k = np.asarray(queries), np.asarray(keys)
+    q_len, k_len = np.linalg.norm(q, axis=-1, keepdims=True), np.linalg.norm(k, axis=-1, keepdims=True)
+    q_hat, k_hat = q / q_len, k / k_len
+    s = q_hat @ k_hat.T / temperature
+    rows = np.arange(len(s))
+    loss = -log_softmax(s)[rows, rows]  # key i is the positive of query i
+    g_s = (softmax(s) - np.eye(len(s))) / temperature
+    g_q, g_k = g_s @ k_hat, g_s.T @ q_hat  # with respect to q_hat and k_hat
+    g_q = (g_q - q_hat * np.sum(g_q * q_hat, axis=-1, keepdims=True)) / q_len
+    g_k = (g_k - k_hat * np.sum(g_k * k_hat, axis=-1, keepdims=True)) / k_len
+    return reduce_readable(loss, InfoNCEGrad(g_q, g_k), reduction)
+
+
 def _info_nce(
-    queries: Any,
-    keys: Any,
+    queries: npt.ArrayLike,
+    keys: npt.ArrayLike,
     *,
     temperature: float = 0.1,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`info_nce`, sharing the similarities and their softmax."""
+) -> tuple[Reduced | None, InfoNCEGrad | None]:
+    """Fast path of :func:`info_nce_readable`: value and/or gradient by blocks of queries, sharing the
+    similarities and their softmax."""
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (q, k), dtypes = _embeddings({"queries": queries, "keys": keys}, single=False)
@@ -847,18 +1180,22 @@ def _info_nce(
     k_hat, k_norm, k_div = _normalize(k)
     scale = grad_scale(reduction, q.shape[0]) / tau
     with np.errstate(over="ignore"):
-        per_query, g_q, g_k, tmp = _similarity_cross_entropy(q_hat, k_hat, np.arange(q.shape[0]), tau, scale, grad)
-    v = g = None
+        per_query, grads = _similarity_cross_entropy(q_hat, k_hat, np.arange(q.shape[0]), tau, scale, grad)
+    v: Reduced | None = None
+    g: InfoNCEGrad | None = None
     if value:
         v = reduce(per_query, reduction)
-    if grad:
+    if grads is not None:
+        g_q, g_k, tmp = grads
         g_q = _normalize_backward_inplace(g_q, q_hat, q_norm, q_div, tmp)
         g_k = _normalize_backward_inplace(g_k, k_hat, k_norm, k_div, tmp)
         g = InfoNCEGrad(g_q.astype(dtypes[0], copy=False), g_k.astype(dtypes[1], copy=False))
     return v, g
 
 
-def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean"):
+def info_nce(
+    queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
+) -> Reduced:
     r"""InfoNCE: each query should pick out its own key among all the keys of the batch.
 
     With L2-normalised rows :math:`\hat q_i = q_i / \|q_i\|` and :math:`\hat k_j = k_j / \|k_j\|`
@@ -913,10 +1250,12 @@ def info_nce(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: st
     >>> round(float(info_nce([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 2.0]], temperature=1.0)), 6)
     0.313262
     """
-    return _info_nce(queries, keys, temperature=temperature, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _info_nce(queries, keys, temperature=temperature, reduction=reduction, grad=False)[0])
 
 
-def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reduction: str = "mean") -> InfoNCEGrad:
+def info_nce_grad(
+    queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
+) -> InfoNCEGrad:
     r"""Gradients of :func:`info_nce` with respect to the queries and the keys.
 
     With :math:`P` the row-wise softmax of the similarities and :math:`G = (P - I)/\tau`,
@@ -932,7 +1271,34 @@ def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reductio
     array([[0.      , 0.268941],
            [0.268941, 0.      ]])
     """
-    return _info_nce(queries, keys, temperature=temperature, reduction=reduction, value=False)[1]
+    return cast(InfoNCEGrad, _info_nce(queries, keys, temperature=temperature, reduction=reduction, value=False)[1])
+
+
+def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    queries = rng.normal(size=(n, _D))
+    return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
+
+
+register(
+    loss=info_nce,
+    grad=info_nce_grad,
+    core=_info_nce,
+    readable=info_nce_readable,
+    family="embedding",
+    prediction="embedding",
+    target="none",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="oord2018representation",
+    summary="Softmax over cosine similarities: each query picks its own key.",
+    args=("queries", "keys"),
+    grad_wrt=("queries", "keys"),
+    oracle="torch",
+    sampler=_sample_info_nce,
+)
 
 
 # --------------------------------------------------------------------------
@@ -940,10 +1306,54 @@ def info_nce_grad(queries: Any, keys: Any, *, temperature: float = 0.1, reductio
 # --------------------------------------------------------------------------
 
 
+def nt_xent_readable(
+    z1: npt.ArrayLike, z2: npt.ArrayLike, *, temperature: float = 0.5, reduction: str = "mean"
+) -> tuple[Reduced, NTXentGrad]:
+    r"""Readable form of :func:`nt_xent` and :func:`nt_xent_grad`: the definition, as chapter 4 writes it.
+
+    The :math:`2N` views :math:`\hat z_a` (``z1`` then ``z2``, normalised), their similarities
+    :math:`s_{ab} = \hat z_a \cdot \hat z_b / \tau` with :math:`s_{aa} = -\infty` (a view is not its
+    own negative), and :math:`\pi(a)` the other view of the same example:
+
+    .. math::
+
+        \ell_a = -\log \operatorname{softmax}(s_{a\cdot})_{\pi(a)}, \qquad
+        \frac{\partial \sum_a \ell_a}{\partial \hat Z} = (G + G^\top) \hat Z, \quad
+        G = \big(\operatorname{softmax}(s) - P_\pi\big) / \tau
+
+    (:math:`P_\pi` the permutation matrix of :math:`\pi`, :math:`s` symmetric), then through the
+    normalisation, as in :func:`info_nce_readable`. :func:`losslib.special.log_softmax` shifts by the
+    row maximum and takes :math:`e^{-\infty} = 0`. A zero vector has no cosine: the fast path
+    divides it by :math:`10^{-12}`, as ``F.normalize`` does.
+
+    Returns ``(value, gradients)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_nt_xent`` is tested against it.
+    """
+    z = np.concatenate([np.asarray(z1), np.asarray(z2)])
+    n = len(z) // 2
+    z_len = np.linalg.norm(z, axis=-1, keepdims=True)
+    z_hat = z / z_len
+    s = z_hat @ z_hat.T / temperature
+    np.fill_diagonal(s, -np.inf)
+    other = (np.arange(2 * n) + n) % (2 * n)  # view i of z1 and view i of z2 are each other's positive
+    loss = -log_softmax(s)[np.arange(2 * n), other]
+    g_s = (softmax(s) - np.eye(2 * n)[other]) / temperature
+    g = (g_s + g_s.T) @ z_hat  # with respect to z_hat
+    g = (g - z_hat * np.sum(g * z_hat, axis=-1, keepdims=True)) / z_len
+    return reduce_readable(loss, NTXentGrad(g[:n], g[n:]), reduction)
+
+
 def _nt_xent(
-    z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`nt_xent`, sharing the similarities and their softmax."""
+    z1: npt.ArrayLike,
+    z2: npt.ArrayLike,
+    *,
+    temperature: float = 0.5,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, NTXentGrad | None]:
+    """Fast path of :func:`nt_xent_readable`: value and/or gradient, sharing the similarities and their
+    softmax."""
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
     (a, b), dtypes = _embeddings({"z1": z1, "z2": z2}, single=False)
@@ -954,17 +1364,18 @@ def _nt_xent(
     logits = (z_hat @ z_hat.T) / t(tau)
     np.fill_diagonal(logits, -np.inf)  # a view is not its own negative
     per_view, g_logits = _row_cross_entropy(logits, (np.arange(2 * n) + n) % (2 * n), grad)
-    v = g = None
+    v: Reduced | None = None
+    g: NTXentGrad | None = None
     if value:
         v = reduce(per_view, reduction)
-    if grad:
+    if g_logits is not None:
         g_logits = g_logits * t(grad_scale(reduction, 2 * n) / tau)
         g_z = _normalize_backward((g_logits + g_logits.T) @ z_hat, z_hat, z_norm, z_div)
         g = NTXentGrad(g_z[:n].astype(dtypes[0], copy=False), g_z[n:].astype(dtypes[1], copy=False))
     return v, g
 
 
-def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean"):
+def nt_xent(z1: npt.ArrayLike, z2: npt.ArrayLike, *, temperature: float = 0.5, reduction: str = "mean") -> Reduced:
     r"""NT-Xent, the normalised temperature-scaled cross-entropy of SimCLR.
 
     The :math:`2N` rows of :math:`z_1` and :math:`z_2` are two views of :math:`N` examples. With
@@ -1016,10 +1427,12 @@ def nt_xent(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mea
     >>> round(float(nt_xent([[1.0, 0.0], [0.0, 1.0]], [[1.0, 0.0], [0.0, 1.0]])), 6)
     0.239545
     """
-    return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _nt_xent(z1, z2, temperature=temperature, reduction=reduction, grad=False)[0])
 
 
-def nt_xent_grad(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str = "mean") -> NTXentGrad:
+def nt_xent_grad(
+    z1: npt.ArrayLike, z2: npt.ArrayLike, *, temperature: float = 0.5, reduction: str = "mean"
+) -> NTXentGrad:
     r"""Gradients of :func:`nt_xent` with respect to the two views ``z1`` and ``z2``.
 
     With :math:`G` the derivative of the losses with respect to the similarity matrix (the
@@ -1032,144 +1445,7 @@ def nt_xent_grad(z1: Any, z2: Any, *, temperature: float = 0.5, reduction: str =
     >>> g.z1, g.z2
     (array([[0., 0.]]), array([[0., 0.]]))
     """
-    return _nt_xent(z1, z2, temperature=temperature, reduction=reduction, value=False)[1]
-
-
-# --------------------------------------------------------------------------
-# Registry: samplers of valid, generic inputs (away from kinks and zero vectors)
-# --------------------------------------------------------------------------
-
-_D = 3  # embedding dimension of the samplers
-
-
-def _unit_rows(rng: np.random.Generator, n: int) -> np.ndarray:
-    u = rng.normal(size=(n, _D))
-    return u / np.linalg.norm(u, axis=1, keepdims=True)
-
-
-def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> np.ndarray:
-    """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
-    return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
-
-
-def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # distances 0.2..0.8 (inside the default margin 1) or 1.2..2.2 (beyond it)
-    x1 = rng.normal(size=(n, _D))
-    x2 = x1 + _either(rng, n, (0.2, 0.8), (1.2, 2.2))[:, None] * _unit_rows(rng, n)
-    return {"y_true": rng.integers(0, 2, size=n).astype(float), "x1": x1, "x2": x2}
-
-
-register(
-    loss=contrastive,
-    grad=contrastive_grad,
-    core=_contrastive,
-    family="embedding",
-    prediction="embedding",
-    target="binary",
-    distribution=None,
-    convex=False,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="hadsell2006dimensionality",
-    summary="Pulls similar pairs together, pushes dissimilar ones beyond a margin.",
-    args=("y_true", "x1", "x2"),
-    grad_wrt=("x1", "x2"),
-    oracle="torch",
-    sampler=_sample_contrastive,
-)
-
-
-def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # d(a, n) = d(a, p) + 1 - s with |s| in 0.2..0.8: the hinge (margin 1) is active for s > 0
-    anchor = rng.normal(size=(n, _D))
-    d_pos = rng.uniform(0.3, 1.5, size=n)
-    d_neg = d_pos + 1.0 - _either(rng, n, (-0.8, -0.2), (0.2, 0.8))
-    return {
-        "anchor": anchor,
-        "positive": anchor + d_pos[:, None] * _unit_rows(rng, n),
-        "negative": anchor + d_neg[:, None] * _unit_rows(rng, n),
-    }
-
-
-register(
-    loss=triplet,
-    grad=triplet_grad,
-    core=_triplet,
-    family="embedding",
-    prediction="embedding",
-    target="none",
-    distribution=None,
-    convex=False,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="schroff2015facenet",
-    summary="Anchor closer to its positive than to its negative, by a margin.",
-    args=("anchor", "positive", "negative"),
-    grad_wrt=("anchor", "positive", "negative"),
-    oracle="torch",
-    sampler=_sample_triplet,
-)
-
-
-def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    # cosines with 0.15 <= |cos| <= 0.9: away from the hinge at the default margin 0
-    u = _unit_rows(rng, n)
-    w = rng.normal(size=(n, _D))
-    w -= (w * u).sum(axis=1, keepdims=True) * u
-    w /= np.linalg.norm(w, axis=1, keepdims=True)
-    c = _either(rng, n, (-0.9, -0.15), (0.15, 0.9))[:, None]
-    x1 = u * rng.uniform(0.5, 2.0, size=(n, 1))
-    x2 = (c * u + np.sqrt(1 - c * c) * w) * rng.uniform(0.5, 2.0, size=(n, 1))
-    return {"y_true": rng.choice([-1.0, 1.0], size=n), "x1": x1, "x2": x2}
-
-
-register(
-    loss=cosine_embedding,
-    grad=cosine_embedding_grad,
-    core=_cosine_embedding,
-    family="embedding",
-    prediction="embedding",
-    target="sign",
-    distribution=None,
-    convex=False,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="bromley1993signature",
-    summary="Cosine 1 for similar pairs, below a margin for dissimilar ones.",
-    args=("y_true", "x1", "x2"),
-    grad_wrt=("x1", "x2"),
-    oracle="torch",
-    sampler=_sample_cosine,
-)
-
-
-def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    queries = rng.normal(size=(n, _D))
-    return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
-
-
-register(
-    loss=info_nce,
-    grad=info_nce_grad,
-    core=_info_nce,
-    family="embedding",
-    prediction="embedding",
-    target="none",
-    distribution=None,
-    convex=False,
-    differentiable=True,
-    robust=None,
-    proper=None,
-    reference="oord2018representation",
-    summary="Softmax over cosine similarities: each query picks its own key.",
-    args=("queries", "keys"),
-    grad_wrt=("queries", "keys"),
-    oracle="torch",
-    sampler=_sample_info_nce,
-)
+    return cast(NTXentGrad, _nt_xent(z1, z2, temperature=temperature, reduction=reduction, value=False)[1])
 
 
 def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -1181,6 +1457,7 @@ register(
     loss=nt_xent,
     grad=nt_xent_grad,
     core=_nt_xent,
+    readable=nt_xent_readable,
     family="embedding",
     prediction="embedding",
     target="none",
@@ -1208,7 +1485,7 @@ __all__ += ["mine_negatives", "mine_triplets", "pairwise_distances"]
 _STRATEGIES = ("random", "semi-hard", "hard")
 
 
-def pairwise_distances(x: Any, y: Any = None, *, squared: bool = False) -> np.ndarray:
+def pairwise_distances(x: npt.ArrayLike, y: npt.ArrayLike | None = None, *, squared: bool = False) -> FloatArray:
     r"""Euclidean distances between every row of ``x`` and every row of ``y``.
 
     .. math::
@@ -1266,13 +1543,13 @@ def pairwise_distances(x: Any, y: Any = None, *, squared: bool = False) -> np.nd
         a, b = a.astype(dtype, copy=False), b.astype(dtype, copy=False)
     sq_a = (a * a).sum(axis=1)
     sq_b = sq_a if y is None else (b * b).sum(axis=1)
-    d2 = np.maximum(sq_a[:, None] + sq_b[None, :] - 2 * (a @ b.T), 0)
+    d2: FloatArray = np.maximum(sq_a[:, None] + sq_b[None, :] - 2 * (a @ b.T), 0)
     if y is None:
         np.fill_diagonal(d2, 0)
     return d2 if squared else np.sqrt(d2)
 
 
-def _square_distances(dist: Any) -> np.ndarray:
+def _square_distances(dist: npt.ArrayLike) -> FloatArray:
     d = as_float_array(dist, "dist")
     if d.ndim != 2 or d.shape[0] != d.shape[1]:
         raise ValueError(
@@ -1282,7 +1559,7 @@ def _square_distances(dist: Any) -> np.ndarray:
     return d
 
 
-def _mining_labels(labels: Any, n: int) -> np.ndarray:
+def _mining_labels(labels: npt.ArrayLike, n: int) -> npt.NDArray[Any]:
     y = np.asarray(labels)
     if y.dtype.kind not in "biu":
         raise TypeError(f"labels must hold integer class labels, got an array of dtype {y.dtype}")
@@ -1291,13 +1568,13 @@ def _mining_labels(labels: Any, n: int) -> np.ndarray:
     return y
 
 
-def _check_strategy(strategy: Any, allowed: tuple[str, ...]) -> str:
+def _check_strategy(strategy: object, allowed: tuple[str, ...]) -> str:
     if not isinstance(strategy, str) or strategy not in allowed:
         raise ValueError(f"strategy must be one of {', '.join(map(repr, allowed))}, got {strategy!r}")
     return strategy
 
 
-def _indices(x: Any, name: str, n: int) -> np.ndarray:
+def _indices(x: npt.ArrayLike, name: str, n: int) -> npt.NDArray[np.intp]:
     i = np.asarray(x)
     if i.dtype.kind not in "iu":
         raise TypeError(f"{name} must hold integer indices of examples, got an array of dtype {i.dtype}")
@@ -1309,8 +1586,14 @@ def _indices(x: Any, name: str, n: int) -> np.ndarray:
 
 
 def mine_negatives(
-    dist: Any, labels: Any, anchors: Any, positives: Any, *, strategy: str = "semi-hard", rng: Any = None
-) -> np.ndarray:
+    dist: npt.ArrayLike,
+    labels: npt.ArrayLike,
+    anchors: npt.ArrayLike,
+    positives: npt.ArrayLike,
+    *,
+    strategy: str = "semi-hard",
+    rng: RNGLike = None,
+) -> npt.NDArray[np.intp]:
     r"""Choose a negative for each (anchor, positive) pair of a batch: randomly, semi-hard or hard.
 
     A negative of anchor :math:`a` is an example of another class. With :math:`d` the distances
@@ -1387,18 +1670,20 @@ def mine_negatives(
     if strategy == "random":
         gen = np.random.default_rng(rng)
         u = np.where(is_neg, gen.random(is_neg.shape), -1.0)
-        return np.argmax(u, axis=1)
-    if strategy == "hard":
-        return np.argmin(np.where(is_neg, d_an, np.inf), axis=1)
-    farther = is_neg & (d_an > d[a, p][:, None])
-    closest_farther = np.argmin(np.where(farther, d_an, np.inf), axis=1)
-    farthest = np.argmax(np.where(is_neg, d_an, -np.inf), axis=1)
-    return np.where(farther.any(axis=1), closest_farther, farthest)
+        chosen: npt.NDArray[np.intp] = np.argmax(u, axis=1)
+    elif strategy == "hard":
+        chosen = np.argmin(np.where(is_neg, d_an, np.inf), axis=1)
+    else:
+        farther = is_neg & (d_an > d[a, p][:, None])
+        closest_farther = np.argmin(np.where(farther, d_an, np.inf), axis=1)
+        farthest = np.argmax(np.where(is_neg, d_an, -np.inf), axis=1)
+        chosen = np.where(farther.any(axis=1), closest_farther, farthest)
+    return chosen
 
 
 def mine_triplets(
-    embeddings: Any, labels: Any, *, strategy: str = "semi-hard", rng: Any = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    embeddings: npt.ArrayLike, labels: npt.ArrayLike, *, strategy: str = "semi-hard", rng: RNGLike = None
+) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
     r"""Triplets (anchor, positive, negative) of a batch, as indices, for :func:`triplet`.
 
     With ``"random"``, ``"semi-hard"`` or ``"hard"``, every ordered pair of two different

@@ -10,13 +10,16 @@ distribution, so the registry's ``distribution`` and ``proper`` are ``None``.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -44,7 +47,7 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 
-def _scores(y_pred: Any) -> np.ndarray:
+def _scores(y_pred: npt.ArrayLike) -> FloatArray:
     """``y_pred`` as a floating array of finite scores."""
     s = as_float_array(y_pred, "y_pred")
     finite = np.isfinite(s)
@@ -54,7 +57,7 @@ def _scores(y_pred: Any) -> np.ndarray:
     return s
 
 
-def _sign_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+def _sign_inputs(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str) -> tuple[FloatArray, FloatArray]:
     """Validate a binary margin-loss call; return labels ``y`` (-1/+1, in s's dtype) and scores ``s``."""
     check_reduction(reduction)
     s = _scores(y_pred)
@@ -77,7 +80,15 @@ def _sign_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, 
 # --------------------------------------------------------------------------
 
 
-def _sign_loss(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool, n_tmp: int):
+def _sign_loss(
+    kernel: Callable[..., None],
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    reduction: str,
+    value: bool,
+    grad: bool,
+    n_tmp: int,
+) -> tuple[Reduced | None, FloatArray | None]:
     """A binary margin loss by blocks (see :mod:`losslib._kernels`), with the checks of
     :func:`_sign_inputs` as reductions: finite scores by their minimum and maximum, labels -1/+1
     block by block (``y * y == 1`` exactly for them only). If a check fails, the full checks run
@@ -110,7 +121,16 @@ def _sign_loss(kernel, y_true: Any, y_pred: Any, reduction: str, value: bool, gr
     return v, (g[0] if g is not None else None)
 
 
-def _hinge_kernel(y, s, v, g, count, tmp, *, full):
+def _hinge_kernel(
+    y: FloatArray,
+    s: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    *,
+    full: Callable[[], None],
+) -> None:
     yy = np.multiply(y, y, out=tmp[0])
     if not yy.min() == 1 == yy.max():
         full()  # raises: a label other than -1 and +1 (y * y == 1 for them only)
@@ -127,12 +147,34 @@ def _hinge_kernel(y, s, v, g, count, tmp, *, full):
             np.divide(g, count, out=g)
 
 
-def _hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`hinge`, sharing the margins."""
+def hinge_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`hinge` and :func:`hinge_grad`: the definition, as chapter 3 writes it.
+
+    .. math::
+
+        \ell = \max(0,\ 1 - y s), \qquad
+        \frac{\partial \ell}{\partial s} = \begin{cases} -y & y s < 1 \\ 0 & y s \ge 1 \end{cases}
+
+    (the subgradient 0 at the kink :math:`y s = 1`), for labels :math:`y \in \{-1, +1\}`.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_hinge`` is tested against it.
+    """
+    y, s = np.asarray(y_true), np.asarray(y_pred)
+    slack = 1 - y * s
+    return reduce_readable(np.maximum(0, slack), np.where(slack > 0, -y, 0), reduction)
+
+
+def _hinge(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`hinge_readable`: value and/or gradient, sharing the margins."""
     return _sign_loss(_hinge_kernel, y_true, y_pred, reduction, value, grad, 2)
 
 
-def hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Hinge loss of a support vector machine.
 
     .. math:: \ell(y, s) = \max(0,\ 1 - y s), \qquad y \in \{-1, +1\}
@@ -177,10 +219,10 @@ def hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(hinge([1, -1, 1], [0.5, 0.5, 2.0]))  # (0.5 + 1.5 + 0) / 3
     0.6666666666666666
     """
-    return _hinge(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""(Sub)gradient of :func:`hinge` with respect to the scores.
 
     .. math:: \frac{\partial \ell}{\partial s} = \begin{cases} -y & y s < 1 \\ 0 & y s \ge 1 \end{cases}
@@ -193,11 +235,59 @@ def hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarr
     >>> hinge_grad([1, -1, 1], [0.5, 0.5, 1.0], reduction="sum")
     array([-1.,  1.,  0.])
     """
-    return _hinge(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _hinge(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
-def _squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`squared_hinge`, sharing the clipped slack."""
+def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Labels -1/+1 and scores whose margins y s lie in [-2.5, 3], at least 0.1 from the hinge at 1."""
+    y = rng.choice([-1.0, 1.0], size=n)
+    margin = rng.uniform(-2.5, 3.0, size=n)
+    margin = np.where(np.abs(margin - 1) < 0.1, margin + 0.25, margin)
+    return {"y_true": y, "y_pred": y * margin}
+
+
+register(
+    loss=hinge,
+    grad=hinge_grad,
+    core=_hinge,
+    readable=hinge_readable,
+    family="classification",
+    prediction="score",
+    target="sign",
+    distribution=None,
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="cortes1995support",
+    summary="Support vector machine loss max(0, 1 - y s) on a score.",
+    oracle="sklearn",
+    sampler=_sign_sampler,
+)
+
+
+def squared_hinge_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`squared_hinge` and :func:`squared_hinge_grad`: the definition, as chapter 3
+    writes it.
+
+    .. math::
+
+        \ell = \max(0,\ 1 - y s)^2, \qquad \frac{\partial \ell}{\partial s} = -2 y \max(0,\ 1 - y s)
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_squared_hinge`` is tested against it.
+    """
+    y, s = np.asarray(y_true), np.asarray(y_pred)
+    h = np.maximum(0, 1 - y * s)
+    return reduce_readable(h**2, -2 * y * h, reduction)
+
+
+def _squared_hinge(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`squared_hinge_readable`: value and/or gradient, sharing the clipped slack."""
     y, s = _sign_inputs(y_true, y_pred, reduction)
     h = np.maximum(1 - y * s, 0)
     v = reduce(h * h, reduction) if value else None
@@ -205,7 +295,7 @@ def _squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: 
     return v, g
 
 
-def squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def squared_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Squared hinge loss (the L2-SVM loss).
 
     .. math:: \ell(y, s) = \max(0,\ 1 - y s)^2, \qquad y \in \{-1, +1\}
@@ -243,10 +333,10 @@ def squared_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> squared_hinge([1, -1, 1], [0.5, 0.5, 2.0], reduction="none")
     array([0.25, 2.25, 0.  ])
     """
-    return _squared_hinge(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _squared_hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def squared_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def squared_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`squared_hinge` with respect to the scores: :math:`-2y\max(0, 1 - ys)`.
 
     Examples
@@ -254,7 +344,137 @@ def squared_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
     >>> squared_hinge_grad([1, -1, 1], [0.5, 0.5, 2.0], reduction="sum")
     array([-1.,  3.,  0.])
     """
-    return _squared_hinge(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _squared_hinge(y_true, y_pred, reduction=reduction, value=False)[1])
+
+
+register(
+    loss=squared_hinge,
+    grad=squared_hinge_grad,
+    core=_squared_hinge,
+    readable=squared_hinge_readable,
+    family="classification",
+    prediction="score",
+    target="sign",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="cortes1995support",
+    summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
+    oracle="closed form",
+    sampler=_sign_sampler,
+)
+
+
+# --------------------------------------------------------------------------
+# Exponential loss
+# --------------------------------------------------------------------------
+
+
+def exponential_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`exponential` and :func:`exponential_grad`: the definition, as chapter 3
+    writes it.
+
+    .. math:: \ell = e^{-y s}, \qquad \frac{\partial \ell}{\partial s} = -y\, e^{-y s}
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_exponential`` is tested against it.
+    """
+    y, s = np.asarray(y_true), np.asarray(y_pred)
+    e = np.exp(-y * s)
+    return reduce_readable(e, -y * e, reduction)
+
+
+def _exponential(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`exponential_readable`: value and/or gradient, sharing exp(-y s)."""
+    y, s = _sign_inputs(y_true, y_pred, reduction)
+    with np.errstate(over="ignore"):
+        e = np.exp(-y * s)
+        v = reduce(e, reduction) if value else None
+        g = (0.0 - y * e) * s.dtype.type(grad_scale(reduction, s.size)) if grad else None
+    return v, g
+
+
+def exponential(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
+    r"""Exponential loss of AdaBoost.
+
+    .. math:: \ell(y, s) = e^{-y s}, \qquad y \in \{-1, +1\}
+
+    AdaBoost is stagewise minimisation of this loss (Freund and Schapire 1997; the view of
+    Friedman, Hastie and Tibshirani 2000); its population minimiser is half the log-odds,
+    :math:`s = \tfrac12 \log\frac{P(y=1)}{P(y=-1)}`. It is convex and smooth, but a
+    misclassified point costs exponentially much, so it is very sensitive to label noise.
+
+    Parameters
+    ----------
+    y_true : array_like, any shape
+        Labels -1 or +1 (0/1 labels are refused: pass ``2 * y_true - 1``).
+    y_pred : array_like, same shape as ``y_true``
+        Finite scores.
+    reduction : {"mean", "sum", "none"}
+        Elementwise: ``"mean"`` averages over all elements.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    The value and the gradient :math:`-y e^{-ys}` overflow to ``inf`` exactly where the true
+    number exceeds the largest float: for margins :math:`ys < -709.78` in float64 and
+    :math:`ys < -88.72` in float32 (so at :math:`|s| = 80` float32 is still finite). That is
+    the correctly rounded result, not an instability; scale the scores if it happens.
+    Neither PyTorch nor scikit-learn has this loss as a function (scikit-learn's
+    ``GradientBoostingClassifier(loss="exponential")`` uses it internally).
+
+    References
+    ----------
+    .. [1] Freund, Y. and Schapire, R. E. (1997). A decision-theoretic generalization of
+       on-line learning and an application to boosting. *Journal of Computer and System
+       Sciences* 55(1), 119-139. (freund1997decision)
+
+    Examples
+    --------
+    >>> exponential([1, -1], [0.0, float(np.log(2.0))], reduction="none")  # e^0, e^(log 2)
+    array([1., 2.])
+    """
+    return cast(Reduced, _exponential(y_true, y_pred, reduction=reduction, grad=False)[0])
+
+
+def exponential_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
+    r"""Gradient of :func:`exponential` with respect to the scores: :math:`-y\, e^{-y s}`.
+
+    Examples
+    --------
+    >>> exponential_grad([1, -1], [0.0, float(np.log(2.0))], reduction="sum")
+    array([-1.,  2.])
+    """
+    return cast(FloatArray, _exponential(y_true, y_pred, reduction=reduction, value=False)[1])
+
+
+register(
+    loss=exponential,
+    grad=exponential_grad,
+    core=_exponential,
+    readable=exponential_readable,
+    family="classification",
+    prediction="score",
+    target="sign",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="freund1997decision",
+    summary="AdaBoost's exp(-y s); harsh on misclassified points.",
+    oracle="closed form",
+    sampler=_sign_sampler,
+)
 
 
 # --------------------------------------------------------------------------
@@ -262,7 +482,9 @@ def squared_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> 
 # --------------------------------------------------------------------------
 
 
-def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.ndarray, np.ndarray]:
+def _multiclass_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str
+) -> tuple[npt.NDArray[np.integer[Any]], FloatArray]:
     """Validate a multiclass hinge call; return integer labels ``(...)`` and scores ``(..., C)``."""
     check_reduction(reduction)
     s = _scores(y_pred)
@@ -301,8 +523,37 @@ def _multiclass_inputs(y_true: Any, y_pred: Any, reduction: str) -> tuple[np.nda
     return labels, s
 
 
-def _multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`multiclass_hinge`, sharing the best wrong score."""
+def multiclass_hinge_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`multiclass_hinge` and :func:`multiclass_hinge_grad`: the definition, as
+    chapter 3 writes it.
+
+    .. math::
+
+        \ell = \max\Big(0,\ 1 + \max_{j \ne y} s_j - s_y\Big), \qquad
+        \nabla_s\, \ell = e_{j^*} - e_y \ \text{ where } \ell > 0 \text{ (else 0)}
+
+    with :math:`j^*` the best wrong class; :math:`k` wrong classes tied for the best score share
+    the :math:`+1` equally (:math:`1/k` each).
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_multiclass_hinge`` is tested against it.
+    """
+    y, s = np.asarray(y_true), np.asarray(y_pred)
+    is_true = np.arange(s.shape[-1]) == y[..., None]
+    wrong = np.where(is_true, -np.inf, s)
+    best_wrong = np.max(wrong, axis=-1)
+    slack = 1 + best_wrong - np.sum(s * is_true, axis=-1)  # 1 + max_{j != y} s_j - s_y
+    best = wrong == best_wrong[..., None]
+    grad = (slack > 0)[..., None] * (best / np.sum(best, axis=-1, keepdims=True) - is_true)
+    return reduce_readable(np.maximum(0, slack), grad, reduction)
+
+
+def _multiclass_hinge(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`multiclass_hinge_readable`: value and/or gradient, sharing the best wrong score."""
     labels, s = _multiclass_inputs(y_true, y_pred, reduction)
     is_true = np.arange(s.shape[-1]) == labels[..., None]
     others = np.where(is_true, -np.inf, s)
@@ -320,7 +571,7 @@ def _multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean", valu
     return v, g
 
 
-def multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def multiclass_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Multiclass hinge loss of Crammer and Singer.
 
     .. math:: \ell(y, s) = \max\Big(0,\ 1 + \max_{j \ne y} s_j - s_y\Big)
@@ -365,10 +616,10 @@ def multiclass_hinge(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> multiclass_hinge([0, 2], s, reduction="none")  # 1 + 1.5 - 2, 1 + 1 - 0.5
     array([0.5, 1.5])
     """
-    return _multiclass_hinge(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _multiclass_hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def multiclass_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def multiclass_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""(Sub)gradient of :func:`multiclass_hinge` with respect to the scores.
 
     Where the loss is positive it is :math:`-1` at the true class and :math:`+1` at the best
@@ -384,149 +635,7 @@ def multiclass_hinge_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") 
     array([[-1. ,  1. ,  0. ],
            [ 0.5,  0.5, -1. ]])
     """
-    return _multiclass_hinge(y_true, y_pred, reduction=reduction, value=False)[1]
-
-
-# --------------------------------------------------------------------------
-# Exponential loss
-# --------------------------------------------------------------------------
-
-
-def _exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`exponential`, sharing exp(-y s)."""
-    y, s = _sign_inputs(y_true, y_pred, reduction)
-    with np.errstate(over="ignore"):
-        e = np.exp(-y * s)
-        v = reduce(e, reduction) if value else None
-        g = (0.0 - y * e) * s.dtype.type(grad_scale(reduction, s.size)) if grad else None
-    return v, g
-
-
-def exponential(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
-    r"""Exponential loss of AdaBoost.
-
-    .. math:: \ell(y, s) = e^{-y s}, \qquad y \in \{-1, +1\}
-
-    AdaBoost is stagewise minimisation of this loss (Freund and Schapire 1997; the view of
-    Friedman, Hastie and Tibshirani 2000); its population minimiser is half the log-odds,
-    :math:`s = \tfrac12 \log\frac{P(y=1)}{P(y=-1)}`. It is convex and smooth, but a
-    misclassified point costs exponentially much, so it is very sensitive to label noise.
-
-    Parameters
-    ----------
-    y_true : array_like, any shape
-        Labels -1 or +1 (0/1 labels are refused: pass ``2 * y_true - 1``).
-    y_pred : array_like, same shape as ``y_true``
-        Finite scores.
-    reduction : {"mean", "sum", "none"}
-        Elementwise: ``"mean"`` averages over all elements.
-
-    Returns
-    -------
-    float or ndarray
-
-    Notes
-    -----
-    The value and the gradient :math:`-y e^{-ys}` overflow to ``inf`` exactly where the true
-    number exceeds the largest float: for margins :math:`ys < -709.78` in float64 and
-    :math:`ys < -88.72` in float32 (so at :math:`|s| = 80` float32 is still finite). That is
-    the correctly rounded result, not an instability; scale the scores if it happens.
-    Neither PyTorch nor scikit-learn has this loss as a function (scikit-learn's
-    ``GradientBoostingClassifier(loss="exponential")`` uses it internally).
-
-    References
-    ----------
-    .. [1] Freund, Y. and Schapire, R. E. (1997). A decision-theoretic generalization of
-       on-line learning and an application to boosting. *Journal of Computer and System
-       Sciences* 55(1), 119-139. (freund1997decision)
-
-    Examples
-    --------
-    >>> exponential([1, -1], [0.0, float(np.log(2.0))], reduction="none")  # e^0, e^(log 2)
-    array([1., 2.])
-    """
-    return _exponential(y_true, y_pred, reduction=reduction, grad=False)[0]
-
-
-def exponential_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
-    r"""Gradient of :func:`exponential` with respect to the scores: :math:`-y\, e^{-y s}`.
-
-    Examples
-    --------
-    >>> exponential_grad([1, -1], [0.0, float(np.log(2.0))], reduction="sum")
-    array([-1.,  2.])
-    """
-    return _exponential(y_true, y_pred, reduction=reduction, value=False)[1]
-
-
-# --------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------
-
-
-def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """Labels -1/+1 and scores whose margins y s lie in [-2.5, 3], at least 0.1 from the hinge at 1."""
-    y = rng.choice([-1.0, 1.0], size=n)
-    margin = rng.uniform(-2.5, 3.0, size=n)
-    margin = np.where(np.abs(margin - 1) < 0.1, margin + 0.25, margin)
-    return {"y_true": y, "y_pred": y * margin}
-
-
-register(
-    loss=hinge,
-    grad=hinge_grad,
-    core=_hinge,
-    family="classification",
-    prediction="score",
-    target="sign",
-    distribution=None,
-    convex=True,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="cortes1995support",
-    summary="Support vector machine loss max(0, 1 - y s) on a score.",
-    oracle="sklearn",
-    sampler=_sign_sampler,
-)
-
-
-register(
-    loss=squared_hinge,
-    grad=squared_hinge_grad,
-    core=_squared_hinge,
-    family="classification",
-    prediction="score",
-    target="sign",
-    distribution=None,
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=None,
-    reference="cortes1995support",
-    summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
-    oracle="closed form",
-    sampler=_sign_sampler,
-)
-
-
-register(
-    loss=exponential,
-    grad=exponential_grad,
-    core=_exponential,
-    family="classification",
-    prediction="score",
-    target="sign",
-    distribution=None,
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=None,
-    reference="freund1997decision",
-    summary="AdaBoost's exp(-y s); harsh on misclassified points.",
-    oracle="closed form",
-    sampler=_sign_sampler,
-)
+    return cast(FloatArray, _multiclass_hinge(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict[str, np.ndarray]:
@@ -549,6 +658,7 @@ register(
     loss=multiclass_hinge,
     grad=multiclass_hinge_grad,
     core=_multiclass_hinge,
+    readable=multiclass_hinge_readable,
     family="classification",
     prediction="score",
     target="class",

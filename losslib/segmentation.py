@@ -18,13 +18,15 @@ and, for :math:`s = 0`, :math:`1 - \mathrm{Jaccard} = D / (2 - D)` with
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     as_float_array,
     check_in_unit_interval,
@@ -37,7 +39,9 @@ from ._validation import (
 __all__ = ["dice", "dice_grad", "soft_jaccard", "soft_jaccard_grad"]
 
 
-def _mask_inputs(y_true: Any, y_pred: Any, smooth: Any, reduction: str):
+def _mask_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, smooth: float, reduction: str
+) -> tuple[FloatArray, FloatArray, float, tuple[int, ...], int]:
     """Validate a soft-mask call; return ``(y, p, smooth, axes, n_examples)``."""
     check_reduction(reduction)
     s = check_positive_scalar(smooth, "smooth", allow_zero=True)
@@ -57,7 +61,7 @@ def _mask_inputs(y_true: Any, y_pred: Any, smooth: Any, reduction: str):
     return y, p, s, axes, n
 
 
-def _check_defined(denominator: np.ndarray, name: str) -> None:
+def _check_defined(denominator: FloatArray, name: str) -> None:
     """With smooth = 0 an example whose masks are both empty has the undefined ratio 0/0."""
     empty = denominator == 0
     if np.any(empty):
@@ -68,22 +72,49 @@ def _check_defined(denominator: np.ndarray, name: str) -> None:
         )
 
 
-def _per_example(ratio: np.ndarray, ndim: int) -> np.ndarray:
+def _per_example(ratio: FloatArray, ndim: int) -> FloatArray:
     """The per-example losses from the keepdims sums: shape (N,), or () for a 1-D input."""
     return np.reshape(ratio, ratio.shape[:1] if ndim > 1 else ())
 
 
+def dice_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`dice` and :func:`dice_grad`: the definition, as chapter 5 writes it.
+
+    Per example, with the sums over every axis but the first, :math:`a = 2\sum_i y_i p_i + s` and
+    :math:`b = \sum_i y_i + \sum_i p_i + s` (squares inside the sums if ``squared``),
+
+    .. math::
+
+        \ell = 1 - \frac{a}{b}, \qquad
+        \frac{\partial \ell}{\partial p_j} = \frac{a\, \partial b / \partial p_j - 2 y_j\, b}{b^2},
+        \qquad \frac{\partial b}{\partial p_j} = 1 \ (\text{or } 2 p_j)
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_dice`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    axes = tuple(range(1, p.ndim)) if p.ndim > 1 else None  # a 1-D input is one example
+    a = 2 * np.sum(y * p, axis=axes, keepdims=True) + smooth
+    b = np.sum(y**2 + p**2 if squared else y + p, axis=axes, keepdims=True) + smooth
+    loss = 1 - a / b
+    grad = (a * (2 * p if squared else 1) - 2 * y * b) / b**2
+    return reduce_readable(loss.reshape(p.shape[:1] if p.ndim > 1 else ()), grad, reduction)
+
+
 def _dice(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
     smooth: float = 1.0,
     squared: bool = False,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`dice`, sharing the overlap sums."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`dice_readable`: value and/or gradient by blocks of examples, sharing the
+    overlap sums."""
     if not isinstance(squared, (bool, np.bool_)):
         raise TypeError(f"squared must be True or False, got {squared!r}")
     try:  # the checks of _mask_inputs without the scans for NaNs (the sums find them)
@@ -104,7 +135,9 @@ def _dice(
     return _dice_general(y_true, y_pred, smooth, squared, reduction, value, grad)
 
 
-def _dice_rows(y: np.ndarray, p: np.ndarray, s: float, squared: bool, reduction: str, value: bool, grad: bool):
+def _dice_rows(
+    y: FloatArray, p: FloatArray, s: float, squared: bool, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None] | None:
     r"""Dice by blocks of examples, from row sums and BLAS row dots; None (for the general path,
     which raises the error) for NaNs, values outside [0, 1] or a 0/0 ratio.
 
@@ -159,7 +192,9 @@ def _dice_rows(y: np.ndarray, p: np.ndarray, s: float, squared: bool, reduction:
     return v, (g_all.reshape(p.shape) if g_all is not None else None)
 
 
-def _dice_general(y_true, y_pred, smooth, squared, reduction, value, grad):
+def _dice_general(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, smooth: float, squared: bool, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
     """Dice on whole arrays (validates fully: NaNs, a 0/0 ratio)."""
     y, p, s, axes, n = _mask_inputs(y_true, y_pred, smooth, reduction)
     t = p.dtype.type
@@ -181,7 +216,9 @@ def _dice_general(y_true, y_pred, smooth, squared, reduction, value, grad):
     return v, g
 
 
-def dice(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"):
+def dice(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
+) -> Reduced:
     r"""Soft Dice loss: one minus the (smoothed) Dice coefficient of two soft masks.
 
     .. math:: \ell(y, p) = 1 - \frac{2 \sum_i y_i p_i + s}{\sum_i y_i + \sum_i p_i + s}
@@ -239,10 +276,12 @@ def dice(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False
     >>> round(float(dice([[1.0, 1.0, 0.0, 0.0]], [[0.9, 0.6, 0.2, 0.0]])), 6)
     0.148936
     """
-    return _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, grad=False)[0])
 
 
-def dice_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"):
+def dice_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`dice` with respect to ``y_pred``.
 
     With numerator :math:`a = 2\sum_i y_i p_i + s` and denominator :math:`b`,
@@ -257,13 +296,71 @@ def dice_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, squared: bool = 
     >>> dice_grad([1.0, 0.0], [1.0, 0.0], smooth=0.0)
     array([-0.5,  0.5])
     """
-    return _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, value=False)[1])
+
+
+def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` examples of 8-pixel masks: 0/1 targets (none empty) and probabilities in (0.02, 0.98)."""
+    y = rng.integers(0, 2, size=(n, 8)).astype(float)
+    y[:, 0] = 1.0
+    return {"y_true": y, "y_pred": rng.uniform(0.02, 0.98, size=(n, 8))}
+
+
+register(
+    loss=dice,
+    grad=dice_grad,
+    core=_dice,
+    readable=dice_readable,
+    family="segmentation",
+    prediction="probability",
+    target="binary",
+    distribution=None,
+    convex=False,
+    differentiable=True,
+    robust=None,
+    proper=False,
+    reference="milletari2016v",
+    summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
+    oracle="closed form",
+    sampler=_sample_masks,
+)
+
+
+def soft_jaccard_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`soft_jaccard` and :func:`soft_jaccard_grad`: the definition, as chapter 5
+    writes it.
+
+    Per example, with the sums over every axis but the first, the soft intersection
+    :math:`a = \sum_i y_i p_i + s` and union :math:`b = \sum_i (y_i + p_i - y_i p_i) + s`,
+
+    .. math::
+
+        \ell = 1 - \frac{a}{b}, \qquad \frac{\partial \ell}{\partial p_j} = \frac{a\,(1 - y_j) - y_j\, b}{b^2}
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_soft_jaccard`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    axes = tuple(range(1, p.ndim)) if p.ndim > 1 else None  # a 1-D input is one example
+    a = np.sum(y * p, axis=axes, keepdims=True) + smooth
+    b = np.sum(y + p - y * p, axis=axes, keepdims=True) + smooth
+    loss = 1 - a / b
+    grad = (a * (1 - y) - y * b) / b**2
+    return reduce_readable(loss.reshape(p.shape[:1] if p.ndim > 1 else ()), grad, reduction)
 
 
 def _soft_jaccard(
-    y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`soft_jaccard`, sharing the overlap sums."""
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    smooth: float = 1.0,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`soft_jaccard_readable`: value and/or gradient, sharing the overlap sums."""
     y, p, s, axes, n = _mask_inputs(y_true, y_pred, smooth, reduction)
     t = p.dtype.type
     # loss = (union - intersection) / (union + s), both sums of non-negative terms:
@@ -280,7 +377,9 @@ def _soft_jaccard(
     return v, g
 
 
-def soft_jaccard(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean"):
+def soft_jaccard(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
+) -> Reduced:
     r"""Soft Jaccard (intersection-over-union) loss of two soft masks.
 
     .. math:: \ell(y, p) = 1 - \frac{\sum_i y_i p_i + s}{\sum_i (y_i + p_i - y_i p_i) + s}
@@ -325,10 +424,12 @@ def soft_jaccard(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: st
     >>> round(float(soft_jaccard([1.0, 1.0, 0.0, 0.0], [0.9, 0.6, 0.2, 0.0], smooth=0.0)), 6)
     0.318182
     """
-    return _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, grad=False)[0])
 
 
-def soft_jaccard_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reduction: str = "mean"):
+def soft_jaccard_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`soft_jaccard` with respect to ``y_pred``.
 
     With :math:`a = \sum_i y_i p_i + s` and :math:`b = \sum_i (y_i + p_i - y_i p_i) + s`,
@@ -342,39 +443,14 @@ def soft_jaccard_grad(y_true: Any, y_pred: Any, *, smooth: float = 1.0, reductio
     >>> soft_jaccard_grad([1.0, 0.0], [1.0, 1.0], smooth=0.0)
     array([-0.5 ,  0.25])
     """
-    return _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, value=False)[1]
-
-
-def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """``n`` examples of 8-pixel masks: 0/1 targets (none empty) and probabilities in (0.02, 0.98)."""
-    y = rng.integers(0, 2, size=(n, 8)).astype(float)
-    y[:, 0] = 1.0
-    return {"y_true": y, "y_pred": rng.uniform(0.02, 0.98, size=(n, 8))}
-
-
-register(
-    loss=dice,
-    grad=dice_grad,
-    core=_dice,
-    family="segmentation",
-    prediction="probability",
-    target="binary",
-    distribution=None,
-    convex=False,
-    differentiable=True,
-    robust=None,
-    proper=False,
-    reference="milletari2016v",
-    summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
-    oracle="closed form",
-    sampler=_sample_masks,
-)
+    return cast(FloatArray, _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, value=False)[1])
 
 
 register(
     loss=soft_jaccard,
     grad=soft_jaccard_grad,
     core=_soft_jaccard,
+    readable=soft_jaccard_readable,
     family="segmentation",
     prediction="probability",
     target="binary",

@@ -6,13 +6,16 @@ summing the probability of every frame-level alignment that collapses to the tra
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._info import register
+from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, as_any_array, as_float_array, check_reduction
-from .special import log_softmax
+from .special import log_softmax, softmax
 
 __all__ = ["ctc", "ctc_grad"]
 
@@ -22,7 +25,7 @@ __all__ = ["ctc", "ctc_grad"]
 # --------------------------------------------------------------------------
 
 
-def _int_vector(x: Any, name: str, n: int, hi: int, hi_what: str) -> np.ndarray:
+def _int_vector(x: npt.ArrayLike, name: str, n: int, hi: int, hi_what: str) -> npt.NDArray[np.int64]:
     """An integer array of shape (n,) with values in [0, hi]."""
     arr = as_any_array(x, name)
     if arr.dtype.kind not in "iu":
@@ -41,7 +44,15 @@ def _int_vector(x: Any, name: str, n: int, hi: int, hi_what: str) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def _ctc_inputs(y_true, y_pred, input_lengths, target_lengths, blank, zero_infinity, reduction):
+def _ctc_inputs(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    input_lengths: npt.ArrayLike,
+    target_lengths: npt.ArrayLike,
+    blank: int,
+    zero_infinity: bool,
+    reduction: str,
+) -> tuple[FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     check_reduction(reduction)
     if not isinstance(zero_infinity, (bool, np.bool_)):
         raise TypeError(f"zero_infinity must be True or False, got {zero_infinity!r}")
@@ -98,24 +109,104 @@ def _ctc_inputs(y_true, y_pred, input_lengths, target_lengths, blank, zero_infin
 # --------------------------------------------------------------------------
 
 
-def _lae3(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+def _lae3(a: FloatArray, b: FloatArray, c: FloatArray) -> FloatArray:
     """log(e^a + e^b + e^c), elementwise; -inf where all three are -inf."""
     return np.logaddexp(np.logaddexp(a, b), c)
 
 
+def ctc_readable(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    input_lengths: npt.ArrayLike,
+    target_lengths: npt.ArrayLike,
+    *,
+    blank: int = 0,
+    zero_infinity: bool = False,
+    reduction: str = "mean",
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`ctc` and :func:`ctc_grad`: the forward-backward recursions of Graves et
+    al. (2006), as chapter 5 writes them, one sequence at a time and in log space.
+
+    Over the extended target :math:`l' = (\varnothing, l_1, \varnothing, \dots, l_L, \varnothing)`
+    and the log-probabilities :math:`y_t(k) = \log\operatorname{softmax}(z_t)_k`, the forward
+    variable :math:`\alpha_t(s)` (the first :math:`t + 1` frames emit :math:`l'_{1..s}`) and the
+    backward variable :math:`\beta_t(s)` (frames :math:`t..T-1` emit :math:`l'_{s..}`, frame
+    :math:`t` emitting :math:`l'_s`) are
+
+    .. math::
+
+        \alpha_t(s) = y_t(l'_s) + \log\big(e^{\alpha_{t-1}(s)} + e^{\alpha_{t-1}(s-1)}
+            + [\text{skip}_s]\, e^{\alpha_{t-1}(s-2)}\big), \qquad
+        \beta_t(s) = y_t(l'_s) + \log\big(e^{\beta_{t+1}(s)} + e^{\beta_{t+1}(s+1)}
+            + [\text{skip}_{s+2}]\, e^{\beta_{t+1}(s+2)}\big)
+
+    where :math:`\text{skip}_s` (a jump from :math:`s - 2` over a blank) holds for a label
+    :math:`l'_s` unlike :math:`l'_{s-2}`. Then :math:`\log p(l \mid z) = \log(e^{\alpha_{T-1}(S-1)} +
+    e^{\alpha_{T-1}(S-2)})`, the posterior of state :math:`s` at frame :math:`t` is
+    :math:`\gamma_t(s) = \exp(\alpha_t(s) + \beta_t(s) - y_t(l'_s) - \log p(l \mid z))`, and
+
+    .. math::
+
+        \ell = -\log p(l \mid z), \qquad
+        \frac{\partial \ell}{\partial z_{t,k}} = \operatorname{softmax}(z_t)_k - \sum_{s:\, l'_s = k} \gamma_t(s)
+
+    Sums of probabilities are ``logaddexp`` of their logs, so no product of :math:`T` probabilities
+    underflows. ``"mean"`` divides each loss by its target length (at least 1), then averages over
+    the batch, as PyTorch does; ``zero_infinity`` replaces an infinite loss (no alignment) and its
+    gradient by 0.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path ``_ctc``
+    (all sequences at once) is tested against it.
+    """
+    targets, z = np.asarray(y_true), np.asarray(y_pred)
+    t_lens, l_lens = np.asarray(input_lengths), np.asarray(target_lengths)
+    logp, probs = log_softmax(z), softmax(z)
+    loss, grad = np.zeros(len(z)), np.zeros_like(z)
+    for i in range(len(z)):
+        t_len, l_len = int(t_lens[i]), int(l_lens[i])
+        ext = np.full(2 * l_len + 1, blank)
+        ext[1::2] = targets[i, :l_len]
+        skip = (ext != blank) & (ext != np.r_[blank, blank, ext][: len(ext)])  # a label unlike l'_{s-2}
+        if t_len == 0:  # no frames: the empty target has probability 1, any other 0
+            loglik = 0.0 if l_len == 0 else -np.inf
+        else:
+            y = logp[i, :t_len][:, ext]  # y[t, s] = log-probability of l'_s at frame t
+            alpha, beta = np.full_like(y, -np.inf), np.full_like(y, -np.inf)
+            alpha[0, :2], beta[-1, -2:] = y[0, :2], y[-1, -2:]  # start in the first blank or label
+            for t in range(1, t_len):
+                prev = np.r_[-np.inf, -np.inf, alpha[t - 1]]  # from s, s - 1 or s - 2
+                alpha[t] = y[t] + np.logaddexp.reduce([prev[2:], prev[1:-1], np.where(skip, prev[:-2], -np.inf)])
+            for t in range(t_len - 2, -1, -1):
+                nxt = np.r_[beta[t + 1], -np.inf, -np.inf]  # to s, s + 1 or s + 2
+                jump = np.where(np.r_[skip, False, False][2:], nxt[2:], -np.inf)
+                beta[t] = y[t] + np.logaddexp.reduce([nxt[:-2], nxt[1:-1], jump])
+            loglik = np.logaddexp.reduce(alpha[-1, -2:])  # end in the last label or the final blank
+            with np.errstate(invalid="ignore"):  # no alignment (log p = -inf): NaN, as PyTorch's gradient
+                gamma = np.exp(alpha + beta - y - loglik)  # (T, S): P(frame t is in state s | l, z)
+            grad[i, :t_len] = probs[i, :t_len] - gamma @ np.eye(z.shape[-1])[ext]
+        loss[i] = -loglik
+        if zero_infinity and np.isinf(loss[i]):
+            loss[i], grad[i] = 0.0, 0.0
+    if reduction == "mean":
+        lengths = np.maximum(l_lens, 1)
+        loss, grad = loss / lengths, grad / lengths[:, None, None]
+    return reduce_readable(loss, grad, reduction)
+
+
 def _ctc(
-    y_true: Any,
-    y_pred: Any,
-    input_lengths: Any,
-    target_lengths: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    input_lengths: npt.ArrayLike,
+    target_lengths: npt.ArrayLike,
     *,
     blank: int = 0,
     zero_infinity: bool = False,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`ctc`, sharing the log-softmax and the forward variables."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`ctc_readable`: value and/or gradient of all sequences at once, sharing the
+    log-softmax and the forward variables."""
     z, targets, t_len, l_len = _ctc_inputs(
         y_true, y_pred, input_lengths, target_lengths, blank, zero_infinity, reduction
     )
@@ -161,7 +252,8 @@ def _ctc(
     # reduction weights: "mean" divides each loss by its target length (at least 1), then by N
     weight = np.ones(n, dtype=dt) if reduction != "mean" else (1.0 / (n * np.maximum(l_len, 1))).astype(dt)
 
-    v = g = None
+    v: Reduced | None = None
+    g: FloatArray | None = None
     if value:
         if reduction == "none":
             v = loss
@@ -182,7 +274,7 @@ def _ctc(
                 shift1[:, :-1] = nxt[:, 1:]
                 shift2[:, :-2] = np.where(skip[:, 2:], nxt[:, 2:], neg_inf)
             rec = _lae3(nxt, shift1, shift2) + lpe[:, t, :]
-            start = (t == t_len - 1)[:, None]
+            start = (t_len - 1 == t)[:, None]
             inside = (t < t_len - 1)[:, None]
             beta[t] = np.where(valid & start & is_end, lpe[:, t, :], np.where(valid & inside, rec, neg_inf))
         # occupation probability of each l' position, then summed per class:
@@ -207,15 +299,15 @@ def _ctc(
 
 
 def ctc(
-    y_true: Any,
-    y_pred: Any,
-    input_lengths: Any,
-    target_lengths: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    input_lengths: npt.ArrayLike,
+    target_lengths: npt.ArrayLike,
     *,
     blank: int = 0,
     zero_infinity: bool = False,
     reduction: str = "mean",
-):
+) -> Reduced:
     r"""Connectionist temporal classification loss: the negative log-probability of a transcript.
 
     A network emits, at each of :math:`T` frames, a distribution over :math:`C` classes, one
@@ -292,28 +384,31 @@ def ctc(
     >>> round(float(ctc([[1]], z, [2], [1], reduction="sum")), 6)  # -log(3/4)
     0.287682
     """
-    return _ctc(
-        y_true,
-        y_pred,
-        input_lengths,
-        target_lengths,
-        blank=blank,
-        zero_infinity=zero_infinity,
-        reduction=reduction,
-        grad=False,
-    )[0]
+    return cast(
+        Reduced,
+        _ctc(
+            y_true,
+            y_pred,
+            input_lengths,
+            target_lengths,
+            blank=blank,
+            zero_infinity=zero_infinity,
+            reduction=reduction,
+            grad=False,
+        )[0],
+    )
 
 
 def ctc_grad(
-    y_true: Any,
-    y_pred: Any,
-    input_lengths: Any,
-    target_lengths: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    input_lengths: npt.ArrayLike,
+    target_lengths: npt.ArrayLike,
     *,
     blank: int = 0,
     zero_infinity: bool = False,
     reduction: str = "mean",
-) -> np.ndarray:
+) -> FloatArray:
     r"""Gradient of :func:`ctc` with respect to the logits ``y_pred``.
 
     .. math:: \frac{\partial \ell}{\partial z_{t,k}} = \operatorname{softmax}(z_t)_k
@@ -328,16 +423,19 @@ def ctc_grad(
     array([[[ 0.166667, -0.166667],
             [ 0.166667, -0.166667]]])
     """
-    return _ctc(
-        y_true,
-        y_pred,
-        input_lengths,
-        target_lengths,
-        blank=blank,
-        zero_infinity=zero_infinity,
-        reduction=reduction,
-        value=False,
-    )[1]
+    return cast(
+        FloatArray,
+        _ctc(
+            y_true,
+            y_pred,
+            input_lengths,
+            target_lengths,
+            blank=blank,
+            zero_infinity=zero_infinity,
+            reduction=reduction,
+            value=False,
+        )[1],
+    )
 
 
 def _sample_ctc(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -358,6 +456,7 @@ register(
     loss=ctc,
     grad=ctc_grad,
     core=_ctc,
+    readable=ctc_readable,
     family="sequence",
     prediction="logit",
     target="sequence",
