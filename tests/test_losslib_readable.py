@@ -9,6 +9,8 @@ with soft targets where the loss takes them, both agree to ~1e-12 in float64.
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
@@ -19,7 +21,6 @@ from conftest import ENTRIES, REDUCTIONS, as_grads, draw, positional, rng_for, s
 # it empties as each family moves to the new pattern, and then goes away.
 PENDING = {
     "gaussian_nll", "laplace_nll", "poisson_nll", "von_mises_nll",
-    "mse", "mae", "pseudo_huber", "log_cosh", "quantile", "tukey_biweight", "charbonnier", "msle",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "focal",
     "categorical_cross_entropy", "kl_divergence", "hinge", "squared_hinge", "exponential", "multiclass_hinge",
     "contrastive", "triplet", "cosine_embedding", "info_nce", "nt_xent", "dice", "soft_jaccard",
@@ -28,6 +29,47 @@ PENDING = {
 
 READABLE = [e for e in ENTRIES if e.name not in PENDING]
 RTOL = ATOL = 1e-12
+
+# Non-default options, each compared like the defaults (every reduction, n = 1 and 7, soft targets).
+# Every keyword option of a readable loss appears here, with values that change the result on the
+# drawn inputs (both checked below): a readable form that ignored an option would fail.
+OPTIONS: dict[str, list[dict[str, Any]]] = {
+    "mse": [],
+    "mae": [],
+    "huber": [{"delta": 0.3}, {"delta": 4.0}],
+    "pseudo_huber": [{"delta": 0.3}, {"delta": 4.0}],
+    "log_cosh": [],
+    "quantile": [{"tau": 0.1}, {"tau": 0.9}, {"tau": 0.0}, {"tau": 1.0}],
+    "tukey_biweight": [{"c": 1.5}, {"c": 20.0}],
+    "charbonnier": [{"eps": 0.7}, {"eps": 5.0}],
+    "msle": [],
+}
+
+# Options whose inputs differ from the entry's sampler: name -> (options, inputs) -> inputs.
+ADAPT: dict[str, Callable[[dict[str, Any], dict[str, np.ndarray]], dict[str, np.ndarray]]] = {}
+
+
+def _draws(info, options: dict[str, Any]) -> list[tuple[str, list[np.ndarray]]]:
+    """The positional inputs compared with ``options``: n = 1 and 7, hard and soft targets.
+
+    The same draws for every option set of an entry (then adapted to the options, see ADAPT).
+    """
+    rng = rng_for(info, "readable")
+    adapt = ADAPT.get(info.name, lambda options, inputs: inputs)
+    out = []
+    for n in (1, 7):
+        for soft in (False, True):
+            inputs = draw(info, rng, n)
+            if soft:
+                inputs = soften(info, inputs, rng)
+            out.append((f"n={n}, soft={soft}", positional(info, adapt(options, inputs))))
+    return out
+
+
+def _options_of(info) -> set[str]:
+    """The keyword options of a loss, besides ``reduction``."""
+    params = inspect.signature(info.loss).parameters.values()
+    return {p.name for p in params if p.kind is p.KEYWORD_ONLY and p.name != "reduction"}
 
 
 def test_pending_is_true():
@@ -41,6 +83,30 @@ def test_readable_form_has_the_loss_signature_and_says_what_it_is(info):
     assert doc.startswith(f"Readable form of :func:`{info.name}`"), doc[:80]
 
 
+@pytest.mark.parametrize("info", READABLE, ids=[e.name for e in READABLE])
+def test_every_option_is_drawn_and_changes_the_result(info):
+    """OPTIONS names every option of the loss, and each option in each set matters on the drawn inputs.
+
+    Each option is set back to its default in turn: the fast path's value or gradient must then
+    change on the inputs the comparison below draws, or the comparison could not tell a readable
+    form that ignores the option from one that does not.
+    """
+    assert info.name in OPTIONS, f"{info.name}: give its non-default options in OPTIONS (or [] if it has none)"
+    drawn, own = {key for options in OPTIONS[info.name] for key in options}, _options_of(info)
+    assert drawn == own, f"{info.name}: OPTIONS draws {sorted(drawn)}, the loss has {sorted(own)}"
+    for options in OPTIONS[info.name]:
+        for key in options:
+            without = {k: v for k, v in options.items() if k != key}
+            changed = False
+            for _, args in _draws(info, options):
+                with_key = info.core(*args, reduction="sum", **options)
+                without_key = info.core(*args, reduction="sum", **without)
+                fast, slow = as_grads(info, with_key[1]), as_grads(info, without_key[1])
+                changed |= not np.array_equal(with_key[0], without_key[0])
+                changed |= any(not np.array_equal(fast[a], slow[a]) for a in info.grad_wrt)
+            assert changed, f"{info.name}: {key}={options[key]!r} in {options} changes nothing on the drawn inputs"
+
+
 def _close(name, what, fast, readable):
     fast, readable = np.asarray(fast), np.asarray(readable)
     assert fast.shape == readable.shape, f"{name} {what}: shape {fast.shape} against {readable.shape}"
@@ -51,16 +117,12 @@ def _close(name, what, fast, readable):
 @pytest.mark.parametrize("info", READABLE, ids=[e.name for e in READABLE])
 @pytest.mark.parametrize("reduction", REDUCTIONS)
 def test_fast_path_agrees_with_the_readable_form(info, reduction):
-    rng = rng_for(info, "readable")
-    for n in (1, 7):
-        for soft in (False, True):
-            inputs = draw(info, rng, n)
-            if soft:
-                inputs = soften(info, inputs, rng)
-            args = positional(info, inputs)
-            value, grad = info.core(*args, reduction=reduction)
-            r_value, r_grad = info.readable(*args, reduction=reduction)
-            _close(info.name, f"value (n={n}, soft={soft})", value, r_value)
+    for options in [{}, *OPTIONS.get(info.name, [])]:
+        for drawn, args in _draws(info, options):
+            value, grad = info.core(*args, reduction=reduction, **options)
+            r_value, r_grad = info.readable(*args, reduction=reduction, **options)
+            where = f"({drawn}, {options or 'default options'})"
+            _close(info.name, f"value {where}", value, r_value)
             fast, slow = as_grads(info, grad), as_grads(info, r_grad)
             for arg in info.grad_wrt:
-                _close(info.name, f"gradient wrt {arg} (n={n}, soft={soft})", fast[arg], slow[arg])
+                _close(info.name, f"gradient wrt {arg} {where}", fast[arg], slow[arg])
