@@ -16,7 +16,7 @@ import numpy as np
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
 from ._validation import (
     _first_index,
     _where,
@@ -162,6 +162,31 @@ def _clamped_spread(value: Any, name: str, point_name: str, shape, dtype, eps: f
 # --------------------------------------------------------------------------
 
 
+def gaussian_nll_readable(
+    y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+):
+    r"""Readable form of :func:`gaussian_nll` and :func:`gaussian_nll_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = \frac12\left(\log\sigma^2 + \frac{(y - \mu)^2}{\sigma^2}\right)
+            \ \Big[+ \tfrac12 \log 2\pi \text{ if full}\Big], \qquad
+        \frac{\partial \ell}{\partial \mu} = \frac{\mu - y}{\sigma^2}, \qquad
+        \frac{\partial \ell}{\partial \sigma^2} = \frac12\left(\frac1{\sigma^2} - \frac{(y - \mu)^2}{\sigma^4}\right)
+
+    with :math:`\sigma^2 = \max(\text{var}, \varepsilon)`: where ``var`` is clamped, its
+    gradient is the derivative at ``eps``, as in PyTorch. A shared ``var`` (one per row, or with a
+    1 in one axis, or a scalar: PyTorch's shapes) is broadcast over ``mean``, and its gradient
+    summed back over the elements it serves. The fast path ``_gaussian_nll`` is tested against it.
+    """
+    y, mu = np.asarray(y_true), np.asarray(mean)
+    var2 = _expand(np.maximum(np.asarray(var), eps), "var", "mean", mu.shape)  # sigma^2, broadcastable
+    loss = 0.5 * (np.log(var2) + (y - mu) ** 2 / var2) + (0.5 * _LOG_2PI if full else 0.0)
+    g_mean = (mu - y) / var2
+    g_var = 0.5 * (1 / var2 - (y - mu) ** 2 / var2**2)
+    return reduce_readable(loss, GaussianNLLGrad(g_mean, _sum_to(g_var, var2.shape, np.shape(var))), reduction)
+
+
 def _gaussian_nll(
     y_true: Any,
     mean: Any,
@@ -173,7 +198,7 @@ def _gaussian_nll(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`gaussian_nll`, sharing the standardised residual."""
+    """Fast path of :func:`gaussian_nll_readable` (one blocked pass, sharing the standardised residual)."""
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
 
@@ -346,9 +371,58 @@ def gaussian_nll_grad(
     return _gaussian_nll(y_true, mean, var, full=full, eps=eps, reduction=reduction, value=False)[1]
 
 
+def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {"y_true": 3.0 * rng.normal(size=n), "mean": 3.0 * rng.normal(size=n), "var": rng.uniform(0.2, 4.0, size=n)}
+
+
+register(
+    loss=gaussian_nll,
+    grad=gaussian_nll_grad,
+    core=_gaussian_nll,
+    readable=gaussian_nll_readable,
+    family="regression",
+    prediction="mean and variance",
+    target="real",
+    distribution="Gaussian",
+    convex=False,
+    differentiable=True,
+    robust=False,
+    proper=True,
+    reference="nix1994estimating",
+    args=("y_true", "mean", "var"),
+    grad_wrt=("mean", "var"),
+    oracle="torch",
+    sampler=_sample_gaussian,
+    summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
+)
+
+
 # --------------------------------------------------------------------------
 # Laplace
 # --------------------------------------------------------------------------
+
+
+def laplace_nll_readable(
+    y_true: Any, loc: Any, scale: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+):
+    r"""Readable form of :func:`laplace_nll` and :func:`laplace_nll_grad`: the definition.
+
+    .. math::
+
+        \ell = \log b + \frac{|y - \mu|}{b} \ \Big[+ \log 2 \text{ if full}\Big], \qquad
+        \frac{\partial \ell}{\partial \mu} = \frac{\operatorname{sign}(\mu - y)}{b}, \qquad
+        \frac{\partial \ell}{\partial b} = \frac1b - \frac{|y - \mu|}{b^2}
+
+    with :math:`b = \max(\text{scale}, \varepsilon)` and the conventions of
+    :func:`gaussian_nll_readable` for the clamp and a shared ``scale``. The fast path
+    ``_laplace_nll`` is tested against it.
+    """
+    y, mu = np.asarray(y_true), np.asarray(loc)
+    b = _expand(np.maximum(np.asarray(scale), eps), "scale", "loc", mu.shape)  # clamped, broadcastable
+    loss = np.log(b) + np.abs(y - mu) / b + (np.log(2.0) if full else 0.0)
+    g_loc = np.sign(mu - y) / b
+    g_scale = 1 / b - np.abs(y - mu) / b**2
+    return reduce_readable(loss, LaplaceNLLGrad(g_loc, _sum_to(g_scale, b.shape, np.shape(scale))), reduction)
 
 
 def _laplace_nll(
@@ -362,7 +436,7 @@ def _laplace_nll(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`laplace_nll`, sharing the scaled absolute residual."""
+    """Fast path of :func:`laplace_nll_readable` (value and/or gradient, sharing the scaled residual)."""
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
@@ -461,9 +535,63 @@ def laplace_nll_grad(
     return _laplace_nll(y_true, loc, scale, full=full, eps=eps, reduction=reduction, value=False)[1]
 
 
+def _sample_laplace(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {"y_true": 3.0 * rng.normal(size=n), "loc": 3.0 * rng.normal(size=n), "scale": rng.uniform(0.2, 3.0, size=n)}
+
+
+register(
+    loss=laplace_nll,
+    grad=laplace_nll_grad,
+    core=_laplace_nll,
+    readable=laplace_nll_readable,
+    family="regression",
+    prediction="location and scale",
+    target="real",
+    distribution="Laplace",
+    convex=False,
+    differentiable=False,
+    robust=False,
+    proper=True,
+    reference="kotz2001laplace",
+    args=("y_true", "loc", "scale"),
+    grad_wrt=("loc", "scale"),
+    oracle="scipy",
+    sampler=_sample_laplace,
+    summary="Laplace NLL with a predicted location and scale.",
+)
+
+
 # --------------------------------------------------------------------------
 # Poisson
 # --------------------------------------------------------------------------
+
+
+def poisson_nll_readable(
+    y_true: Any, y_pred: Any, *, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean"
+):
+    r"""Readable form of :func:`poisson_nll` and :func:`poisson_nll_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = e^{x} - y\,x, \quad \frac{\partial \ell}{\partial x} = e^{x} - y
+        \quad \text{(log-rates } x\text{)}; \qquad
+        \ell = \lambda - y \log(\lambda + \varepsilon), \quad
+        \frac{\partial \ell}{\partial \lambda} = 1 - \frac{y}{\lambda + \varepsilon}
+        \quad \text{(rates, } 0 \log 0 = 0\text{)}
+
+    ``full=True`` adds PyTorch's Stirling term :math:`y\log y - y + \frac12\log(2\pi y)` for
+    :math:`y > 1`. The fast path ``_poisson_nll`` is tested against it.
+    """
+    y, x = np.asarray(y_true), np.asarray(y_pred)
+    if log_input:
+        loss, grad = np.exp(x) - y * x, np.exp(x) - y
+    else:  # where y = 0 the term y log(rate + eps) is 0, whatever the rate
+        loss = x - np.where(y > 0, y * np.log(x + eps), 0.0)
+        grad = 1 - np.where(y > 0, y / (x + eps), 0.0)
+    if full:
+        y_big = np.where(y > 1, y, 2.0)  # the term is 0 for y <= 1 (and log 0 is not taken)
+        loss = loss + np.where(y > 1, y_big * np.log(y_big) - y_big + 0.5 * np.log(2 * np.pi * y_big), 0.0)
+    return reduce_readable(loss, grad, reduction)
 
 
 def _poisson_nll(
@@ -477,7 +605,7 @@ def _poisson_nll(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`poisson_nll`."""
+    """Fast path of :func:`poisson_nll_readable` (blocks of one exp each for log-rates without ``full``)."""
     log_input = _check_flag(log_input, "log_input")
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
@@ -627,6 +755,31 @@ def poisson_nll_grad(
     array([1., 0.])
     """
     return _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction, value=False)[1]
+
+
+def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    log_rate = rng.normal(1.0, 1.0, size=n)
+    return {"y_true": rng.poisson(np.exp(log_rate)).astype(np.float64), "y_pred": rng.normal(1.0, 1.0, size=n)}
+
+
+register(
+    loss=poisson_nll,
+    grad=poisson_nll_grad,
+    core=_poisson_nll,
+    readable=poisson_nll_readable,
+    family="regression",
+    prediction="log-rate",
+    target="count",
+    distribution="Poisson",
+    convex=True,
+    differentiable=True,
+    robust=False,
+    proper=True,
+    reference="nelder1972generalized",
+    oracle="torch",
+    sampler=_sample_poisson,
+    summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
+)
 
 
 # --------------------------------------------------------------------------
@@ -831,6 +984,29 @@ def _one_minus_bessel_ratio(kappa: Any) -> np.ndarray:
     return np.where(k >= _ASYMPTOTIC_FROM, far, near)
 
 
+def von_mises_nll_readable(y_true: Any, loc: Any, concentration: Any, *, full: bool = False, reduction: str = "mean"):
+    r"""Readable form of :func:`von_mises_nll` and :func:`von_mises_nll_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = -\kappa \cos(y - \mu) + \log I_0(\kappa) \ \Big[+ \log 2\pi \text{ if full}\Big],
+        \qquad \frac{\partial \ell}{\partial \mu} = -\kappa \sin(y - \mu),
+        \qquad \frac{\partial \ell}{\partial \kappa} = \frac{I_1(\kappa)}{I_0(\kappa)} - \cos(y - \mu)
+
+    :math:`I_0` is ``np.i0`` (it overflows beyond :math:`\kappa \approx 713`); numpy has no
+    :math:`I_1`, so the ratio is that of the exponentially scaled :math:`e^{-\kappa}I_1` and
+    :math:`e^{-\kappa}I_0` (``_i1e``, ``_i0e``: the factors cancel). A shared ``concentration`` is
+    broadcast as ``var`` in :func:`gaussian_nll_readable`. The fast path ``_von_mises_nll`` is
+    tested against it.
+    """
+    y, mu = np.asarray(y_true), np.asarray(loc)
+    k = _expand(np.asarray(concentration, dtype=float), "concentration", "loc", mu.shape)  # broadcastable
+    loss = -k * np.cos(y - mu) + np.log(np.i0(k)) + (_LOG_2PI if full else 0.0)
+    g_loc = -k * np.sin(y - mu)
+    g_k = _i1e(k) / _i0e(k) - np.cos(y - mu)
+    return reduce_readable(loss, VonMisesNLLGrad(g_loc, _sum_to(g_k, k.shape, np.shape(concentration))), reduction)
+
+
 def _von_mises_nll(
     y_true: Any,
     loc: Any,
@@ -841,7 +1017,7 @@ def _von_mises_nll(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`von_mises_nll`, sharing sin((y - loc)/2)."""
+    """Fast path of :func:`von_mises_nll_readable` (value and/or gradient, sharing sin((y - loc)/2))."""
     full = _check_flag(full, "full")
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
     check_finite(y, "y_true", "angles (in radians)", "an infinite angle has no direction")
@@ -958,85 +1134,6 @@ def von_mises_nll_grad(
     return _von_mises_nll(y_true, loc, concentration, full=full, reduction=reduction, value=False)[1]
 
 
-# --------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------
-
-
-def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"y_true": 3.0 * rng.normal(size=n), "mean": 3.0 * rng.normal(size=n), "var": rng.uniform(0.2, 4.0, size=n)}
-
-
-register(
-    loss=gaussian_nll,
-    grad=gaussian_nll_grad,
-    core=_gaussian_nll,
-    family="regression",
-    prediction="mean and variance",
-    target="real",
-    distribution="Gaussian",
-    convex=False,
-    differentiable=True,
-    robust=False,
-    proper=True,
-    reference="nix1994estimating",
-    args=("y_true", "mean", "var"),
-    grad_wrt=("mean", "var"),
-    oracle="torch",
-    sampler=_sample_gaussian,
-    summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
-)
-
-
-def _sample_laplace(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"y_true": 3.0 * rng.normal(size=n), "loc": 3.0 * rng.normal(size=n), "scale": rng.uniform(0.2, 3.0, size=n)}
-
-
-register(
-    loss=laplace_nll,
-    grad=laplace_nll_grad,
-    core=_laplace_nll,
-    family="regression",
-    prediction="location and scale",
-    target="real",
-    distribution="Laplace",
-    convex=False,
-    differentiable=False,
-    robust=False,
-    proper=True,
-    reference="kotz2001laplace",
-    args=("y_true", "loc", "scale"),
-    grad_wrt=("loc", "scale"),
-    oracle="scipy",
-    sampler=_sample_laplace,
-    summary="Laplace NLL with a predicted location and scale.",
-)
-
-
-def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    log_rate = rng.normal(1.0, 1.0, size=n)
-    return {"y_true": rng.poisson(np.exp(log_rate)).astype(np.float64), "y_pred": rng.normal(1.0, 1.0, size=n)}
-
-
-register(
-    loss=poisson_nll,
-    grad=poisson_nll_grad,
-    core=_poisson_nll,
-    family="regression",
-    prediction="log-rate",
-    target="count",
-    distribution="Poisson",
-    convex=True,
-    differentiable=True,
-    robust=False,
-    proper=True,
-    reference="nelder1972generalized",
-    oracle="torch",
-    sampler=_sample_poisson,
-    summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
-)
-
-
 def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {
         "y_true": rng.uniform(-np.pi, np.pi, size=n),
@@ -1049,6 +1146,7 @@ register(
     loss=von_mises_nll,
     grad=von_mises_nll_grad,
     core=_von_mises_nll,
+    readable=von_mises_nll_readable,
     family="regression",
     prediction="mean angle and concentration",
     target="angle",

@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+import losslib
 from conftest import ENTRIES, REDUCTIONS, as_grads, draw, positional, rng_for, soften
 
 # Losses whose readable form is still to be written (#22). The test below keeps this list true;
 # it empties as each family moves to the new pattern, and then goes away.
 PENDING = {
-    "gaussian_nll", "laplace_nll", "poisson_nll", "von_mises_nll",
     "binary_cross_entropy", "binary_cross_entropy_with_logits", "cross_entropy", "focal",
     "categorical_cross_entropy", "kl_divergence", "hinge", "squared_hinge", "exponential", "multiclass_hinge",
     "contrastive", "triplet", "cosine_embedding", "info_nce", "nt_xent", "dice", "soft_jaccard",
@@ -43,10 +43,20 @@ OPTIONS: dict[str, list[dict[str, Any]]] = {
     "tukey_biweight": [{"c": 1.5}, {"c": 20.0}],
     "charbonnier": [{"eps": 0.7}, {"eps": 5.0}],
     "msle": [],
+    # eps = 0.5 clamps the variances and scales drawn in [0.2, 0.5)
+    "gaussian_nll": [{"full": True}, {"eps": 0.5}, {"full": True, "eps": 0.5}],
+    "laplace_nll": [{"full": True}, {"eps": 0.5}, {"full": True, "eps": 0.5}],
+    "poisson_nll": [{"full": True}, {"log_input": False}, {"log_input": False, "full": True, "eps": 0.5}],
+    "von_mises_nll": [{"full": True}],
 }
 
 # Options whose inputs differ from the entry's sampler: name -> (options, inputs) -> inputs.
-ADAPT: dict[str, Callable[[dict[str, Any], dict[str, np.ndarray]], dict[str, np.ndarray]]] = {}
+ADAPT: dict[str, Callable[[dict[str, Any], dict[str, np.ndarray]], dict[str, np.ndarray]]] = {
+    # log_input=False takes rates: those of the drawn log-rates
+    "poisson_nll": lambda options, inputs: (
+        inputs if options.get("log_input", True) else {**inputs, "y_pred": np.exp(inputs["y_pred"])}
+    ),
+}
 
 
 def _draws(info, options: dict[str, Any]) -> list[tuple[str, list[np.ndarray]]]:
@@ -126,3 +136,26 @@ def test_fast_path_agrees_with_the_readable_form(info, reduction):
             fast, slow = as_grads(info, grad), as_grads(info, r_grad)
             for arg in info.grad_wrt:
                 _close(info.name, f"gradient wrt {arg} {where}", fast[arg], slow[arg])
+
+
+# The spread of these likelihoods may be shared by several elements (PyTorch's shapes for var).
+SHARED_SPREAD = {"gaussian_nll": "var", "laplace_nll": "scale", "von_mises_nll": "concentration"}
+
+
+@pytest.mark.parametrize("name", sorted(SHARED_SPREAD))
+@pytest.mark.parametrize("shape", [(3,), (1, 4), (3, 1), ()], ids=str)
+def test_readable_form_shares_a_spread_as_the_fast_path(name, shape):
+    """A spread of shape (N,) (one per row), with a 1 in one axis, or a scalar, for (3, 4) locations."""
+    info, spread = losslib.LOSSES[name], SHARED_SPREAD[name]
+    rng = rng_for(info, f"readable shared {shape}")
+    inputs = {a: v.reshape(3, 4) for a, v in draw(info, rng, 12).items()}
+    inputs[spread] = draw(info, rng, max(1, int(np.prod(shape))))[spread].reshape(shape)
+    args = positional(info, inputs)
+    for reduction in REDUCTIONS:
+        for options in [{}, *OPTIONS[name]]:
+            value, grad = info.core(*args, reduction=reduction, **options)
+            r_value, r_grad = info.readable(*args, reduction=reduction, **options)
+            where = f"({spread} of shape {shape}, {reduction}, {options})"
+            _close(name, f"value {where}", value, r_value)
+            for arg, fast, slow in zip(info.grad_wrt, grad, r_grad):
+                _close(name, f"gradient wrt {arg} {where}", fast, slow)
