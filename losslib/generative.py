@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
 from ._validation import (
     as_float_array,
     check_in_unit_interval,
@@ -21,7 +21,7 @@ from ._validation import (
     check_reduction,
     check_same_shape,
 )
-from .special import sigmoid, softplus
+from .special import log_sigmoid, sigmoid, softplus
 
 __all__ = [
     "gan_discriminator",
@@ -83,6 +83,39 @@ def _example_sum(a: np.ndarray) -> np.ndarray:
     return a.sum(axis=tuple(range(1, a.ndim))) if a.ndim > 1 else a.sum()
 
 
+def vae_elbo_readable(
+    x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean"
+):
+    r"""Readable form of :func:`vae_elbo` and :func:`vae_elbo_grad`, as chapter 5 writes them.
+
+    Per example, the reconstruction's negative log-likelihood summed over the features plus
+    the KL divergence of the encoder's Gaussian from the prior, summed over the latent axis:
+
+    .. math::
+
+        \ell = \sum_i -\big(x_i \log \sigma(\hat x_i) + (1 - x_i) \log(1 - \sigma(\hat x_i))\big)
+            \ \text{or} \ \sum_i \tfrac12 (x_i - \hat x_i)^2
+            \; + \; \tfrac12 \sum_k \big(\mu_k^2 + e^{\lambda_k} - 1 - \lambda_k\big)
+
+    with the gradients :math:`\sigma(\hat x) - x` (Bernoulli) or :math:`\hat x - x` (Gaussian),
+    :math:`\mu` and :math:`\tfrac12 (e^{\lambda} - 1)`. The logarithms of the sigmoid are
+    :func:`losslib.special.log_sigmoid`, since :math:`1 - \sigma(\hat x) = \sigma(-\hat x)`:
+    ``np.log(sigmoid(z))`` is :math:`\log 0` below :math:`z \approx -745`, and
+    :math:`\log(1 - \sigma(z))` loses every digit beyond :math:`z \approx 37`. The fast path
+    ``_vae_elbo`` is tested against it.
+    """
+    x, z, mu, logvar = np.asarray(x), np.asarray(x_recon), np.asarray(mu), np.asarray(logvar)
+    if likelihood == "bernoulli":
+        recon = -(x * log_sigmoid(z) + (1 - x) * log_sigmoid(-z))
+        g_recon = sigmoid(z) - x
+    else:
+        recon = 0.5 * (x - z) ** 2
+        g_recon = z - x
+    kl = 0.5 * (mu**2 + np.exp(logvar) - 1 - logvar)
+    loss = _example_sum(recon) + _example_sum(kl)  # one per example (one value for 1-D inputs)
+    return reduce_readable(loss, VaeElboGrad(g_recon, mu, 0.5 * (np.exp(logvar) - 1)), reduction)
+
+
 def _vae_elbo(
     x: Any,
     x_recon: Any,
@@ -94,7 +127,7 @@ def _vae_elbo(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`vae_elbo`, sharing exp(-|x_recon|) and exp(logvar)."""
+    """Fast path of :func:`vae_elbo_readable` (with validation, sharing exp(-|x_recon|) and exp(logvar))."""
     x, z, mu, logvar = _vae_inputs(x, x_recon, mu, logvar, likelihood, reduction)
     t = z.dtype.type
     n = z.shape[0] if z.ndim > 1 else 1
@@ -228,6 +261,38 @@ def vae_elbo_grad(
     return _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, value=False)[1]
 
 
+def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` examples of 6 binary features and a 3-dimensional latent."""
+    return {
+        "x": rng.integers(0, 2, size=(n, 6)).astype(float),
+        "x_recon": 3.0 * rng.normal(size=(n, 6)),
+        "mu": rng.normal(size=(n, 3)),
+        "logvar": rng.normal(size=(n, 3)),
+    }
+
+
+register(
+    loss=vae_elbo,
+    grad=vae_elbo_grad,
+    core=_vae_elbo,
+    readable=vae_elbo_readable,
+    family="generative",
+    prediction="logit",
+    target="binary",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="kingma2014auto",
+    summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
+    args=("x", "x_recon", "mu", "logvar"),
+    grad_wrt=("x_recon", "mu", "logvar"),
+    oracle="torch",
+    sampler=_sample_vae,
+)
+
+
 # --------------------------------------------------------------------------
 # GAN losses
 # --------------------------------------------------------------------------
@@ -248,6 +313,33 @@ def _check_kind(kind: Any) -> str:
     return kind
 
 
+def gan_discriminator_readable(real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean"):
+    r"""Readable form of :func:`gan_discriminator` and :func:`gan_discriminator_grad`, as chapter 5 writes them.
+
+    .. math::
+
+        \ell(r, f) = \begin{cases}
+            -\log D(x) - \log(1 - D(G(z))) = -\log\sigma(r) - \log\sigma(-f) & \text{minimax, non\_saturating} \\
+            f - r & \text{wasserstein} \\
+            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge}
+        \end{cases}
+
+    with the gradients :math:`(-\sigma(-r), \sigma(f))`, :math:`(-1, 1)` and
+    :math:`(-[r < 1], [f > -1])` (the subgradient 0 at the hinges). :math:`\log\sigma` is
+    :func:`losslib.special.log_sigmoid`: ``np.log(sigmoid(r))`` is :math:`\log 0` below
+    :math:`r \approx -745`. The fast path ``_gan_discriminator`` is tested against it.
+    """
+    r, f = np.asarray(real_scores), np.asarray(fake_scores)
+    if kind in ("minimax", "non_saturating"):
+        loss, g_real, g_fake = -log_sigmoid(r) - log_sigmoid(-f), -sigmoid(-r), sigmoid(f)
+    elif kind == "wasserstein":
+        loss, g_real, g_fake = f - r, -np.ones_like(r), np.ones_like(f)
+    else:  # hinge
+        loss = np.maximum(0, 1 - r) + np.maximum(0, 1 + f)
+        g_real, g_fake = -1.0 * (r < 1), 1.0 * (f > -1)
+    return reduce_readable(loss, GanDiscriminatorGrad(g_real, g_fake), reduction)
+
+
 def _gan_discriminator(
     real_scores: Any,
     fake_scores: Any,
@@ -257,7 +349,7 @@ def _gan_discriminator(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`gan_discriminator`."""
+    """Fast path of :func:`gan_discriminator_readable` (with validation, in the scores' dtype)."""
     check_reduction(reduction)
     _check_kind(kind)
     r = as_float_array(real_scores, "real_scores")
@@ -390,10 +482,61 @@ def gan_discriminator_grad(
     return _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, value=False)[1]
 
 
+def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    return {"real_scores": 3.0 * rng.normal(size=n), "fake_scores": 3.0 * rng.normal(size=n)}
+
+
+register(
+    loss=gan_discriminator,
+    grad=gan_discriminator_grad,
+    core=_gan_discriminator,
+    readable=gan_discriminator_readable,
+    family="generative",
+    prediction="logit",
+    target="none",
+    distribution="Bernoulli",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="goodfellow2014generative",
+    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
+    args=("real_scores", "fake_scores"),
+    grad_wrt=("real_scores", "fake_scores"),
+    oracle="torch",
+    sampler=_sample_gan_pair,
+)
+
+
+def gan_generator_readable(fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean"):
+    r"""Readable form of :func:`gan_generator` and :func:`gan_generator_grad`, as chapter 5 writes them.
+
+    .. math::
+
+        \ell(f) = \begin{cases}
+            \log(1 - D(G(z))) = \log\sigma(-f) & \text{minimax} \\
+            -\log D(G(z)) = -\log\sigma(f) & \text{non\_saturating} \\
+            -f & \text{wasserstein, hinge}
+        \end{cases}
+
+    with the gradients :math:`-\sigma(f)`, :math:`-\sigma(-f)` and :math:`-1`. :math:`\log\sigma`
+    is :func:`losslib.special.log_sigmoid` (``np.log(sigmoid(f))`` is :math:`\log 0` below
+    :math:`f \approx -745`). The fast path ``_gan_generator`` is tested against it.
+    """
+    f = np.asarray(fake_scores)
+    if kind == "minimax":
+        loss, grad = log_sigmoid(-f), -sigmoid(f)
+    elif kind == "non_saturating":
+        loss, grad = -log_sigmoid(f), -sigmoid(-f)
+    else:  # wasserstein and hinge
+        loss, grad = -f, -np.ones_like(f)
+    return reduce_readable(loss, grad, reduction)
+
+
 def _gan_generator(
     fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean", value: bool = True, grad: bool = True
 ):
-    """Value and/or gradient of :func:`gan_generator`."""
+    """Fast path of :func:`gan_generator_readable` (with validation, in the scores' dtype)."""
     check_reduction(reduction)
     _check_kind(kind)
     f = as_float_array(fake_scores, "fake_scores")
@@ -500,62 +643,6 @@ def gan_generator_grad(fake_scores: Any, *, kind: str = "non_saturating", reduct
     return _gan_generator(fake_scores, kind=kind, reduction=reduction, value=False)[1]
 
 
-def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """``n`` examples of 6 binary features and a 3-dimensional latent."""
-    return {
-        "x": rng.integers(0, 2, size=(n, 6)).astype(float),
-        "x_recon": 3.0 * rng.normal(size=(n, 6)),
-        "mu": rng.normal(size=(n, 3)),
-        "logvar": rng.normal(size=(n, 3)),
-    }
-
-
-register(
-    loss=vae_elbo,
-    grad=vae_elbo_grad,
-    core=_vae_elbo,
-    family="generative",
-    prediction="logit",
-    target="binary",
-    distribution=None,
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=True,
-    reference="kingma2014auto",
-    summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
-    args=("x", "x_recon", "mu", "logvar"),
-    grad_wrt=("x_recon", "mu", "logvar"),
-    oracle="torch",
-    sampler=_sample_vae,
-)
-
-
-def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"real_scores": 3.0 * rng.normal(size=n), "fake_scores": 3.0 * rng.normal(size=n)}
-
-
-register(
-    loss=gan_discriminator,
-    grad=gan_discriminator_grad,
-    core=_gan_discriminator,
-    family="generative",
-    prediction="logit",
-    target="none",
-    distribution="Bernoulli",
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=True,
-    reference="goodfellow2014generative",
-    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
-    args=("real_scores", "fake_scores"),
-    grad_wrt=("real_scores", "fake_scores"),
-    oracle="torch",
-    sampler=_sample_gan_pair,
-)
-
-
 def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return {"fake_scores": 3.0 * rng.normal(size=n)}
 
@@ -564,6 +651,7 @@ register(
     loss=gan_generator,
     grad=gan_generator_grad,
     core=_gan_generator,
+    readable=gan_generator_readable,
     family="generative",
     prediction="logit",
     target="none",

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
 from ._validation import as_float_array, check_positive_scalar, check_reduction, is_real_scalar, option_in_dtype
 
 __all__ = [
@@ -39,8 +39,25 @@ def _scale(w: np.ndarray, reduction: str):
     return w.dtype.type(grad_scale(reduction, w.size))
 
 
+def _sample_params(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """``n`` parameters of either sign, at least 0.05 away from the kink at 0."""
+    return {"params": rng.uniform(0.05, 3.0, size=n) * rng.choice([-1.0, 1.0], size=n)}
+
+
+def l1_penalty_readable(params: Any, *, reduction: str = "sum"):
+    r"""Readable form of :func:`l1_penalty` and :func:`l1_penalty_grad`, as chapter 5 writes them.
+
+    .. math:: R(w) = \sum_i |w_i|, \qquad \frac{\partial R}{\partial w_i} = \operatorname{sign}(w_i)
+
+    (the subgradient 0 at :math:`w_i = 0`), one term per parameter before the reduction. The fast
+    path ``_l1_penalty`` is tested against it.
+    """
+    w = np.asarray(params)
+    return reduce_readable(np.abs(w), np.sign(w), reduction)
+
+
 def _l1_penalty(params: Any, *, reduction: str = "sum", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`l1_penalty`."""
+    """Fast path of :func:`l1_penalty_readable` (with validation, in ``params``' dtype)."""
     w = _params(params, reduction)
     return (
         reduce(np.abs(w), reduction) if value else None,
@@ -103,8 +120,41 @@ def l1_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
     return _l1_penalty(params, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=l1_penalty,
+    grad=l1_penalty_grad,
+    core=_l1_penalty,
+    readable=l1_penalty_readable,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution="Laplace",
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="tibshirani1996regression",
+    summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)
+
+
+def l2_penalty_readable(params: Any, *, reduction: str = "sum"):
+    r"""Readable form of :func:`l2_penalty` and :func:`l2_penalty_grad`, as chapter 5 writes them.
+
+    .. math:: R(w) = \tfrac12 \sum_i w_i^2, \qquad \frac{\partial R}{\partial w_i} = w_i
+
+    one term per parameter before the reduction. The fast path ``_l2_penalty`` is tested against it.
+    """
+    w = np.asarray(params)
+    return reduce_readable(0.5 * w**2, w, reduction)
+
+
 def _l2_penalty(params: Any, *, reduction: str = "sum", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`l2_penalty`."""
+    """Fast path of :func:`l2_penalty_readable` (with validation, in ``params``' dtype)."""
     w = _params(params, reduction)
     return (
         reduce(0.5 * w * w, reduction) if value else None,
@@ -164,6 +214,28 @@ def l2_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
     return _l2_penalty(params, reduction=reduction, value=False)[1]
 
 
+register(
+    loss=l2_penalty,
+    grad=l2_penalty_grad,
+    core=_l2_penalty,
+    readable=l2_penalty_readable,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution="Gaussian",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="hoerl1970ridge",
+    summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)
+
+
 def _l1_ratio(l1_ratio: Any) -> float:
     if not is_real_scalar(l1_ratio):
         raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}")
@@ -171,6 +243,23 @@ def _l1_ratio(l1_ratio: Any) -> float:
     if not 0.0 <= r <= 1.0:
         raise ValueError(f"l1_ratio must be in [0, 1] (0: pure L2, 1: pure L1), got {l1_ratio!r}")
     return r
+
+
+def elastic_net_readable(params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum"):
+    r"""Readable form of :func:`elastic_net` and :func:`elastic_net_grad`, as chapter 5 writes them.
+
+    .. math::
+
+        R(w) = \alpha \sum_i \Big(\rho\, |w_i| + \frac{1 - \rho}{2} w_i^2\Big), \qquad
+        \frac{\partial R}{\partial w_i} = \alpha \big(\rho \operatorname{sign}(w_i) + (1 - \rho)\, w_i\big),
+        \qquad \rho = \texttt{l1\_ratio}
+
+    one term per parameter before the reduction. The fast path ``_elastic_net`` is tested against it.
+    """
+    w, rho = np.asarray(params), l1_ratio
+    loss = alpha * (rho * np.abs(w) + (1 - rho) / 2 * w**2)
+    grad = alpha * (rho * np.sign(w) + (1 - rho) * w)
+    return reduce_readable(loss, grad, reduction)
 
 
 def _elastic_net(
@@ -182,7 +271,7 @@ def _elastic_net(
     value: bool = True,
     grad: bool = True,
 ):
-    """Value and/or gradient of :func:`elastic_net`."""
+    """Fast path of :func:`elastic_net_readable` (with validation, in ``params``' dtype)."""
     a = check_positive_scalar(alpha, "alpha", allow_zero=True)
     r = _l1_ratio(l1_ratio)
     w = _params(params, reduction)
@@ -256,57 +345,11 @@ def elastic_net_grad(params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, 
     return _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, value=False)[1]
 
 
-def _sample_params(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """``n`` parameters of either sign, at least 0.05 away from the kink at 0."""
-    return {"params": rng.uniform(0.05, 3.0, size=n) * rng.choice([-1.0, 1.0], size=n)}
-
-
-register(
-    loss=l1_penalty,
-    grad=l1_penalty_grad,
-    core=_l1_penalty,
-    family="penalty",
-    prediction="real",
-    target="none",
-    distribution="Laplace",
-    convex=True,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="tibshirani1996regression",
-    summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
-    args=("params",),
-    grad_wrt=("params",),
-    oracle="closed form",
-    sampler=_sample_params,
-)
-
-
-register(
-    loss=l2_penalty,
-    grad=l2_penalty_grad,
-    core=_l2_penalty,
-    family="penalty",
-    prediction="real",
-    target="none",
-    distribution="Gaussian",
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=None,
-    reference="hoerl1970ridge",
-    summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
-    args=("params",),
-    grad_wrt=("params",),
-    oracle="closed form",
-    sampler=_sample_params,
-)
-
-
 register(
     loss=elastic_net,
     grad=elastic_net_grad,
     core=_elastic_net,
+    readable=elastic_net_readable,
     family="penalty",
     prediction="real",
     target="none",
