@@ -49,16 +49,26 @@ def _close(name, what, fast, readable):
     np.testing.assert_allclose(fast, readable, rtol=RTOL, atol=ATOL * scale, err_msg=f"{name} {what}")
 
 
-@pytest.mark.parametrize("info", READABLE, ids=[e.name for e in READABLE])
-@pytest.mark.parametrize("reduction", REDUCTIONS)
-def test_fast_path_agrees_with_the_readable_form(info, reduction):
-    rng = rng_for(info, "readable")
+def _draws(info, purpose, case=None):
+    """``(where, args, options)`` for each input the tests draw: n = 1 and 7, soft targets or not.
+
+    ``case`` (see OPTIONS) gives the options, and may change the inputs; None: the defaults.
+    """
+    rng = rng_for(info, purpose)
     for n in (1, 7):
         for soft in (False, True):
             inputs = draw(info, rng, n)
             if soft:
                 inputs = soften(info, inputs, rng)
-            _agree(info, positional(info, inputs), reduction, f"n={n}, soft={soft}")
+            inputs, options = case(inputs, rng) if callable(case) else (inputs, case or {})
+            yield f"n={n}, soft={soft}, {options or 'default options'}", positional(info, inputs), options
+
+
+@pytest.mark.parametrize("info", READABLE, ids=[e.name for e in READABLE])
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_fast_path_agrees_with_the_readable_form(info, reduction):
+    for where, args, _ in _draws(info, "readable"):
+        _agree(info, args, reduction, where)
 
 
 def _agree(info, args, reduction, where, **options):
@@ -120,18 +130,6 @@ OPTION_CASES = [
 ]
 
 
-def _case_draws(info, case):
-    """``(where, args, options)`` for each input the option tests draw: n = 1 and 7, soft targets or not."""
-    rng = rng_for(info, "readable options")
-    for n in (1, 7):
-        for soft in (False, True):
-            inputs = draw(info, rng, n)
-            if soft:
-                inputs = soften(info, inputs, rng)
-            inputs, options = case(inputs, rng) if callable(case) else (inputs, case)
-            yield f"n={n}, soft={soft}, {options}", positional(info, inputs), options
-
-
 def _changes(info, args, reduction, options, baseline):
     """Whether the fast path's value or gradient with ``options`` differs from that with ``baseline``."""
     value, grads = info.core(*args, reduction=reduction, **options)
@@ -163,7 +161,7 @@ def test_every_loss_with_options_has_option_cases():
 def test_the_readable_form_honours_every_option(name, case, reduction):
     info = losslib.LOSSES[name]
     changed = False
-    for where, args, options in _case_draws(info, case):
+    for where, args, options in _draws(info, "readable options", case):
         _agree(info, args, reduction, where, **options)
         if callable(case) and not options:
             changed = True  # the inputs are the case
@@ -193,7 +191,7 @@ def test_every_option_of_a_case_matters(name):
     info = losslib.LOSSES[name]
     drawn = set()
     for case in OPTIONS[name]:
-        draws = list(_case_draws(info, case))
+        draws = list(_draws(info, "readable options", case))
         options = draws[0][2]
         drawn |= set(options)
         for key, value in options.items():
