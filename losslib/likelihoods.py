@@ -197,11 +197,11 @@ def gaussian_nll_readable(
     summed back over the elements it serves. The fast path ``_gaussian_nll`` is tested against it.
     """
     y, mu = np.asarray(y_true), np.asarray(mean)
-    var2 = _expand(np.maximum(np.asarray(var), eps), "var", "mean", mu.shape)  # sigma^2, broadcastable
-    loss = 0.5 * (np.log(var2) + (y - mu) ** 2 / var2) + (0.5 * _LOG_2PI if full else 0.0)
-    g_mean = (mu - y) / var2
-    g_var = 0.5 * (1 / var2 - (y - mu) ** 2 / var2**2)
-    return reduce_readable(loss, GaussianNLLGrad(g_mean, _sum_to(g_var, var2.shape, np.shape(var))), reduction)
+    sigma2 = _expand(np.maximum(np.asarray(var), eps), "var", "mean", mu.shape)  # clamped, broadcastable
+    loss = 0.5 * (np.log(sigma2) + (y - mu) ** 2 / sigma2) + (0.5 * _LOG_2PI if full else 0.0)
+    g_mean = (mu - y) / sigma2
+    g_var = 0.5 * (1 / sigma2 - (y - mu) ** 2 / sigma2**2)
+    return reduce_readable(loss, GaussianNLLGrad(g_mean, _sum_to(g_var, sigma2.shape, np.shape(var))), reduction)
 
 
 def _gaussian_nll(
