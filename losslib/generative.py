@@ -118,7 +118,7 @@ def vae_elbo_readable(
     :func:`losslib.special.log_sigmoid`, since :math:`1 - \sigma(\hat x) = \sigma(-\hat x)`:
     ``np.log(sigmoid(z))`` is :math:`\log 0` below :math:`z \approx -745`, and
     ``np.log(1 - sigmoid(z))`` already beyond :math:`z \approx 37` (:math:`1 - \sigma(z)` rounds
-    to 0; it keeps 3 digits at :math:`z = 30`). The fast path ``_vae_elbo`` is tested against it.
+    to 0; at :math:`z = 30` it is off by 0.001). The fast path ``_vae_elbo`` is tested against it.
     """
     x, z, mu, lv = np.asarray(x), np.asarray(x_recon), np.asarray(mu), np.asarray(logvar)
     if likelihood == "bernoulli":
