@@ -29,7 +29,7 @@ class LossInfo:
         ``core(*args, **options, value=True, grad=True) -> (value, gradient)``: both in one
         pass, sharing intermediates (what :func:`losslib.value_and_grad` calls). This is the
         fast path: an optimisation of ``readable``, tested against it.
-    readable : callable or None
+    readable : callable
         ``readable(*args, **options) -> (value, gradient)``: the loss and its gradient as the
         book writes them, in a few lines of plain numpy, with the same arguments, reduction
         and results as ``core``. It is the definition; the tests use it as an oracle for the
@@ -72,7 +72,7 @@ class LossInfo:
     loss: Callable[..., Reduced]
     grad: Callable[..., Grad]
     core: Callable[..., tuple[Reduced | None, Grad | None]]
-    readable: Callable[..., tuple[Reduced, Grad]] | None = None
+    readable: Callable[..., tuple[Reduced, Grad]]
     family: str
     prediction: str
     target: str

@@ -8,12 +8,14 @@ every model output it takes (a NamedTuple when there are several).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import (
     as_float_array,
     check_in_unit_interval,
@@ -21,7 +23,7 @@ from ._validation import (
     check_reduction,
     check_same_shape,
 )
-from .special import sigmoid, softplus
+from .special import log_sigmoid, sigmoid, softplus
 
 __all__ = [
     "gan_discriminator",
@@ -43,12 +45,19 @@ _LIKELIHOODS = ("bernoulli", "gaussian")
 class VaeElboGrad(NamedTuple):
     """Gradient of :func:`vae_elbo` with respect to each model output."""
 
-    x_recon: np.ndarray
-    mu: np.ndarray
-    logvar: np.ndarray
+    x_recon: FloatArray
+    mu: FloatArray
+    logvar: FloatArray
 
 
-def _vae_inputs(x: Any, x_recon: Any, mu: Any, logvar: Any, likelihood: Any, reduction: str):
+def _vae_inputs(
+    x: npt.ArrayLike,
+    x_recon: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    logvar: npt.ArrayLike,
+    likelihood: object,
+    reduction: str,
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     check_reduction(reduction)
     if not isinstance(likelihood, str) or likelihood not in _LIKELIHOODS:
         raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
@@ -78,28 +87,69 @@ def _vae_inputs(x: Any, x_recon: Any, mu: Any, logvar: Any, likelihood: Any, red
     return x, z, mu, logvar
 
 
-def _example_sum(a: np.ndarray) -> np.ndarray:
-    """Sum over every axis but the first (all axes for a 1-D array: one example)."""
-    return a.sum(axis=tuple(range(1, a.ndim))) if a.ndim > 1 else a.sum()
+def _example_sum(a: FloatArray) -> FloatArray:
+    """Sum over every axis but the first (all axes for a 1-D array: one example, a 0-d array)."""
+    total: FloatArray = a.sum(axis=tuple(range(1, a.ndim))) if a.ndim > 1 else np.asarray(a.sum())
+    return total
+
+
+def vae_elbo_readable(
+    x: npt.ArrayLike,
+    x_recon: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    logvar: npt.ArrayLike,
+    *,
+    likelihood: str = "bernoulli",
+    reduction: str = "mean",
+) -> tuple[Reduced, VaeElboGrad]:
+    r"""Readable form of :func:`vae_elbo` and :func:`vae_elbo_grad`, as chapter 5 writes them.
+
+    Per example, the reconstruction's negative log-likelihood summed over the features plus
+    the KL divergence of the encoder's Gaussian from the prior, summed over the latent axis:
+
+    .. math::
+
+        \ell = \sum_i -\big(x_i \log \sigma(\hat x_i) + (1 - x_i) \log(1 - \sigma(\hat x_i))\big)
+            \ \text{or} \ \sum_i \tfrac12 (x_i - \hat x_i)^2
+            \; + \; \tfrac12 \sum_k \big(\mu_k^2 + e^{\lambda_k} - 1 - \lambda_k\big)
+
+    with the gradients :math:`\sigma(\hat x) - x` (Bernoulli) or :math:`\hat x - x` (Gaussian),
+    :math:`\mu` and :math:`\tfrac12 (e^{\lambda} - 1)`. The logarithms of the sigmoid are
+    :func:`losslib.special.log_sigmoid`, since :math:`1 - \sigma(\hat x) = \sigma(-\hat x)`:
+    ``np.log(sigmoid(z))`` is :math:`\log 0` below :math:`z \approx -745`, and
+    ``np.log(1 - sigmoid(z))`` already beyond :math:`z \approx 37` (:math:`1 - \sigma(z)` rounds
+    to 0; at :math:`z = 30` it is off by 0.001). The fast path ``_vae_elbo`` is tested against it.
+    """
+    x, z, mu, lv = np.asarray(x), np.asarray(x_recon), np.asarray(mu), np.asarray(logvar)
+    if likelihood == "bernoulli":
+        recon = -(x * log_sigmoid(z) + (1 - x) * log_sigmoid(-z))
+        g_recon = sigmoid(z) - x
+    else:
+        recon = 0.5 * (x - z) ** 2
+        g_recon = z - x
+    kl = 0.5 * (mu**2 + np.exp(lv) - 1 - lv)
+    loss = _example_sum(recon) + _example_sum(kl)  # one per example (one value for 1-D inputs)
+    return reduce_readable(loss, VaeElboGrad(g_recon, mu, 0.5 * (np.exp(lv) - 1)), reduction)
 
 
 def _vae_elbo(
-    x: Any,
-    x_recon: Any,
-    mu: Any,
-    logvar: Any,
+    x: npt.ArrayLike,
+    x_recon: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    logvar: npt.ArrayLike,
     *,
     likelihood: str = "bernoulli",
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`vae_elbo`, sharing exp(-|x_recon|) and exp(logvar)."""
-    x, z, mu, logvar = _vae_inputs(x, x_recon, mu, logvar, likelihood, reduction)
+) -> tuple[Reduced | None, VaeElboGrad | None]:
+    """Fast path of :func:`vae_elbo_readable` (with validation, sharing exp(-|x_recon|) and exp(logvar))."""
+    x, z, mu, lv = _vae_inputs(x, x_recon, mu, logvar, likelihood, reduction)
     t = z.dtype.type
     n = z.shape[0] if z.ndim > 1 else 1
-    em1 = np.expm1(logvar)  # exp(logvar) - 1 without cancellation near logvar = 0
-    v = g = None
+    em1 = np.expm1(lv)  # exp(logvar) - 1 without cancellation near logvar = 0
+    v: Reduced | None = None
+    g: VaeElboGrad | None = None
     if likelihood == "bernoulli":
         e = np.exp(-np.abs(z))
     if value:
@@ -109,7 +159,7 @@ def _vae_elbo(
             recon = x * (sp - np.minimum(z, 0)) + (t(1) - x) * (sp + np.maximum(z, 0))
         else:
             recon = t(0.5) * (x - z) ** 2
-        kl = t(0.5) * (mu * mu + (em1 - logvar))  # exp(lv) - 1 - lv >= 0
+        kl = t(0.5) * (mu * mu + (em1 - lv))  # exp(lv) - 1 - lv >= 0
         v = reduce(np.asarray(_example_sum(recon) + _example_sum(kl)), reduction)
     if grad:
         scale = t(grad_scale(reduction, n))
@@ -127,7 +177,15 @@ def _vae_elbo(
     return v, g
 
 
-def vae_elbo(x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean"):
+def vae_elbo(
+    x: npt.ArrayLike,
+    x_recon: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    logvar: npt.ArrayLike,
+    *,
+    likelihood: str = "bernoulli",
+    reduction: str = "mean",
+) -> Reduced:
     r"""Negative evidence lower bound (ELBO) of a variational autoencoder: a loss to minimise.
 
     With a Gaussian encoder :math:`q(z\mid x) = \mathcal N(\mu, \operatorname{diag} e^{\lambda})`
@@ -199,11 +257,17 @@ def vae_elbo(x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "b
     >>> round(float(vae_elbo([1.0, 0.0], [0.0, 0.0], [1.0], [0.0])), 6)
     1.886294
     """
-    return _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, grad=False)[0])
 
 
 def vae_elbo_grad(
-    x: Any, x_recon: Any, mu: Any, logvar: Any, *, likelihood: str = "bernoulli", reduction: str = "mean"
+    x: npt.ArrayLike,
+    x_recon: npt.ArrayLike,
+    mu: npt.ArrayLike,
+    logvar: npt.ArrayLike,
+    *,
+    likelihood: str = "bernoulli",
+    reduction: str = "mean",
 ) -> VaeElboGrad:
     r"""Gradient of :func:`vae_elbo` with respect to ``x_recon``, ``mu`` and ``logvar``.
 
@@ -225,7 +289,40 @@ def vae_elbo_grad(
     >>> g.x_recon, g.mu, g.logvar
     (array([-0.5,  0.5]), array([1.]), array([0.]))
     """
-    return _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, value=False)[1]
+    grads = _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, value=False)[1]
+    return cast(VaeElboGrad, grads)
+
+
+def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
+    """``n`` examples of 6 binary features and a 3-dimensional latent."""
+    return {
+        "x": rng.integers(0, 2, size=(n, 6)).astype(float),
+        "x_recon": 3.0 * rng.normal(size=(n, 6)),
+        "mu": rng.normal(size=(n, 3)),
+        "logvar": rng.normal(size=(n, 3)),
+    }
+
+
+register(
+    loss=vae_elbo,
+    grad=vae_elbo_grad,
+    core=_vae_elbo,
+    readable=vae_elbo_readable,
+    family="generative",
+    prediction="logit",
+    target="binary",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="kingma2014auto",
+    summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
+    args=("x", "x_recon", "mu", "logvar"),
+    grad_wrt=("x_recon", "mu", "logvar"),
+    oracle="torch",
+    sampler=_sample_vae,
+)
 
 
 # --------------------------------------------------------------------------
@@ -238,26 +335,58 @@ _KINDS = ("minimax", "non_saturating", "wasserstein", "hinge")
 class GanDiscriminatorGrad(NamedTuple):
     """Gradient of :func:`gan_discriminator` with respect to the two batches of scores."""
 
-    real_scores: np.ndarray
-    fake_scores: np.ndarray
+    real_scores: FloatArray
+    fake_scores: FloatArray
 
 
-def _check_kind(kind: Any) -> str:
+def _check_kind(kind: object) -> str:
     if not isinstance(kind, str) or kind not in _KINDS:
         raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}")
     return kind
 
 
+def gan_discriminator_readable(
+    real_scores: npt.ArrayLike, fake_scores: npt.ArrayLike, *, kind: str = "minimax", reduction: str = "mean"
+) -> tuple[Reduced, GanDiscriminatorGrad]:
+    r"""Readable form of :func:`gan_discriminator` and :func:`gan_discriminator_grad`, as chapter 5 writes them.
+
+    .. math::
+
+        \ell(r, f) = \begin{cases}
+            -\log D(x) - \log(1 - D(G(z))) = -\log\sigma(r) - \log\sigma(-f)
+                & \text{minimax, non\_saturating} \\
+            f - r & \text{wasserstein} \\
+            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge}
+        \end{cases}
+
+    with the gradients :math:`(-\sigma(-r), \sigma(f))`, :math:`(-1, 1)` and
+    :math:`(-[r < 1], [f > -1])` (the subgradient 0 at the hinges). The log loss is
+    :math:`\operatorname{softplus}(-r) + \operatorname{softplus}(f)`, as chapter 5 writes it, with
+    :math:`\operatorname{softplus}(x) = \log(1 + e^x)` = ``np.logaddexp(0, x)``, numpy's log-sum-exp
+    of :math:`\log 1` and :math:`x`: ``np.log(1 + np.exp(x))`` overflows beyond :math:`x \approx 709`.
+    The fast path ``_gan_discriminator`` is tested against it.
+    """
+    r, f = np.asarray(real_scores), np.asarray(fake_scores)
+    if kind in ("minimax", "non_saturating"):
+        loss, g_real, g_fake = np.logaddexp(0, -r) + np.logaddexp(0, f), -sigmoid(-r), sigmoid(f)
+    elif kind == "wasserstein":
+        loss, g_real, g_fake = f - r, -np.ones_like(r), np.ones_like(f)
+    else:  # hinge
+        loss = np.maximum(0, 1 - r) + np.maximum(0, 1 + f)
+        g_real, g_fake = -1.0 * (r < 1), 1.0 * (f > -1)
+    return reduce_readable(loss, GanDiscriminatorGrad(g_real, g_fake), reduction)
+
+
 def _gan_discriminator(
-    real_scores: Any,
-    fake_scores: Any,
+    real_scores: npt.ArrayLike,
+    fake_scores: npt.ArrayLike,
     *,
     kind: str = "minimax",
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`gan_discriminator`."""
+) -> tuple[Reduced | None, GanDiscriminatorGrad | None]:
+    """Fast path of :func:`gan_discriminator_readable` (with validation, in the scores' dtype)."""
     check_reduction(reduction)
     _check_kind(kind)
     r = as_float_array(real_scores, "real_scores")
@@ -293,7 +422,9 @@ def _gan_discriminator(
     return (reduce(v.astype(dtype, copy=False), reduction) if value else None), grads
 
 
-def gan_discriminator(real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean"):
+def gan_discriminator(
+    real_scores: npt.ArrayLike, fake_scores: npt.ArrayLike, *, kind: str = "minimax", reduction: str = "mean"
+) -> Reduced:
     r"""Loss of a GAN's discriminator (critic), from its raw scores on real and generated data.
 
     With :math:`r` the discriminator's scores on real examples and :math:`f` on generated
@@ -361,11 +492,11 @@ def gan_discriminator(real_scores: Any, fake_scores: Any, *, kind: str = "minima
     >>> float(gan_discriminator([2.0, 0.5], [-3.0, 0.0], kind="hinge"))
     0.75
     """
-    return _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, grad=False)[0])
 
 
 def gan_discriminator_grad(
-    real_scores: Any, fake_scores: Any, *, kind: str = "minimax", reduction: str = "mean"
+    real_scores: npt.ArrayLike, fake_scores: npt.ArrayLike, *, kind: str = "minimax", reduction: str = "mean"
 ) -> GanDiscriminatorGrad:
     r"""Gradient of :func:`gan_discriminator` with respect to both batches of scores.
 
@@ -387,13 +518,73 @@ def gan_discriminator_grad(
     >>> g.real_scores, g.fake_scores
     (array([-0.5]), array([0.5]))
     """
-    return _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, value=False)[1]
+    grads = _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, value=False)[1]
+    return cast(GanDiscriminatorGrad, grads)
+
+
+def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
+    return {"real_scores": 3.0 * rng.normal(size=n), "fake_scores": 3.0 * rng.normal(size=n)}
+
+
+register(
+    loss=gan_discriminator,
+    grad=gan_discriminator_grad,
+    core=_gan_discriminator,
+    readable=gan_discriminator_readable,
+    family="generative",
+    prediction="logit",
+    target="none",
+    distribution="Bernoulli",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="goodfellow2014generative",
+    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
+    args=("real_scores", "fake_scores"),
+    grad_wrt=("real_scores", "fake_scores"),
+    oracle="torch",
+    sampler=_sample_gan_pair,
+)
+
+
+def gan_generator_readable(
+    fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`gan_generator` and :func:`gan_generator_grad`, as chapter 5 writes them.
+
+    .. math::
+
+        \ell(f) = \begin{cases}
+            \log(1 - D(G(z))) = -\operatorname{softplus}(f) & \text{minimax} \\
+            -\log D(G(z)) = \operatorname{softplus}(-f) & \text{non\_saturating} \\
+            -f & \text{wasserstein, hinge}
+        \end{cases}
+
+    with the gradients :math:`-\sigma(f)`, :math:`-\sigma(-f)` and :math:`-1`. The softplus
+    :math:`\log(1 + e^x)` is ``np.logaddexp(0, x)`` (``np.log(1 + np.exp(x))`` overflows beyond
+    :math:`x \approx 709`), as in :func:`gan_discriminator_readable`. The fast path
+    ``_gan_generator`` is tested against it.
+    """
+    f = np.asarray(fake_scores)
+    if kind == "minimax":
+        loss, grad = -np.logaddexp(0, f), -sigmoid(f)
+    elif kind == "non_saturating":
+        loss, grad = np.logaddexp(0, -f), -sigmoid(-f)
+    else:  # wasserstein and hinge
+        loss, grad = -f, -np.ones_like(f)
+    return reduce_readable(loss, grad, reduction)
 
 
 def _gan_generator(
-    fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`gan_generator`."""
+    fake_scores: npt.ArrayLike,
+    *,
+    kind: str = "non_saturating",
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`gan_generator_readable` (with validation, in the scores' dtype)."""
     check_reduction(reduction)
     _check_kind(kind)
     f = as_float_array(fake_scores, "fake_scores")
@@ -421,7 +612,7 @@ def _gan_generator(
     return (reduce(v.astype(f.dtype, copy=False), reduction) if value else None), g
 
 
-def gan_generator(fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean"):
+def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", reduction: str = "mean") -> Reduced:
     r"""Loss of a GAN's generator, from the discriminator's raw scores on generated data.
 
     With :math:`f` the scores of generated examples (logits for the first two kinds,
@@ -479,10 +670,12 @@ def gan_generator(fake_scores: Any, *, kind: str = "non_saturating", reduction: 
     >>> float(gan_generator([-1e4])), float(gan_generator([-1e4], kind="minimax"))
     (10000.0, 0.0)
     """
-    return _gan_generator(fake_scores, kind=kind, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _gan_generator(fake_scores, kind=kind, reduction=reduction, grad=False)[0])
 
 
-def gan_generator_grad(fake_scores: Any, *, kind: str = "non_saturating", reduction: str = "mean") -> np.ndarray:
+def gan_generator_grad(
+    fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`gan_generator` with respect to the scores of the generated data.
 
     .. math:: \text{minimax: } -\sigma(f), \quad \text{non\_saturating: } -\sigma(-f), \quad
@@ -497,66 +690,10 @@ def gan_generator_grad(fake_scores: Any, *, kind: str = "non_saturating", reduct
     >>> gan_generator_grad([-1e4, 0.0], reduction="sum")
     array([-1. , -0.5])
     """
-    return _gan_generator(fake_scores, kind=kind, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _gan_generator(fake_scores, kind=kind, reduction=reduction, value=False)[1])
 
 
-def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """``n`` examples of 6 binary features and a 3-dimensional latent."""
-    return {
-        "x": rng.integers(0, 2, size=(n, 6)).astype(float),
-        "x_recon": 3.0 * rng.normal(size=(n, 6)),
-        "mu": rng.normal(size=(n, 3)),
-        "logvar": rng.normal(size=(n, 3)),
-    }
-
-
-register(
-    loss=vae_elbo,
-    grad=vae_elbo_grad,
-    core=_vae_elbo,
-    family="generative",
-    prediction="logit",
-    target="binary",
-    distribution=None,
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=True,
-    reference="kingma2014auto",
-    summary="Negative ELBO of a VAE: reconstruction NLL plus KL of the encoder from the prior.",
-    args=("x", "x_recon", "mu", "logvar"),
-    grad_wrt=("x_recon", "mu", "logvar"),
-    oracle="torch",
-    sampler=_sample_vae,
-)
-
-
-def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"real_scores": 3.0 * rng.normal(size=n), "fake_scores": 3.0 * rng.normal(size=n)}
-
-
-register(
-    loss=gan_discriminator,
-    grad=gan_discriminator_grad,
-    core=_gan_discriminator,
-    family="generative",
-    prediction="logit",
-    target="none",
-    distribution="Bernoulli",
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=True,
-    reference="goodfellow2014generative",
-    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
-    args=("real_scores", "fake_scores"),
-    grad_wrt=("real_scores", "fake_scores"),
-    oracle="torch",
-    sampler=_sample_gan_pair,
-)
-
-
-def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {"fake_scores": 3.0 * rng.normal(size=n)}
 
 
@@ -564,6 +701,7 @@ register(
     loss=gan_generator,
     grad=gan_generator_grad,
     core=_gan_generator,
+    readable=gan_generator_readable,
     family="generative",
     prediction="logit",
     target="none",

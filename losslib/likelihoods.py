@@ -9,14 +9,17 @@ differentiable inputs return their gradients as a ``NamedTuple`` with one field 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from fractions import Fraction
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import Float, FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -45,22 +48,22 @@ _LOG_2PI = float(np.log(2 * np.pi))
 class GaussianNLLGrad(NamedTuple):
     """Gradient of :func:`gaussian_nll`: with respect to ``mean`` and to ``var`` (each in its shape)."""
 
-    mean: np.ndarray
-    var: np.ndarray
+    mean: FloatArray
+    var: FloatArray
 
 
 class LaplaceNLLGrad(NamedTuple):
     """Gradient of :func:`laplace_nll`: with respect to ``loc`` and to ``scale`` (each in its shape)."""
 
-    loc: np.ndarray
-    scale: np.ndarray
+    loc: FloatArray
+    scale: FloatArray
 
 
 class VonMisesNLLGrad(NamedTuple):
     """Gradient of :func:`von_mises_nll`: with respect to ``loc`` and to ``concentration``."""
 
-    loc: np.ndarray
-    concentration: np.ndarray
+    loc: FloatArray
+    concentration: FloatArray
 
 
 # --------------------------------------------------------------------------
@@ -68,13 +71,13 @@ class VonMisesNLLGrad(NamedTuple):
 # --------------------------------------------------------------------------
 
 
-def _check_flag(value: Any, name: str) -> bool:
+def _check_flag(value: object, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be True or False, got {value!r}")
     return bool(value)
 
 
-def _check_not_below(arr: np.ndarray, name: str, bound: float, what: str, hint: str = "") -> None:
+def _check_not_below(arr: FloatArray, name: str, bound: float, what: str, hint: str = "") -> None:
     """Refuse entries below ``bound``, naming the first offender."""
     if arr.size == 0 or arr.min() >= bound:  # one reduction in the common case (a NaN: the slow path)
         return
@@ -87,8 +90,8 @@ def _check_not_below(arr: np.ndarray, name: str, bound: float, what: str, hint: 
 
 
 def _point_inputs(
-    y_true: Any, point: Any, point_name: str, reduction: str, nan: bool = True
-) -> tuple[np.ndarray, np.ndarray]:
+    y_true: npt.ArrayLike, point: npt.ArrayLike, point_name: str, reduction: str, nan: bool = True
+) -> tuple[FloatArray, FloatArray]:
     """Validate the target and the location-like prediction; the prediction's dtype wins.
 
     ``nan=False`` skips the scans for NaNs (for a caller that finds them in its results).
@@ -100,14 +103,14 @@ def _point_inputs(
     return y_true, point
 
 
-def _spread_input(value: Any, name: str, what: str, dtype: np.dtype) -> np.ndarray:
+def _spread_input(value: npt.ArrayLike, name: str, what: str, dtype: np.dtype[np.floating[Any]]) -> FloatArray:
     """A variance, scale or concentration: a float array of ``dtype`` with no entry below 0."""
     arr = as_float_array(value, name, dtype=dtype)
     _check_not_below(arr, name, 0.0, what)
     return arr
 
 
-def _expand(arr: np.ndarray, name: str, point_name: str, shape: tuple[int, ...]) -> np.ndarray:
+def _expand(arr: FloatArray, name: str, point_name: str, shape: tuple[int, ...]) -> FloatArray:
     """``arr`` made broadcastable to ``shape`` by PyTorch's ``gaussian_nll_loss`` rules for ``var``.
 
     Accepted: ``shape`` itself (one per element); ``shape`` without its last axis (one per row, as
@@ -128,7 +131,7 @@ def _expand(arr: np.ndarray, name: str, point_name: str, shape: tuple[int, ...])
     )
 
 
-def _sum_to(grad: np.ndarray, expanded_shape: tuple[int, ...], shape: tuple[int, ...]) -> np.ndarray:
+def _sum_to(grad: FloatArray, expanded_shape: tuple[int, ...], shape: tuple[int, ...]) -> FloatArray:
     """Sum a gradient of the broadcast shape back to a parameter's (expanded, then original) shape."""
     lead = grad.ndim - len(expanded_shape)
     if lead:
@@ -139,7 +142,15 @@ def _sum_to(grad: np.ndarray, expanded_shape: tuple[int, ...], shape: tuple[int,
     return grad.reshape(shape)
 
 
-def _clamped_spread(value: Any, name: str, point_name: str, shape, dtype, eps: float, what: str):
+def _clamped_spread(
+    value: npt.ArrayLike,
+    name: str,
+    point_name: str,
+    shape: tuple[int, ...],
+    dtype: np.dtype[np.floating[Any]],
+    eps: float,
+    what: str,
+) -> tuple[FloatArray, tuple[int, ...], tuple[int, ...]]:
     """A variance or scale: validated, clamped at ``eps`` as PyTorch does, made broadcastable to ``shape``.
 
     Returns ``(clamped expanded array, its shape, the argument's own shape)``.
@@ -162,24 +173,55 @@ def _clamped_spread(value: Any, name: str, point_name: str, shape, dtype, eps: f
 # --------------------------------------------------------------------------
 
 
+def gaussian_nll_readable(
+    y_true: npt.ArrayLike,
+    mean: npt.ArrayLike,
+    var: npt.ArrayLike,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> tuple[Reduced, GaussianNLLGrad]:
+    r"""Readable form of :func:`gaussian_nll` and :func:`gaussian_nll_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = \frac12\left(\log\sigma^2 + \frac{(y - \mu)^2}{\sigma^2}\right)
+            \ \Big[+ \tfrac12 \log 2\pi \text{ if full}\Big], \qquad
+        \frac{\partial \ell}{\partial \mu} = \frac{\mu - y}{\sigma^2}, \qquad
+        \frac{\partial \ell}{\partial \sigma^2} = \frac12\left(\frac1{\sigma^2} - \frac{(y - \mu)^2}{\sigma^4}\right)
+
+    with :math:`\sigma^2 = \max(\text{var}, \varepsilon)`: where ``var`` is clamped, its
+    gradient is the derivative at ``eps``, as in PyTorch. A shared ``var`` (one per row, or with a
+    1 in one axis, or a scalar: PyTorch's shapes) is broadcast over ``mean``, and its gradient
+    summed back over the elements it serves. The fast path ``_gaussian_nll`` is tested against it.
+    """
+    y, mu = np.asarray(y_true), np.asarray(mean)
+    sigma2 = _expand(np.maximum(np.asarray(var), eps), "var", "mean", mu.shape)  # clamped, broadcastable
+    loss = 0.5 * (np.log(sigma2) + (y - mu) ** 2 / sigma2) + (0.5 * _LOG_2PI if full else 0.0)
+    g_mean = (mu - y) / sigma2
+    g_var = 0.5 * (1 / sigma2 - (y - mu) ** 2 / sigma2**2)
+    return reduce_readable(loss, GaussianNLLGrad(g_mean, _sum_to(g_var, sigma2.shape, np.shape(var))), reduction)
+
+
 def _gaussian_nll(
-    y_true: Any,
-    mean: Any,
-    var: Any,
+    y_true: npt.ArrayLike,
+    mean: npt.ArrayLike,
+    var: npt.ArrayLike,
     *,
     full: bool = False,
     eps: float = 1e-6,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`gaussian_nll`, sharing the standardised residual."""
+) -> tuple[Reduced | None, GaussianNLLGrad | None]:
+    """Fast path of :func:`gaussian_nll_readable` (one blocked pass, sharing the standardised residual)."""
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
 
-    def checked():
+    def checked() -> None:
         y, mu = _point_inputs(y_true, mean, "mean", reduction)
-        return y, mu, _clamped_spread(var, "var", "mean", mu.shape, mu.dtype, eps, "variances")
+        _clamped_spread(var, "var", "mean", mu.shape, mu.dtype, eps, "variances")
 
     try:  # the checks without the scans for NaNs (the blocks find them) nor the clamped copy of var
         y, mu = _point_inputs(y_true, mean, "mean", reduction, nan=False)
@@ -223,7 +265,17 @@ def _gaussian_nll(
     return out_v, GaussianNLLGrad(out_g[0], g_var)
 
 
-def _gaussian_kernel(ins, v_out, gs, count, tmp, *, eps, full: bool, precise: bool):
+def _gaussian_kernel(
+    ins: Sequence[FloatArray],
+    v_out: FloatArray | None,
+    gs: Sequence[FloatArray] | None,
+    count: float,
+    tmp: Sequence[FloatArray],
+    *,
+    eps: Float,
+    full: bool,
+    precise: bool,
+) -> None:
     r"""The Gaussian NLL of a block (the variance broadcast to the mean's shape), for :func:`_gaussian_nll`.
 
     The gradient with respect to the variance is computed as :math:`(\sigma^2 - r^2) /
@@ -259,7 +311,15 @@ def _gaussian_kernel(ins, v_out, gs, count, tmp, *, eps, full: bool, precise: bo
             np.multiply(g_var, 0.5 / count, out=g_var)
 
 
-def gaussian_nll(y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+def gaussian_nll(
+    y_true: npt.ArrayLike,
+    mean: npt.ArrayLike,
+    var: npt.ArrayLike,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Gaussian negative log-likelihood with a predicted mean and variance.
 
     .. math::
@@ -321,11 +381,17 @@ def gaussian_nll(y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: f
     >>> float(gaussian_nll([1.0, 2.0], [1.0, 0.0], [1.0, 4.0]))
     0.5965735902799727
     """
-    return _gaussian_nll(y_true, mean, var, full=full, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _gaussian_nll(y_true, mean, var, full=full, eps=eps, reduction=reduction, grad=False)[0])
 
 
 def gaussian_nll_grad(
-    y_true: Any, mean: Any, var: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    mean: npt.ArrayLike,
+    var: npt.ArrayLike,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
 ) -> GaussianNLLGrad:
     r"""Gradient of :func:`gaussian_nll` with respect to ``mean`` and ``var``.
 
@@ -343,7 +409,35 @@ def gaussian_nll_grad(
     >>> g.mean, g.var
     (array([ 0. , -0.5]), array([0.5, 0. ]))
     """
-    return _gaussian_nll(y_true, mean, var, full=full, eps=eps, reduction=reduction, value=False)[1]
+    return cast(
+        GaussianNLLGrad, _gaussian_nll(y_true, mean, var, full=full, eps=eps, reduction=reduction, value=False)[1]
+    )
+
+
+def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
+    return {"y_true": 3.0 * rng.normal(size=n), "mean": 3.0 * rng.normal(size=n), "var": rng.uniform(0.2, 4.0, size=n)}
+
+
+register(
+    loss=gaussian_nll,
+    grad=gaussian_nll_grad,
+    core=_gaussian_nll,
+    readable=gaussian_nll_readable,
+    family="regression",
+    prediction="mean and variance",
+    target="real",
+    distribution="Gaussian",
+    convex=False,
+    differentiable=True,
+    robust=False,
+    proper=True,
+    reference="nix1994estimating",
+    args=("y_true", "mean", "var"),
+    grad_wrt=("mean", "var"),
+    oracle="torch",
+    sampler=_sample_gaussian,
+    summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
+)
 
 
 # --------------------------------------------------------------------------
@@ -351,18 +445,47 @@ def gaussian_nll_grad(
 # --------------------------------------------------------------------------
 
 
+def laplace_nll_readable(
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> tuple[Reduced, LaplaceNLLGrad]:
+    r"""Readable form of :func:`laplace_nll` and :func:`laplace_nll_grad`: the definition.
+
+    .. math::
+
+        \ell = \log b + \frac{|y - \mu|}{b} \ \Big[+ \log 2 \text{ if full}\Big], \qquad
+        \frac{\partial \ell}{\partial \mu} = \frac{\operatorname{sign}(\mu - y)}{b}, \qquad
+        \frac{\partial \ell}{\partial b} = \frac1b - \frac{|y - \mu|}{b^2}
+
+    with :math:`b = \max(\text{scale}, \varepsilon)` and the conventions of
+    :func:`gaussian_nll_readable` for the clamp and a shared ``scale``. The fast path
+    ``_laplace_nll`` is tested against it.
+    """
+    y, mu = np.asarray(y_true), np.asarray(loc)
+    b = _expand(np.maximum(np.asarray(scale), eps), "scale", "loc", mu.shape)  # clamped, broadcastable
+    loss = np.log(b) + np.abs(y - mu) / b + (np.log(2.0) if full else 0.0)
+    g_loc = np.sign(mu - y) / b
+    g_scale = 1 / b - np.abs(y - mu) / b**2
+    return reduce_readable(loss, LaplaceNLLGrad(g_loc, _sum_to(g_scale, b.shape, np.shape(scale))), reduction)
+
+
 def _laplace_nll(
-    y_true: Any,
-    loc: Any,
-    scale: Any,
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    scale: npt.ArrayLike,
     *,
     full: bool = False,
     eps: float = 1e-6,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`laplace_nll`, sharing the scaled absolute residual."""
+) -> tuple[Reduced | None, LaplaceNLLGrad | None]:
+    """Fast path of :func:`laplace_nll_readable` (value and/or gradient, sharing the scaled residual)."""
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
@@ -385,7 +508,15 @@ def _laplace_nll(
     return out_v, out_g
 
 
-def laplace_nll(y_true: Any, loc: Any, scale: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"):
+def laplace_nll(
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Laplace negative log-likelihood with a predicted location and scale.
 
     .. math::
@@ -437,11 +568,17 @@ def laplace_nll(y_true: Any, loc: Any, scale: Any, *, full: bool = False, eps: f
     >>> laplace_nll([1.0, 3.0], [1.0, 0.0], [1.0, 2.0], reduction="none")
     array([0.        , 2.19314718])
     """
-    return _laplace_nll(y_true, loc, scale, full=full, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _laplace_nll(y_true, loc, scale, full=full, eps=eps, reduction=reduction, grad=False)[0])
 
 
 def laplace_nll_grad(
-    y_true: Any, loc: Any, scale: Any, *, full: bool = False, eps: float = 1e-6, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    *,
+    full: bool = False,
+    eps: float = 1e-6,
+    reduction: str = "mean",
 ) -> LaplaceNLLGrad:
     r"""Gradient of :func:`laplace_nll` with respect to ``loc`` and ``scale``.
 
@@ -458,7 +595,35 @@ def laplace_nll_grad(
     >>> g.loc, g.scale
     (array([ 0. , -0.5]), array([ 1.  , -0.25]))
     """
-    return _laplace_nll(y_true, loc, scale, full=full, eps=eps, reduction=reduction, value=False)[1]
+    return cast(
+        LaplaceNLLGrad, _laplace_nll(y_true, loc, scale, full=full, eps=eps, reduction=reduction, value=False)[1]
+    )
+
+
+def _sample_laplace(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
+    return {"y_true": 3.0 * rng.normal(size=n), "loc": 3.0 * rng.normal(size=n), "scale": rng.uniform(0.2, 3.0, size=n)}
+
+
+register(
+    loss=laplace_nll,
+    grad=laplace_nll_grad,
+    core=_laplace_nll,
+    readable=laplace_nll_readable,
+    family="regression",
+    prediction="location and scale",
+    target="real",
+    distribution="Laplace",
+    convex=False,
+    differentiable=False,
+    robust=False,
+    proper=True,
+    reference="kotz2001laplace",
+    args=("y_true", "loc", "scale"),
+    grad_wrt=("loc", "scale"),
+    oracle="scipy",
+    sampler=_sample_laplace,
+    summary="Laplace NLL with a predicted location and scale.",
+)
 
 
 # --------------------------------------------------------------------------
@@ -466,9 +631,43 @@ def laplace_nll_grad(
 # --------------------------------------------------------------------------
 
 
+def poisson_nll_readable(
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`poisson_nll` and :func:`poisson_nll_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = e^{x} - y\,x, \quad \frac{\partial \ell}{\partial x} = e^{x} - y
+        \quad \text{(log-rates } x\text{)}; \qquad
+        \ell = \lambda - y \log(\lambda + \varepsilon), \quad
+        \frac{\partial \ell}{\partial \lambda} = 1 - \frac{y}{\lambda + \varepsilon}
+        \quad \text{(rates, } 0 \log 0 = 0\text{)}
+
+    ``full=True`` adds PyTorch's Stirling term :math:`y\log y - y + \frac12\log(2\pi y)` for
+    :math:`y > 1`. The fast path ``_poisson_nll`` is tested against it.
+    """
+    y, x = np.asarray(y_true), np.asarray(y_pred)
+    if log_input:
+        loss, grad = np.exp(x) - y * x, np.exp(x) - y
+    else:  # where y = 0 the term y log(rate + eps) is 0, whatever the rate
+        loss = x - np.where(y > 0, y * np.log(x + eps), 0.0)
+        grad = 1 - np.where(y > 0, y / (x + eps), 0.0)
+    if full:
+        y_big = np.where(y > 1, y, 2.0)  # the term is 0 for y <= 1 (and log 0 is not taken)
+        loss = loss + np.where(y > 1, y_big * np.log(y_big) - y_big + 0.5 * np.log(2 * np.pi * y_big), 0.0)
+    return reduce_readable(loss, grad, reduction)
+
+
 def _poisson_nll(
-    y_true: Any,
-    y_pred: Any,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     *,
     log_input: bool = True,
     full: bool = False,
@@ -476,8 +675,8 @@ def _poisson_nll(
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`poisson_nll`."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`poisson_nll_readable` (blocks of one exp each for log-rates without ``full``)."""
     log_input = _check_flag(log_input, "log_input")
     full = _check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
@@ -490,6 +689,7 @@ def _poisson_nll(
     _check_poisson_finite(y, x, log_input)
     out_v = out_g = None
     positive = y > 0
+    values: FloatArray
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if log_input:
             e = np.exp(x)
@@ -513,17 +713,19 @@ def _poisson_nll(
     return out_v, out_g
 
 
-def _check_poisson_finite(y: np.ndarray, x: np.ndarray, log_input: bool) -> None:
+def _check_poisson_finite(y: FloatArray, x: FloatArray, log_input: bool) -> None:
     """Refuse infinite counts and (log-)rates: ``e^x - y x`` would be inf - inf (see CONTRIBUTING)."""
     check_finite(y, "y_true", "counts", "an infinite count has no Poisson likelihood")
     what = "log-rates" if log_input else "rates"
     check_finite(x, "y_pred", what, f"an infinite {what[:-1]} has no Poisson likelihood; clip y_pred")
 
 
-def _poisson_log_input(y_true: Any, y_pred: Any, reduction: str, value: bool, grad: bool):
+def _poisson_log_input(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
     """:func:`poisson_nll` with log-rates and without Stirling's term, by blocks: one exp per element."""
 
-    def checked():
+    def checked() -> None:
         y, x = _point_inputs(y_true, y_pred, "y_pred", reduction)
         _check_not_below(y, "y_true", 0.0, "counts", "; Poisson targets are counts (or other non-negative numbers)")
         _check_poisson_finite(y, x, True)
@@ -536,7 +738,13 @@ def _poisson_log_input(y_true: Any, y_pred: Any, reduction: str, value: bool, gr
         checked()
         raise
 
-    def kernel(ins, v, gs, count, tmp):
+    def kernel(
+        ins: Sequence[FloatArray],
+        v: FloatArray | None,
+        gs: Sequence[FloatArray] | None,
+        count: float,
+        tmp: Sequence[FloatArray],
+    ) -> None:
         y, x = ins
         e, t = tmp
         np.exp(x, out=e)
@@ -556,8 +764,14 @@ def _poisson_log_input(y_true: Any, y_pred: Any, reduction: str, value: bool, gr
 
 
 def poisson_nll(
-    y_true: Any, y_pred: Any, *, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Poisson negative log-likelihood of counts, given a predicted log-rate (or rate).
 
     With ``log_input=True`` (the default) ``y_pred`` is the log-rate :math:`x = \log\lambda`:
@@ -610,12 +824,21 @@ def poisson_nll(
     >>> poisson_nll([0.0, 2.0], [0.0, np.log(2.0)], reduction="none")
     array([1.        , 0.61370564])
     """
-    return _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(
+        Reduced,
+        _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction, grad=False)[0],
+    )
 
 
 def poisson_nll_grad(
-    y_true: Any, y_pred: Any, *, log_input: bool = True, full: bool = False, eps: float = 1e-8, reduction: str = "mean"
-) -> np.ndarray:
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    log_input: bool = True,
+    full: bool = False,
+    eps: float = 1e-8,
+    reduction: str = "mean",
+) -> FloatArray:
     r"""Gradient of :func:`poisson_nll` with respect to ``y_pred``.
 
     :math:`e^{x} - y` for log-rates, :math:`1 - y/(\lambda + \varepsilon)` for rates (0 where
@@ -626,7 +849,35 @@ def poisson_nll_grad(
     >>> poisson_nll_grad([0.0, 2.0], [0.0, np.log(2.0)], reduction="sum")
     array([1., 0.])
     """
-    return _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction, value=False)[1]
+    return cast(
+        FloatArray,
+        _poisson_nll(y_true, y_pred, log_input=log_input, full=full, eps=eps, reduction=reduction, value=False)[1],
+    )
+
+
+def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
+    log_rate = rng.normal(1.0, 1.0, size=n)
+    return {"y_true": rng.poisson(np.exp(log_rate)).astype(np.float64), "y_pred": rng.normal(1.0, 1.0, size=n)}
+
+
+register(
+    loss=poisson_nll,
+    grad=poisson_nll_grad,
+    core=_poisson_nll,
+    readable=poisson_nll_readable,
+    family="regression",
+    prediction="log-rate",
+    target="count",
+    distribution="Poisson",
+    convex=True,
+    differentiable=True,
+    robust=False,
+    proper=True,
+    reference="nelder1972generalized",
+    oracle="torch",
+    sampler=_sample_poisson,
+    summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
+)
 
 
 # --------------------------------------------------------------------------
@@ -755,7 +1006,7 @@ _I1E_B = (
 )
 
 
-def _chbevl(x: np.ndarray, coef: tuple[float, ...]) -> np.ndarray:
+def _chbevl(x: FloatArray, coef: tuple[float, ...]) -> FloatArray:
     """Clenshaw sum of a Chebyshev series at ``x`` (Cephes' ``chbevl``; highest order first)."""
     b0, b1, b2 = np.full_like(x, coef[0]), np.zeros_like(x), np.zeros_like(x)
     for c in coef[1:]:
@@ -764,7 +1015,7 @@ def _chbevl(x: np.ndarray, coef: tuple[float, ...]) -> np.ndarray:
     return 0.5 * (b0 - b2)
 
 
-def _bessel_e(x: Any, a: tuple[float, ...], b: tuple[float, ...], times_x: bool) -> np.ndarray:
+def _bessel_e(x: npt.ArrayLike, a: tuple[float, ...], b: tuple[float, ...], times_x: bool) -> FloatArray:
     """exp(-|x|) I(|x|) from the Cephes expansions A (|x| <= 8) and B (|x| > 8), in float64."""
     ax = np.abs(np.asarray(x, dtype=np.float64))
     lo, hi = np.minimum(ax, 8.0), np.maximum(ax, 8.0)
@@ -773,7 +1024,7 @@ def _bessel_e(x: Any, a: tuple[float, ...], b: tuple[float, ...], times_x: bool)
     return np.where(ax <= 8, near, far)
 
 
-def _i0e(x: Any) -> np.ndarray:
+def _i0e(x: npt.ArrayLike) -> FloatArray:
     r"""Exponentially scaled modified Bessel function of order 0, :math:`e^{-|x|} I_0(x)` (float64).
 
     Same algorithm and coefficients as ``scipy.special.i0e`` (Cephes), to about 1e-15
@@ -782,13 +1033,14 @@ def _i0e(x: Any) -> np.ndarray:
     return _bessel_e(x, _I0E_A, _I0E_B, times_x=False)
 
 
-def _i1e(x: Any) -> np.ndarray:
+def _i1e(x: npt.ArrayLike) -> FloatArray:
     r"""Exponentially scaled modified Bessel function of order 1, :math:`e^{-|x|} I_1(x)` (float64), odd in x."""
     x = np.asarray(x, dtype=np.float64)
-    return np.copysign(_bessel_e(x, _I1E_A, _I1E_B, times_x=True), x)
+    odd: FloatArray = np.copysign(_bessel_e(x, _I1E_A, _I1E_B, times_x=True), x)
+    return odd
 
 
-def _asymptotic_series(n_terms: int) -> tuple[np.ndarray, np.ndarray]:
+def _asymptotic_series(n_terms: int) -> tuple[FloatArray, FloatArray]:
     r"""Coefficients (in :math:`t = 1/\kappa`) of :math:`S_0` and of :math:`S_0 - S_1`, where
     :math:`I_\nu(\kappa) \sim e^\kappa (2\pi\kappa)^{-1/2} S_\nu(1/\kappa)`,
     :math:`S_\nu(t) = \sum_k (-1)^k a_k(\nu) t^k`, :math:`a_k(\nu) = \prod_{j \le k} (4\nu^2 - (2j-1)^2) / (k!\, 8^k)`
@@ -808,14 +1060,14 @@ _ASYMPTOTIC_FROM = 30.0
 _S0, _S0_MINUS_S1 = _asymptotic_series(30)
 
 
-def _horner(coef: np.ndarray, t: np.ndarray) -> np.ndarray:
+def _horner(coef: FloatArray, t: FloatArray) -> FloatArray:
     out = np.zeros_like(t)
     for c in coef[::-1]:
         out = out * t + c
     return out
 
 
-def _one_minus_bessel_ratio(kappa: Any) -> np.ndarray:
+def _one_minus_bessel_ratio(kappa: npt.ArrayLike) -> FloatArray:
     r""":math:`1 - I_1(\kappa)/I_0(\kappa)` for :math:`\kappa \ge 0`, to full relative precision (float64).
 
     :math:`(i_0^e - i_1^e)/i_0^e` loses :math:`\log_{10}(2\kappa)` digits to cancellation
@@ -831,17 +1083,47 @@ def _one_minus_bessel_ratio(kappa: Any) -> np.ndarray:
     return np.where(k >= _ASYMPTOTIC_FROM, far, near)
 
 
+def von_mises_nll_readable(
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    *,
+    full: bool = False,
+    reduction: str = "mean",
+) -> tuple[Reduced, VonMisesNLLGrad]:
+    r"""Readable form of :func:`von_mises_nll` and :func:`von_mises_nll_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = -\kappa \cos(y - \mu) + \log I_0(\kappa) \ \Big[+ \log 2\pi \text{ if full}\Big],
+        \qquad \frac{\partial \ell}{\partial \mu} = -\kappa \sin(y - \mu),
+        \qquad \frac{\partial \ell}{\partial \kappa} = \frac{I_1(\kappa)}{I_0(\kappa)} - \cos(y - \mu)
+
+    :math:`I_0` is ``np.i0`` (it overflows beyond :math:`\kappa \approx 713`); numpy has no
+    :math:`I_1`, so the ratio is that of the exponentially scaled :math:`e^{-\kappa}I_1` and
+    :math:`e^{-\kappa}I_0` (``_i1e``, ``_i0e``: the factors cancel). A shared ``concentration`` is
+    broadcast as ``var`` in :func:`gaussian_nll_readable`. The fast path ``_von_mises_nll`` is
+    tested against it.
+    """
+    y, mu = np.asarray(y_true), np.asarray(loc)
+    k = _expand(np.asarray(concentration, dtype=float), "concentration", "loc", mu.shape)  # broadcastable
+    loss = -k * np.cos(y - mu) + np.log(np.i0(k)) + (_LOG_2PI if full else 0.0)
+    g_loc = -k * np.sin(y - mu)
+    g_k = _i1e(k) / _i0e(k) - np.cos(y - mu)
+    return reduce_readable(loss, VonMisesNLLGrad(g_loc, _sum_to(g_k, k.shape, np.shape(concentration))), reduction)
+
+
 def _von_mises_nll(
-    y_true: Any,
-    loc: Any,
-    concentration: Any,
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    concentration: npt.ArrayLike,
     *,
     full: bool = False,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`von_mises_nll`, sharing sin((y - loc)/2)."""
+) -> tuple[Reduced | None, VonMisesNLLGrad | None]:
+    """Fast path of :func:`von_mises_nll_readable` (value and/or gradient, sharing sin((y - loc)/2))."""
     full = _check_flag(full, "full")
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
     check_finite(y, "y_true", "angles (in radians)", "an infinite angle has no direction")
@@ -877,7 +1159,14 @@ def _von_mises_nll(
     return out_v, out_g
 
 
-def von_mises_nll(y_true: Any, loc: Any, concentration: Any, *, full: bool = False, reduction: str = "mean"):
+def von_mises_nll(
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    *,
+    full: bool = False,
+    reduction: str = "mean",
+) -> Reduced:
     r"""von Mises negative log-likelihood of angles, with a predicted mean angle and concentration.
 
     .. math::
@@ -934,11 +1223,16 @@ def von_mises_nll(y_true: Any, loc: Any, concentration: Any, *, full: bool = Fal
     >>> von_mises_nll([0.0, np.pi], [0.0, 0.0], [0.0, 2.0], reduction="none")
     array([0.        , 2.82399354])
     """
-    return _von_mises_nll(y_true, loc, concentration, full=full, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _von_mises_nll(y_true, loc, concentration, full=full, reduction=reduction, grad=False)[0])
 
 
 def von_mises_nll_grad(
-    y_true: Any, loc: Any, concentration: Any, *, full: bool = False, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    *,
+    full: bool = False,
+    reduction: str = "mean",
 ) -> VonMisesNLLGrad:
     r"""Gradient of :func:`von_mises_nll` with respect to ``loc`` and ``concentration``.
 
@@ -955,89 +1249,12 @@ def von_mises_nll_grad(
     >>> g.loc, round(float(g.concentration[0]), 12)
     (array([-2.]), 0.697774657964)
     """
-    return _von_mises_nll(y_true, loc, concentration, full=full, reduction=reduction, value=False)[1]
+    return cast(
+        VonMisesNLLGrad, _von_mises_nll(y_true, loc, concentration, full=full, reduction=reduction, value=False)[1]
+    )
 
 
-# --------------------------------------------------------------------------
-# Registry
-# --------------------------------------------------------------------------
-
-
-def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"y_true": 3.0 * rng.normal(size=n), "mean": 3.0 * rng.normal(size=n), "var": rng.uniform(0.2, 4.0, size=n)}
-
-
-register(
-    loss=gaussian_nll,
-    grad=gaussian_nll_grad,
-    core=_gaussian_nll,
-    family="regression",
-    prediction="mean and variance",
-    target="real",
-    distribution="Gaussian",
-    convex=False,
-    differentiable=True,
-    robust=False,
-    proper=True,
-    reference="nix1994estimating",
-    args=("y_true", "mean", "var"),
-    grad_wrt=("mean", "var"),
-    oracle="torch",
-    sampler=_sample_gaussian,
-    summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
-)
-
-
-def _sample_laplace(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    return {"y_true": 3.0 * rng.normal(size=n), "loc": 3.0 * rng.normal(size=n), "scale": rng.uniform(0.2, 3.0, size=n)}
-
-
-register(
-    loss=laplace_nll,
-    grad=laplace_nll_grad,
-    core=_laplace_nll,
-    family="regression",
-    prediction="location and scale",
-    target="real",
-    distribution="Laplace",
-    convex=False,
-    differentiable=False,
-    robust=False,
-    proper=True,
-    reference="kotz2001laplace",
-    args=("y_true", "loc", "scale"),
-    grad_wrt=("loc", "scale"),
-    oracle="scipy",
-    sampler=_sample_laplace,
-    summary="Laplace NLL with a predicted location and scale.",
-)
-
-
-def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    log_rate = rng.normal(1.0, 1.0, size=n)
-    return {"y_true": rng.poisson(np.exp(log_rate)).astype(np.float64), "y_pred": rng.normal(1.0, 1.0, size=n)}
-
-
-register(
-    loss=poisson_nll,
-    grad=poisson_nll_grad,
-    core=_poisson_nll,
-    family="regression",
-    prediction="log-rate",
-    target="count",
-    distribution="Poisson",
-    convex=True,
-    differentiable=True,
-    robust=False,
-    proper=True,
-    reference="nelder1972generalized",
-    oracle="torch",
-    sampler=_sample_poisson,
-    summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
-)
-
-
-def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": rng.uniform(-np.pi, np.pi, size=n),
         "loc": rng.uniform(-np.pi, np.pi, size=n),
@@ -1049,6 +1266,7 @@ register(
     loss=von_mises_nll,
     grad=von_mises_nll_grad,
     core=_von_mises_nll,
+    readable=von_mises_nll_readable,
     family="regression",
     prediction="mean angle and concentration",
     target="angle",

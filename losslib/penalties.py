@@ -12,12 +12,14 @@ penalty per parameter.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._info import register
-from ._reduction import grad_scale, reduce
+from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import Float, FloatArray, Reduced
 from ._validation import as_float_array, check_positive_scalar, check_reduction, is_real_scalar, option_in_dtype
 
 __all__ = [
@@ -30,17 +32,37 @@ __all__ = [
 ]
 
 
-def _params(params: Any, reduction: str) -> np.ndarray:
+def _params(params: npt.ArrayLike, reduction: str) -> FloatArray:
     check_reduction(reduction)
     return as_float_array(params, "params")
 
 
-def _scale(w: np.ndarray, reduction: str):
-    return w.dtype.type(grad_scale(reduction, w.size))
+def _scale(w: FloatArray, reduction: str) -> Float:
+    scale: Float = w.dtype.type(grad_scale(reduction, w.size))
+    return scale
 
 
-def _l1_penalty(params: Any, *, reduction: str = "sum", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`l1_penalty`."""
+def _sample_params(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
+    """``n`` parameters of either sign, at least 0.05 away from the kink at 0."""
+    return {"params": rng.uniform(0.05, 3.0, size=n) * rng.choice([-1.0, 1.0], size=n)}
+
+
+def l1_penalty_readable(params: npt.ArrayLike, *, reduction: str = "sum") -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`l1_penalty` and :func:`l1_penalty_grad`, as chapter 5 writes them.
+
+    .. math:: R(w) = \sum_i |w_i|, \qquad \frac{\partial R}{\partial w_i} = \operatorname{sign}(w_i)
+
+    (the subgradient 0 at :math:`w_i = 0`), one term per parameter before the reduction. The fast
+    path ``_l1_penalty`` is tested against it.
+    """
+    w = np.asarray(params)
+    return reduce_readable(np.abs(w), np.sign(w), reduction)
+
+
+def _l1_penalty(
+    params: npt.ArrayLike, *, reduction: str = "sum", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`l1_penalty_readable` (with validation, in ``params``' dtype)."""
     w = _params(params, reduction)
     return (
         reduce(np.abs(w), reduction) if value else None,
@@ -48,7 +70,7 @@ def _l1_penalty(params: Any, *, reduction: str = "sum", value: bool = True, grad
     )
 
 
-def l1_penalty(params: Any, *, reduction: str = "sum"):
+def l1_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     r"""L1 penalty (lasso): the sum of the absolute values of the parameters.
 
     .. math:: R(w) = \lVert w \rVert_1 = \sum_i |w_i|
@@ -86,10 +108,10 @@ def l1_penalty(params: Any, *, reduction: str = "sum"):
     >>> float(l1_penalty([1.5, -2.0, 0.0]))
     3.5
     """
-    return _l1_penalty(params, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _l1_penalty(params, reduction=reduction, grad=False)[0])
 
 
-def l1_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
+def l1_penalty_grad(params: npt.ArrayLike, *, reduction: str = "sum") -> FloatArray:
     r"""(Sub)gradient of :func:`l1_penalty`: :math:`\operatorname{sign}(w)`, with 0 at :math:`w = 0`.
 
     At :math:`w_i = 0` the penalty has a kink; the subgradient 0 (the one of minimal norm,
@@ -100,11 +122,46 @@ def l1_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
     >>> l1_penalty_grad([1.5, -2.0, 0.0])
     array([ 1., -1.,  0.])
     """
-    return _l1_penalty(params, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _l1_penalty(params, reduction=reduction, value=False)[1])
 
 
-def _l2_penalty(params: Any, *, reduction: str = "sum", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`l2_penalty`."""
+register(
+    loss=l1_penalty,
+    grad=l1_penalty_grad,
+    core=_l1_penalty,
+    readable=l1_penalty_readable,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution="Laplace",
+    convex=True,
+    differentiable=False,
+    robust=None,
+    proper=None,
+    reference="tibshirani1996regression",
+    summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)
+
+
+def l2_penalty_readable(params: npt.ArrayLike, *, reduction: str = "sum") -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`l2_penalty` and :func:`l2_penalty_grad`, as chapter 5 writes them.
+
+    .. math:: R(w) = \tfrac12 \sum_i w_i^2, \qquad \frac{\partial R}{\partial w_i} = w_i
+
+    one term per parameter before the reduction. The fast path ``_l2_penalty`` is tested against it.
+    """
+    w = np.asarray(params)
+    return reduce_readable(0.5 * w**2, w, reduction)
+
+
+def _l2_penalty(
+    params: npt.ArrayLike, *, reduction: str = "sum", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`l2_penalty_readable` (with validation, in ``params``' dtype)."""
     w = _params(params, reduction)
     return (
         reduce(0.5 * w * w, reduction) if value else None,
@@ -112,7 +169,7 @@ def _l2_penalty(params: Any, *, reduction: str = "sum", value: bool = True, grad
     )
 
 
-def l2_penalty(params: Any, *, reduction: str = "sum"):
+def l2_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     r"""L2 penalty (ridge, weight decay): half the squared Euclidean norm of the parameters.
 
     .. math:: R(w) = \tfrac12 \lVert w \rVert_2^2 = \tfrac12 \sum_i w_i^2
@@ -150,10 +207,10 @@ def l2_penalty(params: Any, *, reduction: str = "sum"):
     >>> float(l2_penalty([3.0, -4.0]))
     12.5
     """
-    return _l2_penalty(params, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _l2_penalty(params, reduction=reduction, grad=False)[0])
 
 
-def l2_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
+def l2_penalty_grad(params: npt.ArrayLike, *, reduction: str = "sum") -> FloatArray:
     r"""Gradient of :func:`l2_penalty`: :math:`w` (divided by the number of parameters for ``"mean"``).
 
     Examples
@@ -161,10 +218,32 @@ def l2_penalty_grad(params: Any, *, reduction: str = "sum") -> np.ndarray:
     >>> l2_penalty_grad([3.0, -4.0])
     array([ 3., -4.])
     """
-    return _l2_penalty(params, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _l2_penalty(params, reduction=reduction, value=False)[1])
 
 
-def _l1_ratio(l1_ratio: Any) -> float:
+register(
+    loss=l2_penalty,
+    grad=l2_penalty_grad,
+    core=_l2_penalty,
+    readable=l2_penalty_readable,
+    family="penalty",
+    prediction="real",
+    target="none",
+    distribution="Gaussian",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=None,
+    reference="hoerl1970ridge",
+    summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
+    args=("params",),
+    grad_wrt=("params",),
+    oracle="closed form",
+    sampler=_sample_params,
+)
+
+
+def _l1_ratio(l1_ratio: float) -> float:
     if not is_real_scalar(l1_ratio):
         raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}")
     r = float(l1_ratio)
@@ -173,16 +252,35 @@ def _l1_ratio(l1_ratio: Any) -> float:
     return r
 
 
+def elastic_net_readable(
+    params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`elastic_net` and :func:`elastic_net_grad`, as chapter 5 writes them.
+
+    .. math::
+
+        R(w) = \alpha \sum_i \Big(\rho\, |w_i| + \frac{1 - \rho}{2} w_i^2\Big), \qquad
+        \frac{\partial R}{\partial w_i} = \alpha \big(\rho \operatorname{sign}(w_i) + (1 - \rho)\, w_i\big),
+        \qquad \rho = \texttt{l1\_ratio}
+
+    one term per parameter before the reduction. The fast path ``_elastic_net`` is tested against it.
+    """
+    w, rho = np.asarray(params), l1_ratio
+    loss = alpha * (rho * np.abs(w) + (1 - rho) / 2 * w**2)
+    grad = alpha * (rho * np.sign(w) + (1 - rho) * w)
+    return reduce_readable(loss, grad, reduction)
+
+
 def _elastic_net(
-    params: Any,
+    params: npt.ArrayLike,
     *,
     alpha: float = 1.0,
     l1_ratio: float = 0.5,
     reduction: str = "sum",
     value: bool = True,
     grad: bool = True,
-):
-    """Value and/or gradient of :func:`elastic_net`."""
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`elastic_net_readable` (with validation, in ``params``' dtype)."""
     a = check_positive_scalar(alpha, "alpha", allow_zero=True)
     r = _l1_ratio(l1_ratio)
     w = _params(params, reduction)
@@ -196,7 +294,7 @@ def _elastic_net(
     return v, g
 
 
-def elastic_net(params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum"):
+def elastic_net(params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum") -> Reduced:
     r"""Elastic-net penalty: a mix of the L1 and L2 penalties, as in scikit-learn.
 
     .. math:: R(w) = \alpha \Big( \rho \lVert w\rVert_1 + \frac{1 - \rho}{2} \lVert w\rVert_2^2 \Big),
@@ -240,10 +338,12 @@ def elastic_net(params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduc
     >>> float(elastic_net([1.0, -2.0], alpha=0.5, l1_ratio=0.2))
     1.3
     """
-    return _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, grad=False)[0])
 
 
-def elastic_net_grad(params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum") -> np.ndarray:
+def elastic_net_grad(
+    params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum"
+) -> FloatArray:
     r"""(Sub)gradient of :func:`elastic_net`: :math:`\alpha(\rho\operatorname{sign}(w) + (1-\rho) w)`.
 
     The subgradient of :math:`|w_i|` at :math:`w_i = 0` is taken to be 0, as in :func:`l1_penalty_grad`.
@@ -253,60 +353,14 @@ def elastic_net_grad(params: Any, *, alpha: float = 1.0, l1_ratio: float = 0.5, 
     >>> elastic_net_grad([1.0, -2.0, 0.0], alpha=0.5, l1_ratio=0.2)
     array([ 0.5, -0.9,  0. ])
     """
-    return _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, value=False)[1]
-
-
-def _sample_params(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    """``n`` parameters of either sign, at least 0.05 away from the kink at 0."""
-    return {"params": rng.uniform(0.05, 3.0, size=n) * rng.choice([-1.0, 1.0], size=n)}
-
-
-register(
-    loss=l1_penalty,
-    grad=l1_penalty_grad,
-    core=_l1_penalty,
-    family="penalty",
-    prediction="real",
-    target="none",
-    distribution="Laplace",
-    convex=True,
-    differentiable=False,
-    robust=None,
-    proper=None,
-    reference="tibshirani1996regression",
-    summary="Sum of absolute parameters (lasso); a Laplace prior, gives sparse solutions.",
-    args=("params",),
-    grad_wrt=("params",),
-    oracle="closed form",
-    sampler=_sample_params,
-)
-
-
-register(
-    loss=l2_penalty,
-    grad=l2_penalty_grad,
-    core=_l2_penalty,
-    family="penalty",
-    prediction="real",
-    target="none",
-    distribution="Gaussian",
-    convex=True,
-    differentiable=True,
-    robust=None,
-    proper=None,
-    reference="hoerl1970ridge",
-    summary="Half the squared norm of the parameters (ridge, weight decay); a Gaussian prior.",
-    args=("params",),
-    grad_wrt=("params",),
-    oracle="closed form",
-    sampler=_sample_params,
-)
+    return cast(FloatArray, _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, value=False)[1])
 
 
 register(
     loss=elastic_net,
     grad=elastic_net_grad,
     core=_elastic_net,
+    readable=elastic_net_readable,
     family="penalty",
     prediction="real",
     target="none",

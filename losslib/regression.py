@@ -9,13 +9,16 @@ whole distribution (a mean and a variance, a rate) are in :mod:`losslib.likeliho
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
+from ._typing import Float, FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -48,7 +51,9 @@ __all__ = [
 ]
 
 
-def _pair(y_true: Any, y_pred: Any, reduction: str, nan: bool = True) -> tuple[np.ndarray, np.ndarray]:
+def _pair(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str, nan: bool = True
+) -> tuple[FloatArray, FloatArray]:
     """Validate a regression call: ``(y_true, y_pred)`` as arrays of y_pred's floating dtype.
 
     ``nan=False`` skips the scans for NaNs (the caller looks for them as it computes, see
@@ -67,34 +72,37 @@ def _pair(y_true: Any, y_pred: Any, reduction: str, nan: bool = True) -> tuple[n
     return y_true, y_pred
 
 
-def _residual(y_true: Any, y_pred: Any, reduction: str) -> np.ndarray:
+def _residual(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str) -> FloatArray:
     """Validate a regression call and return ``y_pred - y_true`` in y_pred's dtype."""
-    y_true, y_pred = _pair(y_true, y_pred, reduction)
-    return y_pred - y_true
+    y, p = _pair(y_true, y_pred, reduction)
+    r: FloatArray = p - y
+    return r
 
 
 def _run(
-    kernel,
-    y_true: Any,
-    y_pred: Any,
+    kernel: Callable[..., None],
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
     reduction: str,
     value: bool,
     grad: bool,
     n_tmp: int = 2,
     summable: bool = False,
-    **options,
-):
+    **options: Any,
+) -> tuple[Reduced | None, FloatArray | None]:
     """Validate and evaluate an elementwise regression loss block by block (see :mod:`losslib._kernels`).
 
     ``kernel(y, p, v, g, count, tmp, **options)`` writes the losses of a block into ``v`` and their
     gradient, divided by ``count``, into ``g`` (either may be None: not wanted). A NaN in ``y`` or
     ``p`` must make the losses and the gradient NaN: that is where the NaN check looks.
     """
-    if not options.pop("validated", False):
-        y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
+    if options.pop("validated", False):  # arrays already (np.asarray returns them as they are)
+        y, p = np.asarray(y_true), np.asarray(y_pred)
+    else:
+        y, p = _pair(y_true, y_pred, reduction, nan=False)
     v, g = _kernels.elementwise(
         kernel,
-        (y_true, y_pred),
+        (y, p),
         value=value,
         grad=grad,
         reduction=reduction,
@@ -107,7 +115,30 @@ def _run(
     return v, (g[0] if g is not None else None)
 
 
-def _mse_kernel(y, p, v, g, count, tmp):
+def mse_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`mse` and :func:`mse_grad`: the definition, as chapter 2 writes it.
+
+    .. math:: \ell = r^2, \qquad \frac{\partial \ell}{\partial \hat y} = 2r, \qquad r = \hat y - y
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_mse`` is tested against it.
+    """
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    return reduce_readable(r**2, 2 * r, reduction)
+
+
+def _mse(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`mse_readable` (value and/or gradient in one blocked pass, sharing the residual)."""
+    return _run(_mse_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
+
+
+def _mse_kernel(
+    y: FloatArray, p: FloatArray, v: FloatArray | None, g: FloatArray | None, count: float, tmp: list[FloatArray]
+) -> None:
     r = g if g is not None else tmp[0]
     np.subtract(p, y, out=r)
     if v is not None:
@@ -116,12 +147,7 @@ def _mse_kernel(y, p, v, g, count, tmp):
         np.divide(r, count / 2, out=g)  # 2 r / count, rounded once (count / 2 is exact)
 
 
-def _mse(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`mse`, sharing the residual."""
-    return _run(_mse_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
-
-
-def mse(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def mse(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Mean squared error.
 
     .. math:: \ell(y, \hat y) = (\hat y - y)^2
@@ -157,10 +183,10 @@ def mse(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(mse([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]))
     1.3333333333333333
     """
-    return _mse(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _mse(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def mse_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`mse` with respect to ``y_pred``: :math:`2(\hat y - y)/N` for the mean.
 
     Examples
@@ -168,13 +194,14 @@ def mse_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     >>> mse_grad([0.0, 0.0], [1.0, -3.0])
     array([ 1., -3.])
     """
-    return _mse(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _mse(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 register(
     loss=mse,
     grad=mse_grad,
     core=_mse,
+    readable=mse_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -188,7 +215,31 @@ register(
 )
 
 
-def _mae_kernel(y, p, v, g, count, tmp):
+def mae_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`mae` and :func:`mae_grad`: the definition, as chapter 2 writes it.
+
+    .. math:: \ell = |r|, \qquad \frac{\partial \ell}{\partial \hat y} = \operatorname{sign}(r),
+        \qquad r = \hat y - y
+
+    with the subgradient 0 at :math:`r = 0`. Returns ``(value, gradient)``; the fast path
+    ``_mae`` is tested against it.
+    """
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    return reduce_readable(np.abs(r), np.sign(r), reduction)
+
+
+def _mae(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`mae_readable` (value and/or gradient in one blocked pass, sharing the residual)."""
+    return _run(_mae_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
+
+
+def _mae_kernel(
+    y: FloatArray, p: FloatArray, v: FloatArray | None, g: FloatArray | None, count: float, tmp: list[FloatArray]
+) -> None:
     r = np.subtract(p, y, out=tmp[0])
     if v is not None:
         np.abs(r, out=v)
@@ -198,12 +249,7 @@ def _mae_kernel(y, p, v, g, count, tmp):
             np.divide(g, count, out=g)
 
 
-def _mae(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`mae`, sharing the residual."""
-    return _run(_mae_kernel, y_true, y_pred, reduction, value, grad, n_tmp=1)
-
-
-def mae(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def mae(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Mean absolute error.
 
     .. math:: \ell(y, \hat y) = |\hat y - y|
@@ -234,10 +280,10 @@ def mae(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> float(mae([1.0, 2.0, 3.0], [1.0, 2.0, 6.0]))
     1.0
     """
-    return _mae(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _mae(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def mae_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def mae_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`mae`: :math:`\operatorname{sign}(\hat y - y)/N` for the mean.
 
     At a perfect prediction the loss has a kink; like PyTorch we return the
@@ -248,13 +294,14 @@ def mae_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray
     >>> mae_grad([0.0, 0.0, 0.0], [2.0, 0.0, -1.0], reduction="sum")
     array([ 1.,  0., -1.])
     """
-    return _mae(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _mae(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 register(
     loss=mae,
     grad=mae_grad,
     core=_mae,
+    readable=mae_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -268,7 +315,9 @@ register(
 )
 
 
-def huber_readable(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
+def huber_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`huber` and :func:`huber_grad`: the definition, as chapter 2 writes it.
 
     .. math::
@@ -288,8 +337,14 @@ def huber_readable(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: s
 
 
 def _huber(
-    y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    delta: float = 1.0,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`huber_readable` (value and/or gradient in one blocked pass, sharing the residual)."""
     delta = check_positive_scalar(delta, "delta")
     y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
@@ -297,7 +352,16 @@ def _huber(
     return _run(_huber_kernel, y_true, y_pred, reduction, value, grad, validated=True, delta=d)
 
 
-def _huber_kernel(y, p, v, g, count, tmp, *, delta):
+def _huber_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    *,
+    delta: Float,
+) -> None:
     r = np.subtract(p, y, out=tmp[0])
     c = g if g is not None else tmp[1]  # r clipped to [-delta, delta]: the gradient of the sum
     np.minimum(np.maximum(r, -delta, out=c), delta, out=c)  # (as np.clip, without its wrapper's cost)
@@ -310,7 +374,7 @@ def _huber_kernel(y, p, v, g, count, tmp, *, delta):
         np.divide(g, count, out=g)
 
 
-def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
+def huber(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean") -> Reduced:
     r"""Huber loss: quadratic near zero, linear in the tails.
 
     .. math::
@@ -352,10 +416,12 @@ def huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mea
     >>> huber([0.0, 0.0], [0.5, 3.0], reduction="none")
     array([0.125, 2.5  ])
     """
-    return _huber(y_true, y_pred, delta=delta, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _huber(y_true, y_pred, delta=delta, reduction=reduction, grad=False)[0])
 
 
-def huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean") -> np.ndarray:
+def huber_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`huber`: the residual clipped to :math:`[-\delta, \delta]`, over N for the mean.
 
     Examples
@@ -363,7 +429,7 @@ def huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str =
     >>> huber_grad([0.0, 0.0], [0.5, 3.0], reduction="sum")
     array([0.5, 1. ])
     """
-    return _huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1])
 
 
 register(
@@ -389,10 +455,36 @@ register(
 # --------------------------------------------------------------------------
 
 
+def pseudo_huber_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`pseudo_huber` and :func:`pseudo_huber_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = \delta^2\left(\sqrt{1 + (r/\delta)^2} - 1\right), \qquad
+        \frac{\partial \ell}{\partial \hat y} = \frac{r}{\sqrt{1 + (r/\delta)^2}}, \qquad r = \hat y - y
+
+    The textbook value cancels for :math:`|r| \ll \delta` (its error is about
+    :math:`\delta^2` times the machine epsilon, absolute), and :math:`(r/\delta)^2` overflows
+    beyond :math:`|r/\delta| \approx 10^{154}`; the fast path ``_pseudo_huber``, tested
+    against this form, computes :math:`\delta r^2 / (\sqrt{\delta^2 + r^2} + \delta)` instead.
+    """
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    root = np.sqrt(1 + (r / delta) ** 2)
+    return reduce_readable(delta**2 * (root - 1), r / root, reduction)
+
+
 def _pseudo_huber(
-    y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`pseudo_huber`, sharing ``hypot(delta, r)``."""
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    delta: float = 1.0,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`pseudo_huber_readable` (one blocked pass, sharing ``hypot(delta, r)``)."""
     delta = check_positive_scalar(delta, "delta")
     y_true, y_pred = _pair(y_true, y_pred, reduction, nan=False)
     d = option_in_dtype(delta, "delta", y_pred.dtype)
@@ -415,7 +507,17 @@ def _pseudo_huber(
         )
 
 
-def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
+def _pseudo_huber_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    *,
+    d: Float,
+    squares_ok: bool,
+) -> None:
     r = np.subtract(p, y, out=tmp[0])
     h = tmp[1]  # sqrt(delta^2 + r^2) = delta sqrt(1 + (r/delta)^2)
     rr = tmp[2]
@@ -458,7 +560,9 @@ def _pseudo_huber_kernel(y, p, v, g, count, tmp, *, d, squares_ok):
         np.minimum(np.maximum(g, -bound, out=g), bound, out=g)
 
 
-def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean"):
+def pseudo_huber(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean"
+) -> Reduced:
     r"""Pseudo-Huber loss: a smooth Huber loss.
 
     .. math::
@@ -510,10 +614,12 @@ def pseudo_huber(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str
     >>> pseudo_huber([0.0, 0.0], [0.75, 2.4], reduction="none")
     array([0.25, 1.6 ])
     """
-    return _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, grad=False)[0])
 
 
-def pseudo_huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction: str = "mean") -> np.ndarray:
+def pseudo_huber_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`pseudo_huber`: :math:`r / \sqrt{1 + (r/\delta)^2}`, over N for the mean.
 
     Examples
@@ -521,13 +627,14 @@ def pseudo_huber_grad(y_true: Any, y_pred: Any, *, delta: float = 1.0, reduction
     >>> np.round(pseudo_huber_grad([0.0, 0.0], [0.75, -2.4], reduction="sum"), 6)
     array([ 0.6     , -0.923077])
     """
-    return _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _pseudo_huber(y_true, y_pred, delta=delta, reduction=reduction, value=False)[1])
 
 
 register(
     loss=pseudo_huber,
     grad=pseudo_huber_grad,
     core=_pseudo_huber,
+    readable=pseudo_huber_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -542,18 +649,44 @@ register(
 )
 
 
+def log_cosh_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`log_cosh` and :func:`log_cosh_grad`, as chapter 2 writes them.
+
+    .. math:: \ell = \log\cosh r, \qquad \frac{\partial \ell}{\partial \hat y} = \tanh r,
+        \qquad r = \hat y - y
+
+    ``np.cosh`` overflows beyond :math:`|r| \approx 710`, and the logarithm of a number near 1
+    keeps only absolute precision for small :math:`r`; the fast path ``_log_cosh``, tested
+    against this form, has neither problem (see :func:`log_cosh`).
+    """
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    return reduce_readable(np.log(np.cosh(r)), np.tanh(r), reduction)
+
+
 # Below this |r|, log cosh r is computed as log1p(cosh r - 1), above it as |r| - log 2 +
 # log1p(e^{-2|r|}): each is free of cancellation on its side.
 _LOG_COSH_SWITCH = 1.0
 _LOG2 = float(np.log(2.0))
 
 
-def _log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`log_cosh`, sharing one ``expm1``."""
+def _log_cosh(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`log_cosh_readable` (one blocked pass, sharing one ``expm1``)."""
     return _run(_log_cosh_kernel, y_true, y_pred, reduction, value, grad, n_tmp=6, summable=True)
 
 
-def _log_cosh_kernel(y, p, v, g, count, tmp, summed=False):
+def _log_cosh_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    summed: bool = False,
+) -> None:
     r"""log cosh and tanh of a block from one ``expm1``, without selections of the whole block.
 
     With :math:`a = |r|`, :math:`m = \operatorname{expm1}(-a)` and :math:`w = 1 + m = e^{-a}`:
@@ -598,7 +731,7 @@ def _log_cosh_kernel(y, p, v, g, count, tmp, summed=False):
             np.add(v, np.log1p(arg, out=arg), out=v)
 
 
-def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
+def log_cosh(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Log-cosh loss: :math:`r^2/2` near zero, :math:`|r| - \log 2` in the tails.
 
     .. math:: \ell(r) = \log\cosh(r), \qquad r = \hat y - y
@@ -639,10 +772,10 @@ def log_cosh(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
     >>> round(float(log_cosh([0.0, 0.0], [1.0, -3.0])), 12)
     1.37155466753
     """
-    return _log_cosh(y_true, y_pred, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _log_cosh(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def log_cosh_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
+def log_cosh_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`log_cosh`: :math:`\tanh(\hat y - y)`, over N for the mean.
 
     Examples
@@ -650,13 +783,14 @@ def log_cosh_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.nd
     >>> log_cosh_grad([0.0, 0.0], [0.0, 1e4], reduction="sum")
     array([0., 1.])
     """
-    return _log_cosh(y_true, y_pred, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _log_cosh(y_true, y_pred, reduction=reduction, value=False)[1])
 
 
 register(
     loss=log_cosh,
     grad=log_cosh_grad,
     core=_log_cosh,
+    readable=log_cosh_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -679,10 +813,35 @@ def _check_unit_scalar(value: Any, name: str) -> float:
     return v
 
 
+def quantile_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, tau: float = 0.5, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`quantile` and :func:`quantile_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell_\tau = \max\big(\tau\, e,\ (\tau - 1)\, e\big), \qquad
+        \frac{\partial \ell_\tau}{\partial \hat y} = \begin{cases}
+            -\tau & e > 0 \\ 1 - \tau & e < 0 \\ 0 & e = 0 \end{cases}, \qquad e = y - \hat y
+
+    (the subgradient 0 at the kink). The fast path ``_quantile`` is tested against it.
+    """
+    e = np.asarray(y_true) - np.asarray(y_pred)
+    loss = np.maximum(tau * e, (tau - 1) * e)
+    grad = np.where(e > 0, -tau, np.where(e < 0, 1 - tau, 0.0))
+    return reduce_readable(loss, grad, reduction)
+
+
 def _quantile(
-    y_true: Any, y_pred: Any, *, tau: float = 0.5, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`quantile`, sharing the residual."""
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    tau: float = 0.5,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`quantile_readable` (value and/or gradient, sharing the residual)."""
     tau = _check_unit_scalar(tau, "tau")
     r = _residual(y_true, y_pred, reduction)  # y_pred - y_true = -(y_true - y_pred)
     t = r.dtype.type(tau)
@@ -695,7 +854,7 @@ def _quantile(
     return v, g
 
 
-def quantile(y_true: Any, y_pred: Any, *, tau: float = 0.5, reduction: str = "mean"):
+def quantile(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, tau: float = 0.5, reduction: str = "mean") -> Reduced:
     r"""Quantile (pinball) loss: its minimiser is the conditional :math:`\tau`-quantile.
 
     .. math::
@@ -737,10 +896,12 @@ def quantile(y_true: Any, y_pred: Any, *, tau: float = 0.5, reduction: str = "me
     >>> quantile([1.0, 1.0], [0.0, 3.0], tau=0.9, reduction="none")
     array([0.9, 0.2])
     """
-    return _quantile(y_true, y_pred, tau=tau, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _quantile(y_true, y_pred, tau=tau, reduction=reduction, grad=False)[0])
 
 
-def quantile_grad(y_true: Any, y_pred: Any, *, tau: float = 0.5, reduction: str = "mean") -> np.ndarray:
+def quantile_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, tau: float = 0.5, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`quantile` with respect to ``y_pred``.
 
     :math:`-\tau` where :math:`\hat y < y`, :math:`1 - \tau` where :math:`\hat y > y` and
@@ -751,13 +912,14 @@ def quantile_grad(y_true: Any, y_pred: Any, *, tau: float = 0.5, reduction: str 
     >>> quantile_grad([1.0, 1.0, 1.0], [0.0, 3.0, 1.0], tau=0.9, reduction="sum")
     array([-0.9,  0.1,  0. ])
     """
-    return _quantile(y_true, y_pred, tau=tau, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _quantile(y_true, y_pred, tau=tau, reduction=reduction, value=False)[1])
 
 
 register(
     loss=quantile,
     grad=quantile_grad,
     core=_quantile,
+    readable=quantile_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -772,103 +934,40 @@ register(
 )
 
 
-def _check_above_minus_one(arr: np.ndarray, name: str) -> None:
-    bad = ~(arr > -1)
-    if bad.any():
-        index = _first_index(bad)
-        raise ValueError(
-            f"{name} must be > -1 for msle (log(1 + {name}) is undefined at and below -1), but "
-            f"{_where(name, index)} = {arr[index].item()!r}; msle suits non-negative quantities such "
-            "as counts or prices: for signed targets use mse"
-        )
+def tukey_biweight_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, c: float = 4.685, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`tukey_biweight` and :func:`tukey_biweight_grad`, as chapter 2 writes them.
 
+    .. math::
 
-def _msle(y_true: Any, y_pred: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
-    """Value and/or gradient of :func:`msle`, sharing the log difference."""
-    check_reduction(reduction)
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
-    check_same_shape(y_true, "y_true", y_pred, "y_pred")
-    _check_above_minus_one(y_true, "y_true")
-    _check_above_minus_one(y_pred, "y_pred")
-    diff = np.log1p(y_pred) - np.log1p(y_true)
-    v = g = None
-    if value:
-        v = reduce(diff * diff, reduction)
-    if grad:
-        if np.isinf(y_pred.max()):  # the limit 2 log(p) / p -> 0 where y_pred = +inf (not inf / inf)
-            with np.errstate(invalid="ignore"):
-                g = np.where(np.isinf(y_pred), 0, 2 * diff / (1 + y_pred))
-        else:
-            g = 2 * diff / (1 + y_pred)
-        g = g * y_pred.dtype.type(grad_scale(reduction, y_pred.size))
-    return v, g
+        \rho_c(r) = \begin{cases}
+            \tfrac{c^2}{6}\Big(1 - \big(1 - (r/c)^2\big)^3\Big) & |r| \le c \\
+            \tfrac{c^2}{6} & |r| > c \end{cases}, \qquad
+        \psi_c(r) = \begin{cases} r\,\big(1 - (r/c)^2\big)^2 & |r| \le c \\ 0 & |r| > c \end{cases}
 
-
-def msle(y_true: Any, y_pred: Any, *, reduction: str = "mean"):
-    r"""Mean squared logarithmic error: the squared error of :math:`\log(1 + y)`.
-
-    .. math:: \ell(y, \hat y) = \big(\log(1 + \hat y) - \log(1 + y)\big)^2
-
-    It penalises the *ratio* :math:`(1 + \hat y)/(1 + y)`, so relative errors count, not
-    absolute ones, and under-predicting costs more than over-predicting by the same amount.
-
-    Parameters
-    ----------
-    y_true : array_like, any shape
-        Targets, every one > -1.
-    y_pred : array_like, same shape as ``y_true``
-        Predictions, every one > -1.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
-
-    Raises
-    ------
-    ValueError
-        If any target or prediction is :math:`\le -1`, where the logarithm is undefined.
-
-    Notes
-    -----
-    The domain is :math:`y, \hat y > -1`, the domain of ``log1p``, as in scikit-learn's
-    ``mean_squared_log_error`` (recent versions, such as 1.9; older ones required
-    :math:`\ge 0`), whose value ``reduction="mean"`` equals. Keras's
-    ``mean_squared_logarithmic_error`` instead clips both inputs at a small positive epsilon
-    silently (a negative prediction counts as 0) and averages over the last axis first. The loss is not convex in
-    :math:`\hat y` (it bends down once :math:`\log\frac{1 + \hat y}{1 + y} > 1`), and as the
-    target grows, its gradient grows like :math:`\log y`: slowly, but without bound.
-
-    References
-    ----------
-    .. [1] Tofallis, C. (2015). A better measure of relative prediction accuracy for model
-       selection and model estimation. *Journal of the Operational Research Society* 66(8),
-       1352-1362. (tofallis2015better)
-
-    Examples
-    --------
-    >>> round(float(msle([0.0, 3.0], [1.0, 3.0])), 12)
-    0.240226506959
+    with :math:`r = \hat y - y`. The textbook value cancels for :math:`|r| \ll c` (an absolute
+    error of about :math:`c^2` times the machine epsilon); the fast path ``_tukey_biweight``,
+    tested against this form, computes :math:`\frac{r^2}{6}(3 - 3u + u^2)`, :math:`u = (r/c)^2`.
     """
-    return _msle(y_true, y_pred, reduction=reduction, grad=False)[0]
-
-
-def msle_grad(y_true: Any, y_pred: Any, *, reduction: str = "mean") -> np.ndarray:
-    r"""Gradient of :func:`msle`: :math:`2\,(\log(1 + \hat y) - \log(1 + y)) / (1 + \hat y)`, over N for the mean.
-
-    Examples
-    --------
-    >>> msle_grad([0.0], [np.e - 1], reduction="sum")
-    array([0.73575888])
-    """
-    return _msle(y_true, y_pred, reduction=reduction, value=False)[1]
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    inside = np.abs(r) <= c
+    w = 1 - (r / c) ** 2
+    loss = np.where(inside, c**2 / 6 * (1 - w**3), c**2 / 6)
+    grad = np.where(inside, r * w**2, 0.0)
+    return reduce_readable(loss, grad, reduction)
 
 
 def _tukey_biweight(
-    y_true: Any, y_pred: Any, *, c: float = 4.685, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`tukey_biweight`, sharing :math:`u = (r/c)^2`."""
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    c: float = 4.685,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`tukey_biweight_readable` (value and/or gradient, sharing :math:`u = (r/c)^2`)."""
     c = check_positive_scalar(c, "c")
     r = _residual(y_true, y_pred, reduction)
     cc = option_in_dtype(c, "c", r.dtype)
@@ -891,7 +990,9 @@ def _tukey_biweight(
     return v, g
 
 
-def tukey_biweight(y_true: Any, y_pred: Any, *, c: float = 4.685, reduction: str = "mean"):
+def tukey_biweight(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, c: float = 4.685, reduction: str = "mean"
+) -> Reduced:
     r"""Tukey's biweight (bisquare) loss: quadratic near zero, constant beyond :math:`c`.
 
     .. math::
@@ -938,10 +1039,12 @@ def tukey_biweight(y_true: Any, y_pred: Any, *, c: float = 4.685, reduction: str
     >>> tukey_biweight([0.0, 0.0], [1.0, 10.0], c=2.0, reduction="none")
     array([0.38541667, 0.66666667])
     """
-    return _tukey_biweight(y_true, y_pred, c=c, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _tukey_biweight(y_true, y_pred, c=c, reduction=reduction, grad=False)[0])
 
 
-def tukey_biweight_grad(y_true: Any, y_pred: Any, *, c: float = 4.685, reduction: str = "mean") -> np.ndarray:
+def tukey_biweight_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, c: float = 4.685, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`tukey_biweight`: :math:`r\,(1 - (r/c)^2)^2` for :math:`|r| \le c`, else 0.
 
     Examples
@@ -949,13 +1052,14 @@ def tukey_biweight_grad(y_true: Any, y_pred: Any, *, c: float = 4.685, reduction
     >>> tukey_biweight_grad([0.0, 0.0], [1.0, 10.0], c=2.0, reduction="sum")
     array([0.5625, 0.    ])
     """
-    return _tukey_biweight(y_true, y_pred, c=c, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _tukey_biweight(y_true, y_pred, c=c, reduction=reduction, value=False)[1])
 
 
 register(
     loss=tukey_biweight,
     grad=tukey_biweight_grad,
     core=_tukey_biweight,
+    readable=tukey_biweight_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -975,10 +1079,37 @@ register(
 # --------------------------------------------------------------------------
 
 
+def charbonnier_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, eps: float = 1e-3, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`charbonnier` and :func:`charbonnier_grad`: the definition.
+
+    .. math::
+
+        \ell_\varepsilon = \sqrt{r^2 + \varepsilon^2} - \varepsilon, \qquad
+        \frac{\partial \ell_\varepsilon}{\partial \hat y} = \frac{r}{\sqrt{r^2 + \varepsilon^2}},
+        \qquad r = \hat y - y
+
+    The textbook value cancels for :math:`|r| \ll \varepsilon` (an absolute error of about
+    :math:`\varepsilon` times the machine epsilon) and :math:`r^2` overflows beyond
+    :math:`|r| \approx 10^{154}`; the fast path ``_charbonnier``, tested against this form,
+    computes :math:`r^2 / (\sqrt{r^2 + \varepsilon^2} + \varepsilon)` with ``np.hypot``.
+    """
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    root = np.sqrt(r**2 + eps**2)
+    return reduce_readable(root - eps, r / root, reduction)
+
+
 def _charbonnier(
-    y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str = "mean", value: bool = True, grad: bool = True
-):
-    """Value and/or gradient of :func:`charbonnier`, sharing ``hypot(eps, r)``."""
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    eps: float = 1e-3,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`charbonnier_readable` (value and/or gradient, sharing ``hypot(eps, r)``)."""
     eps = check_positive_scalar(eps, "eps")
     r = _residual(y_true, y_pred, reduction)
     e = option_in_dtype(eps, "eps", r.dtype)  # 0 would leave the loss undefined at r = 0
@@ -1000,7 +1131,7 @@ def _charbonnier(
     return v, g
 
 
-def charbonnier(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str = "mean"):
+def charbonnier(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, eps: float = 1e-3, reduction: str = "mean") -> Reduced:
     r"""Charbonnier loss: a smooth absolute error, :math:`\sqrt{r^2 + \varepsilon^2}` shifted to vanish at 0.
 
     .. math::
@@ -1081,10 +1212,12 @@ def charbonnier(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str =
     >>> float(charbonnier([0.0, 0.0], [0.0, 1e200]))  # (0 + (1e200 - 0.001)) / 2
     5e+199
     """
-    return _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, grad=False)[0])
 
 
-def charbonnier_grad(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: str = "mean") -> np.ndarray:
+def charbonnier_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, eps: float = 1e-3, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`charbonnier`: :math:`r / \sqrt{r^2 + \varepsilon^2}`, over N for the mean.
 
     Examples
@@ -1092,13 +1225,14 @@ def charbonnier_grad(y_true: Any, y_pred: Any, *, eps: float = 1e-3, reduction: 
     >>> charbonnier_grad([0.0, 0.0, 1.0], [0.0, 1.2, -3.0], eps=0.9, reduction="sum")  # 1.2/1.5, -4/4.1
     array([ 0.        ,  0.8       , -0.97560976])
     """
-    return _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _charbonnier(y_true, y_pred, eps=eps, reduction=reduction, value=False)[1])
 
 
 register(
     loss=charbonnier,
     grad=charbonnier_grad,
     core=_charbonnier,
+    readable=charbonnier_readable,
     family="regression",
     prediction="real",
     target="real",
@@ -1113,6 +1247,124 @@ register(
 )
 
 
+# --------------------------------------------------------------------------
+# Relative errors: the mean squared logarithmic error
+# --------------------------------------------------------------------------
+
+
+def _check_above_minus_one(arr: np.ndarray, name: str) -> None:
+    bad = ~(arr > -1)
+    if bad.any():
+        index = _first_index(bad)
+        raise ValueError(
+            f"{name} must be > -1 for msle (log(1 + {name}) is undefined at and below -1), but "
+            f"{_where(name, index)} = {arr[index].item()!r}; msle suits non-negative quantities such "
+            "as counts or prices: for signed targets use mse"
+        )
+
+
+def msle_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`msle` and :func:`msle_grad`, as chapter 2 writes them.
+
+    .. math::
+
+        \ell = \big(\log(1 + \hat y) - \log(1 + y)\big)^2, \qquad
+        \frac{\partial \ell}{\partial \hat y} = \frac{2\,\big(\log(1 + \hat y) - \log(1 + y)\big)}{1 + \hat y}
+
+    (``np.log1p`` is :math:`\log(1 + x)`, accurate also for small :math:`x`). The fast path
+    ``_msle`` is tested against it.
+    """
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    diff = np.log1p(y_pred) - np.log1p(y_true)
+    return reduce_readable(diff**2, 2 * diff / (1 + y_pred), reduction)
+
+
+def _msle(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`msle_readable` (value and/or gradient, sharing the log difference)."""
+    check_reduction(reduction)
+    y_pred = as_float_array(y_pred, "y_pred")
+    y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
+    check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    _check_above_minus_one(y_true, "y_true")
+    _check_above_minus_one(y_pred, "y_pred")
+    diff = np.log1p(y_pred) - np.log1p(y_true)
+    v = g = None
+    if value:
+        v = reduce(diff * diff, reduction)
+    if grad:
+        if np.isinf(y_pred.max()):  # the limit 2 log(p) / p -> 0 where y_pred = +inf (not inf / inf)
+            with np.errstate(invalid="ignore"):
+                g = np.where(np.isinf(y_pred), 0, 2 * diff / (1 + y_pred))
+        else:
+            g = 2 * diff / (1 + y_pred)
+        g = g * y_pred.dtype.type(grad_scale(reduction, y_pred.size))
+    return v, g
+
+
+def msle(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
+    r"""Mean squared logarithmic error: the squared error of :math:`\log(1 + y)`.
+
+    .. math:: \ell(y, \hat y) = \big(\log(1 + \hat y) - \log(1 + y)\big)^2
+
+    It penalises the *ratio* :math:`(1 + \hat y)/(1 + y)`, so relative errors count, not
+    absolute ones, and under-predicting costs more than over-predicting by the same amount.
+
+    Parameters
+    ----------
+    y_true : array_like, any shape
+        Targets, every one > -1.
+    y_pred : array_like, same shape as ``y_true``
+        Predictions, every one > -1.
+    reduction : {"mean", "sum", "none"}
+
+    Returns
+    -------
+    float or ndarray
+
+    Raises
+    ------
+    ValueError
+        If any target or prediction is :math:`\le -1`, where the logarithm is undefined.
+
+    Notes
+    -----
+    The domain is :math:`y, \hat y > -1`, the domain of ``log1p``, as in scikit-learn's
+    ``mean_squared_log_error`` (recent versions, such as 1.9; older ones required
+    :math:`\ge 0`), whose value ``reduction="mean"`` equals. Keras's
+    ``mean_squared_logarithmic_error`` instead clips both inputs at a small positive epsilon
+    silently (a negative prediction counts as 0) and averages over the last axis first. The loss is not convex in
+    :math:`\hat y` (it bends down once :math:`\log\frac{1 + \hat y}{1 + y} > 1`), and as the
+    target grows, its gradient grows like :math:`\log y`: slowly, but without bound.
+
+    References
+    ----------
+    .. [1] Tofallis, C. (2015). A better measure of relative prediction accuracy for model
+       selection and model estimation. *Journal of the Operational Research Society* 66(8),
+       1352-1362. (tofallis2015better)
+
+    Examples
+    --------
+    >>> round(float(msle([0.0, 3.0], [1.0, 3.0])), 12)
+    0.240226506959
+    """
+    return cast(Reduced, _msle(y_true, y_pred, reduction=reduction, grad=False)[0])
+
+
+def msle_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
+    r"""Gradient of :func:`msle`: :math:`2\,(\log(1 + \hat y) - \log(1 + y)) / (1 + \hat y)`, over N for the mean.
+
+    Examples
+    --------
+    >>> msle_grad([0.0], [np.e - 1], reduction="sum")
+    array([0.73575888])
+    """
+    return cast(FloatArray, _msle(y_true, y_pred, reduction=reduction, value=False)[1])
+
+
 def _sample_msle(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """Targets and predictions > -1 (msle's domain), spread over a few orders of magnitude."""
     return {"y_true": np.expm1(rng.uniform(-1.5, 3.0, size=n)), "y_pred": np.expm1(rng.uniform(-1.5, 3.0, size=n))}
@@ -1122,6 +1374,7 @@ register(
     loss=msle,
     grad=msle_grad,
     core=_msle,
+    readable=msle_readable,
     family="regression",
     prediction="real",
     target="real",
