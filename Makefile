@@ -54,8 +54,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_STAMP)
 
+# pytest-xdist spreads the suite over the machine's cores; tests/conftest.py keeps together what
+# shares a process (a file's fixtures, the built book). `make test PYTEST_WORKERS=0` runs it in one.
+PYTEST_WORKERS ?= auto
 test: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 release: $(STAMP)
 	$(PY) -m losscourse.assignments
