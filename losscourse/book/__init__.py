@@ -44,6 +44,6 @@ Usage: ``python -m losscourse.book [--out DIR] [--all]`` (``make book`` runs it)
 """
 
 from .deps import FINGERPRINTED, fingerprint
-from .make import ROOT, build, main, write_pdf
+from .make import ROOT, build, main, make_book, write_pdf
 
-__all__ = ["FINGERPRINTED", "ROOT", "build", "fingerprint", "main", "write_pdf"]
+__all__ = ["FINGERPRINTED", "ROOT", "build", "fingerprint", "main", "make_book", "write_pdf"]

@@ -168,21 +168,28 @@ def write_pdf(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     return pdf.write(html_dir, root, log=log)
 
 
+def make_book(out: Path = ROOT / "_build", *, force_all: bool = False) -> int:
+    """What ``make book`` does: rewrite the chapters' notebook twins, build the book into ``out``
+    (:func:`build`), and say where it is. Returns jupyter-book's exit code."""
+    from losscourse.site import twins  # (imports nbformat: only for a build)
+
+    for path in twins.write_notebooks():
+        print(f"book: regenerated {path} from its chapter (commit it with the chapter)")
+    out = out.resolve()
+    code = build(out, force_all=force_all)
+    if code == 0:
+        print(f"\nThe book is built. Open it in a browser: file://{out / 'html' / 'index.html'}")
+    else:
+        print("\nThe book build failed: see the messages above.", file=sys.stderr)
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
+    """``python -m losscourse.book [--out DIR] [--all]``."""
     parser = argparse.ArgumentParser(prog="python -m losscourse.book", description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--out", type=Path, default=ROOT / "_build", help="build folder, named _build (default: ./_build)"
     )
     parser.add_argument("--all", action="store_true", help="re-read every page")
     args = parser.parse_args(argv)
-    from losscourse.site import twins  # (imports nbformat: only for a build)
-
-    for path in twins.write_notebooks():
-        print(f"book: regenerated {path} from its chapter (commit it with the chapter)")
-    code = build(args.out.resolve(), force_all=args.all)
-    index = args.out.resolve() / "html" / "index.html"
-    if code == 0:
-        print(f"\nThe book is built. Open it in a browser: file://{index}")
-    else:
-        print("\nThe book build failed: see the messages above.", file=sys.stderr)
-    return code
+    return make_book(args.out, force_all=args.all)
