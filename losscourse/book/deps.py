@@ -19,7 +19,7 @@ import os
 import shutil
 from pathlib import Path
 
-from .record import IGNORED, _docstring, file_hash, repo_relative, unit_defs
+from .record import IGNORED, docstring_node, file_hash, repo_relative, unit_defs
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 # What chapter outputs depend on besides the chapters' own code.
@@ -60,7 +60,7 @@ def code_units(source: bytes | str) -> tuple[str, dict[str, str]]:
         return "unparsable:" + hashlib.sha256(raw).hexdigest()[:32], {}
     bodies: dict[str, list[str]] = {}
     for qualname, node in unit_defs(tree):
-        doc = _docstring(node)
+        doc = docstring_node(node)
         body = node.body[1:] if doc is not None else node.body
         bodies.setdefault(qualname, []).append(ast.dump(ast.Module(body=body, type_ignores=[])))
         node.body = ([doc] if doc is not None else []) + [ast.Pass()]

@@ -24,7 +24,8 @@ IGNORED = (".venv", "_build", ".git", "node_modules", ".pytest_cache", ".hypothe
 HIT = "__losscourse_book_hit__"  # the marker builtin the kernel's import hook calls
 
 
-def _docstring(node: ast.AST) -> ast.Expr | None:
+def docstring_node(node: ast.AST) -> ast.Expr | None:
+    """The docstring statement of a function, class or module (None if it has none)."""
     body = getattr(node, "body", [])
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
         if isinstance(body[0].value.value, str):
@@ -185,7 +186,7 @@ def instrument(tree: ast.Module, rel: str) -> ast.Module:
     """Add ``__losscourse_book_hit__("rel:qualname")`` at the start of every tracked body
     (after its docstring), at the position of the body's first statement."""
     for qualname, node in unit_defs(tree):
-        at = 1 if _docstring(node) is not None else 0
+        at = 1 if docstring_node(node) is not None else 0
         anchor = node.body[min(at, len(node.body) - 1)]
         call = ast.Expr(ast.Call(ast.Name(HIT, ast.Load()), [ast.Constant(f"{rel}:{qualname}")], []))
         for part in ast.walk(call):
@@ -262,7 +263,7 @@ def install(recorder: Recorder, *, audit: bool) -> None:
 
 
 def record_kernel() -> None:
-    """Start recording in this kernel (called by the IPython startup file :func:`build` writes)."""
+    """Start recording in this kernel (called by the IPython startup file that :func:`losscourse.book.make.build` writes)."""
     root = Path(os.environ["LOSSCOURSE_BOOK_ROOT"])
     page = os.environ.get("LOSSCOURSE_BOOK_PAGE", "")
     records = Path(os.environ["LOSSCOURSE_BOOK_RECORDS"])
