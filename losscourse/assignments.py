@@ -1,4 +1,5 @@
-"""Assignments: releasing the student version and autograding submissions with nbgrader.
+"""Assignments: the released ones (:func:`released`, listed by the book's exercises page), releasing
+the student version and autograding submissions with nbgrader.
 
 nbgrader keeps its state in a course folder (``nbgrader_config.py``, a gradebook,
 ``submitted/``, ``autograded/``...). To release or grade without touching the
@@ -9,6 +10,7 @@ folder that reads ``solutions/`` from the repository and keeps everything else t
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -24,6 +26,65 @@ RELEASE = ROOT / "exercises"
 def list_assignments(source: Path = SOURCE) -> list[str]:
     """Assignment ids (``NN-topic``), in chapter order."""
     return sorted(p.name for p in source.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """A released assignment, as the exercises page lists it."""
+
+    id: str  # NN-topic
+    path: str  # relative to the repository root: exercises/NN-topic/name.ipynb
+    title: str
+    tasks: int
+    points: float
+    uses_check: bool  # the setup cell imports losscourse.checks' check()
+
+    @property
+    def number(self) -> str:
+        return self.id.split("-", 1)[0]
+
+    @property
+    def filename(self) -> str:
+        return self.path.rsplit("/", 1)[-1]
+
+
+def released(root: Path = ROOT) -> list[Assignment]:
+    """Every assignment released in ``exercises/``, in chapter order. Never looks at ``solutions/``."""
+    import nbformat
+
+    found = []
+    for path in sorted((root / "exercises").glob("*/*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts:
+            continue
+        nb = nbformat.read(path, as_version=4)
+        title = path.stem
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                heading = re.search(r"^#\s+(.+)$", cell.source, re.M)
+                if heading:
+                    title = heading.group(1).strip()
+                    break
+        tests = [
+            c.metadata["nbgrader"]
+            for c in nb.cells
+            if (c.metadata.get("nbgrader") or {}).get("grade") and not c.metadata["nbgrader"].get("solution")
+        ]
+        uses_check = any(
+            re.search(r"^from losscourse\.checks[\w.]* import .*\bcheck\b", c.source, re.M)
+            for c in nb.cells
+            if c.cell_type == "code"
+        )
+        found.append(
+            Assignment(
+                id=path.parent.name,
+                path=path.relative_to(root).as_posix(),
+                title=title,
+                tasks=len(tests),
+                points=sum(float(t.get("points", 0)) for t in tests),
+                uses_check=uses_check,
+            )
+        )
+    return found
 
 
 def nbgrader_env() -> dict[str, str]:

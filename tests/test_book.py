@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import nbformat
 import pytest
 import yaml
 
 import prose_numbers
 from losscourse import book
+from losscourse.book import make
+from losscourse.site import links
 
 ROOT = book.ROOT
 
@@ -68,7 +71,7 @@ def test_losslib_change_clears_the_execution_cache(tmp_path, monkeypatch):
     (out / ".losslib-fingerprint").write_text("fingerprint of an older losslib")
     (out / ".last-build-ok").touch()
     calls = []
-    monkeypatch.setattr(book.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    monkeypatch.setattr(make.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
     assert book.build(out) == 0
     assert not (out / ".jupyter_cache").exists() and not (out / ".doctrees").exists()
     assert (out / ".losslib-fingerprint").read_text() == book.fingerprint()
@@ -83,10 +86,10 @@ def test_losslib_change_clears_the_execution_cache(tmp_path, monkeypatch):
 def test_a_failed_build_forces_a_full_rebuild(tmp_path, monkeypatch):
     out = tmp_path / "_build"
     calls = []
-    monkeypatch.setattr(book.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 1)
+    monkeypatch.setattr(make.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 1)
     assert book.build(out) == 1
     assert not (out / ".last-build-ok").exists()
-    monkeypatch.setattr(book.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
+    monkeypatch.setattr(make.subprocess, "call", lambda cmd, cwd: calls.append(cmd) or 0)
     assert book.build(out) == 0
     assert "--all" in calls[-1], "after a failed build every page must be re-read"
 
@@ -114,6 +117,14 @@ def test_math_is_typeset_by_the_bundled_mathjax(built):
 
 
 CHAPTERS = sorted((ROOT / "book").glob("[0-9][0-9]-*.md"))
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_a_chapters_notebook_download_starts_with_the_install_cell(built, chapter):
+    """What the page's ".ipynb" button serves: the executed notebook, the install cell first (#21)."""
+    nb = nbformat.read(built / "_sources" / "book" / f"{chapter.stem}.ipynb", as_version=4)
+    assert nb.cells[0].source == links.install_cell_source(), f"{chapter.stem}.ipynb does not start with it"
+    assert any(c.get("outputs") for c in nb.cells if c.cell_type == "code"), "the download keeps the outputs"
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)

@@ -21,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from losscourse import book
+from losscourse.book import deps
+from losscourse.book import record as recorder
 
 MODULE = textwrap.dedent(
     '''
@@ -67,7 +69,7 @@ MODULE = textwrap.dedent(
 
 
 def units(source: str):
-    return book.code_units(source)
+    return deps.code_units(source)
 
 
 def test_comments_and_layout_change_nothing():
@@ -170,7 +172,7 @@ def record(tmp_path: Path, *args: str) -> tuple[dict, str]:
         LOSSCOURSE_BOOK_ROOT=str(root),
         LOSSCOURSE_BOOK_RECORDS=str(records),
         LOSSCOURSE_BOOK_PAGE=str(root / "page.md"),
-        LOSSCOURSE_BOOK_TOOL=book.__file__,
+        LOSSCOURSE_BOOK_TOOL=recorder.__file__,
     )
     proc = subprocess.run(
         [sys.executable, "-c", SCRIPT, *args], env=env, capture_output=True, text=True, cwd=tmp_path, timeout=120
@@ -216,13 +218,13 @@ def test_stale_pages_are_those_whose_dependencies_changed(tmp_path):
         "instrumented": ["pkg/mod.py"],
         "hits": ["pkg/mod.py:used", "pkg/mod.py:helper"],
         "whole": [],
-        "files": {"data.txt": book._file_hash(tmp_path / "data.txt")},
+        "files": {"data.txt": recorder.file_hash(tmp_path / "data.txt")},
         "opaque": None,
     }
-    deps = book._deps_of(kernel, book._Snapshot(tmp_path), "fp")
+    page_deps = deps.deps_of(kernel, deps.Snapshot(tmp_path), "fp")
 
     def stale():
-        return book.why_stale(deps, book._Snapshot(tmp_path, read_now=False), "fp")
+        return deps.why_stale(page_deps, deps.Snapshot(tmp_path, read_now=False), "fp")
 
     assert stale() is None
     mod.write_text(MODULE.replace("return x * k", "return x * k * 1"))  # a function the page did not run
@@ -236,9 +238,9 @@ def test_stale_pages_are_those_whose_dependencies_changed(tmp_path):
     assert stale() == "data.txt changed (the page read it)"
     (tmp_path / "data.txt").write_text("1")
     assert stale() is None
-    opaque = dict(deps, opaque="the page started a Python process")
-    assert book.why_stale(opaque, book._Snapshot(tmp_path, read_now=False), "fp") is None
-    assert "started a Python process" in book.why_stale(opaque, book._Snapshot(tmp_path, read_now=False), "fp2")
+    opaque = dict(page_deps, opaque="the page started a Python process")
+    assert deps.why_stale(opaque, deps.Snapshot(tmp_path, read_now=False), "fp") is None
+    assert "started a Python process" in deps.why_stale(opaque, deps.Snapshot(tmp_path, read_now=False), "fp2")
 
 
 # --------------------------------------------------------------------------

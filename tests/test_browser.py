@@ -41,8 +41,10 @@ import numpy as np
 import pytest
 
 import losslib
-from losscourse import explorer, launch
+from losscourse import explorer
+from losscourse.assignments import released
 from losscourse.pdf import FLAGS  # the Chromium flags this machine needs, one list for the PDF and the tests
+from losscourse.site import links, twins
 
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 ROOT = Path(__file__).resolve().parent.parent
@@ -189,16 +191,16 @@ def test_screenshots_are_saved_for_every_chapter(visited):
 # Launch and download buttons, the exercises page
 # --------------------------------------------------------------------------
 
-LAUNCH = launch.settings()
+LAUNCH = links.settings()
 PROVIDER_TEXT = {"binderhub": "Binder", "colab": "Colab", "jupyterhub": "JupyterHub"}
-CHAPTER_PAGES = [f"{doc}.html" for doc in launch.chapters()]
+CHAPTER_PAGES = [f"{doc}.html" for doc in twins.chapters()]
 
 
 def test_chapter_pages_launch_their_notebook_on_every_configured_service(visited):
     """Binder and Colab always (set in _config.yml); JupyterHub exactly when jupyterhub_url is set."""
     assert CHAPTER_PAGES and set(CHAPTER_PAGES) <= set(visited)
     for rel in CHAPTER_PAGES:
-        twin = launch.notebook_path(rel.removesuffix(".html"))
+        twin = twins.notebook_path(rel.removesuffix(".html"))
         assert (ROOT / twin).is_file(), f"{rel}: its launch buttons open {twin}, which does not exist"
         expected = {PROVIDER_TEXT[p]: url for p, url in LAUNCH.links(twin).items()}
         assert dict(visited[rel]["launch"]) == expected, f"{rel}: launch buttons {visited[rel]['launch']}"
@@ -234,7 +236,7 @@ def test_other_pages_have_no_launch_buttons(visited):
 def test_the_exercises_page_offers_every_student_notebook(site, visited, browser):
     info = visited["book/exercises.html"]
     listed = {a["id"]: a for a in info["assignments"]}
-    assignments = launch.assignments()
+    assignments = released()
     assert set(listed) == {f"exercise-{a.id}" for a in assignments}, "one section per released assignment"
     page = browser.new_page()
     try:
@@ -243,10 +245,10 @@ def test_the_exercises_page_offers_every_student_notebook(site, visited, browser
             assert len(entry["download"]) == 1
             body = page.request.get(entry["download"][0]).body()
             assert body == (ROOT / a.path).read_bytes(), f"{a.id}: the download is not {a.path}"
-            links = {re.search(r"\blaunch-(\w+)", cls).group(1): href for cls, href in entry["launch"]}
+            found = {re.search(r"\blaunch-(\w+)", cls).group(1): href for cls, href in entry["launch"]}
             expected = {**LAUNCH.links(a.path), "github": LAUNCH.repo.blob(a.path)}
-            assert links == expected, f"{a.id}: launch links {links}"
-            assert all("/exercises/" in href for href in links.values())
+            assert found == expected, f"{a.id}: launch links {found}"
+            assert all("/exercises/" in href for href in found.values())
     finally:
         page.close()
 
@@ -288,7 +290,7 @@ def test_the_landing_page_shows_the_chapter_map(site, browser):
         assert len(alt) > 100 and "chapter 1" in alt.lower(), f"the chapter map's alt text is {alt!r}"
         assert image.evaluate("i => i.naturalWidth") > 500
         assert "Fig" in figure.locator("figcaption").inner_text()
-        for doc in launch.chapters():
+        for doc in twins.chapters():
             href = doc.split("/")[-1] + ".html"
             assert page.locator(f'article a[href$="{href}"]').count() >= 1, f"the landing page does not link {doc}"
     finally:

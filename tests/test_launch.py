@@ -24,7 +24,8 @@ import yaml
 from packaging.utils import canonicalize_name
 
 import losslib
-from losscourse import explorer, launch, lockfile
+from losscourse import assignments, explorer, lockfile
+from losscourse.site import links, twins
 
 ROOT = Path(__file__).resolve().parent.parent
 BINDER = ROOT / "binder"
@@ -38,7 +39,7 @@ URL = CONFIG["repository"]["url"]
 
 
 def test_the_repository_is_named_once_in_the_config():
-    settings = launch.settings()
+    settings = links.settings()
     assert URL == settings.repo.url and re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", URL)
     assert settings.repo.branch == CONFIG["repository"]["branch"]
     assert CONFIG["launch_buttons"]["binderhub_url"] and CONFIG["launch_buttons"]["colab_url"]
@@ -49,11 +50,11 @@ def test_readme_and_citation_agree_with_the_config():
     assert citation["repository-code"] == URL, "CITATION.cff's repository-code must be _config.yml's repository.url"
     readme = (ROOT / "README.md").read_text()
     launch_section = readme.split("## Launch", 1)[1].split("\n## ", 1)[0]
-    settings = launch.settings()
+    settings = links.settings()
     expected = {
-        settings.binder(launch.notebook_path("book/01-likelihood")),
-        settings.colab(launch.notebook_path("book/01-likelihood")),
-        launch.requirement(),
+        settings.binder(twins.notebook_path("book/01-likelihood")),
+        settings.colab(twins.notebook_path("book/01-likelihood")),
+        links.requirement(),
     }
     missing = [u for u in expected if u not in launch_section]
     assert not missing, f"README's Launch section should show these links (derived from _config.yml): {missing}"
@@ -64,7 +65,7 @@ def test_readme_and_citation_agree_with_the_config():
 
 def test_no_page_or_module_hard_codes_the_repository():
     """The book's sources, the course package and binder/ derive the URL; they never spell it."""
-    org = launch.settings().repo.org
+    org = links.settings().repo.org
     offenders = []
     for path in [
         *(ROOT / "book").glob("*.md"),
@@ -83,24 +84,24 @@ def test_no_page_or_module_hard_codes_the_repository():
 
 
 def test_launch_links_point_at_the_file_in_the_repository():
-    repo = launch.Repository("https://github.com/org/course", "main")
-    s = launch.Launch(
+    repo = links.Repository("https://github.com/org/course", "main")
+    s = links.Launch(
         repo, binderhub_url="https://mybinder.org/", colab_url="https://colab.research.google.com", jupyterhub_url=""
     )
     path = "exercises/01-likelihood/likelihood.ipynb"
-    links = s.links(path)
-    assert set(links) == {"binderhub", "colab"}, "no JupyterHub link unless jupyterhub_url is set"
-    assert links["binderhub"] == f"https://mybinder.org/v2/gh/org/course/main?urlpath=lab/tree/{path}"
-    assert links["colab"] == f"https://colab.research.google.com/github/org/course/blob/main/{path}"
-    hub = launch.Launch(repo, jupyterhub_url="https://hub.example.edu/").links(path)
+    made = s.links(path)
+    assert set(made) == {"binderhub", "colab"}, "no JupyterHub link unless jupyterhub_url is set"
+    assert made["binderhub"] == f"https://mybinder.org/v2/gh/org/course/main?urlpath=lab/tree/{path}"
+    assert made["colab"] == f"https://colab.research.google.com/github/org/course/blob/main/{path}"
+    hub = links.Launch(repo, jupyterhub_url="https://hub.example.edu/").links(path)
     assert hub == {
         "jupyterhub": "https://hub.example.edu/hub/user-redirect/git-pull?"
         f"repo=https%3A//github.com/org/course&urlpath=lab/tree/course/{path}&branch=main"
     }
-    classic = launch.Launch(repo, binderhub_url="https://b.org", notebook_interface="classic")
+    classic = links.Launch(repo, binderhub_url="https://b.org", notebook_interface="classic")
     assert classic.binder(path).endswith(f"urlpath=tree/{path}")
     with pytest.raises(ValueError, match="GitHub"):
-        launch.Launch(launch.Repository("https://gitlab.com/a/b", "main"), colab_url="x").colab(path)
+        links.Launch(links.Repository("https://gitlab.com/a/b", "main"), colab_url="x").colab(path)
 
 
 # --------------------------------------------------------------------------
@@ -118,15 +119,15 @@ def _run_install_cell(monkeypatch, find_spec_result):
         importlib.util, "find_spec", lambda name, *a: find_spec_result if name == "losscourse" else real(name, *a)
     )
     monkeypatch.setattr(subprocess, "check_call", lambda cmd, **kw: calls.append(cmd) or 0)
-    exec(compile(launch.install_cell_source(), "install-cell", "exec"), {})
+    exec(compile(links.install_cell_source(), "install-cell", "exec"), {})
     monkeypatch.undo()
     return calls
 
 
 def test_the_install_cell_pins_this_release_and_installs_only_where_needed(monkeypatch):
-    req = launch.requirement()
+    req = links.requirement()
     assert req == f"losslib[student] @ git+{URL}@v{losslib.__version__}"
-    assert f'"{req}"' in launch.install_cell_source()
+    assert f'"{req}"' in links.install_cell_source()
     assert _run_install_cell(monkeypatch, find_spec_result=object()) == [], (
         "with the course installed, the cell installs nothing"
     )
@@ -136,11 +137,11 @@ def test_the_install_cell_pins_this_release_and_installs_only_where_needed(monke
 
 def test_the_install_cell_installs_the_versions_of_the_lock():
     """pip's -c names this release's requirements/student.txt, which pins what students import."""
-    org, name = launch.settings().repo.org, launch.settings().repo.name
-    url = f"https://raw.githubusercontent.com/{org}/{name}/v{losslib.__version__}/{launch.STUDENT_REQUIREMENTS}"
-    assert launch.constraints() == url
-    assert f'"-c", "{url}"' in launch.install_cell_source()
-    student = lockfile.wanted(ROOT / launch.STUDENT_REQUIREMENTS)
+    org, name = links.settings().repo.org, links.settings().repo.name
+    url = f"https://raw.githubusercontent.com/{org}/{name}/v{losslib.__version__}/{links.STUDENT_REQUIREMENTS}"
+    assert links.constraints() == url
+    assert f'"-c", "{url}"' in links.install_cell_source()
+    student = lockfile.wanted(ROOT / links.STUDENT_REQUIREMENTS)
     assert {"numpy", "scipy", "matplotlib"} <= set(student)
 
 
@@ -160,34 +161,34 @@ def test_adding_the_install_cell_to_a_source_notebook(tmp_path):
     shutil.copytree(ROOT / "solutions" / assignment, source / assignment)
     path = next((source / assignment).glob("*.ipynb"))
     nb = nbformat.read(path, as_version=4)  # the notebook as it was before it had the cell
-    nb.cells = [c for c in nb.cells if not launch._is_install_cell(c)]
+    nb.cells = [c for c in nb.cells if not links.is_install_cell(c)]
     nbformat.write(nb, path)
     before = read_source(path)
-    assert launch.add_install_cell(path) is True
-    assert launch.add_install_cell(path) is False, "adding it twice changes nothing"
+    assert links.add_install_cell(path) is True
+    assert links.add_install_cell(path) is False, "adding it twice changes nothing"
     nb = nbformat.read(path, as_version=4)
     first_code = next(c for c in nb.cells if c.cell_type == "code")
-    assert first_code.source == launch.install_cell_source() and first_code.metadata["nbgrader"]["locked"]
+    assert first_code.source == links.install_cell_source() and first_code.metadata["nbgrader"]["locked"]
     after = read_source(path)
-    assert after.setup[0] == launch.install_cell_source() and after.setup[1:] == before.setup
+    assert after.setup[0] == links.install_cell_source() and after.setup[1:] == before.setup
     assert after.max_score == before.max_score and [t.grade_id for t in after.tests] == [
         t.grade_id for t in before.tests
     ]
     with ScratchCourse(source=source) as course:
         student = nbformat.read(next(course.generate(assignment).glob("*.ipynb")), as_version=4)
-    assert launch.has_current_install_cell(student), "nbgrader's student version keeps the install cell"
-    assert student_code(student, after)[0] == launch.install_cell_source()
+    assert links.has_current_install_cell(student), "nbgrader's student version keeps the install cell"
+    assert student_code(student, after)[0] == links.install_cell_source()
 
 
 def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
     notebooks = sorted((ROOT / "exercises").glob("*/*.ipynb"))
-    having = [p for p in notebooks if any(launch._is_install_cell(c) for c in nbformat.read(p, 4).cells)]
+    having = [p for p in notebooks if any(links.is_install_cell(c) for c in nbformat.read(p, 4).cells)]
     if not having:
         pytest.skip(
             "no exercise has the install cell yet: python -m losscourse.launch install-cell solutions/*/*.ipynb "
             "&& losscourse release"
         )
-    stale = [p.relative_to(ROOT) for p in notebooks if not launch.has_current_install_cell(nbformat.read(p, 4))]
+    stale = [p.relative_to(ROOT) for p in notebooks if not links.has_current_install_cell(nbformat.read(p, 4))]
     assert not stale, (
         f"{stale} lack the current install cell (release {losslib.__version__}, {URL}): "
         "python -m losscourse.launch install-cell solutions/*/*.ipynb && losscourse release"
@@ -200,27 +201,52 @@ def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
 
 
 def test_every_chapter_has_a_current_notebook_twin():
-    stale = launch.stale_notebooks()
+    stale = twins.stale_notebooks()
     assert not stale, f"{stale} are missing or stale: run make book (or python -m losscourse.launch notebooks)"
 
 
 def test_make_book_rewrites_the_twins_before_it_builds(monkeypatch):
     from losscourse import book
+    from losscourse.book import make
 
     calls = []
-    monkeypatch.setattr(launch, "write_notebooks", lambda *a, **k: calls.append("notebooks") or [])
-    monkeypatch.setattr(book, "build", lambda *a, **k: calls.append("build") or 0)
+    monkeypatch.setattr(twins, "write_notebooks", lambda *a, **k: calls.append("notebooks") or [])
+    monkeypatch.setattr(make, "build", lambda *a, **k: calls.append("build") or 0)
     assert book.main([]) == 0
     assert calls == ["notebooks", "build"]
 
 
-@pytest.mark.parametrize("docname", launch.chapters())
+def test_the_downloaded_chapter_notebook_starts_with_the_install_cell(tmp_path):
+    """A chapter page's ".ipynb" download is the executed notebook: it gets the twin's install cell
+    first (issue #21: without it, it fails with ModuleNotFoundError where the course is not
+    installed), keeps its outputs, and a second page write adds nothing."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+
+    executed = read_myst_markdown_notebook((ROOT / "book" / "01-likelihood.md").read_text())
+    first_code = next(c for c in executed.cells if c.cell_type == "code")
+    first_code.outputs = [nbformat.v4.new_output("stream", text="computed\n")]
+    path = tmp_path / "01-likelihood.ipynb"
+    nbformat.write(executed, path)
+    assert twins.downloadable(path) is True
+    got = nbformat.read(path, as_version=4)
+    nbformat.validate(got)
+    twin = twins.chapter_notebook("book/01-likelihood")
+    twin_install = next(c for c in twin.cells if c.cell_type == "code")
+    assert got.cells[0].cell_type == "code" and got.cells[0].source == twin_install.source
+    assert twin_install.source == links.install_cell_source()
+    assert [c.source for c in got.cells[1:]] == [c.source for c in executed.cells]
+    assert got.cells[1 + executed.cells.index(first_code)].outputs[0].text == "computed\n", "outputs are kept"
+    before = path.read_bytes()
+    assert twins.downloadable(path) is False and path.read_bytes() == before, "a second write adds nothing"
+
+
+@pytest.mark.parametrize("docname", twins.chapters())
 def test_a_chapter_twin_runs_the_chapters_code_after_the_install_cell(docname):
     from myst_nb.core.read import read_myst_markdown_notebook
 
-    twin = launch.chapter_notebook(docname)
+    twin = twins.chapter_notebook(docname)
     code = [c.source for c in twin.cells if c.cell_type == "code"]
-    assert code[0] == launch.install_cell_source()
+    assert code[0] == links.install_cell_source()
     chapter = read_myst_markdown_notebook((ROOT / f"{docname}.md").read_text())
     assert code[1:] == [c.source for c in chapter.cells if c.cell_type == "code"]
     markdown = "\n".join(c.source for c in twin.cells if c.cell_type == "markdown")
@@ -234,7 +260,7 @@ def test_a_chapter_twin_runs_the_chapters_code_after_the_install_cell(docname):
 
 
 def test_assignments_are_the_released_student_notebooks():
-    found = launch.assignments()
+    found = assignments.released()
     released = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "exercises").glob("*/*.ipynb"))
     assert [a.path for a in found] == released and found
     for a in found:
@@ -371,6 +397,6 @@ def test_the_explorer_script_draws_and_never_computes_a_loss():
 
 
 def test_the_book_uses_this_extension():
-    assert "losscourse.launch" in CONFIG["sphinx"]["extra_extensions"]
-    toc = launch.toc_files()
+    assert "losscourse.site.sphinx_ext" in CONFIG["sphinx"]["extra_extensions"]
+    toc = twins.toc_files()
     assert {"book/exercises", "book/explorer"} <= set(toc)
