@@ -340,52 +340,50 @@ def grade(
             feedback,
             course_version() if scheduler else None,
         )
-        phases["setup"] = time.perf_counter() - begun
-        mark = time.perf_counter()
-        try:
-            _self_check(spec)  # also imports what the tests need, before the pool's processes fork
-        except WorkerRefused as exc:
-            raise UsageError(str(exc)) from None
-        phases["self_check"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        if feedback:
-            from .feedback import copy_mathjax, warm_up
-
-            copy_mathjax(out / "feedback")  # the pages' MathJax, beside them: math renders offline
-            warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
-        phases["warm_up"] = time.perf_counter() - mark
-        if ISOLATION != "bubblewrap" and not scheduler:
-            log(
-                "warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
-                "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap)."
-            )
-        log(f"layout: {collected.layout} ({len(collected.entries)} student(s))")
-        for note in collected.notes:
-            log(f"warning: {note}")
-
         chosen = list(dict.fromkeys(only)) if only is not None else list(entries)
         keys = {s: key_of(result_key(Job.from_entry(entries[s]), spec)) for s in chosen}
         history = store.history(chosen)
         kept = {s: next((r for r in reversed(history[s]) if r["key"] == keys[s]), None) for s in chosen}
         todo = [s for s in chosen if kept[s] is None] if resume else chosen
+        phases["setup"] = time.perf_counter() - begun
+        log(f"layout: {collected.layout} ({len(collected.entries)} student(s))")
+        for note in collected.notes:
+            log(f"warning: {note}")
         if resume:
-            log(
-                f"resume: {len(chosen) - len(todo)} of {len(chosen)} submission(s) already have a result; grading {len(todo)}"
-            )
-
-        mark = time.perf_counter()
+            log(f"resume: {len(chosen) - len(todo)} of {len(chosen)} submission(s) have a result; grading {len(todo)}")
         backend = None
-        if todo:
-            if scheduler:
-                from .cluster import ClusterError, DaskBackend
+        if todo and scheduler:
+            mark = time.perf_counter()
+            from .cluster import ClusterError, DaskBackend
 
-                try:
-                    backend = DaskBackend(scheduler, spec, log)
-                except ClusterError as exc:
-                    raise UsageError(str(exc)) from None
-            else:
-                backend = _LocalBackend(jobs)
-        phases["cluster"] = time.perf_counter() - mark
+            try:
+                backend = DaskBackend(scheduler, spec, log)  # each worker grades the reference solution first
+            except ClusterError as exc:
+                raise UsageError(str(exc)) from None
+            phases["cluster"] = time.perf_counter() - mark
+        elif todo:
+            mark = time.perf_counter()
+            try:
+                _self_check(spec)  # also imports what the tests need, before the pool's processes fork
+            except WorkerRefused as exc:
+                raise UsageError(str(exc)) from None
+            phases["self_check"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            if feedback:
+                from .feedback import warm_up
+
+                warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
+            phases["warm_up"] = time.perf_counter() - mark
+            if ISOLATION != "bubblewrap":
+                log(
+                    "warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
+                    "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap)."
+                )
+            backend = _LocalBackend(jobs)
+        if feedback:
+            from .feedback import copy_mathjax
+
+            copy_mathjax(out / "feedback")  # the pages' MathJax, beside them: math renders offline
         plan = {"assignment": assignment, "mode": mode, "students": todo, "scheduler": scheduler or f"local, {jobs}"}
         run_id = store.begin(plan)
         started = time.perf_counter()
