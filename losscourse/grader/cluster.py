@@ -52,6 +52,7 @@ class DaskBackend:
             ) from None
         self.address = address
         self._threads: tuple[float, dict] = (0.0, {})
+        self._alone_since: float | None = None  # since when the cluster has had no worker
         try:
             self.client.wait_for_workers(1, timeout=WORKER_WAIT_SECONDS)
         except TimeoutError:
@@ -106,6 +107,19 @@ class DaskBackend:
 
     def workers(self) -> int:
         return len(self.threads())
+
+    def problem(self) -> str | None:
+        """Why the run cannot go on (no worker for :data:`WORKER_WAIT_SECONDS`), or None."""
+        if self.workers():
+            self._alone_since = None
+            return None
+        self._alone_since = self._alone_since or time.monotonic()
+        if time.monotonic() - self._alone_since < WORKER_WAIT_SECONDS:
+            return None
+        return (
+            f"the Dask scheduler at {self.address} has had no worker for {WORKER_WAIT_SECONDS} s; the results "
+            "that arrived are kept: start workers and run the same command with --resume"
+        )
 
     def close(self, cancel: bool = False) -> None:
         self.executor.shutdown(wait=not cancel)  # wait=False cancels what is still queued or running

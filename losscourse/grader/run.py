@@ -142,6 +142,9 @@ class _LocalBackend:
     def workers(self) -> int:
         return self.jobs
 
+    def problem(self) -> str | None:
+        return None
+
     def close(self, cancel: bool = False) -> None:
         self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
 
@@ -198,6 +201,8 @@ def _grade_all(backend, todo: list[str], make_job, spec: Spec, keep, progress, o
         top_up()
         while pending:
             done, _ = wait(pending, timeout=5.0, return_when=FIRST_COMPLETED)
+            if not done and (problem := backend.problem()):
+                raise UsageError(problem)
             for future in done:
                 job, generation = pending.pop(future)
                 student = job.student_id
