@@ -22,6 +22,7 @@ sequential one.
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
 import time
@@ -496,11 +497,13 @@ def _csv_row(row: dict) -> dict[str, str]:
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, COLUMNS, restval="", extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row if isinstance(row.get("score"), str) else _csv_row(row))
+    """Write grades.csv atomically: a reader (or a crash) sees the earlier file or the new one."""
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, COLUMNS, restval="", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row if isinstance(row.get("score"), str) else _csv_row(row))
+    write_replacing(path, text.getvalue().encode("utf-8"))
 
 
 def merge_csv(path: Path, rows: list[dict]) -> list[str]:

@@ -289,14 +289,11 @@ _READY: set[tuple] = set()
 
 
 def prepare_worker(spec: Spec) -> dict:
-    """Check, once per process, that this worker of a cluster may grade ``spec``'s jobs: the course
-    at the coordinator's version, bubblewrap, full marks for the reference solution here; then
-    build the feedback exporter. Returns this worker's :func:`course_version` (with ``isolation``);
+    """Check that this worker of a cluster may grade ``spec``'s jobs: the course at the
+    coordinator's version and bubblewrap (every time: cheap), full marks for the reference
+    solution here (once per process and spec); then build the feedback exporter. Returns this worker's :func:`course_version` (with ``isolation``);
     raises :class:`WorkerRefused` saying what to fix."""
     here = {**course_version(), "isolation": ISOLATION, "host": os.uname().nodename}
-    key = (spec.source_sha256, spec.timeout, spec.memory)
-    if key in _READY:
-        return here
     if spec.course is not None:
         differ = version_differences(spec.course, here)
         if differ:
@@ -309,6 +306,9 @@ def prepare_worker(spec: Spec) -> dict:
                 "bubblewrap (bwrap) is not installed on it, so student code would run without filesystem and "
                 "network isolation: install it (Debian: apt-get install bubblewrap) or use the worker image"
             )
+    key = (spec.source_sha256, spec.timeout, spec.memory)
+    if key in _READY:
+        return here
     self_check(spec)
     if spec.feedback:
         from .feedback import warm_up
