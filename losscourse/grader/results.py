@@ -44,8 +44,8 @@ def key_of(parts: dict) -> str:
     return hashlib.sha256(json.dumps(parts, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def write_once(path: Path, data: bytes) -> bool:
-    """Create ``path`` holding ``data``, atomically; False (and nothing written) if it exists."""
+def _written(path: Path, data: bytes) -> Path:
+    """``data`` in a new temporary file beside ``path``, flushed to disk; returns its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
@@ -53,25 +53,29 @@ def write_once(path: Path, data: bytes) -> bool:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        try:
-            os.link(tmp, path)  # atomic, and refuses an existing name (os.replace would overwrite it)
-        except FileExistsError:
-            return False
-        _sync_folder(path.parent)
-        return True
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. a full disk: no half-written file stays behind
+        raise
+    return tmp
+
+
+def write_once(path: Path, data: bytes) -> bool:
+    """Create ``path`` holding ``data``, atomically; False (and nothing written) if it exists."""
+    tmp = _written(path, data)
+    try:
+        os.link(tmp, path)  # atomic, and refuses an existing name (os.replace would overwrite it)
+    except FileExistsError:
+        return False
     finally:
         tmp.unlink(missing_ok=True)
+    _sync_folder(path.parent)
+    return True
 
 
 def write_replacing(path: Path, data: bytes) -> None:
     """Write a report (a feedback page, grades.csv) atomically: readers see the old file or the new."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    tmp = _written(path, data)
     try:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
