@@ -323,3 +323,21 @@ def test_only_and_regrade_keep_every_earlier_result_and_report_changes(local, tm
     assert [len(history[s]) for s in ("ann", "cy", "eve")] == [2, 3, 2]
     assert {p: p.read_bytes() for p in subs.rglob("*") if p.is_file()} == before
     assert len(list((out / "history").glob("grades-*.csv"))) == 2
+
+
+def test_a_result_is_written_once_and_never_replaced(tmp_path):
+    """The store keeps the first result of a student in a run (a task run twice after its worker
+    died is kept once), gives two ids that make one file name two folders, and knows an unfinished run."""
+    store = Store(tmp_path)
+    run_id = store.begin({"students": ["a/b", "a_b"]})
+    assert store.interrupted()["run"] == run_id
+    assert store.save(run_id, {"student_id": "a/b", "score": 1.0}, "k1", "<p>first</p>")
+    assert store.save(run_id, {"student_id": "a_b", "score": 2.0}, "k2", None)
+    assert not store.save(run_id, {"student_id": "a/b", "score": 9.0}, "k1", "<p>again</p>")
+    history = store.history(["a/b", "a_b", "nobody"])
+    assert [r["row"]["score"] for r in history["a/b"]] == [1.0] and history["a_b"][0]["key"] == "k2"
+    assert history["nobody"] == []
+    assert store.page("a/b", run_id) == b"<p>first</p>" and store.page("a_b", run_id) is None
+    store.finish(run_id, {"graded": 2})
+    assert store.interrupted() is None
+    assert not [p for p in tmp_path.rglob("*") if p.name.endswith(".tmp")]
