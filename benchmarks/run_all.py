@@ -4,6 +4,7 @@
   PyTorch; ``make bench`` makes one in ``.venv/torch``) or this Python if it has PyTorch, else
   skipped;
 - ``bench_grading.py``: ``losscourse grade`` against ``nbgrader autograde``;
+- ``bench_grading_dask.py``: ``losscourse grade --scheduler`` with one and two Dask workers;
 - ``bench_book.py``: ``make book`` cold, after a text change, after a losslib change.
 
 Speed goals live in the printed ratios and seconds, never in timed tests. On a shared machine,
@@ -37,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print("bench_losslib.py: skipped (no PyTorch: make bench, or --torch-python PATH)\n")
     runs.append((sys.executable, "bench_grading.py", ["-n", "12", "--repeat", "1"] if args.quick else []))
+    runs.append((sys.executable, "bench_grading_dask.py", ["-n", "8", "--repeat", "1"] if args.quick else []))
     runs.append((sys.executable, "bench_book.py", []))
     failed = []
     for python, script, options in runs:

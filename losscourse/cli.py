@@ -117,6 +117,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", type=int, default=None, help="submissions graded at once (default: number of cores)")
     p.add_argument("--timeout", type=float, default=30.0, help="seconds per cell and per tested call (default 30)")
     p.add_argument("--memory", type=_memory, default=2 * 1024**3, help="memory cap per submission in GiB (default 2)")
+    # Where and whom to grade (issue #20; README: Grading on a Dask cluster).
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="grade on the workers of this Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: --jobs local processes)",
+    )
+    who = p.add_mutually_exclusive_group()
+    who.add_argument(
+        "--resume", action="store_true", help="grade only the submissions without a result (finish an interrupted run)"
+    )
+    who.add_argument(
+        "--regrade",
+        action="store_true",
+        help="grade everyone again (e.g. after a test changed); report whose score changed",
+    )
+    who.add_argument("--only", nargs="+", metavar="ID", help="grade only these students (again)")
 
     p = sub.add_parser(
         "export",
@@ -236,10 +252,14 @@ def main(argv: list[str] | None = None) -> int:
                 timeout=args.timeout,
                 memory=args.memory,
                 layout=args.layout,
+                scheduler=args.scheduler,
+                resume=args.resume,
+                regrade=args.regrade,
+                only=args.only,
             )
         except UsageError as exc:
             print(f"losscourse: {exc}", file=sys.stderr)
-            return 2
+            return exc.exit_code
         if not record:
             how = "a trial run with --out" if args.record is None else "--no-record"
             print(

@@ -1,43 +1,60 @@
-"""``losscourse grade``: grade a whole class, in parallel, into grades.csv and feedback.
+"""``losscourse grade``: grade a whole class, in parallel or on a Dask cluster, into grades.csv and feedback.
 
 The submissions are found by :func:`losscourse.grader.collect.collect` in their layout (one
 folder per student, Canvas's or Moodle's download; :mod:`losscourse.grader.lms`). Every student
 gets a row, whatever they handed in: ``graded``, ``blank`` (the handed-out notebook, unchanged),
 ``timeout`` (some code ran past the time limit; what finished still counts), ``error`` (some
 code crashed the sandboxed Python, e.g. past the memory cap) or ``invalid`` (no readable
-notebook). grades.csv is merged with an earlier one by student id. Submissions are only read; each is graded in its own sandbox (:mod:`losscourse.grader.sandbox`) by a trusted judge
-(:mod:`losscourse.grader.judge`), in a pool of ``jobs`` processes. The gradebook and the CSV
-are written afterwards by this process alone, in student order, so a parallel run gives
-exactly the grades of a sequential one.
+notebook). Submissions are only read.
+
+This process is the coordinator. It sends each submission, as plain data, to a worker
+(:func:`losscourse.grader.task.grade_job`): a pool of ``jobs`` local processes, or the workers
+of a Dask cluster (``scheduler``; :mod:`losscourse.grader.cluster`), both behind one
+:class:`concurrent.futures.Executor`. Each worker grades in its own sandbox with the trusted
+judge and returns the row and the feedback page; the coordinator alone writes. It keeps each
+result as it arrives (:mod:`losscourse.grader.results`: versioned, never overwritten), so an
+interrupted run is finished by ``resume`` and regrading keeps the earlier results; then it
+writes grades.csv (merged with an earlier one by student id), the feedback pages and nbgrader's
+gradebook, in student order, so a parallel or distributed run gives exactly the grades of a
+sequential one.
 """
 
 from __future__ import annotations
 
 import csv
+import io
 import os
 import sys
-import threading
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from tqdm import tqdm
 
 from ..assignments import ROOT, SOURCE, list_assignments
 from . import gradebook
 from .collect import CollectError, collect, safe_name
-from .judge import Verdict, judge
-from .lms import Entry
-from .notebooks import (
-    InvalidSubmission,
-    SourceNotebook,
-    read_source,
-    read_submission,
-    student_code,
+from .notebooks import InvalidSubmission, read_submission
+from .results import Store, key_of, write_replacing
+from .sandbox import DEFAULT_MEMORY, ISOLATION
+from .task import (
+    Job,
+    Spec,
+    WorkerRefused,
+    code_cells,
+    course_version,
+    grade_job,
+    installed_locations,  # noqa: F401 - part of this module's interface (tests, similarity)
+    prepare,
+    result_key,
 )
-from .sandbox import DEFAULT_MEMORY, ISOLATION, Sandbox
+from .task import self_check as _self_check
 
 COLUMNS = ["student_id", "score", "max_score", "status", "message", "name", "late"]
 STATUSES = ("graded", "blank", "timeout", "error", "invalid")
+LOCAL_RETRIES = 1  # a local job whose process died (e.g. killed by the OS) is graded once more
 
 # Seconds spent in each phase of the last grade() in this process (for benchmarks/bench_grading.py):
 # setup, self_check, warm_up, grading (the class, in parallel), csv, gradebook, total.
@@ -47,95 +64,13 @@ LAST_PHASES: dict[str, float] = {}
 class UsageError(Exception):
     """The instructor's mistake: unknown assignment, unreadable path. Exit code 2."""
 
-
-@dataclass(frozen=True)
-class Settings:
-    assignment: str
-    out: Path
-    timeout: float
-    memory: int
-    hide: tuple[Path, ...]
-    source: Path = SOURCE  # the solutions/ folder
-    feedback: bool = True  # write each student's feedback HTML
-    release: Path | None = None  # the student version of the notebook (to recognise an untouched one)
-
-    @property
-    def source_notebook(self) -> Path:
-        return sorted((self.source / self.assignment).glob("*.ipynb"))[0]
+    exit_code = 2
 
 
-def installed_locations() -> list[Path]:
-    """Where the sandbox's interpreter (``python -I``) would import losslib and losscourse from.
+class Interrupted(UsageError):
+    """Ctrl-C during grading: what was graded is kept; ``--resume`` grades the rest."""
 
-    They must be hidden too: an editable install may point at another checkout than ``ROOT``."""
-    import subprocess
-
-    code = (
-        "import importlib.util as u\n"
-        "for name in ('losslib', 'losscourse'):\n"
-        "    spec = u.find_spec(name)\n"
-        "    for loc in (spec.submodule_search_locations or []) if spec else []:\n"
-        "        print(loc)"
-    )
-    proc = subprocess.run([sys.executable, "-I", "-c", code], capture_output=True, text=True, cwd="/")
-    return [Path(line).resolve() for line in proc.stdout.splitlines() if line.strip()]
-
-
-def self_check(settings: Settings) -> None:
-    """Grade the reference solution first: if it does not get full marks, the grading
-    environment or the tests are broken, and grading the class would blame the students."""
-    source_nb = settings.source_notebook
-    source = read_source(source_nb)
-    with Sandbox(
-        student_code(read_submission(source_nb), source),
-        hide=list(settings.hide),
-        timeout=settings.timeout,
-        memory=settings.memory,
-    ) as box:
-        verdict = judge(source, box)
-    if verdict.score != verdict.max_score:
-        failed = "; ".join(f"{t.grade_id}: {t.message}" for t in verdict.tasks if not t.passed)
-        raise UsageError(
-            f"the reference solution of {settings.assignment} scores {verdict.score:g} / {verdict.max_score:g} "
-            f"in this grading environment, so no student could be graded fairly. Failed: {failed[:2000]}"
-        )
-
-
-def _git_dirs(root: Path) -> list[Path]:
-    """In a git worktree, ``.git`` is a file naming the repository's git folder (which holds the
-    solutions' history): that folder is hidden too."""
-    dot_git = root / ".git"
-    if not dot_git.is_file():
-        return []
-    try:
-        line = dot_git.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError):
-        return []
-    if not line.startswith("gitdir:"):
-        return []
-    gitdir = (root / line.split(":", 1)[1].strip()).resolve()
-    common = gitdir / "commondir"
-    dirs = [gitdir]
-    if common.is_file():
-        dirs.append((gitdir / common.read_text(encoding="utf-8").strip()).resolve())
-    return dirs
-
-
-_SOURCES: dict[tuple, tuple[Path, SourceNotebook]] = {}
-
-
-def _source(settings: Settings) -> tuple[Path, SourceNotebook]:
-    """The source notebook and its parsed tests, read once per process (again if the file changes)."""
-    path = settings.source_notebook
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _SOURCES:
-        _SOURCES.clear()
-        _SOURCES[key] = (path, read_source(path))
-    return _SOURCES[key]
-
-
-_RELEASES: dict[tuple, list[str] | None] = {}
+    exit_code = 130
 
 
 def source_notebooks(assignment: str, root: Path = ROOT) -> list[Path]:
@@ -149,108 +84,182 @@ def source_notebooks(assignment: str, root: Path = ROOT) -> list[Path]:
     return notebooks
 
 
-def code_cells(nb) -> list[str]:
-    """Every code cell's text (test cells too: editing them is not leaving the notebook blank)."""
-    cells = []
-    for cell in nb.cells:
-        if cell.get("cell_type") == "code":
-            text = cell.get("source", "")
-            text = ("".join(text) if isinstance(text, list) else str(text)).strip()
-            if text:
-                cells.append(text)
-    return cells
-
-
-def _release_code(settings: Settings) -> list[str] | None:
+def _release_code(path: Path) -> tuple[str, ...] | None:
     """The code cells of the notebook as handed out (None if there is none to compare with)."""
-    path = settings.release
-    if path is None or not path.is_file():
+    if not path.is_file():
         return None
-    stat = path.stat()
-    key = (str(path), stat.st_mtime_ns, stat.st_size)
-    if key not in _RELEASES:
-        _RELEASES.clear()
-        try:
-            _RELEASES[key] = code_cells(read_submission(path))
-        except InvalidSubmission:
-            _RELEASES[key] = None
-    return _RELEASES[key]
-
-
-def grade_one(entry: Entry, settings: Settings) -> dict:
-    """Grade one student's notebook; never raises for anything the student did."""
-    started = time.perf_counter()
-    source_nb, source = _source(settings)
-    student_id = entry.student_id
-    submission = None
-    message = ""
-    timings: dict[str, float] = {}
     try:
-        if entry.notebook is None:
-            raise InvalidSubmission(entry.problem or f"no notebook found; expected {source_nb.name}")
-        submission = read_submission(entry.notebook)
-        with Sandbox(
-            student_code(submission, source),
-            hide=list(settings.hide) + [entry.notebook.parent],
-            timeout=settings.timeout,
-            memory=settings.memory,
-        ) as box:
-            verdict = judge(source, box)
-        timings.update(verdict.timings)
-        if verdict.status == "graded" and code_cells(submission) == _release_code(settings):
-            verdict.status = "blank"
-            verdict.notes.insert(0, "blank: the notebook's code is the handed-out version's, unchanged")
-        verdict.notes[:0] = entry.notes
-    except InvalidSubmission as exc:
-        verdict = Verdict(0.0, source.max_score, "invalid")
-        message = "; ".join([*entry.notes, str(exc)])
-    except Exception as exc:  # noqa: BLE001 - a grader bug must not stop the class; it shows in the row
-        verdict = Verdict(0.0, source.max_score, "error")
-        message = f"the grader failed on this submission ({type(exc).__name__}: {exc}); please report it"
-    if not message:
-        failed = [t.grade_id for t in verdict.tasks if not t.passed]
-        message = "; ".join(verdict.notes + ([f"failed: {', '.join(failed)}"] if failed else []))
-    if settings.feedback:
-        from .feedback import feedback_notebook, write_feedback_html
-
-        feedback_started = time.perf_counter()
-        try:
-            nb = feedback_notebook(source_nb, submission, verdict, student_id, message)
-            write_feedback_html(nb, settings.out / "feedback" / f"{safe_name(student_id)}.html")
-        except Exception as exc:  # noqa: BLE001
-            message += f" (no feedback file: {type(exc).__name__}: {exc})"
-        timings["feedback"] = time.perf_counter() - feedback_started
-    return {
-        "student_id": student_id,
-        "name": entry.name,
-        "late": entry.late,
-        "score": verdict.score,
-        "max_score": verdict.max_score,
-        "status": verdict.status,
-        "message": message,
-        "points": {t.grade_id: t.points for t in verdict.tasks},
-        "messages": {t.grade_id: t.message for t in verdict.tasks if not t.passed},
-        "seconds": time.perf_counter() - started,
-        "timings": timings,  # where the seconds went: sandbox_start, student_cells, tests, feedback
-    }
+        return tuple(code_cells(read_submission(path)))
+    except InvalidSubmission:
+        return None
 
 
 class Progress:
-    """A progress bar on a terminal, nothing otherwise."""
+    """Submissions done, failures and workers, as a tqdm bar on a terminal; nothing otherwise."""
 
-    def __init__(self, total: int, stream=sys.stderr) -> None:
-        self.total, self.done, self.stream = total, 0, stream
-        self.active = hasattr(stream, "isatty") and stream.isatty()
+    def __init__(self, total: int, stream=sys.stderr, workers: int | None = None) -> None:
+        self.total, self.done, self.failed = total, 0, 0
+        active = hasattr(stream, "isatty") and stream.isatty()
+        self.bar = tqdm(total=total, file=stream, disable=not active, unit="submission", dynamic_ncols=True)
+        self.workers = workers
 
-    def step(self, label: str) -> None:
+    def step(self, label: str, failed: bool = False, workers: int | None = None) -> None:
         self.done += 1
-        if self.active:
-            width = 30
-            filled = int(width * self.done / max(self.total, 1))
-            self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label[:30]:30}")
-            if self.done == self.total:
-                self.stream.write("\n")
-            self.stream.flush()
+        self.failed += failed
+        self.workers = workers if workers is not None else self.workers
+        postfix = {"failed": self.failed}
+        if self.workers is not None:
+            postfix["workers"] = self.workers
+        postfix["last"] = label[:30]
+        self.bar.set_postfix(postfix, refresh=False)
+        self.bar.update(1)
+        if self.done >= self.total:
+            self.close()
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+class _LocalBackend:
+    """``jobs`` processes of this machine (one: a thread of this process), as an Executor."""
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = jobs
+        self.generation = 0  # how many pools were replaced
+        self.executor = self._new()
+
+    def _new(self):
+        return ThreadPoolExecutor(max_workers=1) if self.jobs == 1 else ProcessPoolExecutor(max_workers=self.jobs)
+
+    def replace(self) -> None:
+        """A new pool, after one of its processes died (a broken pool takes no more jobs)."""
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new()
+        self.generation += 1
+
+    def capacity(self) -> int:
+        return self.jobs
+
+    def workers(self) -> int:
+        return self.jobs
+
+    def problem(self) -> str | None:
+        return None
+
+    def close(self, cancel: bool = False) -> None:
+        self.executor.shutdown(wait=not cancel, cancel_futures=cancel)
+
+
+@dataclass
+class _Run:
+    """What one grading loop produced: rows by student, and the jobs the grader itself failed on."""
+
+    rows: dict[str, dict] = field(default_factory=dict)
+    lost: list[str] = field(default_factory=list)
+
+
+def _failure_row(job: Job, exc: BaseException, max_score: float) -> dict:
+    return {
+        "student_id": job.student_id,
+        "name": job.name,
+        "late": job.late,
+        "score": 0.0,
+        "max_score": max_score,
+        "status": "error",
+        "message": f"the grader failed on this submission ({type(exc).__name__}: {exc}); no result was kept: "
+        "run again with --resume to grade it",
+        "points": {},
+        "messages": {},
+        "seconds": 0.0,
+        "timings": {},
+    }
+
+
+def _grade_all(backend, todo: list[str], make_job, spec: Spec, keep, progress, on_first_submit=None) -> _Run:
+    """Submit the jobs of ``todo`` (at most twice the workers' threads at a time, so neither the
+    coordinator nor the scheduler holds the whole class) and keep each result as it arrives."""
+    run = _Run()
+    max_score = prepare(spec).source.max_score
+    queue = list(reversed(todo))
+    pending: dict[Future, tuple[Job, int]] = {}
+    attempts: dict[str, int] = {}
+
+    def top_up() -> None:
+        nonlocal on_first_submit
+        while queue and len(pending) < 2 * backend.capacity() + 2:
+            job = make_job(queue[-1])
+            try:
+                pending[backend.executor.submit(grade_job, job, spec)] = (job, getattr(backend, "generation", 0))
+            except BrokenProcessPool:
+                backend.replace()
+                continue
+            queue.pop()
+            if on_first_submit is not None:
+                on_first_submit()
+                on_first_submit = None
+
+    try:
+        top_up()
+        while pending:
+            done, _ = wait(pending, timeout=5.0, return_when=FIRST_COMPLETED)
+            if not done and (problem := backend.problem()):
+                raise UsageError(problem)
+            for future in done:
+                job, generation = pending.pop(future)
+                student = job.student_id
+                try:
+                    result = future.result()
+                except WorkerRefused as exc:
+                    raise UsageError(f"a worker refused to grade: {exc}. Nothing more was graded") from None
+                except BrokenProcessPool as exc:
+                    attempts[student] = attempts.get(student, 0) + 1
+                    if attempts[student] <= LOCAL_RETRIES:
+                        if generation == backend.generation:  # the pool it ran in is broken: a new one
+                            backend.replace()
+                        queue.append(student)
+                        continue
+                    result = _failure_row(job, exc, max_score)
+                    run.lost.append(student)
+                except Exception as exc:  # noqa: BLE001 - e.g. Dask's KilledWorker: the row says so
+                    result = _failure_row(job, exc, max_score)
+                    run.lost.append(student)
+                else:
+                    keep(result)
+                run.rows[student] = result
+                progress.step(student, failed=result["status"] not in ("graded", "blank"), workers=backend.workers())
+            top_up()
+    except BaseException:  # Ctrl-C, a refused worker: stop what is queued or running, keep what arrived
+        for future in pending:
+            future.cancel()
+        backend.close(cancel=True)
+        raise
+    backend.close()
+    return run
+
+
+def score_changes(history: dict[str, list[dict]], rows: dict[str, dict]) -> dict[str, tuple[float, float]]:
+    """``{student: (previous score, new score)}`` for each student of ``rows`` whose latest earlier
+    result (``history``, oldest first) has another score."""
+    changes = {}
+    for student, row in sorted(rows.items()):
+        if history.get(student):
+            before = float(history[student][-1]["row"]["score"])
+            if before != float(row["score"]):
+                changes[student] = (before, float(row["score"]))
+    return changes
+
+
+def change_report(history: dict[str, list[dict]], rows: dict[str, dict], changes: dict) -> list[str]:
+    """Log lines: how many students were graded again, and whose score changed by how much."""
+    again = [s for s in rows if history.get(s)]
+    if not again:
+        return []
+    lines = [f"graded again: {len(again)} student(s) had an earlier result; {len(changes)} score(s) changed"]
+    for student, (before, after) in list(changes.items())[:200]:
+        lines.append(f"  {student}: {before:g} -> {after:g} ({after - before:+g})")
+    if len(changes) > 200:
+        lines.append(f"  ... and {len(changes) - 200} more (every change: the run's file in results/runs/)")
+    return lines
 
 
 def grade(
@@ -265,114 +274,177 @@ def grade(
     record: bool = True,
     feedback: bool = True,
     layout: str | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    regrade: bool = False,
+    only: list[str] | None = None,
     log=print,
 ) -> list[dict]:
-    """Grade every submission of ``assignment`` found in ``submissions`` (in ``layout``, one of
-    :data:`losscourse.grader.lms.LAYOUTS`, recognised when None); return this run's rows.
+    """Grade the submissions of ``assignment`` found in ``submissions`` (in ``layout``, one of
+    :data:`losscourse.grader.lms.LAYOUTS`, recognised when None); return the rows of the students
+    this run is about, in student order.
 
-    ``grades.csv`` in ``out`` is merged with the one already there: rows of students not in this
-    run are kept (the earlier file is saved under ``out/history/``)."""
+    Who is graded: every student (the default; refused if the last run into ``out`` was
+    interrupted, since ``resume`` would finish it), those without a result for their current
+    submission and tests (``resume``), everyone again (``regrade``), or the students of ``only``.
+    Results are kept in ``out/results/`` (:mod:`losscourse.grader.results`), earlier ones too; each
+    student graded again is compared with their previous result and the changed scores are logged.
+    ``scheduler``: the address of a Dask scheduler whose workers grade (default: ``jobs`` local
+    processes). ``grades.csv`` in ``out`` is merged with the one already there: rows of students
+    not in this run are kept (the earlier file is saved under ``out/history/``)."""
     phases: dict[str, float] = {}
     LAST_PHASES.clear()
     begun = time.perf_counter()
+    if sum((bool(resume), bool(regrade), only is not None)) > 1:
+        raise UsageError("--resume, --regrade and --only choose who is graded: give one of them")
     notebooks = source_notebooks(assignment, root)
     try:
         collected = collect(Path(submissions), layout, notebooks[0].name, assignment)
     except CollectError as exc:
         raise UsageError(str(exc)) from None
-    out = Path(out) if out else root / "grading" / "reports" / assignment
-    out = out.resolve()
-    (out / "feedback").mkdir(parents=True, exist_ok=True)
-    jobs = max(1, jobs or os.cpu_count() or 1)
-    hide = tuple(
-        p
-        for p in (
+    try:
+        out = (Path(out) if out else root / "grading" / "reports" / assignment).resolve()
+        store = Store(out)
+        entries = {e.student_id: e for e in collected.entries}
+        mode = "resume" if resume else "regrade" if regrade else "only" if only is not None else "all"
+        interrupted = store.interrupted()
+        if interrupted and mode == "all":
+            raise UsageError(
+                f"the last run into {out} (run {interrupted['run']}, {interrupted.get('mode', 'all')}, started "
+                f"{interrupted.get('started', '?')}) was interrupted. --resume grades only the submissions "
+                "without a result; --regrade grades everyone again"
+            )
+        if only is not None:
+            missing = [s for s in dict.fromkeys(only) if s not in entries]
+            if missing or not only:
+                raise UsageError(
+                    f"--only names student(s) not in {submissions}: {', '.join(missing) or '(none given)'}; "
+                    f"it holds {', '.join(list(entries)[:30])}{' ...' if len(entries) > 30 else ''}"
+                )
+        (out / "feedback").mkdir(parents=True, exist_ok=True)
+        jobs = max(1, jobs or os.cpu_count() or 1)
+        source_path = notebooks[0]
+        release = root / "exercises" / assignment / source_path.name
+        if not release.is_file() and (root / "solutions").resolve() == SOURCE.resolve():
+            release = ROOT / "exercises" / assignment / source_path.name
+        hide = (
             root / "solutions",
             (root / "solutions").resolve(),
-            ROOT / "solutions",
             root / "exercises",
             root / "grading",
-            ROOT / "grading",
-            ROOT / "losslib",
-            ROOT / "losscourse",
-            ROOT / "tests",
-            ROOT / "book",
-            ROOT / ".git",
-            *_git_dirs(ROOT),
             Path(submissions).resolve().parent if Path(submissions).is_file() else Path(submissions).resolve(),
             out,
-            Path.home(),
-            *installed_locations(),
         )
-        if p.exists()
-    )
-    source = (root / "solutions").resolve()
-    release = root / "exercises" / assignment / notebooks[0].name
-    if not release.is_file() and source == SOURCE.resolve():
-        release = ROOT / "exercises" / assignment / notebooks[0].name
-    settings = Settings(assignment, out, timeout, memory, hide, source, feedback, release)
-    phases["setup"] = time.perf_counter() - begun
-    mark = time.perf_counter()
-    self_check(settings)  # also imports what the tests need, before the pool's processes fork
-    phases["self_check"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    if feedback:
-        from .feedback import copy_mathjax, warm_up
+        spec = Spec(
+            assignment,
+            source_path.name,
+            source_path.read_bytes(),
+            _release_code(release),
+            timeout,
+            memory,
+            tuple(str(p) for p in hide if p.exists()),
+            feedback,
+            course_version() if scheduler else None,
+        )
+        chosen = list(dict.fromkeys(only)) if only is not None else list(entries)
+        keys = {s: key_of(result_key(Job.from_entry(entries[s]), spec)) for s in chosen}
+        history = store.history(chosen)
+        kept = {s: next((r for r in reversed(history[s]) if r["key"] == keys[s]), None) for s in chosen}
+        todo = [s for s in chosen if kept[s] is None] if resume else chosen
+        phases["setup"] = time.perf_counter() - begun
+        log(f"layout: {collected.layout} ({len(collected.entries)} student(s))")
+        for note in collected.notes:
+            log(f"warning: {note}")
+        if resume:
+            log(f"resume: {len(chosen) - len(todo)} of {len(chosen)} submission(s) have a result; grading {len(todo)}")
+        backend = None
+        if todo and scheduler:
+            mark = time.perf_counter()
+            from .cluster import ClusterError, DaskBackend
 
-        copy_mathjax(out / "feedback")  # the pages' MathJax, beside them: math renders offline
-        warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
-    _source(settings)
-    phases["warm_up"] = time.perf_counter() - mark
-    if ISOLATION != "bubblewrap":
-        log(
-            "warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
-            "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap)."
-        )
-    log(f"layout: {collected.layout} ({len(collected.entries)} student(s))")
-    for note in collected.notes:
-        log(f"warning: {note}")
-    started = time.perf_counter()
-    rows: dict[str, dict] = {}
-    prepared: _Prepare | None = None
-    progress = Progress(len(collected.entries))
-    entries = {e.student_id: e for e in collected.entries}
-    try:
-        if jobs == 1:
-            for student, entry in entries.items():
-                rows[student] = grade_one(entry, settings)
-                progress.step(student)
-        else:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
-                futures = {pool.submit(grade_one, e, settings): s for s, e in entries.items()}
-                if record and futures:
-                    # The pool's processes are forked (all at the first submit): a thread is safe
-                    # now. It readies the gradebook (importing nbgrader's API takes seconds) while
-                    # the class is graded.
-                    prepared = _Prepare(assignment, root)
-                for future in as_completed(futures):
-                    student = futures[future]
-                    try:
-                        rows[student] = future.result()
-                    except Exception as exc:  # noqa: BLE001 - e.g. a worker process killed by the OS
-                        rows[student] = {
-                            "student_id": student,
-                            "name": entries[student].name,
-                            "late": entries[student].late,
-                            "score": 0.0,
-                            "max_score": 0.0,
-                            "status": "error",
-                            "message": f"the grader failed on this submission: {exc}",
-                            "points": {},
-                            "messages": {},
-                            "seconds": 0.0,
-                            "timings": {},
-                        }
-                    progress.step(student)
+            try:
+                backend = DaskBackend(scheduler, spec, log)  # each worker grades the reference solution first
+            except ClusterError as exc:
+                raise UsageError(str(exc)) from None
+            phases["cluster"] = time.perf_counter() - mark
+        elif todo:
+            mark = time.perf_counter()
+            try:
+                _self_check(spec)  # also imports what the tests need, before the pool's processes fork
+            except WorkerRefused as exc:
+                raise UsageError(str(exc)) from None
+            phases["self_check"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            if feedback:
+                from .feedback import warm_up
+
+                warm_up()  # the HTML exporter, built once here and inherited by every process of the pool
+            phases["warm_up"] = time.perf_counter() - mark
+            if ISOLATION != "bubblewrap":
+                log(
+                    "warning: bubblewrap (bwrap) is not installed, so submissions run without filesystem and network "
+                    "isolation (memory, file-size and time limits only). Install it (Debian: apt-get install bubblewrap)."
+                )
+            backend = _LocalBackend(jobs)
+        if feedback:
+            from .feedback import copy_mathjax
+
+            copy_mathjax(out / "feedback")  # the pages' MathJax, beside them: math renders offline
+        plan = {"assignment": assignment, "mode": mode, "students": todo, "scheduler": scheduler or f"local, {jobs}"}
+        run_id = store.begin(plan)
+        started = time.perf_counter()
+
+        def keep(result: dict) -> None:
+            page = result.pop("feedback_html", None)
+            store.save(run_id, result, keys[result["student_id"]], page)
+            if page is not None:
+                write_replacing(out / "feedback" / f"{safe_name(result['student_id'])}.html", page.encode("utf-8"))
+
+        prepared, ensured = None, []
+        progress = Progress(len(todo), workers=backend.workers() if backend else None)
+        try:
+            if record and todo:
+                # nbgrader's API takes seconds to import: ready the gradebook meanwhile. After the
+                # first submit, so the pool's processes are forked before this thread exists.
+                prepared = ThreadPoolExecutor(max_workers=1, thread_name_prefix="losscourse-gradebook")
+            graded = _Run()
+            if todo:
+                graded = _grade_all(
+                    backend,
+                    todo,
+                    lambda s: Job.from_entry(entries[s]),
+                    spec,
+                    keep,
+                    progress,
+                    (lambda: ensured.append(prepared.submit(gradebook.ensure_assignment, assignment, root)))
+                    if prepared
+                    else None,
+                )
+        except KeyboardInterrupt:
+            raise Interrupted(
+                f"interrupted: the results that arrived are kept in {store.folder}; run the same command with "
+                "--resume to grade only the submissions without one"
+            ) from None
+        finally:
+            progress.close()
+            if prepared is not None:
+                prepared.shutdown(wait=False)
     finally:
         collected.cleanup()
     phases["grading"] = time.perf_counter() - started
+
     mark = time.perf_counter()
+    rows: dict[str, dict] = {}
+    for s in chosen:
+        if s in graded.rows:
+            rows[s] = graded.rows[s]
+        elif kept[s] is not None:
+            rows[s] = kept[s]["row"]
+            page = store.page(s, kept[s]["run"]) if feedback else None
+            if page is not None:
+                write_replacing(out / "feedback" / f"{safe_name(s)}.html", page)
     ordered = [rows[s] for s in sorted(rows)]
+    changes = score_changes(history, {s: r for s, r in graded.rows.items() if s not in graded.lost})
     for note in merge_csv(out / "grades.csv", ordered):
         log(note)
     if feedback and collected.layout == "moodle" and ordered:
@@ -383,39 +455,32 @@ def grade(
     phases["csv"] = time.perf_counter() - mark
     mark = time.perf_counter()
     if record and ordered:
-        notebook = settings.source_notebook.stem
-        if prepared is not None:
-            prepared.result()
+        if ensured:
+            ensured[0].result()  # waits for the thread above, and re-raises what it raised
         else:
             gradebook.ensure_assignment(assignment, root)
-        gradebook.record(assignment, notebook, ordered, root)
+        gradebook.record(assignment, source_path.stem, ordered, root)
     phases["gradebook"] = time.perf_counter() - mark
+    store.finish(
+        run_id,
+        {
+            "graded": len(graded.rows) - len(graded.lost),
+            "lost": graded.lost,
+            "changed": {s: [a, b] for s, (a, b) in changes.items()},
+        },
+    )
     elapsed = time.perf_counter() - started
     phases["total"] = time.perf_counter() - begun
     LAST_PHASES.update(phases)
+    for line in change_report(history, {s: r for s, r in graded.rows.items() if s not in graded.lost}, changes):
+        log(line)
+    if graded.lost:
+        log(
+            f"warning: the grader failed on {len(graded.lost)} submission(s) ({', '.join(graded.lost[:20])}): "
+            "their rows say error and no result was kept; run the same command with --resume to grade them"
+        )
     log(summary(ordered, elapsed, out))
     return ordered
-
-
-class _Prepare(threading.Thread):
-    """:func:`gradebook.ensure_assignment` in a thread; :meth:`result` waits and re-raises."""
-
-    def __init__(self, assignment: str, root: Path) -> None:
-        super().__init__(name="losscourse-gradebook", daemon=True)
-        self.assignment, self.root = assignment, root
-        self.error: BaseException | None = None
-        self.start()
-
-    def run(self) -> None:
-        try:
-            gradebook.ensure_assignment(self.assignment, self.root)
-        except BaseException as exc:  # noqa: BLE001 - re-raised by result(), where it was raised before
-            self.error = exc
-
-    def result(self) -> None:
-        self.join()
-        if self.error is not None:
-            raise self.error
 
 
 def _csv_row(row: dict) -> dict[str, str]:
@@ -432,11 +497,13 @@ def _csv_row(row: dict) -> dict[str, str]:
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, COLUMNS, restval="", extrasaction="ignore")
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(row if isinstance(row.get("score"), str) else _csv_row(row))
+    """Write grades.csv atomically: a reader (or a crash) sees the earlier file or the new one."""
+    text = io.StringIO(newline="")
+    writer = csv.DictWriter(text, COLUMNS, restval="", extrasaction="ignore")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row if isinstance(row.get("score"), str) else _csv_row(row))
+    write_replacing(path, text.getvalue().encode("utf-8"))
 
 
 def merge_csv(path: Path, rows: list[dict]) -> list[str]:
