@@ -8,7 +8,17 @@ from typing import Any
 
 import numpy as np
 
-FAMILIES = ("regression", "classification", "embedding", "segmentation", "generative", "sequence", "penalty")
+FAMILIES = (
+    "regression",
+    "classification",
+    "embedding",
+    "segmentation",
+    "generative",
+    "sequence",
+    "penalty",
+    "likelihood",
+    "ranking",
+)
 ORACLES = ("torch", "sklearn", "scipy", "closed form")
 
 
