@@ -592,40 +592,74 @@ def _gan_discriminator_proper(info) -> list[str]:
     return failures
 
 
+def _panel_expectation(pdf: Callable, breaks: np.ndarray, nodes: int = 64) -> tuple[np.ndarray, np.ndarray]:
+    """Points and weights that integrate ``pdf(y) g(y)`` over ``breaks[0]..breaks[-1]`` for smooth g:
+    Gauss-Legendre on each panel between consecutive breaks (panels shrink towards the ends and the
+    mode, where the integrands of log-densities are least smooth), so that one vectorised loss call
+    gives the expected loss to ~1e-13."""
+    x, w = np.polynomial.legendre.leggauss(nodes)
+    lo, hi = breaks[:-1, None], breaks[1:, None]
+    y = ((hi - lo) / 2 * x + (hi + lo) / 2).ravel()
+    weights = ((hi - lo) / 2 * w).ravel()
+    return y, weights * pdf(y)
+
+
+def _panel_proper(info, dist, params_list, breaks) -> list[str]:
+    """Like _quad_proper, with the expectation by _panel_expectation (fast: one loss call per trial)."""
+    failures = []
+    for params in params_list:
+        y, w = _panel_expectation(dist(*params).pdf, np.asarray(breaks(params), dtype=float))
+
+        def expected(p, y=y, w=w):
+            return float(w @ info.loss(y, *(np.full_like(y, v) for v in p), reduction="none"))
+
+        failures += _strictly_minimised(expected, list(params), f"{info.name}, q with parameters {params}")
+    return failures
+
+
+def _geometric(lo: float, hi: float, n: int = 12) -> np.ndarray:
+    return lo + (hi - lo) * np.concatenate([[0.0], np.geomspace(1e-10, 1.0, n)])
+
+
 def _student_t_proper(info) -> list[str]:
-    return _quad_proper(
-        info,
-        lambda loc, scale, df: stats.t(df, loc=loc, scale=scale),
-        [(0.0, 1.0, 3.0), (1.5, 0.5, 10.0)],
-        lambda p: (p[0] - 1e4 * p[1], p[0] + 1e4 * p[1]),
+    def breaks(p):
+        side = np.geomspace(1e-3, 1e5, 33) * p[1]
+        return np.concatenate([p[0] - side[::-1], [p[0]], p[0] + side])
+
+    return _panel_proper(
+        info, lambda loc, scale, df: stats.t(df, loc=loc, scale=scale), [(0.0, 1.0, 3.0), (1.5, 0.5, 10.0)], breaks
     )
 
 
 def _gamma_proper(info) -> list[str]:
-    return _quad_proper(
+    return _panel_proper(
         info,
         lambda a, rate: stats.gamma(a, scale=1 / rate),
         [(2.0, 1.5), (1.5, 3.0)],
-        lambda p: (0.0, 80 * p[0] / p[1]),
+        lambda p: _geometric(0.0, 100 * p[0] / p[1], 30),
     )
 
 
 def _beta_proper(info) -> list[str]:
-    return _quad_proper(info, stats.beta, [(2.0, 3.0), (5.0, 1.5)], lambda p: (0.0, 1.0))
+    def breaks(p):
+        half = _geometric(0.0, 0.5, 30)
+        return np.concatenate([half, 1 - half[::-1][1:]])
+
+    return _panel_proper(info, stats.beta, [(2.0, 3.0), (5.0, 1.5)], breaks)
 
 
 def _weibull_proper(info) -> list[str]:
-    return _quad_proper(
+    return _panel_proper(
         info,
         lambda scale, k: stats.weibull_min(k, scale=scale),
         [(1.0, 1.5), (2.5, 3.0)],
-        lambda p: (0.0, 40 * p[0]),
+        lambda p: _geometric(0.0, 40 * p[0], 30),
     )
 
 
 def _negative_binomial_proper(info) -> list[str]:
     failures = []
-    for mean, dispersion in ((3.0, 0.5), (10.0, 0.1)):
+    for mean, dispersion in ((3.0, 0.5), (10.0, 0.8)):
         q = stats.nbinom(1 / dispersion, 1 / (1 + dispersion * mean))
         k = np.arange(0.0, q.ppf(1 - 1e-16) + 1)
         pmf = q.pmf(k)
@@ -659,8 +693,6 @@ def _multivariate_gaussian_proper(info) -> list[str]:
 
 def _mixture_proper(info, component, support) -> list[str]:
     """q = a two-component mixture; each of its six parameters is perturbed in turn."""
-    from scipy.integrate import quad
-
     failures = []
     for logits, loc, spread in (([0.5, -0.3], [-1.0, 1.5], [0.0, -0.5]), ([1.0, 0.0], [0.5, 2.5], [0.3, 0.2])):
         best = [*logits, *loc, *spread]
@@ -669,25 +701,27 @@ def _mixture_proper(info, component, support) -> list[str]:
             w = sps.softmax(logits)
             return sum(w[k] * component(loc[k], spread[k]).pdf(y) for k in range(2))
 
-        def expected(p, pdf=pdf):
-            def f(y):
-                args = (np.array([p[0:2]]), np.array([p[2:4]]), np.array([p[4:6]]))
-                return pdf(y) * float(info.loss(np.array([y]), *args, reduction="sum"))
+        y, w = _panel_expectation(pdf, support(best))
 
-            lo, hi = support(best)
-            return quad(f, lo, hi, limit=400, epsabs=1e-13, epsrel=1e-12)[0]
+        def expected(p, y=y, w=w):
+            args = [np.broadcast_to(np.array(p[i : i + 2]), (len(y), 2)) for i in (0, 2, 4)]
+            return float(w @ info.loss(y, *args, reduction="none"))
 
         failures += _strictly_minimised(expected, best, f"{info.name}, q = the mixture {best}")
     return failures
 
 
 def _mixture_gaussian_proper(info) -> list[str]:
-    return _mixture_proper(info, lambda loc, log_scale: stats.norm(loc, np.exp(log_scale)), lambda p: (-40.0, 40.0))
+    return _mixture_proper(
+        info, lambda loc, log_scale: stats.norm(loc, np.exp(log_scale)), lambda p: np.linspace(-40.0, 40.0, 161)
+    )
 
 
 def _mixture_von_mises_proper(info) -> list[str]:
     return _mixture_proper(
-        info, lambda loc, log_kappa: stats.vonmises(np.exp(log_kappa), loc=loc), lambda p: (-np.pi, np.pi)
+        info,
+        lambda loc, log_kappa: stats.vonmises(np.exp(log_kappa), loc=loc),
+        lambda p: np.linspace(-np.pi, np.pi, 41),
     )
 
 
@@ -713,7 +747,7 @@ def _plackett_luce_proper(info) -> list[str]:
     for scores in ([0.4, -0.2, 1.1], [2.0, 0.0, -1.0]):
 
         def expected(p, scores=scores):
-            probs = np.exp(-info.loss(rankings, np.tile(scores, (len(rankings), 1)), reduction="none"))
+            probs = np.exp(-_plackett_luce(rankings, np.tile(scores, (len(rankings), 1))))  # q, from scipy
             return float(probs @ info.loss(rankings, np.tile(p, (len(rankings), 1)), reduction="none"))
 
         failures += _strictly_minimised(expected, list(scores), f"q = Plackett-Luce({scores})")
