@@ -250,8 +250,12 @@ def tweedie_deviance_readable(y_true: Any, y_pred: Any, *, power: float = 1.5, r
 
 
 def _binomial_rest(w: np.ndarray, q: float) -> np.ndarray:
-    r""":math:`(1 + w)^q - 1 - q w` for :math:`w \ge -1`, by its binomial series near 0 (:math:`\approx q(q-1)w^2/2`)."""
-    small = np.abs(w) < 0.25
+    r""":math:`(1 + w)^q - 1 - q w` for :math:`w \ge -1`, by its binomial series near 0 (:math:`\approx q(q-1)w^2/2`).
+
+    The series is used for :math:`|w| < 1/(4\max(1, |q|))`, where its terms shrink at once; beyond,
+    the direct form loses at most a factor :math:`8` to cancellation.
+    """
+    small = np.abs(w) < 0.25 / max(1.0, abs(q))
     ws = np.where(small, w, 0.0)
     coef, term, series = q, np.ones_like(ws), np.zeros_like(ws)
     for k in range(2, 40):
