@@ -225,37 +225,41 @@ def _polyval(coef: tuple[float, ...], z: npt.NDArray[np.float64]) -> npt.NDArray
     return out
 
 
+_LGAMMA_NEAR_TWO = (1 - 0.5772156649015329,) + tuple(
+    (-1) ** k * c / k for k, c in enumerate(_ZETA_MINUS_ONE, start=2)
+)  # Euler's constant is 0.5772...
+
+
 def _lgamma_near_two(z: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     r""":math:`\log\Gamma(2 + z)` for :math:`|z| \le 1/2`, from its Taylor series
     :math:`(1 - \gamma) z + \sum_{k \ge 2} (-1)^k (\zeta(k) - 1) z^k / k` (exactly 0 at z = 0)."""
-    coef = (1 - 0.5772156649015329,) + tuple((-1) ** k * c / k for k, c in enumerate(_ZETA_MINUS_ONE, start=2))
-    return _polyval(coef, z)
+    return _polyval(_LGAMMA_NEAR_TWO, z)
 
 
 def _lgamma_positive(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """log Gamma for x > 0 (finite)."""
-    small = x < 0.5
-    near_one = (x >= 0.5) & (x < 1.5)
-    mid = (x >= 1.5) & (x < 13)
-    big = x >= 13
+    """log Gamma for finite x > 0, each range on its own elements."""
     out = np.empty_like(x)
     # (0, 1/2): log Gamma(x) = log Gamma(2 + x) - log(1 + x) - log(x)
-    z = np.where(small, x, 0.0)
-    out[small] = (_lgamma_near_two(z) - np.log1p(z) - np.log(np.where(small, x, 1.0)))[small]
+    small = x < 0.5
+    z = x[small]
+    out[small] = _lgamma_near_two(z) - np.log1p(z) - np.log(z)
     # [1/2, 3/2): log Gamma(1 + z) = log Gamma(2 + z) - log(1 + z), z = x - 1 exact; 0 at x = 1
-    z = np.where(near_one, x - 1, 0.0)
-    out[near_one] = (_lgamma_near_two(z) - np.log1p(z))[near_one]
+    near_one = (x >= 0.5) & (x < 1.5)
+    z = x[near_one] - 1
+    out[near_one] = _lgamma_near_two(z) - np.log1p(z)
     # [3/2, 13): down to [3/2, 5/2) by log Gamma(x) = log Gamma(x - n) + log((x - 1) ... (x - n)); 0 at x = 2
-    xm = np.where(mid, x, 2.0)
+    mid = (x >= 1.5) & (x < 13)
+    xm = x[mid]
     n = np.floor(xm - 1.5)
     prod = np.ones_like(xm)
-    for j in range(1, 12):
+    for j in range(1, int(n.max(initial=0)) + 1):
         prod *= np.where(j <= n, xm - j, 1.0)
-    out[mid] = (_lgamma_near_two(xm - n - 2) + np.log(prod))[mid]
+    out[mid] = _lgamma_near_two(xm - n - 2) + np.log(prod)
     # [13, inf): Stirling's series, with x (log x - 1) first so that it overflows only where the result does
-    xb = np.where(big, x, 13.0)
+    big = x >= 13
+    xb = x[big]
     with np.errstate(over="ignore"):
-        out[big] = (xb * (np.log(xb) - 1) - 0.5 * np.log(xb) + _HALF_LOG_2PI + _polyval(_STIRLING, 1 / xb**2) * xb)[big]
+        out[big] = xb * (np.log(xb) - 1) - 0.5 * np.log(xb) + _HALF_LOG_2PI + _polyval(_STIRLING, 1 / xb**2) * xb
     return out
 
 
@@ -339,17 +343,17 @@ def digamma(x: npt.ArrayLike) -> _FloatArray:
 
 
 def _digamma_positive(x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """digamma for finite x > 0."""
+    """digamma for finite x > 0, each range on its own elements."""
+    out = np.empty_like(x)
     root = np.abs(x - _PSI_ROOT_HI) <= 0.3
-    z = np.where(root, (x - _PSI_ROOT_HI) - _PSI_ROOT_LO, 0.0)
-    near_root = _polyval(_PSI_ROOT_SERIES, z)
+    out[root] = _polyval(_PSI_ROOT_SERIES, (x[root] - _PSI_ROOT_HI) - _PSI_ROOT_LO)
     # elsewhere: psi(x) = psi(x + n) - sum_{j < n} 1 / (x + j), with x + n >= 10, then the asymptotic series
-    xs = np.where(root, 10.0, x)
+    xs = x[~root]
     n = np.maximum(np.ceil(10 - xs), 0)
     shift = np.zeros_like(xs)
     with np.errstate(over="ignore", divide="ignore"):  # 1/x for subnormal x, (x + n)^2 for huge x: -inf, 0
-        for j in range(10):
+        for j in range(int(n.max(initial=0))):
             shift += np.where(j < n, 1 / (xs + j), 0.0)
         y = xs + n
-        far = np.log(y) - 0.5 / y - _polyval(_PSI_ASYMPTOTIC, 1 / y**2) - shift
-    return np.where(root, near_root, far)
+        out[~root] = np.log(y) - 0.5 / y - _polyval(_PSI_ASYMPTOTIC, 1 / y**2) - shift
+    return out
