@@ -9,30 +9,44 @@ theirs). :data:`LOSSES` lists them all with their properties and sources, and
 
 from . import (
     classification,
+    counts,
+    densities,
     embedding,
     generative,
     gradcheck,
     likelihoods,
     margin,
+    mixtures,
+    multivariate,
+    ordinal,
     penalties,
+    ranking,
     regression,
     segmentation,
     sequence,
     special,
+    survival,
 )
 from ._kernels import get_num_threads, set_num_threads
 from .classification import *  # noqa: F403
+from .counts import *  # noqa: F403
+from .densities import *  # noqa: F403
 from .embedding import *  # noqa: F403
 from .generative import *  # noqa: F403
 from .gradcheck import *  # noqa: F403
 from .likelihoods import *  # noqa: F403
 from .margin import *  # noqa: F403
+from .mixtures import *  # noqa: F403
+from .multivariate import *  # noqa: F403
+from .ordinal import *  # noqa: F403
 from .penalties import *  # noqa: F403
+from .ranking import *  # noqa: F403
 from .registry import FAMILIES, LOSSES, ORACLES, LossInfo, markdown_table, select, value_and_grad
 from .regression import *  # noqa: F403
 from .segmentation import *  # noqa: F403
 from .sequence import *  # noqa: F403
 from .special import *  # noqa: F403
+from .survival import *  # noqa: F403
 
 __version__ = "0.1.0"
 
@@ -49,13 +63,20 @@ __all__ = [
     "value_and_grad",
 ]
 __all__ += classification.__all__
+__all__ += counts.__all__
+__all__ += densities.__all__
 __all__ += embedding.__all__
 __all__ += generative.__all__
 __all__ += gradcheck.__all__
 __all__ += likelihoods.__all__
 __all__ += margin.__all__
+__all__ += mixtures.__all__
+__all__ += multivariate.__all__
+__all__ += ordinal.__all__
 __all__ += penalties.__all__
+__all__ += ranking.__all__
 __all__ += regression.__all__
 __all__ += segmentation.__all__
 __all__ += sequence.__all__
+__all__ += survival.__all__
 __all__ += special.__all__

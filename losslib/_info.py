@@ -11,7 +11,17 @@ import numpy.typing as npt
 
 from ._typing import Grad, Reduced
 
-FAMILIES = ("regression", "classification", "embedding", "segmentation", "generative", "sequence", "penalty")
+FAMILIES = (
+    "regression",
+    "classification",
+    "embedding",
+    "segmentation",
+    "generative",
+    "sequence",
+    "penalty",
+    "likelihood",
+    "ranking",
+)
 ORACLES = ("torch", "sklearn", "scipy", "closed form")
 
 

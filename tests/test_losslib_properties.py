@@ -21,6 +21,13 @@ CAN_BE_NEGATIVE = {
     "laplace_nll": "a density above 1 (small scale) has a negative log",
     "von_mises_nll": "a density above 1 (large concentration) has a negative log",
     "poisson_nll": "without the log(y!) term (full=False) the NLL is shifted by a target-dependent constant",
+    "student_t_nll": "a density above 1 (small scale) has a negative log",
+    "gamma_nll": "a density above 1 (a concentrated Gamma) has a negative log",
+    "beta_nll": "a density above 1 (most Beta densities somewhere in (0, 1)) has a negative log",
+    "weibull_nll": "a density above 1 (a concentrated Weibull) has a negative log",
+    "multivariate_gaussian_nll": "a density above 1 (a small covariance) has a negative log",
+    "mixture_gaussian_nll": "a density above 1 (a narrow component) has a negative log",
+    "mixture_von_mises_nll": "a density above 1 (a concentrated component) has a negative log",
     "gan_discriminator": "not for the default kind; the Wasserstein critic's loss is a difference of means",
     "gan_generator": "the minimax generator loss is log(1 - D), which is negative",
 }
@@ -51,6 +58,13 @@ def test_the_exceptions_are_real_losses_that_do_go_negative():
     assert float(losslib.laplace_nll([0.0], [0.0], [0.1])) < 0
     assert float(losslib.von_mises_nll([0.0], [0.0], [50.0])) < 0
     assert float(losslib.poisson_nll([5.0], [np.log(5.0)])) < 0
+    assert float(losslib.student_t_nll([0.0], [0.0], [0.1], [5.0])) < 0
+    assert float(losslib.gamma_nll([1.0], [100.0], [100.0])) < 0
+    assert float(losslib.beta_nll([0.5], [2.0], [2.0])) < 0
+    assert float(losslib.weibull_nll([1.0], [1.0], [10.0])) < 0
+    assert float(losslib.multivariate_gaussian_nll([[0.0, 0.0]], [[0.0, 0.0]], 0.1 * np.eye(2)[None])) < 0
+    assert float(losslib.mixture_gaussian_nll([0.0], [[0.0, 0.0]], [[0.0, 5.0]], [[-3.0, 0.0]])) < 0
+    assert float(losslib.mixture_von_mises_nll([0.0], [[0.0, 0.0]], [[0.0, 2.0]], [[4.0, 0.0]])) < 0
     assert float(losslib.gan_discriminator([2.0], [-1.0], kind="wasserstein")) < 0  # real scored above fake
     assert float(losslib.gan_generator([0.0], kind="minimax")) < 0
 
