@@ -10,11 +10,14 @@ negative binomial to Poisson as the dispersion shrinks), where the closed forms 
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar, overload
 
 import numpy as np
+import numpy.typing as npt
 
 from ._reduction import grad_scale, reduce
+from ._typing import FloatArray, Grad, Reduced
 from ._validation import (
     _first_index,
     _where,
@@ -27,8 +30,8 @@ from .special import _PSI_ASYMPTOTIC, _STIRLING, _polyval
 
 
 def float_inputs(
-    reduction: str, *named: tuple[str, Any], same_shape: bool = True, dtype_from: int = 1
-) -> tuple[np.dtype, list[np.ndarray]]:
+    reduction: str, *named: tuple[str, npt.ArrayLike], same_shape: bool = True, dtype_from: int = 1
+) -> tuple[np.dtype[Any], list[FloatArray]]:
     """Validate ``reduction`` and the float arguments ``(name, value)``, targets first.
 
     The dtype of the result is that of argument ``dtype_from`` (the first prediction). Every
@@ -46,7 +49,7 @@ def float_inputs(
     return dtype, [arr.astype(np.float64, copy=False) for arr in arrays]
 
 
-def check_positive(arr: np.ndarray, name: str, what: str, hint: str = "") -> None:
+def check_positive(arr: FloatArray, name: str, what: str, hint: str = "") -> None:
     """Refuse entries <= 0, naming the first offender."""
     if arr.min() > 0:
         return
@@ -54,7 +57,7 @@ def check_positive(arr: np.ndarray, name: str, what: str, hint: str = "") -> Non
     raise ValueError(f"{name} must hold {what} (> 0) but {_where(name, index)} = {arr[index].item()!r}{hint}")
 
 
-def check_open_unit(arr: np.ndarray, name: str, what: str) -> None:
+def check_open_unit(arr: FloatArray, name: str, what: str) -> None:
     """Refuse entries outside the open interval (0, 1), naming the first offender."""
     if arr.min() > 0 and arr.max() < 1:
         return
@@ -65,22 +68,52 @@ def check_open_unit(arr: np.ndarray, name: str, what: str) -> None:
     )
 
 
+GradT = TypeVar("GradT", bound=Grad)
+
+
+@overload
 def finish(
-    values: np.ndarray,
-    grads: list[np.ndarray],
-    dtype: np.dtype,
+    values: FloatArray,
+    grads: Sequence[FloatArray],
+    dtype: np.dtype[Any],
     reduction: str,
     count: int,
-    fields: Any = None,
+    fields: None = ...,
+    value: bool = ...,
+    grad: bool = ...,
+) -> tuple[Reduced | None, FloatArray | None]: ...
+
+
+@overload
+def finish(
+    values: FloatArray,
+    grads: Sequence[FloatArray],
+    dtype: np.dtype[Any],
+    reduction: str,
+    count: int,
+    fields: Callable[..., GradT],
+    value: bool = ...,
+    grad: bool = ...,
+) -> tuple[Reduced | None, GradT | None]: ...
+
+
+def finish(
+    values: FloatArray,
+    grads: Sequence[FloatArray],
+    dtype: np.dtype[Any],
+    reduction: str,
+    count: int,
+    fields: Callable[..., Grad] | None = None,
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, Grad | None]:
     """``(value, gradient)`` from float64 per-item losses and per-item gradients (of the sum).
 
     Reduces the losses, scales the gradients for the mean, casts both to ``dtype``; the gradient
     is ``fields(*grads)`` (a NamedTuple class) or, without ``fields``, the single array.
     """
-    out_v = out_g = None
+    out_v: Reduced | None = None
+    out_g: Grad | None = None
     if value:
         reduced = reduce(values, reduction, count)
         out_v = reduced.astype(dtype) if reduction == "none" else dtype.type(reduced)
@@ -99,7 +132,7 @@ _SMALL = 0.25
 _TERMS = 30
 
 
-def _series(x: np.ndarray, coef) -> np.ndarray:
+def _series(x: FloatArray, coef: Callable[[int], float]) -> FloatArray:
     xs = np.where(np.abs(x) < _SMALL, x, 0.0)
     out = np.zeros_like(xs)
     for k in range(_TERMS + 1, 1, -1):
@@ -107,14 +140,14 @@ def _series(x: np.ndarray, coef) -> np.ndarray:
     return out * xs
 
 
-def log1p_minus_x(x: np.ndarray) -> np.ndarray:
+def log1p_minus_x(x: FloatArray) -> FloatArray:
     r""":math:`\log(1 + x) - x` for :math:`x > -1`, to full relative precision near 0 (:math:`\approx -x^2/2`)."""
     series = _series(x, lambda k: (-1) ** (k + 1) / k)
     with np.errstate(divide="ignore"):
         return np.where(np.abs(x) < _SMALL, series, np.log1p(x) - x)
 
 
-def log1p_minus_ratio(x: np.ndarray) -> np.ndarray:
+def log1p_minus_ratio(x: FloatArray) -> FloatArray:
     r""":math:`\log(1 + x) - x/(1 + x)` for :math:`x \ge 0` (:math:`\approx x^2/2`; finite for huge x)."""
     series = _series(x, lambda k: (-1) ** k * (k - 1) / k)
     with np.errstate(over="ignore"):
@@ -122,7 +155,7 @@ def log1p_minus_ratio(x: np.ndarray) -> np.ndarray:
     return np.where(np.abs(x) < _SMALL, series, np.log1p(x) - ratio)
 
 
-def one_plus_x_log1p_minus_x(x: np.ndarray) -> np.ndarray:
+def one_plus_x_log1p_minus_x(x: FloatArray) -> FloatArray:
     r""":math:`(1 + x)\log(1 + x) - x` for :math:`x \ge 0` (:math:`\approx x^2/2`)."""
     series = _series(x, lambda k: (-1) ** k / (k * (k - 1)))
     xl = np.where(x > -1, x, 0.0)  # at x = -1 the limit is 1 (0 log 0 = 0)
@@ -133,13 +166,13 @@ ASYMPTOTIC_FROM = 13.0
 """From here on the series below (8 terms) are exact to double precision."""
 
 
-def stirling_rest(x: np.ndarray) -> np.ndarray:
+def stirling_rest(x: FloatArray) -> FloatArray:
     r""":math:`\log\Gamma(x) - (x - \tfrac12)\log x + x - \tfrac12\log 2\pi` for :math:`x \ge 13`."""
     with np.errstate(over="ignore"):
         return _polyval(_STIRLING, 1 / x**2) * x
 
 
-def digamma_rest(x: np.ndarray) -> np.ndarray:
+def digamma_rest(x: FloatArray) -> FloatArray:
     r""":math:`\log x - \frac1{2x} - \psi(x)` for :math:`x \ge 13`."""
     with np.errstate(over="ignore"):
         return _polyval(_PSI_ASYMPTOTIC, 1 / x**2)

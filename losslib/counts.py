@@ -8,9 +8,10 @@ Both are elementwise.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import (
     ASYMPTOTIC_FROM,
@@ -24,6 +25,7 @@ from ._distributions import (
 )
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, is_real_scalar
 from .special import digamma, gammaln
 
@@ -43,11 +45,13 @@ __all__ = [
 class NegativeBinomialNLLGrad(NamedTuple):
     """Gradient of :func:`negative_binomial_nll` with respect to ``mean`` and ``dispersion``."""
 
-    mean: np.ndarray
-    dispersion: np.ndarray
+    mean: FloatArray
+    dispersion: FloatArray
 
 
-def negative_binomial_nll_readable(y_true: Any, mean: Any, dispersion: Any, *, reduction: str = "mean"):
+def negative_binomial_nll_readable(
+    y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, NegativeBinomialNLLGrad]:
     r"""Readable form of :func:`negative_binomial_nll` and its gradient: the mass as the book writes it.
 
     .. math::
@@ -63,7 +67,7 @@ def negative_binomial_nll_readable(y_true: Any, mean: Any, dispersion: Any, *, r
     return reduce_readable(loss, NegativeBinomialNLLGrad(g_mean, g_disp), reduction)
 
 
-def _check_counts(y: np.ndarray) -> None:
+def _check_counts(y: FloatArray) -> None:
     bad = (y < 0) | (y != np.floor(y))
     if bad.any():
         index = _first_index(bad)
@@ -74,8 +78,14 @@ def _check_counts(y: np.ndarray) -> None:
 
 
 def _negative_binomial_nll(
-    y_true: Any, mean: Any, dispersion: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    mean: npt.ArrayLike,
+    dispersion: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, NegativeBinomialNLLGrad | None]:
     """Fast path of :func:`negative_binomial_nll_readable`, which tends to the Poisson digit for digit as phi -> 0.
 
     With :math:`r = 1/\\phi \\ge 13`, :math:`\\log\\Gamma(y + r) - \\log\\Gamma(r) - y\\log r` and
@@ -112,7 +122,9 @@ def _negative_binomial_nll(
     return finish(values, [g_mean, g_disp], dtype, reduction, y.size, NegativeBinomialNLLGrad, value, grad)
 
 
-def negative_binomial_nll(y_true: Any, mean: Any, dispersion: Any, *, reduction: str = "mean"):
+def negative_binomial_nll(
+    y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
+) -> Reduced:
     r"""Negative binomial (NB2) negative log-likelihood of counts, with a predicted mean and dispersion.
 
     .. math::
@@ -166,11 +178,11 @@ def negative_binomial_nll(y_true: Any, mean: Any, dispersion: Any, *, reduction:
     >>> round(float(negative_binomial_nll([0.0], [1.0], [1.0])), 12)  # geometric(1/2) at 0: log 2
     0.69314718056
     """
-    return _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, grad=False)[0])
 
 
 def negative_binomial_nll_grad(
-    y_true: Any, mean: Any, dispersion: Any, *, reduction: str = "mean"
+    y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
 ) -> NegativeBinomialNLLGrad:
     r"""Gradient of :func:`negative_binomial_nll` with respect to ``mean`` and ``dispersion``.
 
@@ -185,10 +197,12 @@ def negative_binomial_nll_grad(
     >>> negative_binomial_nll_grad([3.0], [1.0], [1.0], reduction="sum").mean
     array([-1.])
     """
-    return _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, value=False)[1]
+    return cast(
+        NegativeBinomialNLLGrad, _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, value=False)[1]
+    )
 
 
-def _sample_negative_binomial(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_negative_binomial(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     mean = rng.uniform(0.3, 8.0, size=n)
     dispersion = rng.uniform(0.05, 2.0, size=n)
     y = rng.negative_binomial(1 / dispersion, 1 / (1 + dispersion * mean))
@@ -224,7 +238,9 @@ register(
 _MAX_POWER = 100.0
 
 
-def tweedie_deviance_readable(y_true: Any, y_pred: Any, *, power: float = 1.5, reduction: str = "mean"):
+def tweedie_deviance_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`tweedie_deviance` and its gradient: scikit-learn's closed forms.
 
     .. math::
@@ -249,7 +265,7 @@ def tweedie_deviance_readable(y_true: Any, y_pred: Any, *, power: float = 1.5, r
     return reduce_readable(loss, 2 * (mu - y) * mu**-p, reduction)
 
 
-def _binomial_rest(w: np.ndarray, q: float) -> np.ndarray:
+def _binomial_rest(w: FloatArray, q: float) -> FloatArray:
     r""":math:`(1 + w)^q - 1 - q w` for :math:`w \ge -1`, by its binomial series near 0 (:math:`\approx q(q-1)w^2/2`).
 
     The series is used for :math:`|w| < 1/(4\max(1, |q|))`, where its terms shrink at once; beyond,
@@ -267,7 +283,7 @@ def _binomial_rest(w: np.ndarray, q: float) -> np.ndarray:
     return np.where(small, series, direct)
 
 
-def _check_power(power: Any) -> float:
+def _check_power(power: object) -> float:
     if not is_real_scalar(power):
         raise TypeError(f"power must be a real number, got {power!r}")
     p = float(power)
@@ -280,8 +296,14 @@ def _check_power(power: Any) -> float:
 
 
 def _tweedie_deviance(
-    y_true: Any, y_pred: Any, *, power: float = 1.5, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    *,
+    power: float = 1.5,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`tweedie_deviance_readable`: with :math:`w = (y - \\mu)/\\mu`, each deviance is
     written as :math:`\\mu^{2-p}` times a function of w that is computed without cancellation near w = 0."""
     p = _check_power(power)
@@ -313,7 +335,9 @@ def _tweedie_deviance(
     return finish(values, [g], dtype, reduction, y.size, None, value, grad)
 
 
-def tweedie_deviance(y_true: Any, y_pred: Any, *, power: float = 1.5, reduction: str = "mean"):
+def tweedie_deviance(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
+) -> Reduced:
     r"""Tweedie unit deviance of a predicted mean: squared error, Poisson, compound Poisson-gamma, Gamma, ...
 
     .. math::
@@ -369,10 +393,12 @@ def tweedie_deviance(y_true: Any, y_pred: Any, *, power: float = 1.5, reduction:
     >>> float(tweedie_deviance([1.0, 2.0, 3.0, 4.0], [4.0, 3.0, 2.0, 1.0], power=2))  # scikit-learn's example: 1.2083
     1.2083333333333333
     """
-    return _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, grad=False)[0])
 
 
-def tweedie_deviance_grad(y_true: Any, y_pred: Any, *, power: float = 1.5, reduction: str = "mean") -> np.ndarray:
+def tweedie_deviance_grad(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
+) -> FloatArray:
     r"""Gradient of :func:`tweedie_deviance` with respect to ``y_pred``: :math:`2(\mu - y)\mu^{-p}`, over N for the mean.
 
     Examples
@@ -380,10 +406,10 @@ def tweedie_deviance_grad(y_true: Any, y_pred: Any, *, power: float = 1.5, reduc
     >>> tweedie_deviance_grad([1.0], [2.0], power=1.0)
     array([1.])
     """
-    return _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, value=False)[1])
 
 
-def _sample_tweedie(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_tweedie(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     counts = rng.poisson(1.2, size=n)
     amounts = np.array([rng.gamma(2.0, 1.0, size=c).sum() for c in counts])
     return {"y_true": amounts, "y_pred": rng.uniform(0.3, 5.0, size=n)}

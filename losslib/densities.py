@@ -8,9 +8,10 @@ gradient is a ``NamedTuple`` with one field per predicted parameter.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import (
     ASYMPTOTIC_FROM,
@@ -25,6 +26,7 @@ from ._distributions import (
 )
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from .special import digamma, gammaln
 
 __all__ = [
@@ -47,12 +49,14 @@ _HALF_LOG_2PI = 0.5 * float(np.log(2 * np.pi))
 class StudentTNLLGrad(NamedTuple):
     """Gradient of :func:`student_t_nll` with respect to ``loc``, ``scale`` and ``df``."""
 
-    loc: np.ndarray
-    scale: np.ndarray
-    df: np.ndarray
+    loc: FloatArray
+    scale: FloatArray
+    df: FloatArray
 
 
-def student_t_nll_readable(y_true: Any, loc: Any, scale: Any, df: Any, *, reduction: str = "mean"):
+def student_t_nll_readable(
+    y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, StudentTNLLGrad]:
     r"""Readable form of :func:`student_t_nll` and its gradient: the density as the book writes it.
 
     .. math::
@@ -71,7 +75,7 @@ def student_t_nll_readable(y_true: Any, loc: Any, scale: Any, df: Any, *, reduct
     return reduce_readable(loss, StudentTNLLGrad(g_loc, g_scale, g_df), reduction)
 
 
-def _lgamma_half_step(a: np.ndarray) -> np.ndarray:
+def _lgamma_half_step(a: FloatArray) -> FloatArray:
     r""":math:`\log\Gamma(a + \frac12) - \log\Gamma(a) - \frac12\log a`, which tends to 0 as :math:`a \to \infty`."""
     big = a >= ASYMPTOTIC_FROM
     ab = np.where(big, a, ASYMPTOTIC_FROM)
@@ -81,7 +85,7 @@ def _lgamma_half_step(a: np.ndarray) -> np.ndarray:
     return np.where(big, series, direct)
 
 
-def _digamma_half_step(a: np.ndarray) -> np.ndarray:
+def _digamma_half_step(a: FloatArray) -> FloatArray:
     r""":math:`\psi(a + \frac12) - \psi(a) - \frac1{2a}`, which tends to 0 like :math:`1/(8a^2)`."""
     big = a >= ASYMPTOTIC_FROM
     ab = np.where(big, a, ASYMPTOTIC_FROM)
@@ -92,8 +96,15 @@ def _digamma_half_step(a: np.ndarray) -> np.ndarray:
 
 
 def _student_t_nll(
-    y_true: Any, loc: Any, scale: Any, df: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    df: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, StudentTNLLGrad | None]:
     """Fast path of :func:`student_t_nll_readable`: stable for any df and any residual."""
     dtype, (y, mu, s, nu) = float_inputs(reduction, ("y_true", y_true), ("loc", loc), ("scale", scale), ("df", df))
     check_positive(s, "scale", "scales")
@@ -124,7 +135,9 @@ def _student_t_nll(
     return finish(values, [g_loc, g_scale, g_df], dtype, reduction, y.size, StudentTNLLGrad, value, grad)
 
 
-def student_t_nll(y_true: Any, loc: Any, scale: Any, df: Any, *, reduction: str = "mean"):
+def student_t_nll(
+    y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
+) -> Reduced:
     r"""Student-t negative log-likelihood with a predicted location, scale and degrees of freedom.
 
     .. math::
@@ -184,10 +197,12 @@ def student_t_nll(y_true: Any, loc: Any, scale: Any, df: Any, *, reduction: str 
     >>> round(float(student_t_nll([0.0], [0.0], [1.0], [1.0])), 12)  # Cauchy: log(pi)
     1.144729885849
     """
-    return _student_t_nll(y_true, loc, scale, df, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _student_t_nll(y_true, loc, scale, df, reduction=reduction, grad=False)[0])
 
 
-def student_t_nll_grad(y_true: Any, loc: Any, scale: Any, df: Any, *, reduction: str = "mean") -> StudentTNLLGrad:
+def student_t_nll_grad(
+    y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
+) -> StudentTNLLGrad:
     r"""Gradient of :func:`student_t_nll` with respect to ``loc``, ``scale`` and ``df``.
 
     .. math::
@@ -203,10 +218,10 @@ def student_t_nll_grad(y_true: Any, loc: Any, scale: Any, df: Any, *, reduction:
     >>> float(g.loc[0]), float(g.scale[0])
     (-1.0, 0.0)
     """
-    return _student_t_nll(y_true, loc, scale, df, reduction=reduction, value=False)[1]
+    return cast(StudentTNLLGrad, _student_t_nll(y_true, loc, scale, df, reduction=reduction, value=False)[1])
 
 
-def _sample_student_t(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_student_t(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": 3.0 * rng.normal(size=n),
         "loc": 3.0 * rng.normal(size=n),
@@ -245,11 +260,13 @@ register(
 class GammaNLLGrad(NamedTuple):
     """Gradient of :func:`gamma_nll` with respect to ``concentration`` and ``rate``."""
 
-    concentration: np.ndarray
-    rate: np.ndarray
+    concentration: FloatArray
+    rate: FloatArray
 
 
-def gamma_nll_readable(y_true: Any, concentration: Any, rate: Any, *, reduction: str = "mean"):
+def gamma_nll_readable(
+    y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, GammaNLLGrad]:
     r"""Readable form of :func:`gamma_nll` and its gradient: the density as the book writes it.
 
     .. math:: \ell = \log\Gamma(\alpha) - \alpha\log\beta - (\alpha - 1)\log y + \beta y
@@ -260,8 +277,14 @@ def gamma_nll_readable(y_true: Any, concentration: Any, rate: Any, *, reduction:
 
 
 def _gamma_nll(
-    y_true: Any, concentration: Any, rate: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    rate: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, GammaNLLGrad | None]:
     """The readable form, with its checks: every term is already stable (no cancellation to avoid)."""
     dtype, (y, a, b) = float_inputs(reduction, ("y_true", y_true), ("concentration", concentration), ("rate", rate))
     check_positive(y, "y_true", "positive observations", "; a Gamma variable is > 0")
@@ -273,7 +296,9 @@ def _gamma_nll(
     return finish(values, grads, dtype, reduction, y.size, GammaNLLGrad, value, grad)
 
 
-def gamma_nll(y_true: Any, concentration: Any, rate: Any, *, reduction: str = "mean"):
+def gamma_nll(
+    y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
+) -> Reduced:
     r"""Gamma negative log-likelihood of positive observations, with a predicted concentration and rate.
 
     .. math::
@@ -323,10 +348,12 @@ def gamma_nll(y_true: Any, concentration: Any, rate: Any, *, reduction: str = "m
     >>> float(gamma_nll([2.0], [1.0], [1.0]))  # exponential(1) at 2: -log(exp(-2))
     2.0
     """
-    return _gamma_nll(y_true, concentration, rate, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _gamma_nll(y_true, concentration, rate, reduction=reduction, grad=False)[0])
 
 
-def gamma_nll_grad(y_true: Any, concentration: Any, rate: Any, *, reduction: str = "mean") -> GammaNLLGrad:
+def gamma_nll_grad(
+    y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
+) -> GammaNLLGrad:
     r"""Gradient of :func:`gamma_nll` with respect to ``concentration`` and ``rate``.
 
     .. math::
@@ -339,10 +366,10 @@ def gamma_nll_grad(y_true: Any, concentration: Any, rate: Any, *, reduction: str
     >>> gamma_nll_grad([2.0], [1.0], [1.0], reduction="sum").rate
     array([1.])
     """
-    return _gamma_nll(y_true, concentration, rate, reduction=reduction, value=False)[1]
+    return cast(GammaNLLGrad, _gamma_nll(y_true, concentration, rate, reduction=reduction, value=False)[1])
 
 
-def _sample_gamma(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_gamma(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": rng.gamma(2.0, 1.0, size=n) + 0.05,
         "concentration": rng.uniform(0.3, 6.0, size=n),
@@ -380,11 +407,13 @@ register(
 class BetaNLLGrad(NamedTuple):
     """Gradient of :func:`beta_nll` with respect to ``alpha`` and ``beta``."""
 
-    alpha: np.ndarray
-    beta: np.ndarray
+    alpha: FloatArray
+    beta: FloatArray
 
 
-def beta_nll_readable(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean"):
+def beta_nll_readable(
+    y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, BetaNLLGrad]:
     r"""Readable form of :func:`beta_nll` and its gradient: the density as the book writes it.
 
     .. math:: \ell = \log B(\alpha, \beta) - (\alpha - 1)\log y - (\beta - 1)\log(1 - y)
@@ -395,7 +424,15 @@ def beta_nll_readable(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "m
     return reduce_readable(loss, g, reduction)
 
 
-def _beta_nll(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _beta_nll(
+    y_true: npt.ArrayLike,
+    alpha: npt.ArrayLike,
+    beta: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, BetaNLLGrad | None]:
     """The readable form with its checks, and log1p(-y) for log(1 - y) (exact for small y)."""
     dtype, (y, a, b) = float_inputs(reduction, ("y_true", y_true), ("alpha", alpha), ("beta", beta))
     check_open_unit(y, "y_true", "proportions")
@@ -408,7 +445,7 @@ def _beta_nll(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean", va
     return finish(values, grads, dtype, reduction, y.size, BetaNLLGrad, value, grad)
 
 
-def beta_nll(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean"):
+def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Beta negative log-likelihood of proportions in (0, 1), with predicted concentrations.
 
     .. math::
@@ -456,10 +493,12 @@ def beta_nll(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean"):
     >>> round(float(beta_nll([0.5], [2.0], [2.0])), 12)  # density 6 y (1 - y) = 1.5: -log(1.5)
     -0.405465108108
     """
-    return _beta_nll(y_true, alpha, beta, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _beta_nll(y_true, alpha, beta, reduction=reduction, grad=False)[0])
 
 
-def beta_nll_grad(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean") -> BetaNLLGrad:
+def beta_nll_grad(
+    y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean"
+) -> BetaNLLGrad:
     r"""Gradient of :func:`beta_nll` with respect to ``alpha`` and ``beta``.
 
     .. math::
@@ -473,10 +512,10 @@ def beta_nll_grad(y_true: Any, alpha: Any, beta: Any, *, reduction: str = "mean"
     >>> round(float(g.alpha[0]), 12), round(float(g.beta[0]), 12)
     (-0.30685281944, -0.30685281944)
     """
-    return _beta_nll(y_true, alpha, beta, reduction=reduction, value=False)[1]
+    return cast(BetaNLLGrad, _beta_nll(y_true, alpha, beta, reduction=reduction, value=False)[1])
 
 
-def _sample_beta(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_beta(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": rng.uniform(0.02, 0.98, size=n),
         "alpha": rng.uniform(0.3, 8.0, size=n),

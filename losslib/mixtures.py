@@ -13,13 +13,15 @@ One loss per example: ``y_true`` has shape (N,), the parameters (N, K).
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
 from .likelihoods import _i0e, _i1e, _one_minus_bessel_ratio
 from .special import log_softmax, logsumexp, softmax
@@ -29,7 +31,14 @@ __all__ = ["mixture_gaussian_nll", "mixture_gaussian_nll_grad", "mixture_von_mis
 _LOG_2PI = float(np.log(2 * np.pi))
 
 
-def _mixture_inputs(reduction: str, y_true: Any, logits: Any, loc: Any, spread: Any, spread_name: str):
+def _mixture_inputs(
+    reduction: str,
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    spread: npt.ArrayLike,
+    spread_name: str,
+) -> tuple[np.dtype[Any], FloatArray, FloatArray, FloatArray, FloatArray]:
     """Validated ``(dtype of logits, y of shape S, logits, loc, spread of shape S + (K,))`` in float64."""
     dtype, (a, mu, s) = float_inputs(reduction, ("logits", logits), ("loc", loc), (spread_name, spread), dtype_from=0)
     _, (y,) = float_inputs(reduction, ("y_true", y_true), dtype_from=0)
@@ -49,12 +58,19 @@ def _mixture_inputs(reduction: str, y_true: Any, logits: Any, loc: Any, spread: 
 class MixtureGaussianNLLGrad(NamedTuple):
     """Gradient of :func:`mixture_gaussian_nll` with respect to ``logits``, ``loc`` and ``log_scale``."""
 
-    logits: np.ndarray
-    loc: np.ndarray
-    log_scale: np.ndarray
+    logits: FloatArray
+    loc: FloatArray
+    log_scale: FloatArray
 
 
-def mixture_gaussian_nll_readable(y_true: Any, logits: Any, loc: Any, log_scale: Any, *, reduction: str = "mean"):
+def mixture_gaussian_nll_readable(
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_scale: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+) -> tuple[Reduced, MixtureGaussianNLLGrad]:
     r"""Readable form of :func:`mixture_gaussian_nll` and its gradient: densities, summed and logged.
 
     .. math::
@@ -77,15 +93,15 @@ def mixture_gaussian_nll_readable(y_true: Any, logits: Any, loc: Any, log_scale:
 
 
 def _mixture_gaussian_nll(
-    y_true: Any,
-    logits: Any,
-    loc: Any,
-    log_scale: Any,
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_scale: npt.ArrayLike,
     *,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, MixtureGaussianNLLGrad | None]:
     """Fast path of the readable form, in the log domain: a log-sum-exp over components."""
     dtype, y, a, mu, log_s = _mixture_inputs(reduction, y_true, logits, loc, log_scale, "log_scale")
     with np.errstate(over="ignore"):
@@ -103,7 +119,14 @@ def _mixture_gaussian_nll(
     return finish(values, grads, dtype, reduction, y.size, MixtureGaussianNLLGrad, value, grad)
 
 
-def mixture_gaussian_nll(y_true: Any, logits: Any, loc: Any, log_scale: Any, *, reduction: str = "mean"):
+def mixture_gaussian_nll(
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_scale: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Negative log-likelihood of a Gaussian mixture (a mixture density network's output).
 
     .. math::
@@ -156,11 +179,16 @@ def mixture_gaussian_nll(y_true: Any, logits: Any, loc: Any, log_scale: Any, *, 
     >>> round(float(mixture_gaussian_nll([0.0], [[0.0, 0.0]], [[0.0, 0.0]], [[0.0, 0.0]])), 12)  # log(2 pi) / 2
     0.918938533205
     """
-    return _mixture_gaussian_nll(y_true, logits, loc, log_scale, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _mixture_gaussian_nll(y_true, logits, loc, log_scale, reduction=reduction, grad=False)[0])
 
 
 def mixture_gaussian_nll_grad(
-    y_true: Any, logits: Any, loc: Any, log_scale: Any, *, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_scale: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
 ) -> MixtureGaussianNLLGrad:
     r"""Gradient of :func:`mixture_gaussian_nll` with respect to ``logits``, ``loc`` and ``log_scale``.
 
@@ -178,13 +206,16 @@ def mixture_gaussian_nll_grad(
     >>> g.logits, g.log_scale
     (array([[0., 0.]]), array([[0.5, 0.5]]))
     """
-    return _mixture_gaussian_nll(y_true, logits, loc, log_scale, reduction=reduction, value=False)[1]
+    return cast(
+        MixtureGaussianNLLGrad,
+        _mixture_gaussian_nll(y_true, logits, loc, log_scale, reduction=reduction, value=False)[1],
+    )
 
 
 _K = 3
 
 
-def _sample_mixture_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_mixture_gaussian(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": 2.0 * rng.normal(size=n),
         "logits": rng.normal(size=(n, _K)),
@@ -223,14 +254,19 @@ register(
 class MixtureVonMisesNLLGrad(NamedTuple):
     """Gradient of :func:`mixture_von_mises_nll` wrt ``logits``, ``loc`` and ``log_concentration``."""
 
-    logits: np.ndarray
-    loc: np.ndarray
-    log_concentration: np.ndarray
+    logits: FloatArray
+    loc: FloatArray
+    log_concentration: FloatArray
 
 
 def mixture_von_mises_nll_readable(
-    y_true: Any, logits: Any, loc: Any, log_concentration: Any, *, reduction: str = "mean"
-):
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_concentration: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+) -> tuple[Reduced, MixtureVonMisesNLLGrad]:
     r"""Readable form of :func:`mixture_von_mises_nll` and its gradient: densities, summed and logged.
 
     .. math::
@@ -257,15 +293,15 @@ _MAX_LOG_CONCENTRATION = 690.0  # exp(690) ~ 1e300: beyond, the Bessel ratios lo
 
 
 def _mixture_von_mises_nll(
-    y_true: Any,
-    logits: Any,
-    loc: Any,
-    log_concentration: Any,
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_concentration: npt.ArrayLike,
     *,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, MixtureVonMisesNLLGrad | None]:
     """Fast path of the readable form: log-sum-exp over components and the scaled Bessel function
     :math:`\\log I_0(\\kappa) = \\kappa + \\log(e^{-\\kappa} I_0(\\kappa))`, finite for any concentration."""
     dtype, y, a, mu, log_k = _mixture_inputs(reduction, y_true, logits, loc, log_concentration, "log_concentration")
@@ -289,7 +325,14 @@ def _mixture_von_mises_nll(
     return finish(values, grads, dtype, reduction, y.size, MixtureVonMisesNLLGrad, value, grad)
 
 
-def mixture_von_mises_nll(y_true: Any, logits: Any, loc: Any, log_concentration: Any, *, reduction: str = "mean"):
+def mixture_von_mises_nll(
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_concentration: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Negative log-likelihood of a mixture of von Mises distributions, for angles.
 
     .. math::
@@ -342,11 +385,18 @@ def mixture_von_mises_nll(y_true: Any, logits: Any, loc: Any, log_concentration:
     >>> round(float(mixture_von_mises_nll([1.0], [[0.0, 0.0]], [[0.0, 2.0]], [[-50.0, -50.0]])), 12)  # uniform
     1.837877066409
     """
-    return _mixture_von_mises_nll(y_true, logits, loc, log_concentration, reduction=reduction, grad=False)[0]
+    return cast(
+        Reduced, _mixture_von_mises_nll(y_true, logits, loc, log_concentration, reduction=reduction, grad=False)[0]
+    )
 
 
 def mixture_von_mises_nll_grad(
-    y_true: Any, logits: Any, loc: Any, log_concentration: Any, *, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    logits: npt.ArrayLike,
+    loc: npt.ArrayLike,
+    log_concentration: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
 ) -> MixtureVonMisesNLLGrad:
     r"""Gradient of :func:`mixture_von_mises_nll` with respect to ``logits``, ``loc`` and ``log_concentration``.
 
@@ -362,10 +412,13 @@ def mixture_von_mises_nll_grad(
     >>> g.logits, g.loc
     (array([[0.]]), array([[-0.]]))
     """
-    return _mixture_von_mises_nll(y_true, logits, loc, log_concentration, reduction=reduction, value=False)[1]
+    return cast(
+        MixtureVonMisesNLLGrad,
+        _mixture_von_mises_nll(y_true, logits, loc, log_concentration, reduction=reduction, value=False)[1],
+    )
 
 
-def _sample_mixture_von_mises(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_mixture_von_mises(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": rng.uniform(-np.pi, np.pi, size=n),
         "logits": rng.normal(size=(n, _K)),

@@ -8,13 +8,15 @@ example (row): ``reduction="mean"`` averages over examples.
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import _first_index, as_float_array, check_finite
 
 __all__ = ["multivariate_gaussian_nll", "multivariate_gaussian_nll_grad"]
@@ -25,11 +27,13 @@ _LOG_2PI = float(np.log(2 * np.pi))
 class MultivariateGaussianNLLGrad(NamedTuple):
     """Gradient of :func:`multivariate_gaussian_nll` with respect to ``mean`` and ``scale_tril``."""
 
-    mean: np.ndarray
-    scale_tril: np.ndarray
+    mean: FloatArray
+    scale_tril: FloatArray
 
 
-def multivariate_gaussian_nll_readable(y_true: Any, mean: Any, scale_tril: Any, *, reduction: str = "mean"):
+def multivariate_gaussian_nll_readable(
+    y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, MultivariateGaussianNLLGrad]:
     r"""Readable form of :func:`multivariate_gaussian_nll` and its gradient, through :math:`\Sigma = LL^\top`.
 
     .. math::
@@ -50,8 +54,14 @@ def multivariate_gaussian_nll_readable(y_true: Any, mean: Any, scale_tril: Any, 
 
 
 def _multivariate_gaussian_nll(
-    y_true: Any, mean: Any, scale_tril: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    mean: npt.ArrayLike,
+    scale_tril: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, MultivariateGaussianNLLGrad | None]:
     r"""Fast path of the readable form: two triangular solves with :math:`L`, never :math:`\Sigma` or its inverse
     (whose condition number is the square of :math:`L`'s), and :math:`\log\det\Sigma = 2\sum_i \log L_{ii}`."""
     dtype, (y, mu) = float_inputs(reduction, ("y_true", y_true), ("mean", mean))
@@ -82,7 +92,9 @@ def _multivariate_gaussian_nll(
     return finish(values, [-v[..., 0], np.tril(g_scale)], dtype, reduction, n, MultivariateGaussianNLLGrad, value, grad)
 
 
-def multivariate_gaussian_nll(y_true: Any, mean: Any, scale_tril: Any, *, reduction: str = "mean"):
+def multivariate_gaussian_nll(
+    y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
+) -> Reduced:
     r"""Multivariate Gaussian negative log-likelihood with a predicted mean and Cholesky factor.
 
     .. math::
@@ -135,11 +147,11 @@ def multivariate_gaussian_nll(y_true: Any, mean: Any, scale_tril: Any, *, reduct
     >>> round(float(multivariate_gaussian_nll([[0.0, 0.0]], [[0.0, 0.0]], [[[1.0, 0.0], [0.0, 1.0]]])), 12)  # log 2pi
     1.837877066409
     """
-    return _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, grad=False)[0])
 
 
 def multivariate_gaussian_nll_grad(
-    y_true: Any, mean: Any, scale_tril: Any, *, reduction: str = "mean"
+    y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
 ) -> MultivariateGaussianNLLGrad:
     r"""Gradient of :func:`multivariate_gaussian_nll` with respect to ``mean`` and ``scale_tril``.
 
@@ -154,10 +166,13 @@ def multivariate_gaussian_nll_grad(
     >>> multivariate_gaussian_nll_grad([[1.0, 0.0]], [[0.0, 0.0]], [[[1.0, 0.0], [0.0, 1.0]]], reduction="sum").mean
     array([[-1., -0.]])
     """
-    return _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, value=False)[1]
+    return cast(
+        MultivariateGaussianNLLGrad,
+        _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, value=False)[1],
+    )
 
 
-def _sample_multivariate_gaussian(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_multivariate_gaussian(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     d = 3
     scale = np.tril(0.4 * rng.normal(size=(n, d, d)), k=-1)
     scale[:, np.arange(d), np.arange(d)] = rng.uniform(0.5, 2.0, size=(n, d))

@@ -6,13 +6,15 @@ the probability of class :math:`k` is the mass of a logistic variable between tw
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, as_label_array, check_same_shape
 from .special import log_sigmoid, sigmoid
 
@@ -22,11 +24,13 @@ __all__ = ["ordinal_logistic_nll", "ordinal_logistic_nll_grad"]
 class OrdinalLogisticNLLGrad(NamedTuple):
     """Gradient of :func:`ordinal_logistic_nll` with respect to ``score`` and ``cutpoints``."""
 
-    score: np.ndarray
-    cutpoints: np.ndarray
+    score: FloatArray
+    cutpoints: FloatArray
 
 
-def ordinal_logistic_nll_readable(y_true: Any, score: Any, cutpoints: Any, *, reduction: str = "mean"):
+def ordinal_logistic_nll_readable(
+    y_true: npt.ArrayLike, score: npt.ArrayLike, cutpoints: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, OrdinalLogisticNLLGrad]:
     r"""Readable form of :func:`ordinal_logistic_nll` and its gradient: a difference of two sigmoids.
 
     .. math::
@@ -48,8 +52,14 @@ def ordinal_logistic_nll_readable(y_true: Any, score: Any, cutpoints: Any, *, re
 
 
 def _ordinal_logistic_nll(
-    y_true: Any, score: Any, cutpoints: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True
-):
+    y_true: npt.ArrayLike,
+    score: npt.ArrayLike,
+    cutpoints: npt.ArrayLike,
+    *,
+    reduction: str = "mean",
+    value: bool = True,
+    grad: bool = True,
+) -> tuple[Reduced | None, OrdinalLogisticNLLGrad | None]:
     r"""Fast path of the readable form, in the log domain:
     :math:`\sigma(a) - \sigma(b) = \sigma(a)\,\sigma(-b)\,(1 - e^{-(a - b)})` for :math:`a > b`, so
     :math:`\log P = \log\sigma(a) + \log\sigma(-b) + \log(-\operatorname{expm1}(b - a))`: no difference
@@ -88,8 +98,11 @@ def _ordinal_logistic_nll(
         inv = np.where(top | bottom, 0.0, 1 / np.expm1(gap))
     g_a = np.where(top, 0.0, -sigmoid(-a) - inv)
     g_b = np.where(bottom, 0.0, sigmoid(b) + inv)
-    g_theta = np.bincount(np.minimum(y, n_classes - 2).ravel(), g_a.ravel(), minlength=n_classes - 1)
-    g_theta = g_theta + np.bincount(np.maximum(y - 1, 0).ravel(), g_b.ravel(), minlength=n_classes - 1)
+    # a weighted bincount sums in float64 (numpy's stubs type every bincount as integers)
+    g_theta = cast(FloatArray, np.bincount(np.minimum(y, n_classes - 2).ravel(), g_a.ravel(), minlength=n_classes - 1))
+    g_theta = g_theta + cast(
+        FloatArray, np.bincount(np.maximum(y - 1, 0).ravel(), g_b.ravel(), minlength=n_classes - 1)
+    )
     return finish(
         -log_prob,
         [-(g_a + g_b), g_theta[: n_classes - 1]],
@@ -102,7 +115,9 @@ def _ordinal_logistic_nll(
     )
 
 
-def ordinal_logistic_nll(y_true: Any, score: Any, cutpoints: Any, *, reduction: str = "mean"):
+def ordinal_logistic_nll(
+    y_true: npt.ArrayLike, score: npt.ArrayLike, cutpoints: npt.ArrayLike, *, reduction: str = "mean"
+) -> Reduced:
     r"""Negative log-likelihood of ordered classes under the proportional-odds (cumulative logit) model.
 
     .. math::
@@ -156,11 +171,11 @@ def ordinal_logistic_nll(y_true: Any, score: Any, cutpoints: Any, *, reduction: 
     >>> round(float(ordinal_logistic_nll([1], [0.0], [-1.0, 1.0])), 12)  # -log(sigmoid(1) - sigmoid(-1))
     0.771936832905
     """
-    return _ordinal_logistic_nll(y_true, score, cutpoints, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _ordinal_logistic_nll(y_true, score, cutpoints, reduction=reduction, grad=False)[0])
 
 
 def ordinal_logistic_nll_grad(
-    y_true: Any, score: Any, cutpoints: Any, *, reduction: str = "mean"
+    y_true: npt.ArrayLike, score: npt.ArrayLike, cutpoints: npt.ArrayLike, *, reduction: str = "mean"
 ) -> OrdinalLogisticNLLGrad:
     r"""Gradient of :func:`ordinal_logistic_nll` with respect to ``score`` and ``cutpoints``.
 
@@ -179,10 +194,12 @@ def ordinal_logistic_nll_grad(
     >>> ordinal_logistic_nll_grad([0], [0.0], [-1.0, 1.0], reduction="sum").score  # sigmoid(1)
     array([0.73105858])
     """
-    return _ordinal_logistic_nll(y_true, score, cutpoints, reduction=reduction, value=False)[1]
+    return cast(
+        OrdinalLogisticNLLGrad, _ordinal_logistic_nll(y_true, score, cutpoints, reduction=reduction, value=False)[1]
+    )
 
 
-def _sample_ordinal(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_ordinal(rng: np.random.Generator, n: int) -> dict[str, npt.NDArray[Any]]:
     cutpoints = np.cumsum(rng.uniform(0.3, 2.0, size=3)) - 2.0
     return {"y_true": rng.integers(0, 4, size=n), "score": rng.normal(size=n), "cutpoints": cutpoints}
 

@@ -6,13 +6,15 @@ predicted score each; both losses return one value per row and average over rows
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import as_label_array, check_same_shape
 from .special import log_softmax, softmax, softplus
 
@@ -24,7 +26,9 @@ __all__ = ["listnet", "listnet_grad", "plackett_luce_nll", "plackett_luce_nll_gr
 # --------------------------------------------------------------------------
 
 
-def plackett_luce_nll_readable(ranking: Any, scores: Any, *, reduction: str = "mean"):
+def plackett_luce_nll_readable(
+    ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`plackett_luce_nll` and its gradient: one softmax per position.
 
     .. math::
@@ -42,7 +46,7 @@ def plackett_luce_nll_readable(ranking: Any, scores: Any, *, reduction: str = "m
     return reduce_readable(loss, grad, reduction)
 
 
-def _check_ranking(ranking: Any, scores: np.ndarray) -> np.ndarray:
+def _check_ranking(ranking: npt.ArrayLike, scores: FloatArray) -> npt.NDArray[np.integer[Any]]:
     pi = as_label_array(ranking, "ranking")
     check_same_shape(scores, "scores", pi, "ranking")
     if pi.ndim == 0:
@@ -58,7 +62,9 @@ def _check_ranking(ranking: Any, scores: np.ndarray) -> np.ndarray:
     return pi
 
 
-def _plackett_luce_nll(ranking: Any, scores: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _plackett_luce_nll(
+    ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     r"""Fast path of the readable form, in the log domain: suffix log-sum-exps by ``np.logaddexp.accumulate``.
 
     Each position costs :math:`\log(1 + \sum_{l > j} e^{t_l - t_j}) = \operatorname{softplus}(L_{j+1} - t_j)`
@@ -80,7 +86,7 @@ def _plackett_luce_nll(ranking: Any, scores: Any, *, reduction: str = "mean", va
     return finish(values, [g], dtype, reduction, values.size, None, value, grad)
 
 
-def plackett_luce_nll(ranking: Any, scores: Any, *, reduction: str = "mean"):
+def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Plackett-Luce negative log-likelihood of an observed ranking, given one score per item.
 
     .. math::
@@ -131,10 +137,10 @@ def plackett_luce_nll(ranking: Any, scores: Any, *, reduction: str = "mean"):
     >>> round(float(plackett_luce_nll([[0, 1, 2]], [[0.0, 0.0, 0.0]])), 12)  # one order of 3! equally likely
     1.791759469228
     """
-    return _plackett_luce_nll(ranking, scores, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _plackett_luce_nll(ranking, scores, reduction=reduction, grad=False)[0])
 
 
-def plackett_luce_nll_grad(ranking: Any, scores: Any, *, reduction: str = "mean") -> np.ndarray:
+def plackett_luce_nll_grad(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`plackett_luce_nll` with respect to ``scores``.
 
     .. math::
@@ -146,13 +152,13 @@ def plackett_luce_nll_grad(ranking: Any, scores: Any, *, reduction: str = "mean"
     >>> plackett_luce_nll_grad([[1, 0]], [[0.0, 0.0]], reduction="sum")
     array([[ 0.5, -0.5]])
     """
-    return _plackett_luce_nll(ranking, scores, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _plackett_luce_nll(ranking, scores, reduction=reduction, value=False)[1])
 
 
 _M = 5
 
 
-def _sample_plackett_luce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_plackett_luce(rng: np.random.Generator, n: int) -> dict[str, npt.NDArray[Any]]:
     scores = rng.normal(size=(n, _M))
     return {"ranking": np.argsort(-(scores + rng.gumbel(size=(n, _M))), axis=-1), "scores": scores}
 
@@ -184,7 +190,9 @@ register(
 # --------------------------------------------------------------------------
 
 
-def listnet_readable(relevance: Any, scores: Any, *, reduction: str = "mean"):
+def listnet_readable(
+    relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
     r"""Readable form of :func:`listnet` and its gradient: a cross-entropy between two softmaxes.
 
     .. math::
@@ -198,7 +206,9 @@ def listnet_readable(relevance: Any, scores: Any, *, reduction: str = "mean"):
     return reduce_readable(-np.sum(target * np.log(predicted), axis=-1), predicted - target, reduction)
 
 
-def _listnet(relevance: Any, scores: Any, *, reduction: str = "mean", value: bool = True, grad: bool = True):
+def _listnet(
+    relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of the readable form, with ``log_softmax`` (stable for scores of any size)."""
     dtype, (r, s) = float_inputs(reduction, ("relevance", relevance), ("scores", scores))
     if s.ndim == 0:
@@ -208,7 +218,7 @@ def _listnet(relevance: Any, scores: Any, *, reduction: str = "mean", value: boo
     return finish(values, [softmax(s, axis=-1) - target], dtype, reduction, values.size, None, value, grad)
 
 
-def listnet(relevance: Any, scores: Any, *, reduction: str = "mean"):
+def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""ListNet: the cross-entropy between the top-one probabilities of the relevances and of the scores.
 
     .. math::
@@ -257,10 +267,10 @@ def listnet(relevance: Any, scores: Any, *, reduction: str = "mean"):
     >>> round(float(listnet([[0.0, 0.0]], [[0.0, 0.0]])), 12)  # the entropy of (1/2, 1/2)
     0.69314718056
     """
-    return _listnet(relevance, scores, reduction=reduction, grad=False)[0]
+    return cast(Reduced, _listnet(relevance, scores, reduction=reduction, grad=False)[0])
 
 
-def listnet_grad(relevance: Any, scores: Any, *, reduction: str = "mean") -> np.ndarray:
+def listnet_grad(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
     r"""Gradient of :func:`listnet` with respect to ``scores``: :math:`\operatorname{softmax}(s) - \operatorname{softmax}(r)`.
 
     Examples
@@ -268,10 +278,10 @@ def listnet_grad(relevance: Any, scores: Any, *, reduction: str = "mean") -> np.
     >>> listnet_grad([[0.0, 0.0]], [[0.0, 0.0]], reduction="sum")
     array([[0., 0.]])
     """
-    return _listnet(relevance, scores, reduction=reduction, value=False)[1]
+    return cast(FloatArray, _listnet(relevance, scores, reduction=reduction, value=False)[1])
 
 
-def _sample_listnet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_listnet(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {"relevance": rng.integers(0, 5, size=(n, _M)).astype(np.float64), "scores": rng.normal(size=(n, _M))}
 
 

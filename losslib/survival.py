@@ -7,13 +7,15 @@ says only that the event happens later: it contributes the log of the survival f
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import NamedTuple, cast
 
 import numpy as np
+import numpy.typing as npt
 
 from ._distributions import check_positive, finish, float_inputs
 from ._info import register
 from ._reduction import reduce_readable
+from ._typing import FloatArray, Reduced
 from ._validation import as_any_array, check_same_shape
 
 __all__ = ["weibull_nll", "weibull_nll_grad"]
@@ -22,11 +24,18 @@ __all__ = ["weibull_nll", "weibull_nll_grad"]
 class WeibullNLLGrad(NamedTuple):
     """Gradient of :func:`weibull_nll` with respect to ``scale`` and ``concentration``."""
 
-    scale: np.ndarray
-    concentration: np.ndarray
+    scale: FloatArray
+    concentration: FloatArray
 
 
-def weibull_nll_readable(y_true: Any, scale: Any, concentration: Any, *, censored: Any = None, reduction: str = "mean"):
+def weibull_nll_readable(
+    y_true: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    *,
+    censored: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> tuple[Reduced, WeibullNLLGrad]:
     r"""Readable form of :func:`weibull_nll` and its gradient: the likelihood as the book writes it.
 
     .. math::
@@ -42,7 +51,7 @@ def weibull_nll_readable(y_true: Any, scale: Any, concentration: Any, *, censore
     return reduce_readable(loss, WeibullNLLGrad(g_scale, g_conc), reduction)
 
 
-def _censoring(censored: Any, shape: tuple[int, ...]) -> np.ndarray:
+def _censoring(censored: npt.ArrayLike | None, shape: tuple[int, ...]) -> FloatArray:
     """``1.0`` where the time is observed, ``0.0`` where it is right-censored."""
     if censored is None:
         return np.ones(shape)
@@ -57,15 +66,15 @@ def _censoring(censored: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def _weibull_nll(
-    y_true: Any,
-    scale: Any,
-    concentration: Any,
+    y_true: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    concentration: npt.ArrayLike,
     *,
-    censored: Any = None,
+    censored: npt.ArrayLike | None = None,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
-):
+) -> tuple[Reduced | None, WeibullNLLGrad | None]:
     """The readable form with its checks, sharing log(t / scale) and (t / scale)^k; an overflowing power is inf."""
     dtype, (t, lam, k) = float_inputs(reduction, ("y_true", y_true), ("scale", scale), ("concentration", concentration))
     check_positive(t, "y_true", "positive times")
@@ -81,7 +90,14 @@ def _weibull_nll(
     return finish(values, [g_scale, g_conc], dtype, reduction, t.size, WeibullNLLGrad, value, grad)
 
 
-def weibull_nll(y_true: Any, scale: Any, concentration: Any, *, censored: Any = None, reduction: str = "mean"):
+def weibull_nll(
+    y_true: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    *,
+    censored: npt.ArrayLike | None = None,
+    reduction: str = "mean",
+) -> Reduced:
     r"""Weibull negative log-likelihood of event times, with a predicted scale and shape, and right-censoring.
 
     .. math::
@@ -134,11 +150,18 @@ def weibull_nll(y_true: Any, scale: Any, concentration: Any, *, censored: Any = 
     >>> weibull_nll([1.0, 1.0], [1.0, 1.0], [1.0, 1.0], censored=[False, True], reduction="none")
     array([1., 1.])
     """
-    return _weibull_nll(y_true, scale, concentration, censored=censored, reduction=reduction, grad=False)[0]
+    return cast(
+        Reduced, _weibull_nll(y_true, scale, concentration, censored=censored, reduction=reduction, grad=False)[0]
+    )
 
 
 def weibull_nll_grad(
-    y_true: Any, scale: Any, concentration: Any, *, censored: Any = None, reduction: str = "mean"
+    y_true: npt.ArrayLike,
+    scale: npt.ArrayLike,
+    concentration: npt.ArrayLike,
+    *,
+    censored: npt.ArrayLike | None = None,
+    reduction: str = "mean",
 ) -> WeibullNLLGrad:
     r"""Gradient of :func:`weibull_nll` with respect to ``scale`` and ``concentration``.
 
@@ -152,10 +175,13 @@ def weibull_nll_grad(
     >>> weibull_nll_grad([2.0], [1.0], [1.0], reduction="sum").scale
     array([-1.])
     """
-    return _weibull_nll(y_true, scale, concentration, censored=censored, reduction=reduction, value=False)[1]
+    return cast(
+        WeibullNLLGrad,
+        _weibull_nll(y_true, scale, concentration, censored=censored, reduction=reduction, value=False)[1],
+    )
 
 
-def _sample_weibull(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+def _sample_weibull(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
     return {
         "y_true": rng.weibull(1.5, size=n) * 2.0 + 0.05,
         "scale": rng.uniform(0.5, 4.0, size=n),

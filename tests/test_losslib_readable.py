@@ -96,6 +96,16 @@ def _soft_targets(**options):
     return lambda x, rng: ({**x, "y_true": rng.uniform(size=x["y_pred"].shape)}, options)
 
 
+def _positive_targets(**options):
+    """Targets moved off 0 (for a Tweedie power >= 2, which needs y > 0)."""
+    return lambda x, rng: ({**x, "y_true": x["y_true"] + 0.1}, options)
+
+
+def _some_censored(x, rng):
+    """Every third time right-censored, the first one included."""
+    return x, {"censored": (np.arange(x["y_true"].size) % 3 == 0).reshape(x["y_true"].shape)}
+
+
 def _ctc_blank_last(x, rng):
     """Blank 2 of the 3 classes, with labels 1 only (valid also with the default blank, 0)."""
     return {**x, "y_true": np.ones_like(x["y_true"])}, {"blank": 2}
@@ -136,6 +146,15 @@ OPTIONS = {
     "laplace_nll": [{"full": True}, {"eps": 0.5}, {"full": True, "eps": 0.5}],
     "poisson_nll": [{"full": True}, _rates(log_input=False), _rates(log_input=False, full=True, eps=0.5)],
     "von_mises_nll": [{"full": True}],
+    "tweedie_deviance": [
+        {"power": 0.0},
+        {"power": -1.0},
+        {"power": 1.0},
+        {"power": 1.2},
+        _positive_targets(power=2.0),
+        _positive_targets(power=3.0),
+    ],
+    "weibull_nll": [_some_censored],
     # penalties and generative models
     "elastic_net": [{"alpha": 0.3}, {"l1_ratio": 0.0}, {"l1_ratio": 1.0}, {"alpha": 2.5, "l1_ratio": 0.2}],
     "vae_elbo": [{"likelihood": "gaussian"}],
@@ -252,8 +271,10 @@ def test_every_option_of_a_case_matters(name):
         options = draws[0][2]
         drawn |= set(options)
         for key, value in options.items():
-            without = {k: v for k, v in options.items() if k != key}
-            changed = any(_changes(info, args, "sum", options, without) for _, args, _ in draws)
+            # each draw with its own options: a per-element option has the shape of its draw
+            changed = any(
+                _changes(info, args, "sum", own, {k: v for k, v in own.items() if k != key}) for _, args, own in draws
+            )
             if _means_the_default(name, key, value):
                 assert not changed, (
                     f"{name}: {key}={value!r} in {options} changes the result, but SAME_AS_DEFAULT lists it"
