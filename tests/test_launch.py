@@ -144,7 +144,7 @@ def test_the_install_cell_installs_the_versions_of_the_lock():
     assert {"numpy", "scipy", "matplotlib"} <= set(student)
 
 
-def test_the_install_cell_is_a_no_op_in_the_graders_sandbox():
+def test_the_install_cell_is_a_no_op_in_the_grader_sandbox():
     """The sandbox's import hook answers for losscourse, so the cell never calls pip there (no network)."""
     from losscourse.grader.worker import _ChecksStub
 
