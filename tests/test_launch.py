@@ -184,13 +184,12 @@ def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
     having = [p for p in notebooks if any(launch._is_install_cell(c) for c in nbformat.read(p, 4).cells)]
     if not having:
         pytest.skip(
-            "no exercise has the install cell yet: python -m losscourse.launch install-cell solutions/*/*.ipynb "
-            "&& losscourse release"
+            "no exercise has the install cell yet: losscourse install-cell solutions/*/*.ipynb && losscourse release"
         )
     stale = [p.relative_to(ROOT) for p in notebooks if not launch.has_current_install_cell(nbformat.read(p, 4))]
     assert not stale, (
         f"{stale} lack the current install cell (release {losslib.__version__}, {URL}): "
-        "python -m losscourse.launch install-cell solutions/*/*.ipynb && losscourse release"
+        "losscourse install-cell solutions/*/*.ipynb && losscourse release"
     )
 
 
@@ -201,7 +200,7 @@ def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
 
 def test_every_chapter_has_a_current_notebook_twin():
     stale = launch.stale_notebooks()
-    assert not stale, f"{stale} are missing or stale: run make book (or python -m losscourse.launch notebooks)"
+    assert not stale, f"{stale} are missing or stale: run make book (or losscourse notebooks)"
 
 
 def test_make_book_rewrites_the_twins_before_it_builds(monkeypatch):
