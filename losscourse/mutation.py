@@ -44,9 +44,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-import nbformat
-from tqdm import tqdm
-
 from .assignments import ROOT, SOURCE, ScratchCourse
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
@@ -413,6 +410,8 @@ def _names(source: str) -> tuple[set[str], set[str]]:
 
 
 def read_cells(notebook: Path) -> list[Cell]:
+    import nbformat  # (here: importing it takes a while, and losscourse --help imports this module)
+
     nb = nbformat.read(notebook, as_version=4)
     cells = []
     for i, c in enumerate(nb.cells):
@@ -654,6 +653,8 @@ def run(
         queue = [m for m in queue if m.kind in kinds]
         queues.append(queue)
 
+    import nbformat
+
     base = nbformat.read(notebook, as_version=4)
     work = Path(tempfile.mkdtemp(prefix=f"mutants-{assignment}-"))
     try:
@@ -736,6 +737,8 @@ def generated_mutants(assignment: str, source: Path = SOURCE) -> list[Mutant]:
 def check(assignments: Sequence[str], *, jobs: int = 2, kinds: Sequence[str] = KINDS) -> bool:
     """Grade the mutants of each assignment (:func:`run`), with a progress bar on a terminal, and
     print each report; return whether every assignment :attr:`Report.passed`."""
+    from tqdm import tqdm
+
     passed = True
     bar = tqdm(assignments, desc="mutation testing", unit="assignment", disable=None)
     for assignment in bar:

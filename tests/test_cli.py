@@ -62,6 +62,16 @@ def test_the_installed_command_runs():
     assert out.stdout.startswith("usage: losscourse") and "mutate" in out.stdout
 
 
+def test_the_help_imports_nothing_heavy():
+    """``losscourse --help`` (and ``env sync``, which make runs) import what a command needs only
+    when it runs: nbformat, nbconvert, nbgrader and tqdm take seconds to import on a busy machine."""
+    code = "import sys; from losscourse import cli; cli.build_parser(); print(sorted(sys.modules))"
+    loaded = set(
+        subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("'")
+    )
+    assert not loaded & {"nbformat", "nbconvert", "nbgrader", "tqdm", "numpy"}
+
+
 def test_make_runs_the_command_line_and_no_module():
     """make's recipes call ``losscourse COMMAND``, never ``python -m losscourse.<module>``."""
     for target in ("book", "release", "test"):
