@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# The course's one command line (losscourse/cli.py): make's targets run its commands.
+LOSSCOURSE := $(VENV)/bin/losscourse
 STAMP  := $(VENV)/.installed-stamp
 # nbgrader calls alembic by name, so the venv's scripts must be on PATH.
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
@@ -28,7 +30,7 @@ $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) $(PIP_LOCKED) $(LOCK)
 	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
-	$(PY) -m losscourse.lockfile sync $(LOCK)
+	$(LOSSCOURSE) env sync $(LOCK)
 	@touch $(STAMP)
 
 # Refresh the locks to today's newest releases that pyproject.toml's ranges allow (one version of each
@@ -44,7 +46,7 @@ lock: $(STAMP)
 	@echo "Now: make test, then commit requirements/ (CONTRIBUTING: Dependencies)."
 
 book: $(STAMP)
-	$(PY) -m losscourse.book
+	$(LOSSCOURSE) book
 
 # The browser tests check every page with axe-core (npm), pinned in package-lock.json; npm ci installs
 # exactly that into node_modules/ (git-ignored, never published with the book).
@@ -61,7 +63,7 @@ test: $(STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
 
 release: $(STAMP)
-	$(PY) -m losscourse.assignments
+	$(LOSSCOURSE) release
 
 # The losslib benchmark runs against PyTorch in a venv of its own (PyTorch is no dependency of the
 # course). On Linux, PyPI's torch is a CUDA build of several GB; a CPU build is enough:

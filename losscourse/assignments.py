@@ -187,7 +187,3 @@ def release(assignments: list[str] | None = None) -> None:
             raise SystemExit(f"unknown assignment {assignment!r}: choose from {', '.join(list_assignments())}")
         run_nbgrader(["generate_assignment", assignment, "--force"], cwd=ROOT)
         print(f"released {assignment} -> exercises/{assignment}/")
-
-
-if __name__ == "__main__":
-    release(sys.argv[1:])

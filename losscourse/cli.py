@@ -1,16 +1,26 @@
-"""The instructor's command: ``losscourse release | grade | export``.
+"""The course's one command line, ``losscourse COMMAND`` (``make book`` and ``make release`` run it).
 
 Run it from the course root (it finds the course from its own installation anyway)::
 
+    losscourse book                                   # the HTML book (and its PDF) in _build/html/
+    losscourse notebooks [--check]                    # the chapters' notebook twins in book/_notebooks/
+    losscourse install-cell solutions/*/*.ipynb       # add or refresh the notebooks' install cell
+    losscourse links exercises/01-likelihood/likelihood.ipynb  # a file's launch links (Colab, Binder)
     losscourse release 01-likelihood                  # regenerate exercises/01-likelihood/
+    losscourse mutate 01-likelihood                   # do the assignment's tests catch students' slips?
     losscourse grade 01-likelihood submissions.zip    # grades.csv + feedback/ under grading/reports/
-    losscourse export                                 # every grade of every assignment, one CSV
     losscourse similarity 01-likelihood submissions.zip  # pairs of alike answers, for review
+    losscourse export                                 # every grade of every assignment, one CSV
     losscourse gradebook list [ASSIGNMENT]            # what nbgrader's gradebook holds
     losscourse gradebook remove ASSIGNMENT STUDENT... # (or --all) remove recorded grades, with --yes
+    losscourse env sync                               # make .venv exactly requirements/lock.txt
 
-Exit codes: 0 when every submission got a row (whatever the students did), 2 for the
-instructor's mistakes (unknown assignment, unreadable path), with a message saying which.
+Each command is a parser function (``_<command>_parser``) and a function that calls the module
+doing the work (``_<command>``); ``losscourse COMMAND --help`` says what it does and takes.
+
+Exit codes: 0 when the command did its job (grade: every submission got a row, whatever the
+students did), 1 when a check found a problem (``notebooks --check``, ``mutate``, ``env``), 2 for
+the instructor's mistakes (unknown assignment, unreadable path), with a message saying which.
 """
 
 from __future__ import annotations
@@ -21,6 +31,178 @@ from pathlib import Path
 
 from .assignments import ROOT, list_assignments
 from .grader.lms import LAYOUTS
+
+
+def _fail(message: str, code: int = 2) -> int:
+    """The instructor's mistake (or an interrupted run): say so on stderr; exit code 2 (or ``code``)."""
+    print(f"losscourse: {message}", file=sys.stderr)
+    return code
+
+
+def _unknown_assignments(names: list[str]) -> str:
+    """A message naming the unknown ones among ``names`` and the known ones ('' if all are known)."""
+    known = list_assignments()
+    unknown = [a for a in names if a not in known]
+    if not unknown:
+        return ""
+    return f"unknown assignment(s) {', '.join(unknown)}: choose from {', '.join(known)}"
+
+
+# --------------------------------------------------------------------------
+# The book and its notebooks
+# --------------------------------------------------------------------------
+
+
+def _book_parser(sub) -> None:
+    p = sub.add_parser(
+        "book",
+        help="build the HTML book and its PDF into _build/",
+        description="Build the HTML book into _build/html/ (and the PDF of every page), re-executing only the "
+        "pages whose code, or the repository code they ran, changed. The chapters' notebook twins are "
+        "regenerated first. Warnings are errors.",
+    )
+    p.add_argument("--out", type=Path, help="build folder, named _build (default: ./_build)")
+    p.add_argument("--all", action="store_true", help="re-read every page")
+    p.set_defaults(run=_book)
+
+
+def _book(args) -> int:
+    from . import book
+
+    return book.make_book(args.out or book.ROOT / "_build", force_all=args.all)
+
+
+def _notebooks_parser(sub) -> None:
+    p = sub.add_parser(
+        "notebooks",
+        help="write the chapters' notebook twins in book/_notebooks/",
+        description="Write book/_notebooks/NN-topic.ipynb, each chapter as a notebook without outputs and "
+        "with the install cell first: what the launch buttons (Colab, Binder) open. losscourse book "
+        "does it too.",
+    )
+    p.add_argument("--check", action="store_true", help="only check; exit 1 if one is missing or stale")
+    p.set_defaults(run=_notebooks)
+
+
+def _notebooks(args) -> int:
+    from .site import twins
+
+    if args.check:
+        stale = twins.stale_notebooks()
+        for path in stale:
+            print(f"{path} is missing or stale: run losscourse notebooks", file=sys.stderr)
+        return 1 if stale else 0
+    for path in twins.write_notebooks():
+        print(path)
+    return 0
+
+
+def _install_cell_parser(sub) -> None:
+    p = sub.add_parser(
+        "install-cell",
+        help="add or refresh the install cell of notebooks",
+        description="Add the install cell (losslib[student] at this release, for Colab) as the first cell of "
+        "each notebook, or bring it up to date. After changing solutions/, run losscourse release.",
+    )
+    p.add_argument("paths", nargs="+", type=Path, metavar="NOTEBOOK", help="e.g. solutions/*/*.ipynb")
+    p.set_defaults(run=_install_cell)
+
+
+def _install_cell(args) -> int:
+    from .site import links
+
+    for path in args.paths:
+        print(f"{path}: {'updated' if links.add_install_cell(path) else 'already current'}")
+    if any("solutions" in path.parts for path in args.paths):
+        print("Now regenerate the student versions: losscourse release")
+    return 0
+
+
+def _links_parser(sub) -> None:
+    p = sub.add_parser(
+        "links",
+        help="print a file's launch links (GitHub, Colab, Binder)",
+        description="Print, as JSON, the links that open a file of the repository on GitHub, Colab, Binder "
+        "and a JupyterHub (from repository.url in _config.yml).",
+    )
+    p.add_argument("path", help="a file of the repository, e.g. exercises/01-likelihood/likelihood.ipynb")
+    p.set_defaults(run=_links)
+
+
+def _links(args) -> int:
+    import json
+
+    from .site import links
+
+    where = links.settings()
+    print(json.dumps({"github": where.repo.blob(args.path), **where.links(args.path)}, indent=2))
+    return 0
+
+
+# --------------------------------------------------------------------------
+# The assignments: release, and check their tests
+# --------------------------------------------------------------------------
+
+
+def _release_parser(sub) -> None:
+    p = sub.add_parser(
+        "release",
+        help="regenerate exercises/ from solutions/ with nbgrader",
+        description="Regenerate the student version(s) in exercises/ from the source notebooks in solutions/ "
+        "(nbgrader generate_assignment), and let nbgrader's gradebook learn their graded cells.",
+    )
+    p.add_argument("assignment", nargs="*", help="assignment id(s), e.g. 01-likelihood (default: all)")
+    p.set_defaults(run=_release)
+
+
+def _release(args) -> int:
+    from .assignments import release
+
+    if problem := _unknown_assignments(args.assignment):
+        return _fail(problem)
+    release(args.assignment)
+    return 0
+
+
+def _mutate_parser(sub) -> None:
+    from .mutation import KINDS, TARGET_KILL_RATE
+
+    p = sub.add_parser(
+        "mutate",
+        help="check that an assignment's tests catch students' slips",
+        description=f"Mutation testing of the assignments' tests: hand in every mutant of the solutions "
+        f"(mean for sum, a flipped sign, log for log1p, ...), the hand-written bugs, alternative "
+        f"solutions and trivial answers of tests/submissions/, grade them, and print the report. "
+        f"Exit 1 unless at least {TARGET_KILL_RATE:.0%} of the mutants and every bug lose points, every "
+        f"alternative gets full marks and every trivial answer scores 0 on its task.",
+    )
+    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
+    p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
+    p.add_argument("--list", action="store_true", help="list the generated mutants, grade nothing")
+    p.add_argument("--only", nargs="+", choices=KINDS, help="grade only these kinds")
+    p.set_defaults(run=_mutate)
+
+
+def _mutate(args) -> int:
+    from . import mutation
+
+    if problem := _unknown_assignments(args.assignments):
+        return _fail(problem)
+    if args.jobs < 1:
+        return _fail("--jobs must be at least 1")
+    chosen = args.assignments or list_assignments()
+    if args.list:
+        for assignment in chosen:
+            for m in mutation.generated_mutants(assignment):
+                print(f"{assignment} {m.task}: {m.label}")
+        return 0
+    passed = mutation.check(chosen, jobs=args.jobs, kinds=args.only or mutation.KINDS)
+    return 0 if passed else 1
+
+
+# --------------------------------------------------------------------------
+# Grading
+# --------------------------------------------------------------------------
 
 
 def _memory(text: str) -> int:
@@ -58,34 +240,10 @@ Exit 0 whatever the students did, 2 for the instructor's mistakes.
 """
 
 
-EXPORT_DESCRIPTION = """\
-Without options: every grade of every assignment in nbgrader's gradebook, as one CSV with the
-columns assignment,student_id,score,max_score,status,message (status: graded, blank, timeout,
-error or invalid; empty for grades recorded before statuses were kept).
-
-With --assignment A and --canvas GRADEBOOK.csv: Canvas's gradebook export (Grades > Export)
-written to --out with A's column filled from A's grades.csv: students matched by the ID column,
-points scaled to the column's Points Possible, students without a submission left blank, every
-other row and column unchanged. The column is the one whose title matches A (--column "Title
-(id)" chooses it). Import the result with Grades > Import.
-
-With --assignment A and --moodle WORKSHEET.csv: Moodle's offline grading worksheet (Download
-grading worksheet, in English) with Grade scaled to Maximum Grade and Feedback comments filled,
-rows matched by Identifier (Participant <id>), Last modified (grade) kept. Upload it with
-Upload grading worksheet. Submissions the file does not list are reported.
-"""
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="losscourse", description="Release and grade the course's exercises.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
-    p = sub.add_parser("release", help="regenerate the student version(s) in exercises/ from solutions/")
-    p.add_argument("assignment", nargs="*", help="assignment id(s), e.g. 01-likelihood (default: all)")
-
+def _grade_parser(sub) -> None:
     p = sub.add_parser(
         "grade",
-        help="autograde a class's submissions into grades.csv and feedback",
+        help="autograde submissions: grades.csv and feedback",
         description=GRADE_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -133,10 +291,110 @@ def build_parser() -> argparse.ArgumentParser:
         help="grade everyone again (e.g. after a test changed); report whose score changed",
     )
     who.add_argument("--only", nargs="+", metavar="ID", help="grade only these students (again)")
+    p.set_defaults(run=_grade)
 
+
+def _grade(args) -> int:
+    from .grader.run import UsageError, grade
+
+    if args.jobs is not None and args.jobs < 1:
+        return _fail("--jobs must be at least 1")
+    if args.timeout <= 0:
+        return _fail("--timeout must be positive")
+    record = args.record if args.record is not None else args.out is None
+    try:
+        grade(
+            args.assignment,
+            args.submissions,
+            out=args.out,
+            record=record,
+            jobs=args.jobs,
+            timeout=args.timeout,
+            memory=args.memory,
+            layout=args.layout,
+            scheduler=args.scheduler,
+            resume=args.resume,
+            regrade=args.regrade,
+            only=args.only,
+        )
+    except UsageError as exc:
+        return _fail(str(exc), exc.exit_code)
+    if not record:
+        how = "a trial run with --out" if args.record is None else "--no-record"
+        print(
+            f"not recorded in the gradebook ({how}): export does not list these grades; "
+            "run again with --record to record them"
+        )
+    return 0
+
+
+EXPORT_DESCRIPTION = """\
+Without options: every grade of every assignment in nbgrader's gradebook, as one CSV with the
+columns assignment,student_id,score,max_score,status,message (status: graded, blank, timeout,
+error or invalid; empty for grades recorded before statuses were kept).
+
+With --assignment A and --canvas GRADEBOOK.csv: Canvas's gradebook export (Grades > Export)
+written to --out with A's column filled from A's grades.csv: students matched by the ID column,
+points scaled to the column's Points Possible, students without a submission left blank, every
+other row and column unchanged. The column is the one whose title matches A (--column "Title
+(id)" chooses it). Import the result with Grades > Import.
+
+With --assignment A and --moodle WORKSHEET.csv: Moodle's offline grading worksheet (Download
+grading worksheet, in English) with Grade scaled to Maximum Grade and Feedback comments filled,
+rows matched by Identifier (Participant <id>), Last modified (grade) kept. Upload it with
+Upload grading worksheet. Submissions the file does not list are reported.
+"""
+
+
+SIMILARITY_DESCRIPTION = """\
+Compare the answers of every submission with each other and with the reference solution
+(public in an open course: solutions/), using copydetect (code fingerprints with names and
+literals abstracted). Only the answer cells are compared: the handed-out notebook's code
+(setup, tests, stubs) is left out, so untouched notebooks do not all match; blank and
+unreadable submissions are listed as not compared. Writes similarity.html (each pair's code
+side by side, the shared parts marked; it loads nothing from the network) and similarity.csv
+(student_a,student_b,share_a,share_b,common_characters; student_b "reference solution" for a
+near-copy). Alike is not proof: review each pair. Submissions are only read.
+"""
+
+
+def _similarity_parser(sub) -> None:
+    p = sub.add_parser(
+        "similarity",
+        help="report answers that are suspiciously alike",
+        description=SIMILARITY_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    p.add_argument("submissions", type=Path, help="a folder or a .zip, as for grade (Canvas's, Moodle's, folders)")
+    p.add_argument("--layout", choices=LAYOUTS, default=None, help="force the layout of SUBMISSIONS (as for grade)")
+    p.add_argument(
+        "--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/): similarity.html and .csv"
+    )
+    p.add_argument(
+        "--threshold",
+        type=float,
+        default=0.5,
+        help="list a pair when at least this share of either student's answer code is in the other's (default 0.5)",
+    )
+    p.set_defaults(run=_similarity)
+
+
+def _similarity(args) -> int:
+    from .grader.run import UsageError
+    from .grader.similarity import similarity
+
+    try:
+        similarity(args.assignment, args.submissions, out=args.out, layout=args.layout, threshold=args.threshold)
+    except UsageError as exc:
+        return _fail(str(exc))
+    return 0
+
+
+def _export_parser(sub) -> None:
     p = sub.add_parser(
         "export",
-        help="every grade of every assignment as one CSV, or one assignment's into Canvas's or Moodle's file",
+        help="grades as one CSV, or into Canvas's or Moodle's file",
         description=EXPORT_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -155,53 +413,20 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         help="default: grading/grades.csv; with --canvas/--moodle: grading/reports/ASSIGNMENT/canvas.csv or moodle.csv",
     )
-
-    p = sub.add_parser(
-        "similarity",
-        help="an HTML report of submissions whose answers are suspiciously alike, and of near-copies of the solution",
-        description=SIMILARITY_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
-    p.add_argument("submissions", type=Path, help="a folder or a .zip, as for grade (Canvas's, Moodle's, folders)")
-    p.add_argument("--layout", choices=LAYOUTS, default=None, help="force the layout of SUBMISSIONS (as for grade)")
-    p.add_argument(
-        "--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/): similarity.html and .csv"
-    )
-    p.add_argument(
-        "--threshold",
-        type=float,
-        default=0.5,
-        help="list a pair when at least this share of either student's answer code is in the other's (default 0.5)",
-    )
-
-    p = sub.add_parser(
-        "gradebook",
-        help="list or remove the grades recorded in nbgrader's gradebook",
-        description=GRADEBOOK_DESCRIPTION,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    gsub = p.add_subparsers(dest="action", required=True)
-    g = gsub.add_parser("list", help="the recorded grades, of one assignment or of all")
-    g.add_argument("assignment", nargs="?", help="assignment id (default: every assignment)")
-    g = gsub.add_parser("remove", help="remove an assignment's recorded grades (all, or some students')")
-    g.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
-    g.add_argument("students", nargs="*", help="the student ids whose grade of ASSIGNMENT to remove")
-    g.add_argument("--all", action="store_true", help="remove every grade of ASSIGNMENT")
-    g.add_argument("--yes", action="store_true", help="do remove them (without it: only say what would be removed)")
-    return parser
+    p.set_defaults(run=_export)
 
 
-SIMILARITY_DESCRIPTION = """\
-Compare the answers of every submission with each other and with the reference solution
-(public in an open course: solutions/), using copydetect (code fingerprints with names and
-literals abstracted). Only the answer cells are compared: the handed-out notebook's code
-(setup, tests, stubs) is left out, so untouched notebooks do not all match; blank and
-unreadable submissions are listed as not compared. Writes similarity.html (each pair's code
-side by side, the shared parts marked; it loads nothing from the network) and similarity.csv
-(student_a,student_b,share_a,share_b,common_characters; student_b "reference solution" for a
-near-copy). Alike is not proof: review each pair. Submissions are only read.
-"""
+def _export(args) -> int:
+    if args.canvas or args.moodle:
+        return _export_lms(args)
+    if args.assignment or args.column or args.grades:
+        return _fail("--assignment, --column and --grades go with --canvas or --moodle")
+    from .grader.gradebook import export
+
+    out = args.out or ROOT / "grading" / "grades.csv"
+    rows = export(out)
+    print(f"wrote {rows} grade(s) to {out} (columns assignment,student_id,score,max_score,status,message)")
+    return 0
 
 
 GRADEBOOK_DESCRIPTION = """\
@@ -218,92 +443,29 @@ are files: they are not touched.
 """
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    if args.command == "release":
-        from .assignments import release
-
-        unknown = [a for a in args.assignment if a not in list_assignments()]
-        if unknown:
-            print(
-                f"losscourse: unknown assignment(s) {', '.join(unknown)}: choose from {', '.join(list_assignments())}",
-                file=sys.stderr,
-            )
-            return 2
-        release(args.assignment)
-        return 0
-    if args.command == "grade":
-        from .grader.run import UsageError, grade
-
-        if args.jobs is not None and args.jobs < 1:
-            print("losscourse: --jobs must be at least 1", file=sys.stderr)
-            return 2
-        if args.timeout <= 0:
-            print("losscourse: --timeout must be positive", file=sys.stderr)
-            return 2
-        record = args.record if args.record is not None else args.out is None
-        try:
-            grade(
-                args.assignment,
-                args.submissions,
-                out=args.out,
-                record=record,
-                jobs=args.jobs,
-                timeout=args.timeout,
-                memory=args.memory,
-                layout=args.layout,
-                scheduler=args.scheduler,
-                resume=args.resume,
-                regrade=args.regrade,
-                only=args.only,
-            )
-        except UsageError as exc:
-            print(f"losscourse: {exc}", file=sys.stderr)
-            return exc.exit_code
-        if not record:
-            how = "a trial run with --out" if args.record is None else "--no-record"
-            print(
-                f"not recorded in the gradebook ({how}): export does not list these grades; "
-                "run again with --record to record them"
-            )
-        return 0
-    if args.command == "gradebook":
-        return _gradebook(args)
-    if args.command == "similarity":
-        from .grader.run import UsageError
-        from .grader.similarity import similarity
-
-        try:
-            similarity(args.assignment, args.submissions, out=args.out, layout=args.layout, threshold=args.threshold)
-        except UsageError as exc:
-            print(f"losscourse: {exc}", file=sys.stderr)
-            return 2
-        return 0
-    if args.command == "export" and (args.canvas or args.moodle):
-        return _export_lms(args)
-    if args.command == "export":
-        if args.assignment or args.column or args.grades:
-            print("losscourse: --assignment, --column and --grades go with --canvas or --moodle", file=sys.stderr)
-            return 2
-        from .grader.gradebook import export
-
-        args.out = args.out or ROOT / "grading" / "grades.csv"
-
-        rows = export(args.out)
-        print(f"wrote {rows} grade(s) to {args.out} (columns assignment,student_id,score,max_score,status,message)")
-        return 0
-    return 2  # pragma: no cover - argparse requires a command
+def _gradebook_parser(sub) -> None:
+    p = sub.add_parser(
+        "gradebook",
+        help="list or remove the grades in nbgrader's gradebook",
+        description=GRADEBOOK_DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    gsub = p.add_subparsers(dest="action", required=True)
+    g = gsub.add_parser("list", help="the recorded grades, of one assignment or of all")
+    g.add_argument("assignment", nargs="?", help="assignment id (default: every assignment)")
+    g = gsub.add_parser("remove", help="remove an assignment's recorded grades (all, or some students')")
+    g.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    g.add_argument("students", nargs="*", help="the student ids whose grade of ASSIGNMENT to remove")
+    g.add_argument("--all", action="store_true", help="remove every grade of ASSIGNMENT")
+    g.add_argument("--yes", action="store_true", help="do remove them (without it: only say what would be removed)")
+    p.set_defaults(run=_gradebook)
 
 
 def _gradebook(args) -> int:
     from .grader import gradebook
 
     if args.assignment is not None and args.assignment not in list_assignments():
-        print(
-            f"losscourse: unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}",
-            file=sys.stderr,
-        )
-        return 2
+        return _fail(f"unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}")
     if args.action == "list":
         rows = gradebook.grades(assignment=args.assignment)
         where = f"of {args.assignment} " if args.assignment else ""
@@ -320,17 +482,14 @@ def _gradebook(args) -> int:
             )
         return 0
     if bool(args.students) == args.all:
-        print(
-            "losscourse: gradebook remove needs the student ids to remove, or --all (not both), e.g. "
-            f"losscourse gradebook remove {args.assignment} s001 s002",
-            file=sys.stderr,
+        return _fail(
+            "gradebook remove needs the student ids to remove, or --all (not both), e.g. "
+            f"losscourse gradebook remove {args.assignment} s001 s002"
         )
-        return 2
     try:
         removed, backup = gradebook.remove(args.assignment, None if args.all else args.students, dry_run=not args.yes)
     except gradebook.GradebookError as exc:
-        print(f"losscourse: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     ids = ", ".join(r["student_id"] for r in removed)
     if backup is None:
         print(f"would remove {len(removed)} grade(s) of {args.assignment}: {ids}")
@@ -346,17 +505,11 @@ def _export_lms(args) -> int:
 
     flag = "--canvas" if args.canvas else "--moodle"
     if not args.assignment:
-        print(f"losscourse: {flag} needs --assignment, e.g. --assignment 01-likelihood", file=sys.stderr)
-        return 2
+        return _fail(f"{flag} needs --assignment, e.g. --assignment 01-likelihood")
     if args.assignment not in list_assignments():
-        print(
-            f"losscourse: unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}",
-            file=sys.stderr,
-        )
-        return 2
+        return _fail(f"unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}")
     if args.column and not args.canvas:
-        print("losscourse: --column goes with --canvas (Moodle's worksheet has one Grade column)", file=sys.stderr)
-        return 2
+        return _fail("--column goes with --canvas (Moodle's worksheet has one Grade column)")
     reports = ROOT / "grading" / "reports" / args.assignment
     out = args.out or reports / ("canvas.csv" if args.canvas else "moodle.csv")
     try:
@@ -366,11 +519,86 @@ def _export_lms(args) -> int:
         else:
             report = lms_export.moodle(args.moodle, grades, out)
     except lms_export.ExportError as exc:
-        print(f"losscourse: {exc}", file=sys.stderr)
-        return 2
+        return _fail(str(exc))
     for line in report.lines(out):
         print(line)
     return 0
+
+
+# --------------------------------------------------------------------------
+# The environment
+# --------------------------------------------------------------------------
+
+
+def _env_parser(sub) -> None:
+    from .lockfile import LOCK
+
+    p = sub.add_parser(
+        "env",
+        help="check or make this environment exactly the lock",
+        description="Compare the distributions installed in this Python with the lock, "
+        "requirements/lock.txt (make installs it, then runs losscourse env sync). Exit 1, naming each "
+        "missing, differing or extra distribution, unless they are the same.",
+    )
+    p.add_argument(
+        "action",
+        choices=["check", "sync"],
+        help="sync first uninstalls what the lock does not list; check only compares",
+    )
+    p.add_argument("lock", type=Path, nargs="?", default=LOCK, help="default: requirements/lock.txt")
+    p.set_defaults(run=_env)
+
+
+def _env(args) -> int:
+    from . import lockfile
+
+    if args.action == "sync":
+        removed = lockfile.remove_extra(args.lock)
+        if removed:
+            print(f"Removed what {args.lock} does not list: {', '.join(removed)}")
+    found = lockfile.drift(args.lock)
+    if found:
+        print(f"This environment is not {args.lock}: {found}.", file=sys.stderr)
+        print("Remove .venv and run make again (or, after editing pyproject.toml, make lock).", file=sys.stderr)
+        return 1
+    return 0
+
+
+# --------------------------------------------------------------------------
+# One parser
+# --------------------------------------------------------------------------
+
+# In the order of --help: the book, the assignments, grading, the environment.
+COMMANDS = (
+    _book_parser,
+    _notebooks_parser,
+    _install_cell_parser,
+    _links_parser,
+    _release_parser,
+    _mutate_parser,
+    _grade_parser,
+    _similarity_parser,
+    _export_parser,
+    _gradebook_parser,
+    _env_parser,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="losscourse",
+        description="Build the book, release the exercises, check their tests, grade, export.",
+        epilog="losscourse COMMAND --help says more about each command.",
+    )
+    sub = parser.add_subparsers(title="commands", dest="command", required=True)
+    for add in COMMANDS:
+        add(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.run(args)
 
 
 if __name__ == "__main__":

@@ -6,8 +6,8 @@ valid on every Python the project supports (a line may carry an environment mark
 ``colorama==0.4.6 ; sys_platform == 'win32'``). ``make`` installs it with ``pip install
 --require-hashes --no-deps -r requirements/lock.txt`` and then runs ::
 
-    python -m losscourse.lockfile sync requirements/lock.txt    # remove what the lock does not list, then check
-    python -m losscourse.lockfile check requirements/lock.txt   # exit 1 unless the venv is exactly the lock
+    losscourse env sync requirements/lock.txt    # remove what the lock does not list, then check
+    losscourse env check requirements/lock.txt   # exit 1 unless the venv is exactly the lock
 
 so a venv made from an older lock ends up exactly at the new one. The course itself (``losslib``,
 installed editable from the checkout) is the one distribution outside the lock.
@@ -15,7 +15,6 @@ installed editable from the checkout) is the one distribution outside the lock.
 
 from __future__ import annotations
 
-import argparse
 import importlib.metadata
 import re
 import subprocess
@@ -127,22 +126,10 @@ def drift(path: Path = LOCK, have: dict[str, str] | None = None) -> Drift:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m losscourse.lockfile", description=__doc__.split("\n\n")[0])
-    parser.add_argument("action", choices=["check", "sync"], help="sync first uninstalls what the lock does not list")
-    parser.add_argument("lock", type=Path, nargs="?", default=LOCK)
-    args = parser.parse_args(argv)
-    found = drift(args.lock)
-    if args.action == "sync" and found.extra:
-        print(f"Removing what {args.lock} does not list: {', '.join(sorted(found.extra))}")
-        subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", *sorted(found.extra)], check=True)
-        found = drift(args.lock)
-    if found:
-        print(f"This environment is not {args.lock}: {found}.", file=sys.stderr)
-        print("Remove .venv and run make again (or, after editing pyproject.toml, make lock).", file=sys.stderr)
-        return 1
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+def remove_extra(path: Path = LOCK) -> list[str]:
+    """Uninstall, with pip, the distributions installed here that the lock does not list (the
+    course's own excepted); return their names."""
+    extra = sorted(drift(path).extra)
+    if extra:
+        subprocess.run([sys.executable, "-m", "pip", "uninstall", "--yes", "--quiet", *extra], check=True)
+    return extra

@@ -8,7 +8,7 @@ sum, a flipped sign, a dropped constant or division by N, the wrong axis, ``log`
 notebook with that cell changed, and graded by ``losscourse grade``; it is *killed* if the
 tests of its task lose points.
 
-Two more kinds of submissions come from ``tests/graders/<topic>.py``:
+Three more kinds of submissions come from ``tests/submissions/<topic>.py``:
 
 - ``<function>__alt_<what>``: a correct solution written differently; it must get full marks;
 - ``<function>__bug_<what>``: a realistic slip the operators do not produce; it must be killed;
@@ -27,18 +27,16 @@ is listed in that module's ``EQUIVALENT`` with the reason, and left out of the k
 To keep it fast, mutants of tasks that share nothing (no function calls between them, no
 test calling both) go into the same submission; a task's points are read separately.
 
-Run ``python -m losscourse.mutation 04-embeddings`` for the report of one assignment.
+Run ``losscourse mutate 04-embeddings`` for the report of one assignment.
 """
 
 from __future__ import annotations
 
-import argparse
 import ast
 import importlib.util
 import inspect
 import re
 import shutil
-import sys
 import tempfile
 import textwrap
 from collections.abc import Callable, Iterator, Sequence
@@ -46,12 +44,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 
-import nbformat
-
-from .assignments import ROOT, SOURCE, ScratchCourse, list_assignments
+from .assignments import ROOT, SOURCE, ScratchCourse
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 TARGET_KILL_RATE = 0.9
+KINDS = ("operator", "bug", "alternative", "trivial")  # of Mutant.kind
 
 
 # --------------------------------------------------------------------------
@@ -413,6 +410,8 @@ def _names(source: str) -> tuple[set[str], set[str]]:
 
 
 def read_cells(notebook: Path) -> list[Cell]:
+    import nbformat  # (here: importing it takes a while, and losscourse --help imports this module)
+
     nb = nbformat.read(notebook, as_version=4)
     cells = []
     for i, c in enumerate(nb.cells):
@@ -489,19 +488,20 @@ def components(assignment: str, cells: list[Cell], extra: Sequence[Mutant] = ())
 
 
 # --------------------------------------------------------------------------
-# Alternatives and bugs from tests/graders/<topic>.py
+# Alternatives, bugs and trivial answers from tests/submissions/<topic>.py
 # --------------------------------------------------------------------------
 
 
-def graders_module(assignment: str, root: Path = ROOT) -> ModuleType:
+def submissions_module(assignment: str, root: Path = ROOT) -> ModuleType:
+    """``tests/submissions/<topic>.py`` of ``assignment``, imported."""
     topic = assignment.split("-", 1)[-1].replace("-", "_")
-    path = root / "tests" / "graders" / f"{topic}.py"
+    path = root / "tests" / "submissions" / f"{topic}.py"
     if not path.is_file():
         raise FileNotFoundError(
             f"{path} is missing: write an alternative correct solution and realistic bugs for every task "
             "(see CONTRIBUTING.md, 'Add an assignment')"
         )
-    spec = importlib.util.spec_from_file_location(f"_graders_{topic}", path)
+    spec = importlib.util.spec_from_file_location(f"_submissions_{topic}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -579,6 +579,13 @@ class Report:
     def survivors(self) -> list[Outcome]:
         return [o for o in self.counted if not o.killed]
 
+    @property
+    def passed(self) -> bool:
+        """Whether the tests are good enough: kill rate reached, no alternative short of full marks,
+        no trivial answer scoring on its task."""
+        alternatives_short = any(o.killed for o in self.of("alternative"))
+        return self.kill_rate >= TARGET_KILL_RATE and not alternatives_short and not self.trivial_scoring
+
     def text(self) -> str:
         counted = self.counted
         lines = [
@@ -622,7 +629,7 @@ def run(
     jobs: int = 2,
     root: Path = ROOT,
     log: Callable[[str], None] = print,
-    kinds: Sequence[str] = ("operator", "bug", "alternative", "trivial"),
+    kinds: Sequence[str] = KINDS,
 ) -> Report:
     """Grade every mutant, alternative, bug and trivial answer of ``assignment`` (of ``kinds`` only,
     if given); return the report."""
@@ -630,7 +637,7 @@ def run(
 
     notebook = _notebook(assignment, root / "solutions")
     cells = read_cells(notebook)
-    module = graders_module(assignment, root)
+    module = submissions_module(assignment, root)
     equivalent: dict[str, dict[str, str]] = getattr(module, "EQUIVALENT", {})
     extra = handwritten(module, cells)
     groups = components(assignment, cells, extra)
@@ -645,6 +652,8 @@ def run(
         queue += [m for m in extra if m.task in {c.grade_id for c in solutions}]
         queue = [m for m in queue if m.kind in kinds]
         queues.append(queue)
+
+    import nbformat
 
     base = nbformat.read(notebook, as_version=4)
     work = Path(tempfile.mkdtemp(prefix=f"mutants-{assignment}-"))
@@ -715,31 +724,26 @@ def run(
     return Report(assignment, outcomes, stale)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m losscourse.mutation", description=__doc__.split("\n")[0])
-    parser.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    parser.add_argument("--jobs", type=int, default=2)
-    parser.add_argument("--list", action="store_true", help="list the mutants, grade nothing")
-    parser.add_argument(
-        "--only", nargs="+", choices=("operator", "bug", "alternative", "trivial"), help="grade only these kinds"
-    )
-    args = parser.parse_args(argv)
-    chosen = args.assignments or list_assignments(SOURCE)
-    worst = 1.0
-    for assignment in chosen:
-        if args.list:
-            for cell in read_cells(_notebook(assignment, SOURCE)):
-                if cell.kind == "solution":
-                    for m in mutants_of_cell(cell.grade_id, cell.source) + trivial_answers(cell.grade_id, cell.source):
-                        print(f"{assignment} {m.task}: {m.label}")
-            continue
-        report = run(assignment, jobs=args.jobs, **({"kinds": args.only} if args.only else {}))
-        print(report.text())
-        worst = min(worst, report.kill_rate)
-        if report.trivial_scoring or any(o.killed for o in report.of("alternative")):
-            worst = 0.0
-    return 0 if worst >= TARGET_KILL_RATE else 1
+def generated_mutants(assignment: str, source: Path = SOURCE) -> list[Mutant]:
+    """The mutants and trivial answers generated from ``assignment``'s solution cells (the
+    hand-written ones of ``tests/submissions/`` are not listed)."""
+    found = []
+    for cell in read_cells(_notebook(assignment, source)):
+        if cell.kind == "solution":
+            found += mutants_of_cell(cell.grade_id, cell.source) + trivial_answers(cell.grade_id, cell.source)
+    return found
 
 
-if __name__ == "__main__":
-    sys.exit(main())
+def check(assignments: Sequence[str], *, jobs: int = 2, kinds: Sequence[str] = KINDS) -> bool:
+    """Grade the mutants of each assignment (:func:`run`), with a progress bar on a terminal, and
+    print each report; return whether every assignment :attr:`Report.passed`."""
+    from tqdm import tqdm
+
+    passed = True
+    bar = tqdm(assignments, desc="mutation testing", unit="assignment", disable=None)
+    for assignment in bar:
+        bar.set_postfix_str(assignment)
+        report = run(assignment, jobs=jobs, kinds=kinds, log=tqdm.write)
+        tqdm.write(report.text())
+        passed = passed and report.passed
+    return passed

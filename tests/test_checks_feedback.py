@@ -1,6 +1,6 @@
 """The visible tests' feedback names the slip, not only the numbers, for every realistic bug.
 
-``tests/graders/<topic>.py`` holds each assignment's hand-written bugs (``<function>__bug_*``).
+``tests/submissions/<topic>.py`` holds each assignment's hand-written bugs (``<function>__bug_*``).
 Every bug that a visible test catches must get a diagnosis in the student's terms ("did you sum
 instead of averaging?", "do not clip alpha"), not just the generic "returned x, expected y
 (largest relative error e)". Bugs that pass the visible test are the hidden tests' to catch,
@@ -16,33 +16,33 @@ import pytest
 
 from losscourse.assignments import list_assignments
 from losscourse.checks import Check, CheckFailed, for_assignment
-from losscourse.mutation import graders_module
+from losscourse.mutation import submissions_module
 
 
 def _bugs():
     for assignment in list_assignments():
-        graders = graders_module(assignment)
-        for name, _ in inspect.getmembers(graders, inspect.isfunction):
+        submissions = submissions_module(assignment)
+        for name, _ in inspect.getmembers(submissions, inspect.isfunction):
             if "__bug_" in name:
                 yield pytest.param(assignment, name, id=f"{assignment}-{name}")
 
 
-def _correct(graders, function: str):
+def _correct(submissions, function: str):
     """A correct version of a notebook function (its first hand-written alternative)."""
     return next(
-        f for name, f in inspect.getmembers(graders, inspect.isfunction) if name.startswith(function + "__alt_")
+        f for name, f in inspect.getmembers(submissions, inspect.isfunction) if name.startswith(function + "__alt_")
     )
 
 
 @pytest.mark.parametrize(("assignment", "bug"), list(_bugs()))
 def test_a_bug_caught_by_a_visible_test_gets_a_diagnosis(assignment, bug, monkeypatch):
-    graders, tasks = graders_module(assignment), for_assignment(assignment)
+    submissions, tasks = submissions_module(assignment), for_assignment(assignment)
     function = bug.split("__bug_")[0]
     names = {name for task in tasks.tasks.values() for name in task.functions}
     for name in names:  # the bug's module sees correct versions of the notebook's other functions
-        monkeypatch.setattr(graders, name, _correct(graders, name), raising=False)
-    namespace = {name: _correct(graders, name) for name in names}
-    namespace[function] = getattr(graders, bug)
+        monkeypatch.setattr(submissions, name, _correct(submissions, name), raising=False)
+    namespace = {name: _correct(submissions, name) for name in names}
+    namespace[function] = getattr(submissions, bug)
     task = next(t for t in tasks.tasks.values() if function in t.functions)
     try:
         with np.errstate(all="ignore"):  # (the naive formulas overflow on purpose)
@@ -140,7 +140,7 @@ def test_logits_used_as_probabilities_are_named():
 
 
 def test_the_logistic_fit_message_does_not_print_the_answer():
-    graders = graders_module("03-classification")
+    submissions = submissions_module("03-classification")
 
     def fit_logistic_regression(X, y, pos_weight=1.0):  # stops after 20 steps, far from the minimum
         w, b = np.zeros(X.shape[1]), 0.0
@@ -154,15 +154,15 @@ def test_the_logistic_fit_message_does_not_print_the_answer():
     rng = np.random.default_rng(305)  # the visible test's data: the minimiser's digits must not appear
     y = (rng.uniform(size=200) < 0.5).astype(float)
     X = rng.normal(size=(200, 2)) + np.where(y[:, None] == 1, 0.7, -0.7)
-    w, b = _correct(graders, "fit_logistic_regression")(X, y)
+    w, b = _correct(submissions, "fit_logistic_regression")(X, y)
     for value in [*w, b]:
         assert f"{value:.3f}" not in message, message
 
 
 def test_a_hard_coded_visible_answer_fails_the_visible_test():
-    graders = graders_module("02-regression")
+    submissions = submissions_module("02-regression")
     message = _message(
-        "02-regression", "fit_robust_line", fit_robust_line=graders.fit_robust_line__trivial_visible_line
+        "02-regression", "fit_robust_line", fit_robust_line=submissions.fit_robust_line__trivial_visible_line
     )
     assert "4 - 0.5 x" in message, message
 
@@ -180,25 +180,25 @@ def test_values_are_printed_without_padding():
 
 
 def test_check_warns_on_a_float64_result_for_float32_input(capsys):
-    graders = graders_module("02-regression")
-    namespace = {"huber": graders.huber__bug_float64}
+    submissions = submissions_module("02-regression")
+    namespace = {"huber": submissions.huber__bug_float64}
     check = for_assignment("02-regression").check
     check("huber", namespace)
     assert "Warning: huber returned float64" in capsys.readouterr().out
     check(namespace=namespace)
     assert "warning: huber returned float64" in capsys.readouterr().out
-    check("huber", {"huber": _correct(graders, "huber")})
+    check("huber", {"huber": _correct(submissions, "huber")})
     assert "Warning" not in capsys.readouterr().out
 
 
 def test_every_task_that_keeps_float32_warns_for_its_float64_bug():
     for assignment in list_assignments():
-        graders, tasks = graders_module(assignment), for_assignment(assignment)
+        submissions, tasks = submissions_module(assignment), for_assignment(assignment)
         for task in tasks.tasks.values():
-            bug = getattr(graders, f"{task.task_id}__bug_float64", None)
+            bug = getattr(submissions, f"{task.task_id}__bug_float64", None)
             if bug is None or not task.float32:
                 continue
-            namespace = {name: _correct(graders, name) for name in task.functions}
+            namespace = {name: _correct(submissions, name) for name in task.functions}
             namespace[task.task_id] = bug
             try:
                 warnings = Check.run(task, namespace)

@@ -145,7 +145,7 @@ def test_the_install_cell_installs_the_versions_of_the_lock():
     assert {"numpy", "scipy", "matplotlib"} <= set(student)
 
 
-def test_the_install_cell_is_a_no_op_in_the_graders_sandbox():
+def test_the_install_cell_is_a_no_op_in_the_grader_sandbox():
     """The sandbox's import hook answers for losscourse, so the cell never calls pip there (no network)."""
     from losscourse.grader.worker import _ChecksStub
 
@@ -185,13 +185,12 @@ def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
     having = [p for p in notebooks if any(links.is_install_cell(c) for c in nbformat.read(p, 4).cells)]
     if not having:
         pytest.skip(
-            "no exercise has the install cell yet: python -m losscourse.launch install-cell solutions/*/*.ipynb "
-            "&& losscourse release"
+            "no exercise has the install cell yet: losscourse install-cell solutions/*/*.ipynb && losscourse release"
         )
     stale = [p.relative_to(ROOT) for p in notebooks if not links.has_current_install_cell(nbformat.read(p, 4))]
     assert not stale, (
         f"{stale} lack the current install cell (release {losslib.__version__}, {URL}): "
-        "python -m losscourse.launch install-cell solutions/*/*.ipynb && losscourse release"
+        "losscourse install-cell solutions/*/*.ipynb && losscourse release"
     )
 
 
@@ -202,7 +201,7 @@ def test_released_notebooks_have_the_current_install_cell_once_it_is_added():
 
 def test_every_chapter_has_a_current_notebook_twin():
     stale = twins.stale_notebooks()
-    assert not stale, f"{stale} are missing or stale: run make book (or python -m losscourse.launch notebooks)"
+    assert not stale, f"{stale} are missing or stale: run make book (or losscourse notebooks)"
 
 
 def test_make_book_rewrites_the_twins_before_it_builds(monkeypatch):
@@ -212,7 +211,7 @@ def test_make_book_rewrites_the_twins_before_it_builds(monkeypatch):
     calls = []
     monkeypatch.setattr(twins, "write_notebooks", lambda *a, **k: calls.append("notebooks") or [])
     monkeypatch.setattr(make, "build", lambda *a, **k: calls.append("build") or 0)
-    assert book.main([]) == 0
+    assert book.make_book(book.ROOT / "_build") == 0
     assert calls == ["notebooks", "build"]
 
 

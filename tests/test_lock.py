@@ -22,7 +22,7 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from losscourse import lockfile
+from losscourse import cli, lockfile
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ROOT / "requirements"
@@ -178,7 +178,7 @@ def test_the_lockfile_check_reports_drift_by_name():
     found = lockfile.drift(LOCK, have)
     text = str(found)
     assert "numpy 0.0.1 (lock: " in text and "not-in-the-lock 1.0" in text and "scipy==" in text
-    assert lockfile.main(["check", str(LOCK)]) == 0
+    assert cli.main(["env", "check", str(LOCK)]) == 0
 
 
 def test_an_unpinned_line_is_refused(tmp_path):

@@ -3,11 +3,11 @@
 For each assignment, :mod:`losscourse.mutation` mutates every solution region (mean for sum,
 a flipped sign, a dropped constant or 1/N, the wrong axis, log for log1p, max for min, an
 unstabilised log-sum-exp, ...), adds the hand-written bugs and alternative solutions of
-``tests/graders/<topic>.py``, hands each in as a student would and grades it with
+``tests/submissions/<topic>.py``, hands each in as a student would and grades it with
 ``losscourse grade``. At least 90% of the mutants must lose points, every hand-written bug
 must, and every alternative must get full marks. Every trivial answer (a constant or
 pass-through, generated from each task's function, and the ``__trivial_`` answers of
-``tests/graders``) must score 0 on its task. The per-assignment report (kill rate,
+``tests/submissions``) must score 0 on its task. The per-assignment report (kill rate,
 survivors) is printed at the end of the test run.
 """
 
@@ -34,7 +34,7 @@ def test_kill_rate_is_at_least_90_percent(report, record_property):
 
 def test_every_handwritten_bug_loses_points(report):
     bugs = report.of("bug")
-    assert bugs, f"tests/graders for {report.assignment} has no __bug_ functions"
+    assert bugs, f"tests/submissions for {report.assignment} has no __bug_ functions"
     survived = [o.mutant.label for o in bugs if not o.killed]
     assert not survived, f"these realistic bugs get full marks in {report.assignment}: {survived}"
 
@@ -43,7 +43,7 @@ def test_every_alternative_solution_gets_full_marks(report):
     alternatives = report.of("alternative")
     tasks = {o.mutant.task for o in report.outcomes if o.mutant.kind == "operator"}
     missing = tasks - {o.mutant.task for o in alternatives}
-    assert not missing, f"no alternative correct solution for {sorted(missing)} in tests/graders"
+    assert not missing, f"no alternative correct solution for {sorted(missing)} in tests/submissions"
     short = [(o.mutant.task, o.mutant.label, o.messages) for o in alternatives if o.killed]
     assert not short, f"correct alternative solutions lost points: {short}"
 

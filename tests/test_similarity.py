@@ -14,11 +14,11 @@ import pytest
 from losscourse import cli
 from losscourse.assignments import RELEASE, SOURCE
 from losscourse.grader.similarity import REFERENCE, similarity
-from losscourse.mutation import graders_module
+from losscourse.mutation import submissions_module
 
 ASSIGNMENT = "01-likelihood"
 NOTEBOOK = "likelihood.ipynb"
-alternatives = graders_module(ASSIGNMENT)
+alternatives = submissions_module(ASSIGNMENT)
 
 
 def solution_cells() -> dict[str, str]:
@@ -31,7 +31,7 @@ def solution_cells() -> dict[str, str]:
 
 
 def alternative(task: str, which: str) -> str:
-    """One of the alternative correct answers of tests/graders/, named as the task's function."""
+    """One of the alternative correct answers of tests/submissions/, named as the task's function."""
     return inspect.getsource(getattr(alternatives, f"{task}__alt_{which}")).replace(f"{task}__alt_{which}", task)
 
 

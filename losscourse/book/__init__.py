@@ -42,10 +42,10 @@ The pieces: :mod:`.make` (the build and the command line), :mod:`.deps` (what is
 :mod:`.record` (what a kernel ran; loaded by path in every kernel) and :mod:`.extension` (the
 Sphinx side).
 
-Usage: ``python -m losscourse.book [--out DIR] [--all]`` (``make book`` runs it).
+Usage: ``losscourse book [--out DIR] [--all]`` (``make book`` runs it).
 """
 
 from .deps import FINGERPRINTED, fingerprint
-from .make import ROOT, build, main, make_book, write_pdf
+from .make import ROOT, build, make_book, write_pdf
 
-__all__ = ["FINGERPRINTED", "ROOT", "build", "fingerprint", "main", "make_book", "write_pdf"]
+__all__ = ["FINGERPRINTED", "ROOT", "build", "fingerprint", "make_book", "write_pdf"]

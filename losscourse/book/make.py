@@ -8,7 +8,6 @@ a copy of ``_config.yml`` with the extension :mod:`losscourse.book.extension` fi
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -182,14 +181,3 @@ def make_book(out: Path = ROOT / "_build", *, force_all: bool = False) -> int:
     else:
         print("\nThe book build failed: see the messages above.", file=sys.stderr)
     return code
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m losscourse.book [--out DIR] [--all]``."""
-    parser = argparse.ArgumentParser(prog="python -m losscourse.book", description=__doc__.split("\n\n")[0])
-    parser.add_argument(
-        "--out", type=Path, default=ROOT / "_build", help="build folder, named _build (default: ./_build)"
-    )
-    parser.add_argument("--all", action="store_true", help="re-read every page")
-    args = parser.parse_args(argv)
-    return make_book(args.out, force_all=args.all)

@@ -13,6 +13,7 @@ feedback folder renders offline.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from pathlib import Path
@@ -91,10 +92,6 @@ MATHJAX_FOLDER = "mathjax"
 MATHJAX_URL = f"{MATHJAX_FOLDER}/tex-mml-chtml.js"  # relative to the feedback page
 
 
-def _feedback_exporter(cls):
-    return cls(template_name="feedback", extra_template_basedirs=[str(TEMPLATES)], mathjax_url=MATHJAX_URL)
-
-
 def copy_mathjax(feedback: Path) -> Path:
     """Copy the MathJax the feedback pages load into ``feedback/mathjax/`` (about 3 MB, once per
     run, whatever the number of pages); returns that folder."""
@@ -103,97 +100,46 @@ def copy_mathjax(feedback: Path) -> Path:
     return copy(feedback / MATHJAX_FOLDER)
 
 
-class _Highlighted(str):
-    """Pygments' HTML of a code cell: escaped by construction, so not re-sanitized."""
-
-
-_EXPORTER = None
-
-
-def _exporter():
-    """One HTML exporter per process (building one, and its first render, cost a second).
-
-    It renders what nbconvert's ``HTMLExporter(template_name="lab")`` renders, without two
-    passes that re-parse HTML we made ourselves (most of its time): sanitizing the highlighted
-    code (pygments escapes every token; Markdown and outputs are still sanitized) and the
-    BeautifulSoup pass that adds ``tabindex`` to cells and alt text to images (done here with
-    the same result; a page with an image takes nbconvert's own pass).
-    """
-    global _EXPORTER
-    if _EXPORTER is not None:
-        return _EXPORTER
-    from nbconvert import HTMLExporter
-
-    try:
-        from nbconvert.exporters.templateexporter import TemplateExporter
-        from nbconvert.filters.highlight import Highlight2HTML, _pygments_highlight
-        from nbconvert.filters.strings import clean_html
-        from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
-        from pygments.formatters import HtmlFormatter
-    except ImportError:  # another nbconvert: its own exporter, slower but the same page
-        _EXPORTER = _feedback_exporter(HTMLExporter)
-        return _EXPORTER
-
-    formatters: dict = {}
-
-    def clean(text):
-        return text if isinstance(text, _Highlighted) else clean_html(text)
-
-    class FeedbackExporter(HTMLExporter):
-        def _validate_preprocessor(self, nbc, preprocessor):
-            """nbconvert validates the whole notebook after each of its preprocessors (a third of
-            the time here); the notebook is ours, made valid by nbformat's constructors."""
-
-        def from_notebook_node(self, nb, resources=None, **kw):
-            langinfo = nb.metadata.get("language_info", {})
-            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
-            highlighter = Highlight2HTML(pygments_lexer=lexer, parent=self)
-
-            def highlight_code(source, language=None, metadata=None):
-                # Highlight2HTML's own steps, with one pygments formatter per language (it makes
-                # a new one, and its stylesheet, for every cell).
-                language = language or highlighter.pygments_lexer
-                if language not in formatters:
-                    formatters[language] = HtmlFormatter(
-                        cssclass=html.escape(f" highlight hl-{language}"), **highlighter.extra_formatter_options
-                    )
-                html_code = _pygments_highlight(
-                    source if len(source) > 0 else " ", formatters[language], language, metadata
-                )
-                # Control characters are what sanitizing changes in escaped text: leave those to it.
-                return html_code if _CONTROLS.search(html_code) else _Highlighted(html_code)
-
-            resources = self._init_resources(resources)
-            data_type = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
-            self.register_filter("highlight_code", highlight_code)
-            self.register_filter("filter_data_type", data_type)
-            self.register_filter("clean_html", clean)
-            body, out = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-            if "<img" in body:  # images may need alt text: nbconvert's own pass
-                return HTMLExporter.from_notebook_node(self, nb, resources, **kw)
-            return _TABINDEX.sub(r'\g<0> tabindex="0"', body), out
-
-    _EXPORTER = _feedback_exporter(FeedbackExporter)
-    return _EXPORTER
-
-
-# The elements nbconvert's BeautifulSoup pass makes focusable (".jp-Notebook div.jp-Cell-inputWrapper"
-# and ".jp-Notebook div.jp-OutputArea-output"), as the lab template writes them.
-_TABINDEX = re.compile(
-    r'<div class="(?:[^"<>]* )?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?: [^"<>]*)?"[^<>]*?(?=>)'
-)
-
-
+# What nbconvert's sanitizer (bleach) changes in text that pygments has escaped: control characters.
 _CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\r]")
 
 
+def clean_highlighted(code: str) -> str:
+    """nbconvert's ``clean_html`` of a highlighted code cell, where it changes something: pygments
+    escapes every character HTML gives a meaning to, so only control characters are left to it."""
+    from nbconvert.filters import clean_html
+
+    return clean_html(code) if _CONTROLS.search(code) else code
+
+
+@functools.cache
+def exporter():
+    """nbconvert's HTML exporter with the feedback template, one per process.
+
+    The template (``templates/feedback``) is nbconvert's lab page loading nothing from the network,
+    its code cells sanitized by :func:`clean_highlighted`. The notebook comes from nbformat's
+    constructors, so it is validated once, after nbconvert's preprocessors, rather than after
+    each of them (``optimistic_validation``).
+    """
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="feedback",
+        extra_template_basedirs=[str(TEMPLATES)],
+        mathjax_url=MATHJAX_URL,
+        optimistic_validation=True,
+        filters={"clean_highlighted": clean_highlighted},
+    )
+
+
 def warm_up() -> None:
-    """Build this process's exporter and compile its templates (a grader does it before forking)."""
+    """Build this process's exporter and compile its templates (building one, and its first page,
+    take a second: a grader does it once, before its processes fork)."""
     render_feedback_html(new_notebook(cells=[new_markdown_cell("#"), new_code_cell("x = 1")]))
 
 
 def render_feedback_html(nb) -> str:
-    body, _ = _exporter().from_notebook_node(nb)
+    body, _ = exporter().from_notebook_node(nb)
     return body
 
 
