@@ -664,3 +664,83 @@ def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, 
     finally:
         page.close()
     assert not problems, f"{width}: {len(problems)} problem(s):\n" + "\n".join(problems[:20])
+
+
+# --------------------------------------------------------------------------
+# Legible figures: the smallest text of every figure, as shown in the column (issue #21)
+# --------------------------------------------------------------------------
+
+MIN_FIGURE_TEXT_PX = 9  # CSS px, at the desktop width
+
+_FIGURES = """() => Array.from(document.querySelectorAll('article.bd-article img'))
+  .filter(i => i.getBoundingClientRect().width > 0)
+  .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+              filter: getComputedStyle(i).filter}))"""
+
+
+def _smallest_text_px(root: Path, figure: dict) -> tuple[float | None, str]:
+    """The smallest text of a shown figure in CSS px, from the font size and dpi its PNG records
+    (losscourse.plotting.png writes them), scaled by how much the browser shrinks the image."""
+    from PIL import Image
+
+    from losscourse.plotting import MIN_FONT_KEY
+
+    path = root / unquote(urlparse(figure["src"]).path).lstrip("/")
+    with Image.open(path) as image:
+        info = dict(image.info)
+    if MIN_FONT_KEY not in info or "dpi" not in info:
+        return None, f"{path.name} does not record its smallest font and dpi: make it with losscourse.plotting"
+    pt, dpi = float(info[MIN_FONT_KEY]), float(info["dpi"][0])
+    px = pt * dpi / 72 * figure["shown"] / figure["natural"]
+    return px, f"{path.name}: {pt:g} pt at {dpi:.0f} dpi, {figure['natural']} px shown at {figure['shown']:.0f} px"
+
+
+def _figure_problems(page, root: Path, rel: str) -> tuple[list[str], list[float]]:
+    problems, sizes = [], []
+    for figure in page.evaluate(_FIGURES):
+        px, how = _smallest_text_px(root, figure)
+        if px is None or px < MIN_FIGURE_TEXT_PX:
+            problems.append(f"{rel}: {how}" + ("" if px is None else f": smallest text {px:.1f} CSS px"))
+        if px is not None:
+            sizes.append(px)
+    return problems, sizes
+
+
+def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser):
+    """At 1280 px, every figure on every page, and the explorer's static figures without JavaScript."""
+    base, root = site
+    problems, sizes = [], []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for rel in _pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            found, shown = _figure_problems(page, root, rel)
+            problems, sizes = problems + found, sizes + shown
+    finally:
+        page.close()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(urljoin(base, "book/explorer.html"), wait_until="networkidle")
+        found, shown = _figure_problems(page, root, "book/explorer.html without JavaScript")
+        problems, sizes = problems + found, sizes + shown
+    finally:
+        context.close()
+    assert len(sizes) >= 60, f"only {len(sizes)} figures measured"
+    assert not problems, f"{len(problems)} figure(s) with text below {MIN_FIGURE_TEXT_PX} CSS px:\n" + "\n".join(
+        problems
+    )
+
+
+def test_dark_mode_shows_figures_through_the_filter_their_colours_are_checked_with(site, browser):
+    """tests/test_plotting.py checks the palette's contrast under plotting.DARK_MODE_FILTER: the theme's."""
+    from losscourse.plotting import DARK_MODE_FILTER
+
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        page.goto(urljoin(base, "book/02-regression.html"), wait_until="networkidle")
+        filters = {figure["filter"] for figure in page.evaluate(_FIGURES)}
+    finally:
+        page.close()
+    assert filters == {DARK_MODE_FILTER}, f"dark mode shows the figures through {filters}"
