@@ -112,9 +112,12 @@ def use_book_style() -> None:
     :func:`png`, which records the smallest font size of each figure.
     """
     import matplotlib as mpl
-    import matplotlib.pyplot as plt  # noqa: F401 (sets up the inline backend before its formatter is replaced)
+    import matplotlib.pyplot as plt
 
     mpl.rcParams.update(BOOK_STYLE)
+    # Load the backend now (matplotlib loads it with the first figure): Jupyter's inline backend
+    # registers its own PNG formatter when it loads, which would replace the one below.
+    plt.switch_backend(mpl.get_backend())
     try:
         from IPython import get_ipython
     except ImportError:  # pragma: no cover (IPython comes with Jupyter)

@@ -744,3 +744,47 @@ def test_dark_mode_shows_figures_through_the_filter_their_colours_are_checked_wi
     finally:
         page.close()
     assert filters == {DARK_MODE_FILTER}, f"dark mode shows the figures through {filters}"
+
+
+# --------------------------------------------------------------------------
+# Code fits the column: no code cell or output scrolls sideways at the desktop width (issue #21)
+# --------------------------------------------------------------------------
+
+_WIDE_CODE = """() => {
+  document.querySelectorAll('article.bd-article details').forEach(d => { d.open = true; });  // folded cells too
+  return Array.from(document.querySelectorAll('article.bd-article pre'))
+    .filter(p => p.getBoundingClientRect().width > 0 && p.scrollWidth > p.clientWidth + 1)
+    .map(p => {
+      const longest = p.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+      return `${p.scrollWidth} px in ${p.clientWidth} px: ${longest.length} characters: ${longest.trim().slice(0, 70)}`;
+    });
+}"""
+
+
+def test_no_code_cell_or_output_scrolls_sideways_at_the_desktop_width(site, browser):
+    base, root = site
+    problems = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for rel in _pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            problems += [f"{rel}: {line}" for line in page.evaluate(_WIDE_CODE)]
+    finally:
+        page.close()
+    assert not problems, f"{len(problems)} code block(s) wider than the column:\n" + "\n".join(problems)
+
+
+def test_the_landing_page_starts_readers_students_and_instructors_on_its_first_screen(site, browser):
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(urljoin(base, "book/index.html"), wait_until="networkidle")
+        start = page.locator("article .start-here")
+        assert start.count() == 1 and start.is_visible(), "one 'Start here' box"
+        assert start.bounding_box()["y"] + start.bounding_box()["height"] < 900, "it is on the first screen"
+        links = {a.inner_text().strip(): a.get_attribute("href") for a in start.locator("a").all()}
+        assert any(t.startswith("Start reading") and h.endswith("01-likelihood.html") for t, h in links.items()), links
+        assert any(h.endswith("exercises.html") for h in links.values()), links
+        assert any(h.startswith(LAUNCH.repo.url) for h in links.values()), "instructors: the repository's README"
+    finally:
+        page.close()
