@@ -180,3 +180,15 @@ def test_figures_take_size_fonts_and_colours_from_the_book_style(page):
 def test_the_figure_check_sees_a_page_of_its_own():
     source = 'fig, ax = plt.subplots(figsize=(12, 4))\nax.legend(fontsize=8)\nax.plot(x, color="#E69F00")\n'
     assert own_figure_settings(source) == ["figsize=", "plt.subplots()", "fontsize=", "'#E69F00'"]
+
+
+CODE_WIDTH = 76  # characters of code that the column shows at 1280 px without scrolling (tests/test_browser.py)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_code_fits_the_column(chapter):
+    long = [line for source in code_cells(chapter) for line in source.splitlines() if len(line) > CODE_WIDTH]
+    assert not long, (
+        f"{chapter.name}: {len(long)} code line(s) longer than {CODE_WIDTH} characters scroll sideways in the "
+        f"book; wrap them (ruff format --line-length {CODE_WIDTH}), e.g. {long[0]!r}"
+    )
