@@ -276,7 +276,7 @@ def test_the_launch_menu_opens_on_a_chapter(site, browser):
 # --------------------------------------------------------------------------
 
 
-def test_the_landing_page_shows_the_chapter_map(site, browser):
+def test_the_landing_page_shows_the_chapter_map_and_where_to_start(site, browser):
     base, _ = site
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -291,6 +291,14 @@ def test_the_landing_page_shows_the_chapter_map(site, browser):
         for doc in launch.chapters():
             href = doc.split("/")[-1] + ".html"
             assert page.locator(f'article a[href$="{href}"]').count() >= 1, f"the landing page does not link {doc}"
+        # A clear start on the first screen: chapter 1 for readers, the exercises, the README for instructors
+        start = page.locator("article .start-here")
+        assert start.count() == 1 and start.is_visible(), "one 'Start here' box"
+        assert start.bounding_box()["y"] + start.bounding_box()["height"] < 900, "it is on the first screen"
+        links = {a.inner_text().strip(): a.get_attribute("href") for a in start.locator("a").all()}
+        assert any(t.startswith("Start reading") and h.endswith("01-likelihood.html") for t, h in links.items()), links
+        assert any(h.endswith("exercises.html") for h in links.values()), links
+        assert any(h.startswith(LAUNCH.repo.url) for h in links.values()), "instructors: the repository's README"
     finally:
         page.close()
 
@@ -772,19 +780,3 @@ def test_no_code_cell_or_output_scrolls_sideways_at_the_desktop_width(site, brow
     finally:
         page.close()
     assert not problems, f"{len(problems)} code block(s) wider than the column:\n" + "\n".join(problems)
-
-
-def test_the_landing_page_starts_readers_students_and_instructors_on_its_first_screen(site, browser):
-    base, _ = site
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    try:
-        page.goto(urljoin(base, "book/index.html"), wait_until="networkidle")
-        start = page.locator("article .start-here")
-        assert start.count() == 1 and start.is_visible(), "one 'Start here' box"
-        assert start.bounding_box()["y"] + start.bounding_box()["height"] < 900, "it is on the first screen"
-        links = {a.inner_text().strip(): a.get_attribute("href") for a in start.locator("a").all()}
-        assert any(t.startswith("Start reading") and h.endswith("01-likelihood.html") for t, h in links.items()), links
-        assert any(h.endswith("exercises.html") for h in links.values()), links
-        assert any(h.startswith(LAUNCH.repo.url) for h in links.values()), "instructors: the repository's README"
-    finally:
-        page.close()
