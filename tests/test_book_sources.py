@@ -182,7 +182,7 @@ def test_the_figure_check_sees_a_page_of_its_own():
     assert own_figure_settings(source) == ["figsize=", "plt.subplots()", "fontsize=", "'#E69F00'"]
 
 
-CODE_WIDTH = 76  # characters of code that the column shows at 1280 px without scrolling (tests/test_browser.py)
+CODE_WIDTH = 75  # characters of code that the column shows at 1280 px without scrolling (tests/test_browser.py)
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
