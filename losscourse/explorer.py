@@ -224,24 +224,22 @@ Each panel has its own vertical scale; the dotted lines are zero.</p>
 
 def static_figure(data: dict[str, Any], columns: int = 3) -> Any:
     """The same curves as a matplotlib figure (what the page shows without JavaScript)."""
-    import matplotlib.pyplot as plt
+    from losscourse.plotting import GREY, PALETTE, subplots
 
     axis = data["axis"]
     x = axis["start"] + axis["step"] * np.arange(axis["n"])
     losses = data["losses"]
     rows = -(-len(losses) // columns)
-    fig, axes = plt.subplots(rows, columns, figsize=(3.2 * columns, 2.5 * rows), squeeze=False)
+    fig, axes = subplots(rows, columns, height=1.9 * rows + 0.4, squeeze=False)
     for ax, loss in zip(axes.flat, losses):
-        ax.plot(x, loss["value"], "-", color="#0072B2", label="loss")
-        ax.plot(x, loss["grad"], "--", color="#D55E00", label=f"d loss / d {axis['name']}")
-        ax.axhline(0, color="0.5", lw=0.8, ls=":")
-        ax.axvline(0, color="0.5", lw=0.8, ls=":")
-        ax.set_title(loss["name"], fontsize=11)
-        ax.tick_params(labelsize=9)
-        ax.set_xlabel(axis["name"], fontsize=10)
+        ax.plot(x, loss["value"], "-", color=PALETTE["blue"], label="loss")
+        ax.plot(x, loss["grad"], "--", color=PALETTE["vermillion"], label=f"d loss / d {axis['name']}")
+        ax.axhline(0, color=GREY, lw=0.8, ls=":")
+        ax.axvline(0, color=GREY, lw=0.8, ls=":")
+        ax.set_title(loss["name"])
+        ax.set_xlabel(axis["name"])
     for ax in list(axes.flat)[len(losses) :]:
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="upper center", ncol=2, frameon=False, bbox_to_anchor=(0.5, 1.0))
-    fig.tight_layout(rect=(0, 0, 1, 0.95))
+    fig.legend(handles, labels, loc="outside upper center", ncol=2, frameon=False)
     return fig

@@ -135,3 +135,60 @@ def test_the_wrap_check_sees_a_list_mid_sentence():
         "$$\na\n+ b\n$$\n```{code-cell}\nx = 1\n- 2\n```\n(label)=\n# Title\nText\n> quoted by mistake\n"
     )
     assert accidental_blocks(text) == [(2, "1. The next section estimates it."), (21, "> quoted by mistake")]
+
+
+# The one figure policy (losscourse.plotting): size, resolution, fonts and colours are set there, never in a page.
+OWN_SIZE_KEYWORDS = {"figsize", "dpi", "fontsize", "labelsize", "titlesize"}
+OWN_SIZE_CALLS = {"set_fontsize", "set_size", "tight_layout", "set_size_inches", "set_dpi"}
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
+
+
+def own_figure_settings(source: str) -> list[str]:
+    """What a code cell sets that the figure policy owns: sizes, dpi, fonts, hex colours, bare plt figures."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Call):
+            found += [f"{k.arg}=" for k in node.keywords if k.arg in OWN_SIZE_KEYWORDS]
+            func = node.func
+            if isinstance(func, ast.Attribute) and func.attr in OWN_SIZE_CALLS:
+                found.append(f".{func.attr}()")
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in {"subplots", "figure"}
+                and isinstance(func.value, ast.Name)
+            ):
+                found.append(f"{func.value.id}.{func.attr}()")
+        if isinstance(node, ast.Name | ast.Attribute) and getattr(node, "attr", getattr(node, "id", "")) == "rcParams":
+            found.append("rcParams")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and HEX_COLOUR.fullmatch(node.value):
+            found.append(repr(node.value))
+    return found
+
+
+DRAWING_PAGES = [p for p in sorted((ROOT / "book").glob("*.md")) if "use_book_style()" in p.read_text()]
+
+
+@pytest.mark.parametrize("page", DRAWING_PAGES, ids=lambda p: p.stem)
+def test_figures_take_size_fonts_and_colours_from_the_book_style(page):
+    found = {i: own for i, source in enumerate(code_cells(page)) if (own := own_figure_settings(source))}
+    assert not found, (
+        f"{page.name} sets what losscourse.plotting owns (cell: settings): {found}; make figures with "
+        "losscourse.plotting.subplots(..., height=...) and take colours from its PALETTE, GREY, SOFT_GREY"
+    )
+
+
+def test_the_figure_check_sees_a_page_of_its_own():
+    source = 'fig, ax = plt.subplots(figsize=(12, 4))\nax.legend(fontsize=8)\nax.plot(x, color="#E69F00")\n'
+    assert own_figure_settings(source) == ["figsize=", "plt.subplots()", "fontsize=", "'#E69F00'"]
+
+
+CODE_WIDTH = 75  # characters of code that the column shows at 1280 px without scrolling (tests/test_browser.py)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_chapter_code_fits_the_column(chapter):
+    long = [line for source in code_cells(chapter) for line in source.splitlines() if len(line) > CODE_WIDTH]
+    assert not long, (
+        f"{chapter.name}: {len(long)} code line(s) longer than {CODE_WIDTH} characters scroll sideways in the "
+        f"book; wrap them (ruff format --line-length {CODE_WIDTH}), e.g. {long[0]!r}"
+    )

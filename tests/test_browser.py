@@ -278,7 +278,7 @@ def test_the_launch_menu_opens_on_a_chapter(site, browser):
 # --------------------------------------------------------------------------
 
 
-def test_the_landing_page_shows_the_chapter_map(site, browser):
+def test_the_landing_page_shows_the_chapter_map_and_where_to_start(site, browser):
     base, _ = site
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
@@ -293,6 +293,14 @@ def test_the_landing_page_shows_the_chapter_map(site, browser):
         for doc in twins.chapters():
             href = doc.split("/")[-1] + ".html"
             assert page.locator(f'article a[href$="{href}"]').count() >= 1, f"the landing page does not link {doc}"
+        # A clear start on the first screen: chapter 1 for readers, the exercises, the README for instructors
+        start = page.locator("article .start-here")
+        assert start.count() == 1 and start.is_visible(), "one 'Start here' box"
+        assert start.bounding_box()["y"] + start.bounding_box()["height"] < 900, "it is on the first screen"
+        links = {a.inner_text().strip(): a.get_attribute("href") for a in start.locator("a").all()}
+        assert any(t.startswith("Start reading") and h.endswith("01-likelihood.html") for t, h in links.items()), links
+        assert any(h.endswith("exercises.html") for h in links.values()), links
+        assert any(h.startswith(LAUNCH.repo.url) for h in links.values()), "instructors: the repository's README"
     finally:
         page.close()
 
@@ -666,3 +674,111 @@ def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, 
     finally:
         page.close()
     assert not problems, f"{width}: {len(problems)} problem(s):\n" + "\n".join(problems[:20])
+
+
+# --------------------------------------------------------------------------
+# Legible figures: the smallest text of every figure, as shown in the column (issue #21)
+# --------------------------------------------------------------------------
+
+MIN_FIGURE_TEXT_PX = 9  # CSS px, at the desktop width
+
+_FIGURES = """() => Array.from(document.querySelectorAll('article.bd-article img'))
+  .filter(i => i.getBoundingClientRect().width > 0)
+  .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+              filter: getComputedStyle(i).filter}))"""
+
+
+def _smallest_text_px(root: Path, figure: dict) -> tuple[float | None, str]:
+    """The smallest text of a shown figure in CSS px, from the font size and dpi its PNG records
+    (losscourse.plotting.png writes them), scaled by how much the browser shrinks the image."""
+    from PIL import Image
+
+    from losscourse.plotting import MIN_FONT_KEY
+
+    path = root / unquote(urlparse(figure["src"]).path).lstrip("/")
+    with Image.open(path) as image:
+        info = dict(image.info)
+    if MIN_FONT_KEY not in info or "dpi" not in info:
+        return None, f"{path.name} does not record its smallest font and dpi: make it with losscourse.plotting"
+    pt, dpi = float(info[MIN_FONT_KEY]), float(info["dpi"][0])
+    px = pt * dpi / 72 * figure["shown"] / figure["natural"]
+    return px, f"{path.name}: {pt:g} pt at {dpi:.0f} dpi, {figure['natural']} px shown at {figure['shown']:.0f} px"
+
+
+def _figure_problems(page, root: Path, rel: str) -> tuple[list[str], list[float]]:
+    problems, sizes = [], []
+    for figure in page.evaluate(_FIGURES):
+        px, how = _smallest_text_px(root, figure)
+        if px is None or px < MIN_FIGURE_TEXT_PX:
+            problems.append(f"{rel}: {how}" + ("" if px is None else f": smallest text {px:.1f} CSS px"))
+        if px is not None:
+            sizes.append(px)
+    return problems, sizes
+
+
+def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser):
+    """At 1280 px, every figure on every page, and the explorer's static figures without JavaScript."""
+    base, root = site
+    problems, sizes = [], []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for rel in _pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            found, shown = _figure_problems(page, root, rel)
+            problems, sizes = problems + found, sizes + shown
+    finally:
+        page.close()
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto(urljoin(base, "book/explorer.html"), wait_until="networkidle")
+        found, shown = _figure_problems(page, root, "book/explorer.html without JavaScript")
+        problems, sizes = problems + found, sizes + shown
+    finally:
+        context.close()
+    assert len(sizes) >= 60, f"only {len(sizes)} figures measured"
+    assert not problems, f"{len(problems)} figure(s) with text below {MIN_FIGURE_TEXT_PX} CSS px:\n" + "\n".join(
+        problems
+    )
+
+
+def test_dark_mode_shows_figures_through_the_filter_their_colours_are_checked_with(site, browser):
+    """tests/test_plotting.py checks the palette's contrast under plotting.DARK_MODE_FILTER: the theme's."""
+    from losscourse.plotting import DARK_MODE_FILTER
+
+    base, _ = site
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    try:
+        page.goto(urljoin(base, "book/02-regression.html"), wait_until="networkidle")
+        filters = {figure["filter"] for figure in page.evaluate(_FIGURES)}
+    finally:
+        page.close()
+    assert filters == {DARK_MODE_FILTER}, f"dark mode shows the figures through {filters}"
+
+
+# --------------------------------------------------------------------------
+# Code fits the column: no code cell or output scrolls sideways at the desktop width (issue #21)
+# --------------------------------------------------------------------------
+
+_WIDE_CODE = """() => {
+  document.querySelectorAll('article.bd-article details').forEach(d => { d.open = true; });  // folded cells too
+  return Array.from(document.querySelectorAll('article.bd-article pre'))
+    .filter(p => p.getBoundingClientRect().width > 0 && p.scrollWidth > p.clientWidth + 1)
+    .map(p => {
+      const longest = p.textContent.split('\\n').reduce((a, b) => (b.length > a.length ? b : a), '');
+      return `${p.scrollWidth} px in ${p.clientWidth} px: ${longest.length} characters: ${longest.trim().slice(0, 70)}`;
+    });
+}"""
+
+
+def test_no_code_cell_or_output_scrolls_sideways_at_the_desktop_width(site, browser):
+    base, root = site
+    problems = []
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for rel in _pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            problems += [f"{rel}: {line}" for line in page.evaluate(_WIDE_CODE)]
+    finally:
+        page.close()
+    assert not problems, f"{len(problems)} code block(s) wider than the column:\n" + "\n".join(problems)
