@@ -1,17 +1,18 @@
-"""losslib against PyTorch and against naive numpy: time, accuracy and memory of value + gradient.
+"""losslib against PyTorch and against its readable forms: time, accuracy and memory of value + gradient.
 
 For every loss it times, on the same inputs and in the same process,
 
-* ``losslib.value_and_grad`` (value and gradient in one call),
+* ``losslib.value_and_grad`` (value and gradient in one call: the fast path),
 * PyTorch's forward + backward in float64 (``torch.autograd.grad``; the leaf tensors are made
   once, outside the timing),
-* the naive numpy version a student would write from the textbook formulas
-  (``np.mean((y_pred - y_true) ** 2)`` and ``2 * (y_pred - y_true) / N``, ...),
+* the loss's readable form, ``losslib.LOSSES[name].readable``: the textbook formulas in plain
+  numpy, as the book writes them and a student would (``np.mean((y_pred - y_true) ** 2)`` and
+  ``2 * (y_pred - y_true) / N``, ...), the definition that the fast path is tested against,
 
 taking the median of ``--repeat`` runs after a warm-up, the three interleaved run by run so that
 the load of a shared machine hits them alike (trust the ratios more than the milliseconds). It
 prints the ratios (below 1: losslib is faster), the geometric mean and the worst ratio against
-PyTorch, the errors of losslib and of the naive version against a reference computed in
+PyTorch, the errors of losslib and of the readable form against a reference computed in
 extended precision (``np.longdouble``, 64-bit mantissa, with cancellation-free formulas), and
 losslib's peak extra memory (numpy allocations, traced) as a multiple of the size of the inputs.
 Then PASS/MISS per target of issue #9. Speed goals live here, as printed ratios, never in timed
@@ -22,7 +23,7 @@ Two errors are printed, each the largest over the value and the gradient(s):
 * ``err``: normwise, ``|v - ref| / |ref|`` for the value and ``max|g - ref| / max|ref|`` for a
   gradient, the usual measure of a vector's accuracy; the accuracy target is judged on it.
 * ``elt``: elementwise, ``max |g_i - ref_i| / |ref_i|``. It exposes a gradient entry that loses
-  its digits to cancellation (``sigmoid(x) - 1`` for a confident logit: the naive BCE's 1e-11),
+  its digits to cancellation (``sigmoid(x) - 1`` for a confident logit),
   but where the exact entry is itself a difference of nearly equal inputs (triplet's
   ``u_p - u_n``, Poisson's ``exp(x) - y``) every implementation has the same ill-conditioning
   and the largest such error over a million entries is a matter of luck.
@@ -76,135 +77,6 @@ N, C, D, E = 4096, 1000, 128, 256  # examples, classes, embedding size, elements
 L = np.longdouble  # the reference's precision (x87 extended on x86-64: 11 more bits than float64)
 INFO_NCE_ACCURACY_ROWS = 512  # the longdouble reference of info_nce is an N x N matmul: a smaller instance
 MEMORY_LIMIT = 3.0  # peak extra memory / input size
-
-
-# --------------------------------------------------------------------------
-# Naive numpy: the textbook formulas, as a student writes them. Each returns (value, grads).
-# --------------------------------------------------------------------------
-
-
-def _sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def naive_mse(y, p):
-    return np.mean((p - y) ** 2), (2 * (p - y) / p.size,)
-
-
-def naive_mae(y, p):
-    return np.mean(np.abs(p - y)), (np.sign(p - y) / p.size,)
-
-
-def naive_huber(y, p, delta=1.0):
-    r = p - y
-    a = np.abs(r)
-    v = np.mean(np.where(a <= delta, 0.5 * r**2, delta * (a - 0.5 * delta)))
-    return v, (np.where(a <= delta, r, delta * np.sign(r)) / r.size,)
-
-
-def naive_pseudo_huber(y, p, delta=1.0):
-    r = p - y
-    root = np.sqrt(1 + (r / delta) ** 2)
-    return np.mean(delta**2 * (root - 1)), (r / root / r.size,)
-
-
-def naive_log_cosh(y, p):
-    r = p - y
-    return np.mean(np.log(np.cosh(r))), (np.tanh(r) / r.size,)
-
-
-def naive_bce_logits(y, x):
-    s = _sigmoid(x)
-    v = -np.mean(y * np.log(s) + (1 - y) * np.log(1 - s))
-    return v, ((s - y) / x.size,)
-
-
-def naive_cross_entropy(labels, z):
-    e = np.exp(z - z.max(axis=1, keepdims=True))
-    p = e / e.sum(axis=1, keepdims=True)
-    rows = np.arange(len(labels))
-    v = -np.mean(np.log(p[rows, labels]))
-    g = p.copy()
-    g[rows, labels] -= 1
-    return v, (g / len(labels),)
-
-
-def naive_kl(y, p):
-    return np.sum(y * np.log(y / p)) / len(y), (-y / p / len(y),)
-
-
-def naive_categorical_ce(y, p):
-    return -np.mean(np.sum(y * np.log(p), axis=1)), (-y / p / len(y),)
-
-
-def naive_poisson(y, x):
-    return np.mean(np.exp(x) - y * x), ((np.exp(x) - y) / x.size,)
-
-
-def naive_gaussian(y, mu, var):
-    n = mu.size
-    v = np.mean(0.5 * (np.log(var) + (y - mu) ** 2 / var))
-    return v, ((mu - y) / var / n, 0.5 * (1 / var - (y - mu) ** 2 / var**2) / n)
-
-
-def naive_focal(y, x, alpha=0.25, gamma=2.0):
-    p = _sigmoid(x)
-    pt = np.where(y == 1, p, 1 - p)
-    at = np.where(y == 1, alpha, 1 - alpha)
-    v = np.mean(-at * (1 - pt) ** gamma * np.log(pt))
-    # d/dx for y = 1: a (1-p)^g (g p log p - (1 - p)); for y = 0: (1-a) p^g (p - g (1-p) log(1-p))
-    g1 = alpha * (1 - p) ** gamma * (gamma * p * np.log(p) - (1 - p))
-    g0 = (1 - alpha) * p**gamma * (p - gamma * (1 - p) * np.log(1 - p))
-    return v, (np.where(y == 1, g1, g0) / x.size,)
-
-
-def naive_hinge(y, s):
-    margin = 1 - y * s
-    return np.mean(np.maximum(0, margin)), (np.where(margin > 0, -y, 0) / s.size,)
-
-
-def naive_dice(y, p, smooth=1.0):
-    inter = np.sum(y * p, axis=1)
-    den = np.sum(y, axis=1) + np.sum(p, axis=1) + smooth
-    v = np.mean(1 - (2 * inter + smooth) / den)
-    g = -(2 * y * den[:, None] - (2 * inter + smooth)[:, None]) / den[:, None] ** 2
-    return v, (g / len(y),)
-
-
-def naive_triplet(a, p, n, margin=1.0, eps=1e-6):
-    dp, dn = a - p + eps, a - n + eps
-    d_ap, d_an = np.linalg.norm(dp, axis=1), np.linalg.norm(dn, axis=1)
-    active = (margin + d_ap - d_an > 0)[:, None] / len(a)
-    up, un = dp / d_ap[:, None], dn / d_an[:, None]
-    v = np.mean(np.maximum(0, margin + d_ap - d_an))
-    return v, (active * (up - un), -active * up, active * un)
-
-
-def naive_cosine(y, x1, x2, margin=0.0):
-    n1, n2 = np.linalg.norm(x1, axis=1), np.linalg.norm(x2, axis=1)
-    cos = np.sum(x1 * x2, axis=1) / (n1 * n2)
-    v = np.mean(np.where(y == 1, 1 - cos, np.maximum(0, cos - margin)))
-    coef = (np.where(y == 1, -1.0, (cos > margin) * 1.0) / len(y))[:, None]
-    g1 = coef * (x2 / (n1 * n2)[:, None] - cos[:, None] * x1 / n1[:, None] ** 2)
-    g2 = coef * (x1 / (n1 * n2)[:, None] - cos[:, None] * x2 / n2[:, None] ** 2)
-    return v, (g1, g2)
-
-
-def naive_info_nce(q, k, tau=0.1):
-    nq, nk = np.linalg.norm(q, axis=1, keepdims=True), np.linalg.norm(k, axis=1, keepdims=True)
-    qh, kh = q / nq, k / nk
-    s = qh @ kh.T / tau
-    e = np.exp(s - s.max(axis=1, keepdims=True))
-    p = e / e.sum(axis=1, keepdims=True)
-    rows = np.arange(len(q))
-    v = -np.mean(np.log(p[rows, rows]))
-    gs = p.copy()
-    gs[rows, rows] -= 1
-    gs /= len(q) * tau
-    gqh, gkh = gs @ kh, gs.T @ qh
-    gq = (gqh - qh * np.sum(gqh * qh, axis=1, keepdims=True)) / nq
-    gk = (gkh - kh * np.sum(gkh * kh, axis=1, keepdims=True)) / nk
-    return v, (gq, gk)
 
 
 # --------------------------------------------------------------------------
@@ -266,8 +138,8 @@ def ref_bce_logits(y, x):
     return np.mean(v), (((1 - y) * _sigmoid_ld(x) - y * _sigmoid_ld(-x)) / x.size,)
 
 
-def ref_cross_entropy(labels, z):
-    (z,) = _ld(z)
+def _softmax_ce_ld(z, labels):
+    """Mean cross-entropy of the rows of logits ``z`` (longdouble) at ``labels``, and its gradient."""
     rows = np.arange(len(labels))
     m = z.max(axis=1, keepdims=True)
     e = np.exp(z - m)
@@ -275,7 +147,12 @@ def ref_cross_entropy(labels, z):
     v = np.mean(np.log(s) - (z[rows, labels] - m[:, 0]))
     g = e / s[:, None]
     g[rows, labels] = -(s - e[rows, labels]) / s  # the sum of the other probabilities, as a reference
-    return v, (g / len(labels),)
+    return v, g / len(labels)
+
+
+def ref_cross_entropy(labels, z):
+    v, g = _softmax_ce_ld(*_ld(z), labels)
+    return v, (g,)
 
 
 def ref_kl(y, p):
@@ -354,15 +231,8 @@ def ref_info_nce(q, k, tau=0.1):
     q, k = _ld(q, k)
     nq, nk = np.sqrt(np.sum(q * q, axis=1, keepdims=True)), np.sqrt(np.sum(k * k, axis=1, keepdims=True))
     qh, kh = q / nq, k / nk
-    s = (qh @ kh.T) / L(tau)
-    rows = np.arange(len(q))
-    m = s.max(axis=1, keepdims=True)
-    e = np.exp(s - m)
-    tot = e.sum(axis=1)
-    v = np.mean(np.log(tot) - (s[rows, rows] - m[:, 0]))
-    gs = e / tot[:, None]
-    gs[rows, rows] = -(tot - e[rows, rows]) / tot
-    gs /= len(q) * L(tau)
+    v, gs = _softmax_ce_ld((qh @ kh.T) / L(tau), np.arange(len(q)))
+    gs /= L(tau)
     gqh, gkh = gs @ kh, gs.T @ qh
     gq = (gqh - qh * np.sum(gqh * qh, axis=1, keepdims=True)) / nq
     gk = (gkh - kh * np.sum(gkh * kh, axis=1, keepdims=True)) / nk
@@ -379,7 +249,6 @@ class Case:
     name: str  # the losslib name
     args: tuple
     torch_fn: Callable | None  # of the same arguments, returning the loss
-    naive: Callable
     ref: Callable
 
 
@@ -421,71 +290,63 @@ def _cases(rng: np.random.Generator) -> list[Case]:
         return (r + F.softplus(-2 * r) - math.log(2.0)).mean()
 
     return [
-        Case("mse", (y, yhat), lambda y, x: F.mse_loss(x, y), naive_mse, ref_mse),
-        Case("mae", (y, yhat), lambda y, x: F.l1_loss(x, y), naive_mae, ref_mae),
-        Case("huber", (y, yhat), lambda y, x: F.huber_loss(x, y), naive_huber, ref_huber),
-        Case("pseudo_huber", (y, yhat), t_pseudo_huber, naive_pseudo_huber, ref_pseudo_huber),
-        Case("log_cosh", (y, yhat), t_log_cosh, naive_log_cosh, ref_log_cosh),
+        Case("mse", (y, yhat), lambda y, x: F.mse_loss(x, y), ref_mse),
+        Case("mae", (y, yhat), lambda y, x: F.l1_loss(x, y), ref_mae),
+        Case("huber", (y, yhat), lambda y, x: F.huber_loss(x, y), ref_huber),
+        Case("pseudo_huber", (y, yhat), t_pseudo_huber, ref_pseudo_huber),
+        Case("log_cosh", (y, yhat), t_log_cosh, ref_log_cosh),
         Case(
             "binary_cross_entropy_with_logits",
             (binary, logits),
             lambda y, x: F.binary_cross_entropy_with_logits(x, y),
-            naive_bce_logits,
             ref_bce_logits,
         ),
         Case(
             "cross_entropy",
             (labels, class_logits),
             lambda y, x: F.cross_entropy(x, y),
-            naive_cross_entropy,
             ref_cross_entropy,
         ),
         Case(
             "kl_divergence",
             (p, q),
             lambda y, x: F.kl_div(torch.log(x), y, reduction="batchmean"),
-            naive_kl,
             ref_kl,
         ),
         Case(
             "categorical_cross_entropy",
             (p, q),
             lambda y, x: -(y * torch.log(x)).sum(-1).mean(),
-            naive_categorical_ce,
             ref_categorical_ce,
         ),
-        Case("poisson_nll", (counts, logits / 3), lambda y, x: F.poisson_nll_loss(x, y), naive_poisson, ref_poisson),
+        Case("poisson_nll", (counts, logits / 3), lambda y, x: F.poisson_nll_loss(x, y), ref_poisson),
         Case(
             "gaussian_nll",
             (y, yhat, np.exp(rng.normal(size=(N, E)))),
             lambda y, m, v: F.gaussian_nll_loss(m, y, v),
-            naive_gaussian,
             ref_gaussian,
         ),
-        Case("focal", (binary, logits), t_focal, naive_focal, ref_focal),
+        Case("focal", (binary, logits), t_focal, ref_focal),
         Case(
             "hinge",
             (2 * binary - 1, logits),
             lambda y, x: torch.clamp(1 - y * x, min=0).mean(),
-            naive_hinge,
             ref_hinge,
         ),
-        Case("dice", (binary, probs), t_dice, naive_dice, ref_dice),
+        Case("dice", (binary, probs), t_dice, ref_dice),
         Case(
             "triplet",
             (a, pos, neg),
             lambda a, p, n: F.triplet_margin_loss(a, p, n),
-            naive_triplet,
             ref_triplet,
         ),
         Case(
             "cosine_embedding",
             (2 * rng.integers(0, 2, size=N) - 1.0, a, pos),
             lambda y, x1, x2: F.cosine_embedding_loss(x1, x2, y),
-            naive_cosine,
             ref_cosine,
         ),
-        Case("info_nce", (a, pos), t_info_nce, naive_info_nce, ref_info_nce),
+        Case("info_nce", (a, pos), t_info_nce, ref_info_nce),
     ]
 
 
@@ -597,13 +458,13 @@ def main(argv: list[str] | None = None) -> int:
         f"median of {args.repeat} (interleaved, after warm-up)\n"
     )
     header = (
-        f"{'loss':32s} {'shape':>10s} {'losslib':>8s} {'torch':>8s} {'ratio':>6s} {'naive':>8s} {'ratio':>6s} "
+        f"{'loss':32s} {'shape':>10s} {'losslib':>8s} {'torch':>8s} {'ratio':>6s} {'readable':>8s} {'ratio':>6s} "
         f"{'err':>8s} {'err':>8s} {'elt':>8s} {'elt':>8s} {'mem':>6s}"
     )
     print(header)
     print(
         f"{'':32s} {'':>10s} {'ms':>8s} {'ms':>8s} {'l/t':>6s} {'ms':>8s} {'l/n':>6s} "
-        f"{'losslib':>8s} {'naive':>8s} {'losslib':>8s} {'naive':>8s} {'/input':>6s}"
+        f"{'losslib':>8s} {'readable':>8s} {'losslib':>8s} {'readable':>8s} {'/input':>6s}"
     )
     rows = []
     for case in cases:
@@ -612,32 +473,32 @@ def main(argv: list[str] | None = None) -> int:
         def ours(case=case) -> object:
             return losslib.value_and_grad(case.name, *case.args)
 
-        def naive(case=case) -> object:
-            return case.naive(*case.args)
+        def readable(case=case, form=info.readable) -> object:
+            return form(*case.args)
 
         runner = _torch_runner(info, case.args, case.torch_fn) if case.torch_fn else None
-        t_ours, t_torch, t_naive = _timed_medians([ours, runner, naive], args.repeat)
+        t_ours, t_torch, t_readable = _timed_medians([ours, runner, readable], args.repeat)
         memory = _peak_extra(ours, sum(np.asarray(a).nbytes for a in case.args))
-        err_ours = err_naive = (math.nan, math.nan)
+        err_ours = err_readable = (math.nan, math.nan)
         if not args.no_accuracy:
             acc = _accuracy_args(case)
             reference = case.ref(*acc)
             with np.errstate(all="ignore"):
                 err_ours = _errors(losslib.value_and_grad(case.name, *acc), reference)
-                err_naive = _errors(case.naive(*acc), reference)
+                err_readable = _errors(info.readable(*acc), reference)
         row = {
             "name": case.name,
             "torch": t_ours / t_torch if runner else math.nan,
-            "naive": t_ours / t_naive,
-            "err": (err_ours, err_naive),
+            "readable": t_ours / t_readable,
+            "err": (err_ours, err_readable),
             "memory": memory,
         }
         rows.append(row)
         mark = "*" if case.name == "info_nce" else " "
         print(
             f"{case.name:32s} {_shape(case):>10s} {1e3 * t_ours:8.2f} {1e3 * t_torch:8.2f} {row['torch']:6.2f} "
-            f"{1e3 * t_naive:8.2f} {row['naive']:6.2f} {err_ours[0]:8.1e} {err_naive[0]:8.1e} "
-            f"{err_ours[1]:8.1e} {err_naive[1]:8.1e}{mark}{memory:5.1f}x"
+            f"{1e3 * t_readable:8.2f} {row['readable']:6.2f} {err_ours[0]:8.1e} {err_readable[0]:8.1e} "
+            f"{err_ours[1]:8.1e} {err_readable[1]:8.1e}{mark}{memory:5.1f}x"
         )
     if any(r["name"] == "info_nce" for r in rows):
         print(
@@ -653,7 +514,7 @@ def _summary(rows: list[dict]) -> int:
     geo = math.exp(sum(math.log(r) for r in ratios) / len(ratios))
     worst = max(rows, key=lambda r: -math.inf if math.isnan(r["torch"]) else r["torch"])
     eps = float(np.finfo(np.float64).eps)
-    slower = [r["name"] for r in rows if r["naive"] >= 1]
+    slower = [r["name"] for r in rows if r["readable"] >= 1]
     # normwise errors within 4 ulps of each other are rounding noise, not a difference in accuracy
     less_accurate = [r["name"] for r in rows if r["err"][0][0] > r["err"][1][0] + 4 * eps]
     heavy = [r["name"] for r in rows if r["memory"] > MEMORY_LIMIT]
@@ -668,11 +529,11 @@ def _summary(rows: list[dict]) -> int:
         f"worst losslib/torch: {worst['torch']:.2f} ({worst['name']}) (target <= 2.0)  {verdict(worst['torch'] <= 2.0)}"
     )
     print(
-        f"faster than naive numpy for every loss: {verdict(not slower)}"
+        f"faster than the readable forms for every loss: {verdict(not slower)}"
         + (f" (not: {', '.join(slower)})" if slower else "")
     )
     print(
-        "no less accurate than naive numpy (normwise error, within 4 ulps): "
+        "no less accurate than the readable forms (normwise error, within 4 ulps): "
         + verdict(not less_accurate)
         + (f" (not: {', '.join(less_accurate)})" if less_accurate else "")
     )

@@ -9,7 +9,7 @@ The expected values come from ``losslib``, the course's reference.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +84,26 @@ def _ratio_hint(
     if got.size > 1 and not np.isclose(r, 1.0, rtol=1e-3):
         return f"it is {r:.4g} times the expected value everywhere, so the shape of your formula is right but a constant factor is off"
     return None
+
+
+def otherwise(message: str, n: int | None = None) -> Hint:
+    """A last hint, for a result that none of the specific ones (nor a constant factor) explains."""
+    return (lambda g, e: _ratio_hint(g, e, n) is None, message)
+
+
+def answers_among(
+    choose: Callable[[str], Any], what: str, questions: Iterable[str], allowed: Sequence[str]
+) -> dict[str, Any]:
+    """``{question: choose(question)}`` for a task that answers with a name, failing unless every
+    answer is one of the names ``allowed``; ``what`` names the student's function."""
+    answers = {q: choose(q) for q in questions}
+    for q, a in answers.items():
+        if not (isinstance(a, str) and a in allowed):
+            raise CheckFailed(
+                f"{what}({q!r}) returned {a!r}, expected one of the allowed names: {', '.join(allowed)} "
+                "(the name as a string, spelt as in the list, not the function itself)"
+            )
+    return answers
 
 
 def check_close(

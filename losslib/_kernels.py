@@ -33,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from ._reduction import divisor
 from ._typing import Float, FloatArray, Reduced
 
 BLOCK_BYTES = 1 << 19  # 512 KiB per block buffer of an elementwise loss: a few of them stay in L2/L3
@@ -332,7 +333,7 @@ def elementwise(
     dtype = arrays[0].dtype
     flat = [a.reshape(-1) for a in arrays]
     n = flat[0].size
-    count = float(n) if reduction == "mean" else 1.0
+    count = divisor(reduction, n)
     opts = dict(options or {})
     if summable:
         opts["summed"] = reduction != "none"
@@ -426,7 +427,7 @@ def _one_block(
 ) -> tuple[Reduced | None, list[FloatArray] | None]:
     """:func:`elementwise` for inputs that fit in one block, without loop, closures or slices."""
     n = flat[0].size
-    count = float(n) if reduction == "mean" else 1.0
+    count = divisor(reduction, n)
     v = np.empty(n, dtype) if value else None
     gs = [np.empty(n, dtype) for _ in range(n_grads)] if grad else None
     tmp = [np.empty(n, dtype) for _ in range(n_tmp)]

@@ -28,9 +28,15 @@ def reduce(values: FloatArray, reduction: str, count: float | None = None) -> Re
     return mean
 
 
+def divisor(reduction: str, count: float) -> float:
+    """What a reduction divides the sum of the losses by: ``count`` (the number of items, or the
+    total weight) for ``"mean"``, 1 for ``"sum"`` and ``"none"``."""
+    return float(count) if reduction == "mean" else 1.0
+
+
 def grad_scale(reduction: str, count: float) -> float:
     """Factor by which a reduction multiplies each item's gradient."""
-    return 1.0 / count if reduction == "mean" else 1.0
+    return 1.0 / divisor(reduction, count)
 
 
 def reduce_readable(

@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce, reduce_readable
+from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
@@ -29,7 +29,8 @@ from ._validation import (
     check_positive_scalar,
     check_reduction,
     check_same_shape,
-    is_real_scalar,
+    check_scalar,
+    fast_then_full,
     option_in_dtype,
 )
 from .special import log_sigmoid, log_softmax, sigmoid, softmax
@@ -348,15 +349,12 @@ def _binary_logits_loss(
     def full() -> None:
         _bce_logits_inputs(y_true, y_pred, None, None, reduction)
 
-    try:
+    with fast_then_full(full):
         check_reduction(reduction)
         x = as_float_array(y_pred, "y_pred", nan=False)
         y = as_float_array(y_true, "y_true", dtype=x.dtype, nan=False)
         check_same_shape(y, "y_true", x, "y_pred")
         check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
-    except (TypeError, ValueError):
-        full()
-        raise
 
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         v, g = _kernels.elementwise(
@@ -567,11 +565,10 @@ def _cross_entropy_inputs(
     the checks is the one raised.
     """
     if nan is False:
-        try:
+        with fast_then_full(
+            lambda: _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
+        ):
             return _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction, nan=None)
-        except (TypeError, ValueError):
-            _cross_entropy_inputs(y_true, y_pred, weight, ignore_index, label_smoothing, reduction)
-            raise
     check_reduction(reduction)
     z = as_float_array(y_pred, "y_pred", nan=nan is not None)
     if z.ndim == 0:
@@ -582,11 +579,7 @@ def _cross_entropy_inputs(
     if nan is not None:
         check_finite(z, "y_pred", "logits", _INF_LOGIT + "; to mask a class, give it a large negative finite logit")
     n_classes = z.shape[-1]
-    if not is_real_scalar(label_smoothing):
-        raise TypeError(f"label_smoothing must be a float in [0, 1], got {label_smoothing!r}")
-    eps = float(label_smoothing)
-    if not 0.0 <= eps <= 1.0:
-        raise ValueError(f"label_smoothing must be in [0, 1], got {label_smoothing!r}")
+    eps = check_scalar(label_smoothing, "label_smoothing", low=0, high=1)
     w = None
     if weight is not None:
         w = as_float_array(weight, "weight", dtype=z.dtype)
@@ -800,14 +793,14 @@ def _ce_blocks(
         valid = lab != ignore_index
         safe = np.where(valid, lab, 0)
         w_y = (w[safe] if w is not None else np.ones(n_rows, z.dtype)) * valid
-        count = float(w_y.sum(dtype=np.float64)) if reduction == "mean" else 1.0
+        count = divisor(reduction, float(w_y.sum(dtype=np.float64)))
         if reduction == "mean" and count == 0:
             return None  # every label ignored: NaN mean, zero gradient (the general path)
         wc = w if w is not None else np.ones(n_classes, z.dtype)
         w_sum = wc.sum()
     elif probs is not None:  # exactly one of labels and probs is set
         q = probs.reshape(-1, n_classes)
-        count = float(n_rows) if reduction == "mean" else 1.0
+        count = divisor(reduction, n_rows)
     scale = dt(1.0 / count)
     g_all = np.empty((n_rows, n_classes), z.dtype) if grad else None
     v_all = np.empty(n_rows, z.dtype) if value else None
@@ -893,7 +886,7 @@ def _ce_blocks(
             v = v[()] if v.ndim == 0 else v
         else:
             total_loss = _kernels.exact_sum(_partial_sums(v_all, size))
-            v = dt(total_loss / count) if reduction == "mean" else dt(total_loss)
+            v = dt(total_loss / count)
     if g_all is not None:
         g = g_all.reshape(z.shape)
     return v, g
@@ -1080,14 +1073,13 @@ register(
 
 
 def _focal_options(alpha: float, gamma: float) -> tuple[float, float]:
-    if not is_real_scalar(alpha):
-        raise TypeError(f"alpha must be a real number (in [0, 1], or negative for no weighting), got {alpha!r}")
-    a = float(alpha)
-    if not np.isfinite(a) or a > 1:
-        raise ValueError(
-            f"alpha must be in [0, 1] (the weight of the positive class), or negative to switch the "
-            f"weighting off (torchvision uses -1), got {alpha!r}"
-        )
+    a = check_scalar(
+        alpha,
+        "alpha",
+        high=1,
+        about="the weight of the positive class in [0, 1], or negative to switch the weighting off "
+        "(torchvision uses -1)",
+    )
     g = check_positive_scalar(gamma, "gamma", allow_zero=True)
     return a, g
 
@@ -1530,7 +1522,7 @@ def _distribution_loss(
     y2, p2 = y.reshape(-1, n_classes), p.reshape(-1, n_classes)
     n_rows = p2.shape[0]
     tol = _sum_tolerance(n_classes, p.dtype)
-    count = float(n_rows) if reduction == "mean" else 1.0
+    count = divisor(reduction, n_rows)
     size = min(_kernels.block_len(p.dtype, n_classes), n_rows)
     v_all = np.empty(n_rows, p.dtype) if value else None
     g_all = np.empty((n_rows, n_classes), p.dtype) if grad else None
@@ -1565,7 +1557,7 @@ def _distribution_loss(
             v = v[()] if v.ndim == 0 else v
         else:
             total = _kernels.exact_sum(_partial_sums(v_all, size))
-            v = p.dtype.type(total / count if reduction == "mean" else total)
+            v = p.dtype.type(total / count)
     return v, (g_all.reshape(p.shape) if g_all is not None else None)
 
 

@@ -26,17 +26,19 @@ import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce, reduce_readable
+from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
     as_any_array,
     as_float_array,
+    check_choice,
+    check_flag,
     check_no_nan_or_inf,
     check_positive_scalar,
     check_reduction,
-    is_real_scalar,
+    check_scalar,
     option_in_dtype,
 )
 from .special import log_softmax, softmax
@@ -172,36 +174,6 @@ def _labels(
 def _triplet_options_in_dtype(margin: float, eps: float, dtype: np.dtype[Any]) -> None:
     option_in_dtype(margin, "margin", dtype, "anchor", zero_ok=True)
     option_in_dtype(eps, "eps", dtype, "anchor", zero_ok=True)
-
-
-def _check_real(value: Any, name: str, expected: str) -> float:
-    if not is_real_scalar(value):
-        raise TypeError(f"{name} must be {expected}, got {value!r}")
-    return float(value)
-
-
-def _check_p(p: object) -> float:
-    v = _check_real(p, "p", "a real number >= 1 (the degree of the p-norm)")
-    if not (np.isfinite(v) and v >= 1):
-        raise ValueError(
-            f"p must be a finite number >= 1 (the degree of the p-norm, 2 for the Euclidean distance), got {p!r}"
-        )
-    return v
-
-
-def _check_bool(value: object, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
-
-
-def _check_cosine_margin(margin: object) -> float:
-    v = _check_real(margin, "margin", "a number in [-1, 1]")
-    if not -1.0 <= v <= 1.0:
-        raise ValueError(
-            f"margin must be in [-1, 1] (it is compared with a cosine similarity; 0 to 0.5 is usual), got {margin!r}"
-        )
-    return v
 
 
 # --------------------------------------------------------------------------
@@ -614,9 +586,9 @@ def _triplet(
     """Fast path of :func:`triplet_readable`: value and/or gradient, sharing the distances."""
     check_reduction(reduction)
     margin = check_positive_scalar(margin, "margin")
-    p = _check_p(p)
+    p = check_scalar(p, "p", low=1, about="the degree of the p-norm, 2 for the Euclidean distance")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
-    swap = _check_bool(swap, "swap")
+    swap = check_flag(swap, "swap")
     named = {"anchor": anchor, "positive": positive, "negative": negative}
     if p == 2.0 and not swap:
         (a, pos, neg), dtypes = _embeddings(named, single=True, nan=False)  # a NaN makes the fast path give up
@@ -676,7 +648,7 @@ def _triplet_euclidean(
     a2, p2, n2 = (x.reshape(-1, x.shape[-1]) for x in (a, pos, neg))
     n, d = a2.shape
     t = a.dtype.type
-    count = float(n) if reduction == "mean" else 1.0
+    count = divisor(reduction, n)
     per = np.empty(n, a.dtype)
     grads = [np.empty_like(a2) for _ in range(3)] if grad else None
     size = min(_kernels.block_len(a.dtype, d), n)
@@ -940,7 +912,9 @@ def _cosine_embedding(
 ) -> tuple[Reduced | None, PairGrad | None]:
     """Fast path of :func:`cosine_embedding_readable`: value and/or gradient, sharing the cosines."""
     check_reduction(reduction)
-    margin = _check_cosine_margin(margin)
+    margin = check_scalar(
+        margin, "margin", low=-1, high=1, about="it is compared with a cosine similarity; 0 to 0.5 is usual"
+    )
     eps = check_positive_scalar(eps, "eps")
     (a, b), dtypes = _embeddings({"x1": x1, "x2": x2}, single=True)
     y = _labels(
@@ -1527,7 +1501,7 @@ def pairwise_distances(x: npt.ArrayLike, y: npt.ArrayLike | None = None, *, squa
     array([[ 1.],
            [18.]])
     """
-    squared = _check_bool(squared, "squared")
+    squared = check_flag(squared, "squared")
     if y is None:
         (a,), _ = _embeddings({"x": x}, single=False)
         b = a
@@ -1566,12 +1540,6 @@ def _mining_labels(labels: npt.ArrayLike, n: int) -> npt.NDArray[Any]:
     if y.shape != (n,):
         raise ValueError(f"labels has shape {y.shape} but dist has shape ({n}, {n}); labels needs shape ({n},)")
     return y
-
-
-def _check_strategy(strategy: object, allowed: tuple[str, ...]) -> str:
-    if not isinstance(strategy, str) or strategy not in allowed:
-        raise ValueError(f"strategy must be one of {', '.join(map(repr, allowed))}, got {strategy!r}")
-    return strategy
 
 
 def _indices(x: npt.ArrayLike, name: str, n: int) -> npt.NDArray[np.intp]:
@@ -1657,7 +1625,7 @@ def mine_negatives(
     p = _indices(positives, "positives", n)
     if a.shape != p.shape:
         raise ValueError(f"anchors has shape {a.shape} but positives has shape {p.shape}; one positive per anchor")
-    strategy = _check_strategy(strategy, _STRATEGIES)
+    strategy = check_choice(strategy, "strategy", _STRATEGIES)
     is_neg = y[a][:, None] != y[None, :]  # (T, N)
     no_neg = ~is_neg.any(axis=1)
     if no_neg.any():
@@ -1721,7 +1689,7 @@ def mine_triplets(
     >>> a, p, n
     (array([0, 1, 2, 3]), array([1, 0, 3, 2]), array([2, 2, 1, 1]))
     """
-    strategy = _check_strategy(strategy, (*_STRATEGIES, "batch-hard"))
+    strategy = check_choice(strategy, "strategy", (*_STRATEGIES, "batch-hard"))
     d = pairwise_distances(embeddings, squared=True)
     n = d.shape[0]
     y = _mining_labels(labels, n)

@@ -18,6 +18,7 @@ from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
     as_float_array,
+    check_choice,
     check_in_unit_interval,
     check_no_nan_or_inf,
     check_reduction,
@@ -59,8 +60,7 @@ def _vae_inputs(
     reduction: str,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     check_reduction(reduction)
-    if not isinstance(likelihood, str) or likelihood not in _LIKELIHOODS:
-        raise ValueError(f"likelihood must be 'bernoulli' or 'gaussian', got {likelihood!r}")
+    check_choice(likelihood, "likelihood", _LIKELIHOODS)
     z = as_float_array(x_recon, "x_recon", nan=likelihood != "bernoulli")
     if likelihood == "bernoulli":  # logits: refused where infinite, as every logit in losslib
         check_no_nan_or_inf(z, "x_recon", "logits", "an infinite logit claims a probability of exactly 0 or 1")
@@ -339,12 +339,6 @@ class GanDiscriminatorGrad(NamedTuple):
     fake_scores: FloatArray
 
 
-def _check_kind(kind: object) -> str:
-    if not isinstance(kind, str) or kind not in _KINDS:
-        raise ValueError(f"kind must be one of {', '.join(map(repr, _KINDS))}, got {kind!r}")
-    return kind
-
-
 def gan_discriminator_readable(
     real_scores: npt.ArrayLike, fake_scores: npt.ArrayLike, *, kind: str = "minimax", reduction: str = "mean"
 ) -> tuple[Reduced, GanDiscriminatorGrad]:
@@ -388,7 +382,7 @@ def _gan_discriminator(
 ) -> tuple[Reduced | None, GanDiscriminatorGrad | None]:
     """Fast path of :func:`gan_discriminator_readable` (with validation, in the scores' dtype)."""
     check_reduction(reduction)
-    _check_kind(kind)
+    check_choice(kind, "kind", _KINDS)
     r = as_float_array(real_scores, "real_scores")
     f = as_float_array(fake_scores, "fake_scores")
     dtype = np.result_type(r, f)
@@ -586,7 +580,7 @@ def _gan_generator(
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`gan_generator_readable` (with validation, in the scores' dtype)."""
     check_reduction(reduction)
-    _check_kind(kind)
+    check_choice(kind, "kind", _KINDS)
     f = as_float_array(fake_scores, "fake_scores")
     v: Any = None
     g: Any = None

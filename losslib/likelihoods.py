@@ -18,16 +18,18 @@ import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce, reduce_readable
+from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import Float, FloatArray, Reduced
 from ._validation import (
     _first_index,
     _where,
     as_float_array,
     check_finite,
+    check_flag,
     check_positive_scalar,
     check_reduction,
     check_same_shape,
+    fast_then_full,
     option_in_dtype,
 )
 
@@ -69,12 +71,6 @@ class VonMisesNLLGrad(NamedTuple):
 # --------------------------------------------------------------------------
 # Shared validation
 # --------------------------------------------------------------------------
-
-
-def _check_flag(value: object, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r}")
-    return bool(value)
 
 
 def _check_not_below(arr: FloatArray, name: str, bound: float, what: str, hint: str = "") -> None:
@@ -216,14 +212,15 @@ def _gaussian_nll(
     grad: bool = True,
 ) -> tuple[Reduced | None, GaussianNLLGrad | None]:
     """Fast path of :func:`gaussian_nll_readable` (one blocked pass, sharing the standardised residual)."""
-    full = _check_flag(full, "full")
+    full = check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
 
     def checked() -> None:
         y, mu = _point_inputs(y_true, mean, "mean", reduction)
         _clamped_spread(var, "var", "mean", mu.shape, mu.dtype, eps, "variances")
 
-    try:  # the checks without the scans for NaNs (the blocks find them) nor the clamped copy of var
+    # the checks without the scans for NaNs (the blocks find them) nor the clamped copy of var
+    with fast_then_full(checked):
         y, mu = _point_inputs(y_true, mean, "mean", reduction, nan=False)
         v = as_float_array(var, "var", dtype=mu.dtype, nan=False)
         option_in_dtype(eps, "eps", mu.dtype, "mean", zero_ok=True)
@@ -231,13 +228,10 @@ def _gaussian_nll(
         if not (low > 0 or (low >= 0 and eps > 0)):
             raise ValueError  # a negative, zero (with eps = 0) or NaN variance: the full checks say which
         expanded = _expand(v, "var", "mean", mu.shape)
-    except (TypeError, ValueError):
-        checked()
-        raise
     # The gradient with respect to var as (var - r^2) / (2 var^2) unless var^2 could over- or
     # underflow (decided for the whole call, so that the result does not depend on the blocks).
     info = _kernels.finfo(mu.dtype)
-    count = mu.size if reduction == "mean" else 1
+    count = divisor(reduction, mu.size)
     precise = bool(
         max(low, eps) > np.sqrt(info.tiny) / info.eps and max(v.max(), eps) < np.sqrt(info.max / (4 * count))
     )
@@ -486,7 +480,7 @@ def _laplace_nll(
     grad: bool = True,
 ) -> tuple[Reduced | None, LaplaceNLLGrad | None]:
     """Fast path of :func:`laplace_nll_readable` (value and/or gradient, sharing the scaled residual)."""
-    full = _check_flag(full, "full")
+    full = check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
     b, b_shape, b_orig = _clamped_spread(scale, "scale", "loc", mu.shape, mu.dtype, eps, "scales")
@@ -677,8 +671,8 @@ def _poisson_nll(
     grad: bool = True,
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`poisson_nll_readable` (blocks of one exp each for log-rates without ``full``)."""
-    log_input = _check_flag(log_input, "log_input")
-    full = _check_flag(full, "full")
+    log_input = check_flag(log_input, "log_input")
+    full = check_flag(full, "full")
     eps = check_positive_scalar(eps, "eps", allow_zero=True)
     if log_input and not full:
         return _poisson_log_input(y_true, y_pred, reduction, value, grad)
@@ -730,13 +724,11 @@ def _poisson_log_input(
         _check_not_below(y, "y_true", 0.0, "counts", "; Poisson targets are counts (or other non-negative numbers)")
         _check_poisson_finite(y, x, True)
 
-    try:  # without the scans for NaNs: a NaN makes the block's results NaN, and then checked() raises
+    # without the scans for NaNs: a NaN makes the block's results NaN, and then checked() raises
+    with fast_then_full(checked):
         y, x = _point_inputs(y_true, y_pred, "y_pred", reduction, nan=False)
         if not y.min() >= 0:
             raise ValueError
-    except (TypeError, ValueError):
-        checked()
-        raise
 
     def kernel(
         ins: Sequence[FloatArray],
@@ -1124,7 +1116,7 @@ def _von_mises_nll(
     grad: bool = True,
 ) -> tuple[Reduced | None, VonMisesNLLGrad | None]:
     """Fast path of :func:`von_mises_nll_readable` (value and/or gradient, sharing sin((y - loc)/2))."""
-    full = _check_flag(full, "full")
+    full = check_flag(full, "full")
     y, mu = _point_inputs(y_true, loc, "loc", reduction)
     check_finite(y, "y_true", "angles (in radians)", "an infinite angle has no direction")
     check_finite(mu, "loc", "angles (in radians)", "an infinite angle has no direction")

@@ -28,6 +28,7 @@ from ._validation import (
     as_label_array,
     check_reduction,
     check_same_shape,
+    fast_then_full,
 )
 
 __all__ = [
@@ -97,16 +98,13 @@ def _sign_loss(
     def full() -> None:
         _sign_inputs(y_true, y_pred, reduction)
 
-    try:
+    with fast_then_full(full):
         check_reduction(reduction)
         s = as_float_array(y_pred, "y_pred", nan=False)
         y = as_float_array(y_true, "y_true", dtype=s.dtype, nan=False)
         check_same_shape(y, "y_true", s, "y_pred")
         if not (np.isfinite(s.min()) and np.isfinite(s.max())):
             raise ValueError
-    except (TypeError, ValueError):
-        full()
-        raise
 
     v, g = _kernels.elementwise(
         kernel,

@@ -20,7 +20,13 @@ import numpy.typing as npt
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import Float, FloatArray, Reduced
-from ._validation import as_float_array, check_positive_scalar, check_reduction, is_real_scalar, option_in_dtype
+from ._validation import (
+    as_float_array,
+    check_positive_scalar,
+    check_reduction,
+    check_scalar,
+    option_in_dtype,
+)
 
 __all__ = [
     "elastic_net",
@@ -243,15 +249,6 @@ register(
 )
 
 
-def _l1_ratio(l1_ratio: float) -> float:
-    if not is_real_scalar(l1_ratio):
-        raise TypeError(f"l1_ratio must be a real number in [0, 1], got {l1_ratio!r}")
-    r = float(l1_ratio)
-    if not 0.0 <= r <= 1.0:
-        raise ValueError(f"l1_ratio must be in [0, 1] (0: pure L2, 1: pure L1), got {l1_ratio!r}")
-    return r
-
-
 def elastic_net_readable(
     params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum"
 ) -> tuple[Reduced, FloatArray]:
@@ -282,7 +279,7 @@ def _elastic_net(
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`elastic_net_readable` (with validation, in ``params``' dtype)."""
     a = check_positive_scalar(alpha, "alpha", allow_zero=True)
-    r = _l1_ratio(l1_ratio)
+    r = check_scalar(l1_ratio, "l1_ratio", low=0, high=1, about="0: pure L2, 1: pure L1")
     w = _params(params, reduction)
     option_in_dtype(a, "alpha", w.dtype, "params", zero_ok=True)
     t = w.dtype.type

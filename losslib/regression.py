@@ -26,6 +26,8 @@ from ._validation import (
     check_positive_scalar,
     check_reduction,
     check_same_shape,
+    check_scalar,
+    fast_then_full,
     option_in_dtype,
 )
 
@@ -60,15 +62,16 @@ def _pair(
     :func:`losslib._kernels.elementwise`); if another check fails, the full validation runs, so
     that the error is the one the checks in their order give.
     """
-    try:
+
+    def full() -> None:
+        if not nan:
+            _pair(y_true, y_pred, reduction)
+
+    with fast_then_full(full):
         check_reduction(reduction)
         y_pred = as_float_array(y_pred, "y_pred", nan=nan)
         y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype, nan=nan)
         check_same_shape(y_true, "y_true", y_pred, "y_pred")
-    except (TypeError, ValueError):
-        if not nan:
-            _pair(y_true, y_pred, reduction)
-        raise
     return y_true, y_pred
 
 
@@ -805,14 +808,6 @@ register(
 )
 
 
-def _check_unit_scalar(value: Any, name: str) -> float:
-    """Return ``value`` as a float if it is a real number in [0, 1]."""
-    v = check_positive_scalar(value, name, allow_zero=True)
-    if v > 1:
-        raise ValueError(f"{name} must be a number in [0, 1] (a quantile level), got {value!r}")
-    return v
-
-
 def quantile_readable(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, tau: float = 0.5, reduction: str = "mean"
 ) -> tuple[Reduced, FloatArray]:
@@ -842,7 +837,7 @@ def _quantile(
     grad: bool = True,
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`quantile_readable` (value and/or gradient, sharing the residual)."""
-    tau = _check_unit_scalar(tau, "tau")
+    tau = check_scalar(tau, "tau", low=0, high=1, about="a quantile level")
     r = _residual(y_true, y_pred, reduction)  # y_pred - y_true = -(y_true - y_pred)
     t = r.dtype.type(tau)
     v = g = None

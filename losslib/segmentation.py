@@ -25,14 +25,16 @@ import numpy.typing as npt
 
 from . import _kernels
 from ._info import register
-from ._reduction import grad_scale, reduce, reduce_readable
+from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
     as_float_array,
+    check_flag,
     check_in_unit_interval,
     check_positive_scalar,
     check_reduction,
     check_same_shape,
+    fast_then_full,
     option_in_dtype,
 )
 
@@ -115,9 +117,9 @@ def _dice(
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`dice_readable`: value and/or gradient by blocks of examples, sharing the
     overlap sums."""
-    if not isinstance(squared, (bool, np.bool_)):
-        raise TypeError(f"squared must be True or False, got {squared!r}")
-    try:  # the checks of _mask_inputs without the scans for NaNs (the sums find them)
+    check_flag(squared, "squared")
+    # the checks of _mask_inputs without the scans for NaNs (the sums find them)
+    with fast_then_full(lambda: _mask_inputs(y_true, y_pred, smooth, reduction)):
         check_reduction(reduction)
         s = check_positive_scalar(smooth, "smooth", allow_zero=True)
         p = as_float_array(y_pred, "y_pred", nan=False)
@@ -126,9 +128,6 @@ def _dice(
         if p.ndim == 0:
             raise ValueError
         option_in_dtype(s, "smooth", p.dtype, zero_ok=True)
-    except (TypeError, ValueError):
-        _mask_inputs(y_true, y_pred, smooth, reduction)  # raises the error, in the order of its checks
-        raise
     out = _dice_rows(y, p, s, squared, reduction, value, grad)
     if out is not None:
         return out
@@ -148,7 +147,7 @@ def _dice_rows(
     n = p.shape[0] if p.ndim > 1 else 1
     y2, p2 = y.reshape(n, -1), p.reshape(n, -1)
     dt = p.dtype.type
-    count = n if reduction == "mean" else 1
+    count = divisor(reduction, n)
     size = min(_kernels.block_len(p.dtype, p2.shape[1]), n)
     per = np.empty(n, p.dtype)
     g_all = np.empty(p2.shape, p.dtype) if grad else None

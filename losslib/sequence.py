@@ -14,7 +14,14 @@ import numpy.typing as npt
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
-from ._validation import _first_index, _where, as_any_array, as_float_array, check_reduction
+from ._validation import (
+    _first_index,
+    _where,
+    as_any_array,
+    as_float_array,
+    check_flag,
+    check_reduction,
+)
 from .special import log_softmax, softmax
 
 __all__ = ["ctc", "ctc_grad"]
@@ -54,8 +61,7 @@ def _ctc_inputs(
     reduction: str,
 ) -> tuple[FloatArray, npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
     check_reduction(reduction)
-    if not isinstance(zero_infinity, (bool, np.bool_)):
-        raise TypeError(f"zero_infinity must be True or False, got {zero_infinity!r}")
+    check_flag(zero_infinity, "zero_infinity")
     z = as_float_array(y_pred, "y_pred")
     if z.ndim != 3:
         raise ValueError(

@@ -279,14 +279,14 @@ def test_pos_weight_that_does_not_broadcast(fn):
 @functions(["cross_entropy"])
 @pytest.mark.parametrize("bad", [-0.1, 1.5, np.inf, np.nan])
 def test_label_smoothing_outside_the_unit_interval(fn, bad):
-    with raises(ValueError, "label_smoothing must be in [0, 1], got"):
+    with raises(ValueError, "label_smoothing must be a finite number in [0, 1], got"):
         fn(np.array([0, 1]), np.zeros((2, 3)), label_smoothing=bad)
 
 
 @functions(["cross_entropy"])
 @pytest.mark.parametrize("bad", ["0.1", None, True, [0.1], 0.1j])
 def test_label_smoothing_of_the_wrong_type(fn, bad):
-    with raises(TypeError, "label_smoothing must be a float in [0, 1], got"):
+    with raises(TypeError, "label_smoothing must be a real number, got", "pass a number in [0, 1]"):
         fn(np.array([0, 1]), np.zeros((2, 3)), label_smoothing=bad)
 
 

@@ -7,20 +7,11 @@ from scipy import optimize
 
 import losslib
 
-from ..testing import CheckFailed, _ratio_hint, check_close, values
+from ..testing import CheckFailed, answers_among, check_close, otherwise, values
 from . import Tasks
 
 tasks = Tasks("03-classification")
 check = tasks.check
-
-
-def _otherwise(message, n=None):
-    """A last hint, for a result that none of the specific ones (nor a constant factor) explains."""
-    return (lambda g, e: _ratio_hint(g, e, n) is None, message)
-
-
-def _values(x):
-    return values(np.asarray(x, dtype=float))
 
 
 @tasks.visible("bce_with_logits", float32=True)
@@ -64,9 +55,9 @@ def _(bce_with_logits):
                 ),
                 "the y = 0 term takes log(1 - sigma(z)) = log sigma(-z), not log sigma(z)",
             ),
-            _otherwise(
+            otherwise(
                 "the loss of each element should be "
-                f"{_values(losslib.binary_cross_entropy_with_logits(y, z, reduction='none'))} (-log sigma(z) for "
+                f"{values(losslib.binary_cross_entropy_with_logits(y, z, reduction='none'))} (-log sigma(z) for "
                 "y = 1, -log(1 - sigma(z)) for y = 0), and the result their mean: compare yours element by element",
                 n=4,
             ),
@@ -91,9 +82,9 @@ def _(bce_with_logits):
                 "you clip the probability (say to [1e-7, 1 - 1e-7]) before the log? The loss must keep growing "
                 "with the logit: work with the logit, -log(1 - sigma(z)) = max(z, 0) + log1p(exp(-|z|))",
             ),
-            _otherwise(
+            otherwise(
                 "the losses of the two elements should be "
-                f"{_values(losslib.binary_cross_entropy_with_logits(y_big, z_big, reduction='none'))}: for a large "
+                f"{values(losslib.binary_cross_entropy_with_logits(y_big, z_big, reduction='none'))}: for a large "
                 "logit, -log(1 - sigma(z)) is about z; compute it from the logit with the stable log-sigmoid",
                 n=2,
             ),
@@ -155,7 +146,7 @@ def _(bce_with_logits_grad):
                 lambda g, e: np.allclose(g, p - y),
                 "that is sigma(z) - y without the 1/N of the mean: divide by N, the number of elements",
             ),
-            _otherwise(
+            otherwise(
                 "the derivative of the mean BCE with respect to z_i is (sigma(z_i) - y_i) / N, N = 5 here: "
                 "compare yours element by element",
                 n=5,
@@ -178,7 +169,7 @@ def _(bce_with_logits_grad):
                 "the tiny gradients lost their digits: sigma(30) - 1 subtracts two numbers close to 1; "
                 "compute (1 - y) sigma(z) - y sigma(-z) instead",
             ),
-            _otherwise(
+            otherwise(
                 "for y = 1 the gradient is -sigma(-z) / N and for y = 0 it is sigma(z) / N, about -4.7e-14 and "
                 "4.7e-14 here: compute them without subtracting numbers close to 1",
                 n=2,
@@ -244,8 +235,8 @@ def _(smoothed_cross_entropy):
                 "eps is shared among the C classes: each receives eps/C, so the uniform part is eps times the "
                 "*mean* over the classes of -log softmax, not the sum",
             ),
-            _otherwise(
-                f"the loss of each example should be {_values(per_example)}, i.e. "
+            otherwise(
+                f"the loss of each example should be {values(per_example)}, i.e. "
                 "(1 - eps) (-log softmax(z)_y) + eps times the mean over the classes of -log softmax(z)_c, and the "
                 "result their mean over the examples",
                 n=4,
@@ -265,9 +256,9 @@ def _(smoothed_cross_entropy):
             "log softmax directly as (z - max) - log(sum(exp(z - max))), never as the log of the softmax"
         ),
         hints=[
-            _otherwise(
+            otherwise(
                 "the losses of the two examples should be "
-                f"{_values(losslib.cross_entropy(np.array([1, 0]), big, label_smoothing=0.2, reduction='none'))}: "
+                f"{values(losslib.cross_entropy(np.array([1, 0]), big, label_smoothing=0.2, reduction='none'))}: "
                 "-log softmax(z)_c = logsumexp(z) - z_c, with logsumexp(z) = max(z) + log(sum(exp(z - max(z)))), "
                 "is large for the classes far below the maximum; do not clip or cap it",
                 n=2,
@@ -316,9 +307,9 @@ def _(focal_loss):
                 lambda g, e: np.isclose(g, losslib.focal(y, z, gamma=0.0, alpha=0.25)),
                 "that is the weighted cross-entropy: the factor (1 - p_t)^gamma is missing",
             ),
-            _otherwise(
+            otherwise(
                 "the loss of each element should be "
-                f"{_values(losslib.focal(y, z, gamma=2.0, alpha=0.25, reduction='none'))}, i.e. "
+                f"{values(losslib.focal(y, z, gamma=2.0, alpha=0.25, reduction='none'))}, i.e. "
                 "-alpha_t (1 - p_t)^gamma log p_t, and the result their mean: compare yours element by element",
                 n=5,
             ),
@@ -336,9 +327,9 @@ def _(focal_loss):
             "stable binary cross-entropy on the logit of the true class, not from the probability"
         ),
         hints=[
-            _otherwise(
+            otherwise(
                 "the losses of the two elements should be "
-                f"{_values(losslib.focal(y_big, z_big, gamma=2.0, alpha=0.25, reduction='none'))}: for the "
+                f"{values(losslib.focal(y_big, z_big, gamma=2.0, alpha=0.25, reduction='none'))}: for the "
                 "confident mistake p_t = sigma(-40), so (1 - p_t)^gamma is about 1 and -log p_t about 40; did you "
                 "clip the probability?",
                 n=2,
@@ -442,13 +433,7 @@ _WHY_NOT_SEPSIS = {
 def _(choose_loss):
     """Every answer is a name from the list; the choices for "sepsis_risk" and "digits"."""
     allowed = [info.name for info in losslib.select(family="classification")]
-    answers = {s: choose_loss(s) for s in _SITUATIONS}
-    for s, a in answers.items():
-        if not isinstance(a, str) or a not in allowed:
-            raise CheckFailed(
-                f"choose_loss({s!r}) returned {a!r}, expected one of the allowed names: {', '.join(allowed)} "
-                "(the name as a string, spelt as in the list)"
-            )
+    answers = answers_among(choose_loss, "choose_loss", _SITUATIONS, allowed)
     a = answers["sepsis_risk"]
     if a != "binary_cross_entropy_with_logits":
         raise CheckFailed(

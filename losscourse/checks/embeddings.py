@@ -7,7 +7,7 @@ from scipy.spatial.distance import cdist
 
 import losslib
 
-from ..testing import CheckFailed, check_close
+from ..testing import CheckFailed, answers_among, check_close
 from . import Tasks
 
 tasks = Tasks("04-embeddings")
@@ -248,13 +248,7 @@ _SITUATIONS = (
 def _(choose_loss):
     """Every answer is a name from the list; the choice for "digits"."""
     allowed = [info.name for info in losslib.select(family="embedding")] + ["cross_entropy"]
-    answers = {s: choose_loss(s) for s in _SITUATIONS}
-    for s, a in answers.items():
-        if not isinstance(a, str) or a not in allowed:
-            raise CheckFailed(
-                f"choose_loss({s!r}) returned {a!r}, expected one of the allowed names: {', '.join(allowed)} "
-                "(the name as a string, spelt as in the list)"
-            )
+    answers = answers_among(choose_loss, "choose_loss", _SITUATIONS, allowed)
     if len(set(answers.values())) == 1:
         raise CheckFailed(
             f"choose_loss returned {answers['digits']!r} for every situation: the six situations call for "

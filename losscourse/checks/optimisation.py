@@ -6,7 +6,7 @@ import numpy as np
 
 import losslib
 
-from ..testing import CheckFailed, check_close
+from ..testing import CheckFailed, answers_among, check_close
 from . import Tasks
 
 tasks = Tasks("06-optimisation")
@@ -290,13 +290,7 @@ _PROBLEMS = ("small_logistic", "big_network", "absolute_error", "millimetres_and
 @tasks.visible("choose_method")
 def _(choose_method):
     """Every answer is one of the five names, and two of the five are checked."""
-    for problem in _PROBLEMS:
-        answer = choose_method(problem)
-        if not (isinstance(answer, str) and answer in _METHODS):
-            raise CheckFailed(
-                f"choose_method({problem!r}) returned {answer!r}, which is not one of "
-                f"{', '.join(repr(m) for m in _METHODS)}"
-            )
+    answers_among(choose_method, "choose_method", _PROBLEMS, _METHODS)
     answer = choose_method("small_logistic")
     if answer != "newton":
         raise CheckFailed(

@@ -6,7 +6,7 @@ import numpy as np
 
 import losslib
 
-from ..testing import CheckFailed, _ratio_hint, check_close, values
+from ..testing import CheckFailed, answers_among, check_close, otherwise, values
 from . import Tasks
 
 tasks = Tasks("02-regression")
@@ -16,15 +16,6 @@ check = tasks.check
 _Y_TRUE = np.array([0.0, 1.0, 2.0, 3.0, 4.0])
 _Y_PRED = np.array([0.5, -1.0, 2.2, 6.0, 3.0])
 _GIVEN = "y_true = [0, 1, 2, 3, 4], y_pred = [0.5, -1, 2.2, 6, 3] (residuals [0.5, -2, 0.2, 3, -1])"
-
-
-def _otherwise(message, n=None):
-    """A last hint, for a result that none of the specific ones (nor a constant factor) explains."""
-    return (lambda g, e: _ratio_hint(g, e, n) is None, message)
-
-
-def _values(x):
-    return values(np.asarray(x, dtype=float))
 
 
 @tasks.visible("huber", float32=True)
@@ -62,8 +53,8 @@ def _(huber):
                     "one piece uses 1 where delta belongs: compare |r| with delta, and write the linear piece "
                     "as delta (|r| - delta/2)",
                 ),
-                _otherwise(
-                    f"the loss of each residual should be {_values(losslib.huber(y_true, y_pred, delta=delta, reduction='none'))}"
+                otherwise(
+                    f"the loss of each residual should be {values(losslib.huber(y_true, y_pred, delta=delta, reduction='none'))}"
                     " (r^2 / 2 where |r| <= delta, delta (|r| - delta/2) beyond), and the result their mean: "
                     "compare yours element by element",
                     n=5,
@@ -104,7 +95,7 @@ def _(huber_grad):
                     "it has the wrong sign: the residual is r = y_pred - y_true, and the derivative of the "
                     "loss with respect to y_pred has the sign of r",
                 ),
-                _otherwise(
+                otherwise(
                     "the derivative of the mean Huber loss is r / N where |r| <= delta and delta sign(r) / N "
                     "beyond (N = 5): compare yours element by element",
                     n=5,
@@ -141,8 +132,8 @@ def _(log_cosh):
                 lambda g, e: np.isclose(g, np.mean(r**2 / 2)),
                 "that is r^2 / 2, the approximation near 0 only",
             ),
-            _otherwise(
-                f"the loss of each residual should be {_values(losslib.log_cosh(np.zeros(4), r, reduction='none'))}, "
+            otherwise(
+                f"the loss of each residual should be {values(losslib.log_cosh(np.zeros(4), r, reduction='none'))}, "
                 "and the result their mean: compare yours element by element (log is the natural logarithm)",
                 n=4,
             ),
@@ -158,9 +149,9 @@ def _(log_cosh):
         overflow_hint="cosh(r) (and exp(|r|)) overflows to inf beyond |r| = 710: rewrite log cosh r with |r| taken "
         "out of the logarithm, so that only exp(-|r|), a number below 1, is ever computed",
         hints=[
-            _otherwise(
+            otherwise(
                 "for large |r|, log cosh r = |r| - log 2 + log(1 + exp(-2|r|)), so the losses should be "
-                f"{_values(losslib.log_cosh(np.zeros(3), big, reduction='none'))}: does your formula lose the "
+                f"{values(losslib.log_cosh(np.zeros(3), big, reduction='none'))}: does your formula lose the "
                 "large residuals (a clip, a cap, a float32 conversion)?",
                 n=3,
             )
@@ -283,8 +274,8 @@ def _(pinball_loss):
                     "an over-prediction (e < 0) costs (tau - 1) e = (1 - tau) |e|, a positive number: (1 - tau) e "
                     "is negative there",
                 ),
-                _otherwise(
-                    f"the loss of each target should be {_values(losslib.quantile(y_true, y_pred, tau=tau, reduction='none'))}"
+                otherwise(
+                    f"the loss of each target should be {values(losslib.quantile(y_true, y_pred, tau=tau, reduction='none'))}"
                     " (tau e for e = y_true - y_pred >= 0, (tau - 1) e for e < 0), and the result their mean",
                     n=5,
                 ),
@@ -384,14 +375,7 @@ _DATASETS = [
 def _(choose_loss):
     """Every answer is a regression loss of losslib; the answers for clean_gaussian and bike_rentals."""
     names = [info.name for info in losslib.select(family="regression")]
-    for dataset in _DATASETS:
-        answer = choose_loss(dataset)
-        if not (isinstance(answer, str) and answer in names):
-            raise CheckFailed(
-                f"choose_loss({dataset!r}) returned {answer!r}, expected one of the names "
-                f"{', '.join(repr(n) for n in names)}: return the name as a string, spelt as in the list "
-                "(not the loss function itself)"
-            )
+    answers_among(choose_loss, "choose_loss", _DATASETS, names)
 
     # Gaussian noise of constant spread, the conditional mean: the Gaussian NLL of a point prediction.
     expected = {info.name for info in losslib.select(family="regression", distribution="Gaussian", prediction="real")}
