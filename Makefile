@@ -60,7 +60,7 @@ $(NODE_STAMP): package.json package-lock.json
 # shares a process (a file's fixtures, the built book). `make test PYTEST_WORKERS=0` runs it in one.
 PYTEST_WORKERS ?= auto
 test: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
 
 release: $(STAMP)
 	$(LOSSCOURSE) release
