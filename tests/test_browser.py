@@ -782,3 +782,126 @@ def test_no_code_cell_or_output_scrolls_sideways_at_the_desktop_width(site, brow
     finally:
         page.close()
     assert not problems, f"{len(problems)} code block(s) wider than the column:\n" + "\n".join(problems)
+
+
+# --------------------------------------------------------------------------
+# Figures open full size (issue #21): at 390 px a figure's text is about 6 CSS px
+# --------------------------------------------------------------------------
+
+_IMAGE_LINKS = """() => Array.from(document.querySelectorAll('article.bd-article img')).map(i => {
+  const a = i.closest('a[href]');
+  const number = i.closest('figure')?.querySelector('figcaption .caption-number');
+  return {src: i.src, href: a ? a.href : null, label: a ? a.getAttribute('aria-label') : null,
+          focusable: !!a && a.tabIndex >= 0, number: number ? number.textContent.trim() : null};
+})"""
+
+
+def test_every_image_is_a_link_to_itself_full_size_named_by_its_figure_number(site, browser):
+    """Every image in every page's article (folded cells and the explorer's static figures too) is in a
+    focusable link to its own PNG, named "Open Fig. N.M full size" (the number its caption shows) or
+    "Open the image full size"; the link loads an image; Enter on a focused link opens it, at phone width."""
+    base, root = site
+    problems, count = [], 0
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        for rel in _pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")
+            for image in page.evaluate(_IMAGE_LINKS):
+                count += 1
+                name = Path(urlparse(image["src"]).path).name
+                expected = f"Open {image['number'] or 'the image'} full size"
+                if image["href"] != image["src"] or not image["focusable"]:
+                    problems.append(f"{rel}: {name} is not in a focusable link to itself (href {image['href']})")
+                elif image["label"] != expected:
+                    problems.append(f"{rel}: {name}'s link is named {image['label']!r}, not {expected!r}")
+                else:
+                    response = page.request.get(image["href"])
+                    if not response.ok or not response.headers.get("content-type", "").startswith("image/"):
+                        problems.append(f"{rel}: {image['href']} gives {response.status} {response.headers}")
+    finally:
+        page.close()
+    assert count >= 60, f"only {count} images found"
+    assert not problems, f"{len(problems)} image(s) that do not open full size:\n" + "\n".join(problems)
+
+    page, _ = _open(browser, base, "book/02-regression.html", "phone")
+    try:
+        link = page.get_by_role("link", name="Open Fig. 2.1 full size")
+        link.focus()
+        with page.expect_navigation():
+            page.keyboard.press("Enter")
+        assert page.url.endswith(".png"), f"Enter on the figure's link went to {page.url}"
+    finally:
+        page.close()
+
+
+# --------------------------------------------------------------------------
+# A lighter page (issue #21): the theme's icons without Font Awesome's 1.49 MB script
+# --------------------------------------------------------------------------
+
+# Bytes of JavaScript, CSS and fonts a chapter page loads (losscourse/icons.py). Measured on
+# book/02-regression.html: 3,884,950 with pydata-sphinx-theme's fontawesome.js (1,489,308 of it),
+# 2,429,236 without it (icons.js 9.7 kB); MathJax (1.17 MB with its fonts) and the theme's CSS (0.40 MB) are most of the rest.
+PAGE_ASSET_BUDGET = 2_500_000
+_ASSETS = """() => performance.getEntriesByType('resource')
+  .map(e => [e.name, e.decodedBodySize])
+  .filter(([name]) => /\\.(js|css|woff2?|ttf|otf)([?#].*)?$/.test(name))"""
+_ICONS = """() => ({
+  undrawn: Array.from(document.querySelectorAll("i[class*='fa-'], span[class*='fa-']")).map(e => e.className),
+  drawn: Array.from(document.querySelectorAll('svg.svg-inline--fa')).map(s => ({
+    name: s.getAttribute('class'), path: (s.querySelector('path') || {getAttribute: () => ''}).getAttribute('d') || '',
+    hidden: s.getAttribute('aria-hidden'), width: s.getBoundingClientRect().width})),
+  buttons: Array.from(document.querySelectorAll('.article-header-buttons .btn, .primary-toggle'))
+    .filter(b => b.getBoundingClientRect().width > 0)
+    .map(b => [b.getAttribute('aria-label') || b.title,  // the widest: the colour-mode button hides two
+               Math.max(0, ...Array.from(b.querySelectorAll('svg.svg-inline--fa'), s => s.getBoundingClientRect().width))]),
+})"""
+
+
+def test_a_chapter_loads_its_icons_within_the_asset_budget(site, browser):
+    """No fontawesome.js; the fonts, CSS and JavaScript a chapter loads stay below PAGE_ASSET_BUDGET bytes;
+    every Font Awesome icon of the page is drawn (an SVG with an outline, hidden from screen readers) and
+    each visible header button shows one."""
+    base, _ = site
+    page, errors = _open(browser, base, "book/02-regression.html", "desktop")
+    try:
+        if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
+            page.evaluate("MathJax.startup.promise")
+        page.wait_for_load_state("networkidle")
+        assets = page.evaluate(_ASSETS)
+        icons = page.evaluate(_ICONS)
+    finally:
+        page.close()
+    total = sum(size for _, size in assets)
+    largest = ", ".join(f"{name.rsplit('/', 1)[-1]} {size:,}" for name, size in sorted(assets, key=lambda a: -a[1])[:5])
+    assert not [name for name, _ in assets if "fontawesome.js" in name], "the page still loads fontawesome.js"
+    assert total < PAGE_ASSET_BUDGET, f"{total:,} bytes of JS, CSS and fonts (budget {PAGE_ASSET_BUDGET:,}): {largest}"
+    assert not errors, errors
+    assert not icons["undrawn"], f"icons not drawn: {icons['undrawn']}"
+    assert len(icons["drawn"]) >= 10, f"only {len(icons['drawn'])} icons drawn"
+    assert all(i["path"].startswith("M") and i["hidden"] == "true" for i in icons["drawn"]), icons["drawn"]
+    assert len(icons["buttons"]) >= 4 and all(width > 0 for _, width in icons["buttons"]), icons["buttons"]
+
+
+# --------------------------------------------------------------------------
+# Search (issue #21): the chapter that teaches a term before the bibliography, snippets without TeX
+# --------------------------------------------------------------------------
+
+
+def test_the_search_lists_the_chapter_before_the_bibliography_and_quotes_no_tex(site, browser):
+    base, _ = site
+    page, errors = _open(browser, base, "search.html?q=huber", "desktop")
+    try:
+        _wait_for_search(page)
+        results = page.evaluate("""() => Array.from(document.querySelectorAll('#search-results li')).map(li => ({
+            href: li.querySelector('a').getAttribute('href'),
+            snippet: (li.querySelector('.context') || {textContent: ''}).textContent}))""")
+    finally:
+        page.close()
+    pages = [r["href"].split("#")[0].split("?")[0].removeprefix("./") for r in results]
+    assert "book/02-regression.html" in pages and "book/bibliography.html" in pages, pages
+    assert pages.index("book/02-regression.html") < pages.index("book/bibliography.html"), pages
+    snippets = [r["snippet"] for r in results]
+    assert sum(bool(s.strip()) for s in snippets) >= 3, snippets
+    tex = [s for s in snippets if re.search(r"\\[A-Za-z]+|\\[()\[\]]", s)]
+    assert not tex, f"{len(tex)} snippet(s) quote TeX: {tex[:3]}"
+    assert not errors, errors

@@ -10,6 +10,9 @@ in ``_config.yml``).
 - The role ``chapter`` links a chapter if it is in the book, and names it "(in preparation)" if not.
 - The explorer's script and style are served on its page only; ``{{ course_version }}`` and
   ``{{ repository_link }}`` are MyST substitutions.
+- Every image opens full size when clicked (:mod:`losscourse.site.figure_links`).
+- The search ranks the pages that teach a term above the bibliography, and its snippets show no TeX
+  (:mod:`losscourse.site.search`).
 """
 
 from __future__ import annotations
@@ -184,6 +187,8 @@ def _reread_on_new_pages(app: Any, env: Any, added: set, changed: set, removed: 
 
 
 def setup(app: Any) -> dict[str, Any]:
+    app.setup_extension("losscourse.site.figure_links")
+    app.setup_extension("losscourse.site.search")
     app.connect("config-inited", _static_path)
     app.connect("env-get-outdated", _reread_on_new_pages)
     # After the theme's handlers (priority 501), which make the buttons.
