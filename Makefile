@@ -56,11 +56,11 @@ $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $(NODE_STAMP)
 
-# pytest-xdist spreads the suite over the machine's cores; tests/conftest.py keeps together what
-# shares a process (a file's fixtures, the built book). `make test PYTEST_WORKERS=0` runs it in one.
+# pytest-xdist spreads the suite over the machine's cores; losscourse/pytest_plugin.py keeps together
+# what shares a process (a file's fixtures, the built book). `make test PYTEST_WORKERS=0` runs it in one.
 PYTEST_WORKERS ?= auto
 test: $(STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadgroup --durations=15
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadscope --durations=15
 
 release: $(STAMP)
 	$(LOSSCOURSE) release

@@ -89,7 +89,8 @@ def readable_form(name: str) -> str:
         f"   The loss and its gradient as the book writes them, in plain numpy. :func:`{info.loss.__name__}` "
         f"and :func:`{info.grad.__name__}` compute the same in a fast path: an optimisation of this "
         "definition, tested against it on every input the tests draw.\n\n"
-        "   .. code-block:: python\n\n"
+        "   .. code-block:: python\n"
+        "      :class: readable-form\n\n"
         f"{code}\n"
     )
 

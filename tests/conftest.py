@@ -229,36 +229,3 @@ def built_book(tmp_path_factory):
     code = book.build(out, strict=True, force_all=True)
     assert code == 0, "jupyter-book build -W -n --keep-going failed: see the captured output above"
     return out / "html"
-
-
-def pytest_terminal_summary(terminalreporter):
-    """Print the mutation reports of the assignments (tests/test_mutation.py records them as the
-    user property ``mutation_report``, which pytest-xdist carries back from its workers)."""
-    reports = {}
-    for outcome in ("passed", "failed"):
-        for rep in terminalreporter.stats.get(outcome, []):
-            for key, text in getattr(rep, "user_properties", ()):
-                if key == "mutation_report":
-                    reports[rep.nodeid] = text
-    if reports:
-        terminalreporter.section("mutation testing of the assignments' tests")
-        for nodeid in sorted(reports):
-            terminalreporter.write_line(reports[nodeid])
-
-
-def pytest_collection_modifyitems(config, items):
-    """Keep together what must run in one process when pytest-xdist spreads the suite
-    (``make test`` runs ``pytest -n auto --dist loadgroup``): a file's tests (its module fixtures,
-    a notebook's cells in order), or, in a file that names the module-scoped parametrised fixture
-    it is costly for in ``XDIST_GROUP_BY``, a file's tests for one value of it; and everything that
-    uses the session's built book, which is then built once."""
-    for item in items:
-        if "built_book" in getattr(item, "fixturenames", ()):
-            group = "built-book"
-        else:
-            group = item.nodeid.split("::")[0]
-            by = getattr(getattr(item, "module", None), "XDIST_GROUP_BY", None)
-            params = getattr(getattr(item, "callspec", None), "params", {})
-            if by in params:
-                group += f"[{params[by]}]"
-        item.add_marker(pytest.mark.xdist_group(group))

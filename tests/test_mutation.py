@@ -19,7 +19,6 @@ from losscourse import mutation
 from losscourse.assignments import list_assignments
 
 ASSIGNMENTS = list_assignments()
-XDIST_GROUP_BY = "report"  # pytest-xdist may mutate two assignments at once, each in one process (conftest.py)
 
 
 @pytest.fixture(scope="module", params=ASSIGNMENTS)

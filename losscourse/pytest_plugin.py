@@ -1,0 +1,65 @@
+"""The course's pytest plugin (pyproject.toml loads it with ``-p losscourse.pytest_plugin``), for every
+test path: ``tests/``, the doctests and the solution notebooks that nbval runs.
+
+- It tells pytest-xdist what must run in one process when it spreads the suite over the cores
+  (``make test`` runs ``pytest -n auto --dist loadscope``): a file's tests (its module fixtures, a
+  notebook's cells in order), the users of the session's built book (built once), and in
+  ``tests/test_mutation.py`` one assignment's tests (its mutants are graded once per assignment).
+- It prints the mutation reports of the assignments at the end of the run.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print the mutation reports of the assignments (tests/test_mutation.py records them as the
+    user property ``mutation_report``, which pytest-xdist carries back from its workers)."""
+    reports = {}
+    for outcome in ("passed", "failed"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            for key, text in getattr(rep, "user_properties", ()):
+                if key == "mutation_report":
+                    reports[rep.nodeid] = text
+    if reports:
+        terminalreporter.section("mutation testing of the assignments' tests")
+        for nodeid in sorted(reports):
+            terminalreporter.write_line(reports[nodeid])
+
+
+# The files whose tests use the session fixture ``built_book`` (tests/conftest.py): one worker runs them
+# all, so the book is built once. pytest_itemcollected keeps this list true.
+BOOK_FILES = ("tests/test_book.py", "tests/test_browser.py")
+# Files whose tests are grouped by their parameter (a costly module-scoped parametrised fixture).
+BY_PARAMETER = ("tests/test_mutation.py",)
+
+
+def group_of(nodeid: str) -> str:
+    """The tests that pytest-xdist must run in one process, named (from the test's node id)."""
+    path = nodeid.split("::")[0]
+    if path in BOOK_FILES:
+        return "built-book"
+    if path in BY_PARAMETER and nodeid.endswith("]"):
+        return path + nodeid[nodeid.rindex("[") :]
+    return path
+
+
+def pytest_itemcollected(item):
+    path = item.nodeid.split("::")[0]
+    if "built_book" in getattr(item, "fixturenames", ()) and path not in BOOK_FILES:
+        raise pytest.UsageError(f"{path} uses built_book: add it to BOOK_FILES in {__name__}")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """pytest-xdist's scope scheduling, with :func:`group_of` as the scope. (Its ``loadgroup`` mode,
+    which reads ``xdist_group`` marks, does not group with pytest 9: xdist 3.8 renames the
+    ``_nodeid`` attribute that pytest 9 no longer has.)"""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class CourseScheduling(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return CourseScheduling(config, log)
