@@ -203,7 +203,7 @@ def test_readable_form_is_the_source_in_a_dropdown(monkeypatch):
     rst = api_reference.readable_form("huber")
     assert rst.startswith(".. dropdown:: Readable form\n")
     assert ":func:`huber` and :func:`huber_grad` compute the same in a fast path" in rst
-    code = rst.split(".. code-block:: python\n\n", 1)[1]
+    code = rst.split(".. code-block:: python\n      :class: readable-form\n\n", 1)[1]
     assert textwrap.dedent(code).strip() == textwrap.dedent(inspect.getsource(plain)).strip()
     # inside the loss's entry (indented under its autofunction), not the gradient's
     module_rst = api_reference.api(losslib.regression)
