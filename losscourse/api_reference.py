@@ -28,20 +28,28 @@ NOTHING_YET = "*Nothing here yet: this part of the course is being written.*"
 
 
 def _modules() -> list[ModuleType]:
-    """losslib and each of its modules (private ones included: a constant may be defined there)."""
-    names = [m.name for m in pkgutil.iter_modules(losslib.__path__)]
-    return [losslib] + [importlib.import_module(f"losslib.{name}") for name in names]
+    """losslib and each of its modules, those of its packages too (private ones included: a constant
+    may be defined there)."""
+    names = [m.name for m in pkgutil.walk_packages(losslib.__path__, "losslib.")]
+    return [losslib] + [importlib.import_module(name) for name in names]
 
 
 def ordered_names(module: ModuleType) -> list[str]:
     """``module.__all__``, with each registered loss followed by its gradient, in registry order, first."""
     names = list(module.__all__)
     ordered: list[str] = []
-    for entry in (e for e in losslib.LOSSES.values() if e.loss.__module__ == module.__name__):
+    for entry in (e for e in losslib.LOSSES.values() if defines(module, e.loss)):
         for fn in (entry.loss, entry.grad):
             if fn.__name__ in names and fn.__name__ not in ordered:
                 ordered.append(fn.__name__)
     return ordered + [n for n in names if n not in ordered]
+
+
+def defines(module: ModuleType, function: object) -> bool:
+    """Whether ``function`` is one of ``module``'s own: defined in it or, for a package such as
+    ``losslib.classification``, in one of its modules."""
+    home = getattr(function, "__module__", "")
+    return home == module.__name__ or (hasattr(module, "__path__") and home.startswith(module.__name__ + "."))
 
 
 def constant_docstring(module: ModuleType, name: str) -> str | None:

@@ -10,6 +10,7 @@ that page, with warnings as errors (-W -n --keep-going --all) into a fresh folde
 from __future__ import annotations
 
 import dataclasses
+import importlib
 import inspect
 import pkgutil
 import posixpath
@@ -229,7 +230,7 @@ def test_every_name_of_a_module_is_documented_once_each_loss_before_its_gradient
             assert len(lines) == 1, f"losslib.{public} is documented {len(lines)} times in the section of {name}"
         order = api_reference.ordered_names(module)
         for info in losslib.LOSSES.values():
-            if info.loss.__module__ == module.__name__ and info.grad.__name__ in order:
+            if api_reference.defines(module, info.loss) and info.grad.__name__ in order:
                 assert order.index(info.grad.__name__) == order.index(info.loss.__name__) + 1, info.name
 
 
@@ -249,3 +250,18 @@ def test_a_module_without_names_yet_says_so():
     rst = api_reference.api(module)
     assert rst.startswith("```{eval-rst}\n.. py:module:: losslib.future\n.. py:currentmodule:: losslib\n")
     assert api_reference.NOTHING_YET in rst and rst.endswith("```\n")
+
+
+def test_a_family_package_lists_the_names_of_its_modules():
+    """losslib.classification & co. repeat their modules' __all__ (for type checkers): the two agree."""
+    for name in _public_modules():
+        package = getattr(losslib, name)
+        if not hasattr(package, "__path__"):
+            continue
+        modules = [
+            importlib.import_module(f"{package.__name__}.{m.name}") for m in pkgutil.iter_modules(package.__path__)
+        ]
+        from_modules = [n for module in modules for n in getattr(module, "__all__", [])]
+        assert sorted(package.__all__) == sorted(from_modules), (
+            f"losslib.{name}.__all__ and its modules' __all__ differ"
+        )

@@ -1,0 +1,603 @@
+r"""Losses between probability vectors (a target distribution and predicted probabilities), row by row: categorical
+cross-entropy and the Kullback-Leibler divergence.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TypeAlias, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from .. import _kernels
+from .._info import register
+from .._reduction import divisor, grad_scale, reduce, reduce_readable
+from .._typing import FloatArray, Reduced
+from .._validation import (
+    _first_index,
+    as_any_array,
+    as_float_array,
+    check_in_unit_interval,
+    check_reduction,
+    check_same_shape,
+)
+from .._wrappers import gradient
+from .binary import _LOG_CLAMP
+from .multiclass import _partial_sums
+
+__all__ = [
+    "categorical_cross_entropy",
+    "categorical_cross_entropy_grad",
+    "kl_divergence",
+    "kl_divergence_grad",
+]
+
+_P_UNCLAMPED = math.exp(_LOG_CLAMP + 1e-9)  # above this, log(p) > -100 also after rounding
+_RATIO_FINITE = 1e-300  # for p above this, y / p <= 1e300 (y <= 1): finite
+
+
+Rows: TypeAlias = Callable[[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]
+"""``rows(y, p) -> (per-row losses, gradient of their sum)``: a loss between distributions on whole arrays."""
+RowsKernel: TypeAlias = Callable[
+    [FloatArray, FloatArray, FloatArray | None, FloatArray | None, float, list[FloatArray], float], bool
+]
+"""A block of a loss between distributions: see :func:`_distribution_loss`."""
+
+
+# --------------------------------------------------------------------------
+# Categorical cross-entropy and KL divergence on probabilities
+# --------------------------------------------------------------------------
+
+
+def _sum_tolerance(n_classes: int, dtype: np.dtype[Any]) -> float:
+    """How far a row of probabilities may sum from 1.
+
+    1e-5, or more for few-digit dtypes and many classes (a float32 softmax of C classes
+    sums to 1 within about C ulps). It must exceed the 1e-6 steps of central finite
+    differences, which move one probability, and so the row's sum, by 1e-6.
+    """
+    return max(1e-5, 4 * n_classes * float(np.finfo(dtype).eps))
+
+
+def _check_rows_sum_to_one(arr: FloatArray, name: str, hint: str) -> None:
+    """Refuse rows (last axis) that are not probability distributions, naming the first."""
+    sums = arr.sum(axis=-1, dtype=np.float64)
+    tol = _sum_tolerance(arr.shape[-1], arr.dtype)
+    bad = np.abs(sums - 1.0) > tol
+    if np.any(bad):
+        index = _first_index(np.asarray(bad))
+        row = f"{name}[{', '.join(map(str, index))}, :]" if index else name
+        raise ValueError(
+            f"{row} sums to {float(np.asarray(sums)[index])!r} over its last axis (the classes), but "
+            f"class probabilities must sum to 1 (within {tol:.1g}){hint}"
+        )
+
+
+def _distribution_inputs(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str, loss: str
+) -> tuple[FloatArray, FloatArray]:
+    """Validate a call of a loss between two distributions over the last axis: ``(y, p)``."""
+    check_reduction(reduction)
+    p = as_float_array(y_pred, "y_pred")
+    if p.ndim == 0:
+        raise ValueError(
+            "y_pred must have a class axis (the last one) holding one probability per class; got a "
+            "scalar. For the probability of a single binary event use binary_cross_entropy"
+        )
+    target = as_any_array(y_true, "y_true")
+    if target.dtype.kind in "iu" and target.shape == p.shape[:-1] and target.size > 0:
+        raise ValueError(
+            f"y_true holds integer class labels of shape {target.shape}, but {loss} compares two "
+            f"distributions and needs class probabilities of y_pred's shape {p.shape}: pass the one-hot "
+            f"rows np.eye({p.shape[-1]})[y_true], or use cross_entropy, which takes labels and logits"
+        )
+    y = as_float_array(target, "y_true", dtype=p.dtype)
+    check_same_shape(y, "y_true", p, "y_pred")
+    logits_hint = (
+        "; if these are logits (any real numbers), use cross_entropy, which takes logits and is "
+        "more accurate, or turn them into probabilities with losslib.softmax"
+    )
+    check_in_unit_interval(p, "y_pred", logits_hint)
+    check_in_unit_interval(y, "y_true", "; targets are class probabilities or one-hot rows")
+    _check_rows_sum_to_one(
+        p,
+        "y_pred",
+        "; losslib does not renormalise them silently as Keras does: check the class axis (the last one), "
+        "or, if the rows are scores or logits, pass the logits to cross_entropy (more accurate) or "
+        "normalise them yourself (losslib.softmax of logits)",
+    )
+    _check_rows_sum_to_one(y, "y_true", "; targets are class probabilities or one-hot rows")
+    return y, p
+
+
+def _distribution_inputs_fast(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str
+) -> tuple[FloatArray, FloatArray] | None:
+    """``(y, p)`` after the checks that cost no pass over the data; None where the full
+    :func:`_distribution_inputs` must decide (it raises the error, in the order of its checks).
+
+    The checks of the values (NaN, [0, 1], rows summing to 1) are left to :func:`_rows_min`,
+    block by block, in cache.
+    """
+    try:
+        check_reduction(reduction)
+        p = as_float_array(y_pred, "y_pred", nan=False)
+        target = as_any_array(y_true, "y_true")
+        if p.ndim == 0 or target.shape != p.shape or target.dtype.kind not in "biuf":
+            return None
+        y = as_float_array(target, "y_true", dtype=p.dtype, nan=False)
+    except (TypeError, ValueError):
+        return None
+    return y, p
+
+
+def _rows_min(arr: FloatArray, tol: float) -> float | None:
+    """The smallest entry if every entry is in [0, 1] (no NaN) and every row sums to 1 within
+    ``tol`` (the checks of :func:`_distribution_inputs` on a block, as reductions only), else None."""
+    sums = arr.sum(axis=-1, dtype=np.float64)
+    smallest = arr.min()
+    if smallest >= 0 and arr.max() <= 1 and np.all(np.abs(sums - 1.0) <= tol):
+        return float(smallest)
+    return None
+
+
+def _distribution_loss(
+    kernel: RowsKernel,
+    rows: Rows,
+    y_true: npt.ArrayLike,
+    y_pred: npt.ArrayLike,
+    reduction: str,
+    loss: str,
+    value: bool,
+    grad: bool,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Value and/or gradient of a loss between distributions over the last axis, by blocks of rows.
+
+    ``kernel(y, p, v, g, count, tmp, p_min)`` computes a block of rows (``p_min`` is the smallest
+    entry of the block of ``p``): the per-row losses into ``v``,
+    the gradient divided by ``count`` (the mean's denominator, else 1) into ``g`` (either may be
+    None), and returns False if the block needs ``rows(y, p) -> (per-row losses, gradient of their
+    sum)``, the straightforward formulas on whole arrays, which then overwrite the block's outputs. The inputs are checked
+    block by block; on any doubt the full validation runs (and raises).
+    """
+    fast = _distribution_inputs_fast(y_true, y_pred, reduction)
+    if fast is None:
+        y, p = _distribution_inputs(y_true, y_pred, reduction, loss)
+        return _distribution_general(rows, y, p, reduction, value, grad)
+    y, p = fast
+    n_classes = p.shape[-1]
+    y2, p2 = y.reshape(-1, n_classes), p.reshape(-1, n_classes)
+    n_rows = p2.shape[0]
+    tol = _sum_tolerance(n_classes, p.dtype)
+    count = divisor(reduction, n_rows)
+    size = min(_kernels.block_len(p.dtype, n_classes), n_rows)
+    v_all = np.empty(n_rows, p.dtype) if value else None
+    g_all = np.empty((n_rows, n_classes), p.dtype) if grad else None
+
+    def task(first: int, stop: int) -> None:
+        tmp = [np.empty((size, n_classes), p.dtype) for _ in range(4)]
+        for b in range(first, stop):
+            sl = slice(b * size, min((b + 1) * size, n_rows))
+            yb, pb = y2[sl], p2[sl]
+            p_min = _rows_min(pb, tol)
+            if p_min is None or _rows_min(yb, tol) is None:
+                raise _kernels.Fallback  # the full validation decides (and raises)
+            vb = v_all[sl] if v_all is not None else None
+            gb = g_all[sl] if g_all is not None else None
+            if not kernel(yb, pb, vb, gb, count, [t[: yb.shape[0]] for t in tmp], p_min):
+                per, g = rows(yb, pb)
+                if vb is not None:
+                    vb[...] = per
+                if gb is not None:
+                    np.divide(g, count, out=gb)
+
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        try:
+            _kernels.run_chunks(-(-n_rows // size), task, p.size)
+        except _kernels.Fallback:
+            y, p = _distribution_inputs(y_true, y_pred, reduction, loss)  # raises the error
+            return _distribution_general(rows, y, p, reduction, value, grad)
+    v: Reduced | None = None
+    if v_all is not None:
+        if reduction == "none":
+            v = v_all.reshape(p.shape[:-1])
+            v = v[()] if v.ndim == 0 else v
+        else:
+            total = _kernels.exact_sum(_partial_sums(v_all, size))
+            v = p.dtype.type(total / count)
+    return v, (g_all.reshape(p.shape) if g_all is not None else None)
+
+
+def _distribution_general(
+    rows: Rows, y: FloatArray, p: FloatArray, reduction: str, value: bool, grad: bool
+) -> tuple[Reduced | None, FloatArray | None]:
+    """The loss of :func:`_distribution_loss` on whole arrays, with ``rows`` only."""
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        per_item, g = rows(y, p)
+    v = reduce(per_item.astype(p.dtype, copy=False), reduction) if value else None
+    if grad:
+        g = g * p.dtype.type(grad_scale(reduction, p.size // p.shape[-1]))
+    return v, (g if grad else None)
+
+
+def _cce_rows(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per-row categorical cross-entropy (logs clamped at -100) and the gradient of its sum."""
+    log_p = np.log(p)
+    # 0 - s, not -s: a perfect prediction gives 0.0, not -0.0
+    per_item = 0.0 - (y * np.maximum(log_p, _LOG_CLAMP)).sum(axis=-1)
+    # zero where the log is clamped (the value does not depend on p there) or y = 0
+    live = (log_p > _LOG_CLAMP) & (y != 0)
+    return per_item, np.where(live, -y / p, 0).astype(p.dtype, copy=False)
+
+
+def _cce_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    p_min: float,
+) -> bool:
+    if not p_min > _P_UNCLAMPED:  # a clamped log (p <= e^-100), or p = 0: _cce_rows
+        return False
+    log_p = np.log(p, out=tmp[0])
+    if v is not None:
+        np.subtract(0.0, _kernels.rowdot(y, log_p), out=v)
+    if g is not None:
+        np.subtract(0.0, y, out=g)  # 0 - y: 0.0, not -0.0, where y = 0
+        np.divide(g, p, out=g)
+        if count != 1:
+            np.divide(g, count, out=g)  # -y / p / N, rounded twice
+    return True
+
+
+def categorical_cross_entropy_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`categorical_cross_entropy` and its gradient: the definition, as chapter 3
+    writes it.
+
+    .. math::
+
+        \ell = -\sum_{c=1}^{C} y_c \log p_c, \qquad \frac{\partial \ell}{\partial p_c} = -\frac{y_c}{p_c}
+
+    over the last axis, with each log clamped at :math:`-100` (as :func:`binary_cross_entropy`):
+    where it is clamped the term does not depend on :math:`p_c`, and its gradient is 0.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_categorical_cross_entropy`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    log_p = np.log(p)
+    loss = -np.sum(y * np.maximum(log_p, -100), axis=-1)
+    grad = np.where(log_p > -100, -y / p, 0)
+    return reduce_readable(loss, grad, reduction)
+
+
+def _categorical_cross_entropy(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`categorical_cross_entropy_readable` (value and/or gradient by blocks of rows,
+    sharing the logs)."""
+    return _distribution_loss(
+        _cce_kernel, _cce_rows, y_true, y_pred, reduction, "categorical_cross_entropy", value, grad
+    )
+
+
+def categorical_cross_entropy(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
+    r"""Cross-entropy between target and predicted class probabilities.
+
+    .. math:: \ell(y, p) = -\sum_{c=1}^{C} y_c \log p_c
+
+    With one-hot targets this is :math:`-\log p_k` for the observed class :math:`k`: the
+    negative log-likelihood of a categorical distribution with probabilities :math:`p`
+    (the logarithmic score, a strictly proper scoring rule).
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(..., C)``
+        Target class probabilities or one-hot rows (integers are fine), each row summing to 1.
+    y_pred : array_like, shape ``(..., C)``
+        Predicted class probabilities, classes on the **last** axis, each row summing to 1
+        (within :math:`10^{-5}`, or :math:`4 C` ulps of the dtype if that is more). For logits
+        use :func:`cross_entropy`, which is also more accurate (it never forms a probability
+        that rounds to 0).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one loss per example (shape ``(...)``); ``"mean"`` averages over
+        the examples, not over the :math:`N C` entries.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    Like ``torch.nn.functional.binary_cross_entropy`` (and :func:`binary_cross_entropy`),
+    each log is clamped at :math:`-100`: :math:`p_c = 0` with :math:`y_c > 0` costs
+    :math:`100\, y_c` nats instead of infinity, and its gradient is 0 there (the clamped
+    value does not depend on :math:`p_c`). A class with :math:`y_c = 0` contributes
+    nothing, also where :math:`p_c = 0`.
+
+    The gradient, :math:`-y_c / p_c`, treats every probability as a free variable (as
+    autograd does for ``-(y * log(p)).sum(-1)``); its component along the simplex is the
+    gradient minus its mean over the classes.
+
+    Differences from Keras' ``categorical_crossentropy(from_logits=False)``: Keras divides
+    ``y_pred`` by its row sums and clips it to :math:`[10^{-7}, 1 - 10^{-7}]`, silently. losslib
+    refuses a row of ``y_pred`` or ``y_true`` whose sum is off from 1 by more than
+    :math:`10^{-5}` (a sign of logits, unnormalised scores or the wrong class axis) and
+    clamps only the log. PyTorch has no loss on probabilities over classes; this is
+    ``-(y * log(p).clamp(min=-100)).sum(-1)``. Integer class labels are refused with a hint:
+    pass one-hot rows, or logits and labels to :func:`cross_entropy`.
+
+    References
+    ----------
+    .. [1] Good, I. J. (1952). Rational decisions. *JRSS B* 14(1), 107-114. (good1952rational)
+
+    Examples
+    --------
+    >>> y = [[1.0, 0.0, 0.0], [0.0, 0.5, 0.5]]
+    >>> p = [[0.5, 0.25, 0.25], [0.25, 0.25, 0.5]]
+    >>> categorical_cross_entropy(y, p, reduction="none")  # log 2, (log 4 + log 2) / 2
+    array([0.69314718, 1.03972077])
+    """
+    return cast(Reduced, _categorical_cross_entropy(y_true, y_pred, reduction=reduction, grad=False)[0])
+
+
+categorical_cross_entropy_grad = gradient(
+    categorical_cross_entropy,
+    _categorical_cross_entropy,
+    doc=r"""Gradient of :func:`categorical_cross_entropy` with respect to the probabilities ``y_pred``.
+
+    .. math:: \frac{\partial \ell}{\partial p_c} = -\frac{y_c}{p_c}
+
+    and 0 where :math:`y_c = 0` or the log is clamped (:math:`\log p_c < -100`).
+
+    Examples
+    --------
+    >>> categorical_cross_entropy_grad([[0.0, 1.0]], [[0.75, 0.25]], reduction="sum")
+    array([[ 0., -4.]])
+    """,
+)
+
+
+def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """Target and predicted distributions over 4 classes, predictions at least 0.025 from 0."""
+    y_true = rng.dirichlet(np.ones(4), size=n)
+    y_pred = 0.9 * rng.dirichlet(np.ones(4), size=n) + 0.1 / 4
+    return {"y_true": y_true, "y_pred": y_pred / y_pred.sum(axis=-1, keepdims=True)}
+
+
+register(
+    loss=categorical_cross_entropy,
+    grad=categorical_cross_entropy_grad,
+    core=_categorical_cross_entropy,
+    readable=categorical_cross_entropy_readable,
+    family="classification",
+    prediction="probability",
+    target="distribution",
+    distribution="Categorical",
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="good1952rational",
+    summary="Log loss of predicted class probabilities (log clamped at -100).",
+    sampler=_distribution_sampler,
+)
+
+
+def _log_ratio(y: FloatArray, p: FloatArray) -> FloatArray:
+    """``log(y / p)`` for ``y > 0``, keeping the digits of a log near 0.
+
+    Where ``p / 2 <= y <= 2 p`` it is ``log1p((y - p) / p)``: the difference is exact there
+    (Sterbenz), so a ratio close to 1 keeps every digit (``log(y / p)`` would lose those of
+    ``1 + delta`` when ``y / p`` is rounded). Elsewhere ``log(y / p)``, and ``log y - log p``
+    where ``y / p`` overflows or underflows (``p = 0`` gives ``+inf``).
+    """
+    with np.errstate(divide="ignore", over="ignore", under="ignore", invalid="ignore"):
+        ratio = y / p
+        near = (ratio >= 0.5) & (ratio <= 2)
+        normal = (ratio >= np.finfo(p.dtype).tiny) & (ratio <= np.finfo(p.dtype).max)
+        safe_p = np.where(near, p, 1)
+        return np.where(
+            near,
+            np.log1p((np.where(near, y, 1) - safe_p) / safe_p),
+            np.where(normal, np.log(np.where(normal, ratio, 1)), np.log(y) - np.log(p)),
+        )
+
+
+def kl_divergence_readable(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
+) -> tuple[Reduced, FloatArray]:
+    r"""Readable form of :func:`kl_divergence` and :func:`kl_divergence_grad`: the definition, as chapter 1
+    writes it.
+
+    .. math::
+
+        \operatorname{KL}(y \,\|\, p) = \sum_{c=1}^{C} y_c \log\frac{y_c}{p_c}, \qquad
+        \frac{\partial \operatorname{KL}}{\partial p_c} = -\frac{y_c}{p_c}
+
+    over the last axis, with :math:`0 \log(0 / p) = 0` (also for :math:`p = 0`) and a gradient of 0
+    there.
+
+    Returns ``(value, gradient)`` as :func:`losslib.value_and_grad` does; the fast path
+    ``_kl_divergence`` is tested against it.
+    """
+    y, p = np.asarray(y_true), np.asarray(y_pred)
+    present = y > 0
+    loss = np.sum(y * np.log(np.where(present, y / p, 1)), axis=-1)
+    grad = np.where(present, -y / p, 0)
+    return reduce_readable(loss, grad, reduction)
+
+
+def _kl_divergence(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
+) -> tuple[Reduced | None, FloatArray | None]:
+    """Fast path of :func:`kl_divergence_readable` (value and/or gradient by blocks of rows, with the
+    logs of ratios near 1 to full precision: see :func:`_kl_kernel`)."""
+    if isinstance(reduction, str) and reduction == "batchmean":
+        raise ValueError(
+            "reduction must be 'mean', 'sum' or 'none', got 'batchmean' (PyTorch's name): losslib's "
+            "'mean' already averages over the examples, as PyTorch's 'batchmean' does"
+        )
+    return _distribution_loss(_kl_kernel, _kl_rows, y_true, y_pred, reduction, "kl_divergence", value, grad)
+
+
+def _kl_rows(y: FloatArray, p: FloatArray) -> tuple[FloatArray, FloatArray]:
+    """Per-row KL divergence and the gradient of its sum, on whole arrays (any p, also 0)."""
+    present = y > 0
+    y_safe = np.where(present, y, 1)  # keeps 0 * log(0 / 0) = NaN out of the discarded branch
+    terms = np.where(present, y_safe * _log_ratio(y_safe, p), 0)  # 0 log(0 / p) = 0, also for p = 0
+    return terms.sum(axis=-1), np.where(present, -y_safe / p, 0).astype(p.dtype, copy=False)
+
+
+def _kl_kernel(
+    y: FloatArray,
+    p: FloatArray,
+    v: FloatArray | None,
+    g: FloatArray | None,
+    count: float,
+    tmp: list[FloatArray],
+    p_min: float,
+) -> bool:
+    r"""A block of KL divergences, with :math:`\log(y/p)` to full relative precision.
+
+    :math:`q = y/p` is rounded, :math:`q = (y/p)(1 + \epsilon)`, so :math:`\log q` is off by
+    :math:`\epsilon`, which is all of the log's digits where :math:`y pprox p`. With
+    :math:`d = (y - p)/p` (exact difference there, one rounding), :math:`(d - (q - 1))/q pprox
+    -\epsilon` corrects it: :math:`\log(y/p) = \log q + (d - (q - 1))/q` to a few ulps, the
+    precision of :func:`_log_ratio` in one log and no selection. :math:`q` is clamped at the
+    smallest normal number: where :math:`y = 0` any finite log gives the term :math:`0`, and a
+    positive :math:`y/p` below it (a subnormal :math:`y`) changes a term by less than
+    :math:`10^{-305}`, far below the rounding of the row's sum. ``p = 0`` goes to :func:`_kl_rows`.
+    """
+    u, log_u, d, t = tmp
+    if not p_min > _RATIO_FINITE:  # p = 0 (infinite or NaN ratios) or so small that y / p may overflow
+        return False
+    q = np.divide(y, p, out=g if g is not None else t)
+    if v is not None:
+        np.maximum(q, _kernels.finfo(q.dtype).tiny, out=u)
+    if g is not None:
+        np.subtract(0.0, g, out=g)  # 0 - y / p: 0.0, not -0.0, where y = 0
+        if count != 1:
+            np.divide(g, count, out=g)
+    if v is not None:
+        np.log(u, out=log_u)
+        np.subtract(y, p, out=d)
+        np.divide(d, p, out=d)
+        np.subtract(u, 1, out=t)
+        np.subtract(d, t, out=d)
+        np.divide(d, u, out=d)
+        np.add(log_u, d, out=log_u)
+        v[...] = _kernels.rowdot(y, log_u)
+    return True
+
+
+def kl_divergence(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
+    r"""Kullback-Leibler divergence of the predicted from the target distribution, KL(y_true || y_pred).
+
+    .. math::
+
+        \operatorname{KL}(y \,\|\, p) = \sum_{c=1}^{C} y_c \log\frac{y_c}{p_c}
+        = \underbrace{-\sum_c y_c \log p_c}_{\text{cross-entropy}}
+          - \underbrace{\Big(-\sum_c y_c \log y_c\Big)}_{\text{entropy of } y}
+
+    over the last axis, with :math:`0 \log(0/p) = 0`. It is at least 0, with equality only
+    for :math:`p = y`, and it differs from :func:`categorical_cross_entropy` by the entropy
+    of the target, which does not depend on the prediction: the two have the same gradient.
+
+    Parameters
+    ----------
+    y_true : array_like, shape ``(..., C)``
+        The target distribution :math:`y` (class probabilities, each row summing to 1).
+    y_pred : array_like, shape ``(..., C)``
+        The predicted distribution :math:`p`, classes on the last axis, rows summing to 1
+        (within :math:`10^{-5}`, or :math:`4 C` ulps of the dtype if that is more).
+    reduction : {"mean", "sum", "none"}
+        ``"none"`` returns one divergence per example (shape ``(...)``); ``"mean"`` averages
+        over the examples: PyTorch's ``reduction="batchmean"``.
+
+    Returns
+    -------
+    float or ndarray
+
+    Notes
+    -----
+    **Argument order.** ``torch.nn.functional.kl_div(input, target)`` takes the *log* of the
+    prediction first: ``kl_divergence(y, p)`` is ``kl_div(log(p), y, reduction="batchmean")``
+    (for ``"none"``, ``kl_div(..., reduction="none").sum(-1)``). PyTorch's ``"mean"`` divides by
+    the number of entries :math:`N C` rather than by :math:`N` (a frequent mistake);
+    losslib's ``"mean"`` is the ``"batchmean"`` that equals the mathematical KL divergence.
+    Keras' ``kl_divergence(y_true, y_pred)`` has losslib's order but clips both arguments to
+    :math:`[10^{-7}, 1]`; scipy's ``rel_entr(y, p).sum(-1)`` is the same number.
+
+    **Zeros.** A class with :math:`y_c = 0` contributes 0, also where :math:`p_c = 0` (PyTorch
+    gives NaN there, from :math:`0 \cdot \log 0`). :math:`p_c = 0 < y_c` gives
+    :math:`+\infty`, the true value (unlike :func:`categorical_cross_entropy`, which clamps
+    the log at -100), and the gradient :math:`-\infty` there, as in PyTorch.
+
+    **Accuracy.** Each term is computed as :math:`y_c \log(y_c / p_c)`, with the log of the
+    rounded ratio :math:`q_c` corrected by :math:`(d_c - (q_c - 1))/q_c`, where
+    :math:`d_c = (y_c - p_c)/p_c` (an exact difference where :math:`p_c/2 \le y_c \le 2p_c`),
+    which restores the digits that rounding the ratio took from a log near 0, and not as a
+    difference of two logs: a divergence between close
+    distributions keeps its digits (relative error about :math:`10^{-16}/\delta` for
+    :math:`y = p(1 + O(\delta))`, where PyTorch's ``xlogy(y, y) - y * log(p)`` has
+    :math:`10^{-16}/\delta^2`), and ``kl_divergence(y, y)`` is exactly 0. The gradient treats
+    every probability as a free variable.
+
+    References
+    ----------
+    .. [1] Kullback, S. and Leibler, R. A. (1951). On information and sufficiency.
+       *Annals of Mathematical Statistics* 22(1), 79-86. (kullback1951information)
+
+    Examples
+    --------
+    >>> round(float(kl_divergence([[0.5, 0.5]], [[0.25, 0.75]])), 12)  # (log 2 + log(2/3)) / 2 = log(4/3) / 2
+    0.143841036226
+    >>> float(kl_divergence([[1.0, 0.0]], [[0.5, 0.5]]))  # 0 log 0 = 0
+    0.6931471805599453
+    """
+    return cast(Reduced, _kl_divergence(y_true, y_pred, reduction=reduction, grad=False)[0])
+
+
+kl_divergence_grad = gradient(
+    kl_divergence,
+    _kl_divergence,
+    doc=r"""Gradient of :func:`kl_divergence` with respect to the predicted distribution ``y_pred``.
+
+    .. math:: \frac{\partial \operatorname{KL}}{\partial p_c} = -\frac{y_c}{p_c}
+
+    (0 where :math:`y_c = 0`), the same as that of :func:`categorical_cross_entropy` away
+    from its clamp: the entropy of the target does not depend on the prediction.
+
+    Examples
+    --------
+    >>> kl_divergence_grad([[0.5, 0.5], [1.0, 0.0]], [[0.25, 0.75], [0.5, 0.5]])
+    array([[-1.        , -0.33333333],
+           [-1.        ,  0.        ]])
+    """,
+)
+
+
+register(
+    loss=kl_divergence,
+    grad=kl_divergence_grad,
+    core=_kl_divergence,
+    readable=kl_divergence_readable,
+    family="classification",
+    prediction="probability",
+    target="distribution",
+    distribution=None,
+    convex=True,
+    differentiable=True,
+    robust=None,
+    proper=True,
+    reference="kullback1951information",
+    summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
+    sampler=_distribution_sampler,
+)
