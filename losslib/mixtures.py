@@ -23,8 +23,7 @@ from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
-from .likelihoods import _i0e, _i1e, _one_minus_bessel_ratio
-from .special import log_softmax, logsumexp, softmax
+from .special import i0e, i1e, log_softmax, logsumexp, one_minus_bessel_ratio, softmax
 
 __all__ = ["mixture_gaussian_nll", "mixture_gaussian_nll_grad", "mixture_von_mises_nll", "mixture_von_mises_nll_grad"]
 
@@ -282,7 +281,7 @@ def mixture_von_mises_nll_readable(
     joint = weights * np.exp(kappa * np.cos(y - mu)) / (2 * np.pi * np.i0(kappa))
     density = np.sum(joint, axis=-1)
     resp = joint / density[..., None]
-    ratio = _i1e(kappa) / _i0e(kappa)  # I1 / I0
+    ratio = i1e(kappa) / i0e(kappa)  # I1 / I0
     grads = MixtureVonMisesNLLGrad(
         weights - resp, -resp * kappa * np.sin(y - mu), -resp * kappa * (np.cos(y - mu) - ratio)
     )
@@ -315,12 +314,12 @@ def _mixture_von_mises_nll(
     d = y[..., None] - mu
     half = np.sin(d / 2)
     one_minus_cos = 2 * half * half  # 1 - cos d, without cancellation near 0
-    log_comp = -kappa * one_minus_cos - _LOG_2PI - np.log(_i0e(kappa))  # kappa (cos d - 1) - log(2 pi e^-k I0)
+    log_comp = -kappa * one_minus_cos - _LOG_2PI - np.log(i0e(kappa))  # kappa (cos d - 1) - log(2 pi e^-k I0)
     joint = log_softmax(a, axis=-1) + log_comp
     values = -logsumexp(joint, axis=-1)
     resp = softmax(joint, axis=-1)
     # d log p_k / d kappa = cos d - I1/I0 = (1 - I1/I0) - (1 - cos d)
-    g_log_k = -resp * kappa * (_one_minus_bessel_ratio(kappa) - one_minus_cos)
+    g_log_k = -resp * kappa * (one_minus_bessel_ratio(kappa) - one_minus_cos)
     grads = [softmax(a, axis=-1) - resp, -resp * kappa * np.sin(d), g_log_k]
     return finish(values, grads, dtype, reduction, y.size, MixtureVonMisesNLLGrad, value, grad)
 

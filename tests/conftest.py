@@ -229,3 +229,22 @@ def built_book(tmp_path_factory):
     code = book.build(out, strict=True, force_all=True)
     assert code == 0, "jupyter-book build -W -n --keep-going failed: see the captured output above"
     return out / "html"
+
+
+# 1 - I1(k)/I0(k) (losslib.one_minus_bessel_ratio, the von Mises gradients), computed with mpmath at 60 (and for 1e300: 340) significant digits
+BESSEL_RATIO = [
+    (1e-3, 0.99950000006249998958),
+    (0.5, 0.75750038741919805465),
+    (7.9, 0.06561871314011326089),
+    (8.1, 0.063932394060346003193),
+    (29.99, 0.016816099667254829089),
+    (30.0, 0.016810444634663907313),
+    (100.0, 0.0050126269948312344126),
+    (1e3, 0.00050012512519571980108),
+    (1e4, 0.000050001250125019535314),
+    (1e6, 5.000001250001250002e-7),
+    (1e8, 5.000000012500000125e-9),
+    (1e12, 5.00000000000125e-13),
+    (1e16, 5.000000000000000125e-17),
+    (1e300, 5.0e-301),
+]

@@ -22,8 +22,8 @@ import scipy.special as sps
 import scipy.stats as stats
 
 import losslib
+from conftest import BESSEL_RATIO
 from losslib.gradcheck import numerical_grad
-from losslib.likelihoods import _i0e, _i1e, _one_minus_bessel_ratio
 from reference.common import data_file, load_reference
 
 REDUCTIONS = ("mean", "sum", "none")
@@ -399,51 +399,6 @@ def test_von_mises_concentration_gradient_keeps_every_digit_for_huge_concentrati
             _assert_close(
                 got, float(_exact_one_minus_cos(d) - D(one_minus_ratio)), rtol=1e-13, what=f"kappa={kappa}, d={d}"
             )
-
-
-# 1 - I1(k)/I0(k), computed with mpmath at 60 (and for 1e300: 340) significant digits
-BESSEL_RATIO = [
-    (1e-3, 0.99950000006249998958),
-    (0.5, 0.75750038741919805465),
-    (7.9, 0.06561871314011326089),
-    (8.1, 0.063932394060346003193),
-    (29.99, 0.016816099667254829089),
-    (30.0, 0.016810444634663907313),
-    (100.0, 0.0050126269948312344126),
-    (1e3, 0.00050012512519571980108),
-    (1e4, 0.000050001250125019535314),
-    (1e6, 5.000001250001250002e-7),
-    (1e8, 5.000000012500000125e-9),
-    (1e12, 5.00000000000125e-13),
-    (1e16, 5.000000000000000125e-17),
-    (1e300, 5.0e-301),
-]
-
-
-def test_one_minus_the_bessel_ratio_keeps_every_digit():
-    kappa, expected = np.array(BESSEL_RATIO).T
-    # the direct (i0e - i1e) / i0e would lose log10(2 kappa) digits: 1e-4 relative at kappa = 1e12
-    _assert_close(_one_minus_bessel_ratio(kappa), expected, rtol=2e-14)
-    assert _one_minus_bessel_ratio(0.0) == 1.0
-
-
-def test_exponentially_scaled_bessel_functions_match_scipy():
-    x = np.concatenate(
-        [
-            [0.0, 5e-324, 1e-300, 1e-8],
-            np.linspace(0, 20, 401),
-            [8 - 2**-50, 8.0, 8 + 2**-49],
-            np.logspace(-3, 6, 200),
-            [1e10, 1e100, 1e300],
-        ]
-    )
-    _assert_close(_i0e(x), sps.i0e(x), rtol=1e-15)
-    _assert_close(_i1e(x), sps.i1e(x), rtol=1e-15)
-    np.testing.assert_array_equal(_i0e(-x), _i0e(x))  # even
-    np.testing.assert_array_equal(_i1e(-x), -_i1e(x))  # odd
-    # where np.i0 is finite, it agrees too (np.i0 overflows beyond about 713)
-    small = x[x < 700]
-    _assert_close(_i0e(small), np.i0(small) * np.exp(-small), rtol=1e-13)
 
 
 # --------------------------------------------------------------------------

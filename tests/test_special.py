@@ -1,5 +1,5 @@
 """losslib.special against scipy.special: sigmoid, log-sigmoid, softplus, softmax, log-softmax, logsumexp,
-gammaln and digamma."""
+gammaln, digamma and the exponentially scaled Bessel functions i0e and i1e."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 import scipy.special as sps
 
 import losslib
+from conftest import BESSEL_RATIO
 
 RTOL = 1e-12
 # scipy's expit flushes results below the smallest normal float to 0 (expit(-720) = 0, while
@@ -305,3 +306,32 @@ def test_gammaln_and_digamma_raise_no_warnings_at_the_edges():
         warnings.simplefilter("error")
         losslib.gammaln(np.array([0.0, -3.0, 5e-324, 1e308, np.inf, -np.inf, np.nan]))
         losslib.digamma(np.array([0.0, -3.0, 5e-324, 1e308, np.inf, -np.inf, np.nan]))
+
+
+# The exponentially scaled Bessel functions of the von Mises likelihoods (losslib.special)
+
+
+def test_one_minus_the_bessel_ratio_keeps_every_digit():
+    kappa, expected = np.array(BESSEL_RATIO).T
+    # the direct (i0e - i1e) / i0e would lose log10(2 kappa) digits: 1e-4 relative at kappa = 1e12
+    np.testing.assert_allclose(losslib.one_minus_bessel_ratio(kappa), expected, rtol=2e-14, atol=0)
+    assert losslib.one_minus_bessel_ratio(0.0) == 1.0
+
+
+def test_exponentially_scaled_bessel_functions_match_scipy():
+    x = np.concatenate(
+        [
+            [0.0, 5e-324, 1e-300, 1e-8],
+            np.linspace(0, 20, 401),
+            [8 - 2**-50, 8.0, 8 + 2**-49],
+            np.logspace(-3, 6, 200),
+            [1e10, 1e100, 1e300],
+        ]
+    )
+    np.testing.assert_allclose(losslib.i0e(x), sps.i0e(x), rtol=1e-15, atol=0)
+    np.testing.assert_allclose(losslib.i1e(x), sps.i1e(x), rtol=1e-15, atol=0)
+    np.testing.assert_array_equal(losslib.i0e(-x), losslib.i0e(x))  # even
+    np.testing.assert_array_equal(losslib.i1e(-x), -losslib.i1e(x))  # odd
+    # where np.i0 is finite, it agrees too (np.i0 overflows beyond about 713)
+    small = x[x < 700]
+    np.testing.assert_allclose(losslib.i0e(small), np.i0(small) * np.exp(-small), rtol=1e-13, atol=0)
