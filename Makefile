@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
-# The course's one command line (losscourse/cli.py): make's targets run its commands.
+# The course's one command line (losscourse/cli/): make's targets run its commands.
 LOSSCOURSE := $(VENV)/bin/losscourse
 STAMP  := $(VENV)/.installed-stamp
 # nbgrader calls alembic by name, so the venv's scripts must be on PATH.

@@ -1,208 +1,13 @@
-"""The course's one command line, ``losscourse COMMAND`` (``make book`` and ``make release`` run it).
-
-Run it from the course root (it finds the course from its own installation anyway)::
-
-    losscourse book                                   # the HTML book (and its PDF) in _build/html/
-    losscourse notebooks [--check]                    # the chapters' notebook twins in book/_notebooks/
-    losscourse install-cell solutions/*/*.ipynb       # add or refresh the notebooks' install cell
-    losscourse links exercises/01-likelihood/likelihood.ipynb  # a file's launch links (Colab, Binder)
-    losscourse release 01-likelihood                  # regenerate exercises/01-likelihood/
-    losscourse mutate 01-likelihood                   # do the assignment's tests catch students' slips?
-    losscourse grade 01-likelihood submissions.zip    # grades.csv + feedback/ under grading/reports/
-    losscourse similarity 01-likelihood submissions.zip  # pairs of alike answers, for review
-    losscourse export                                 # every grade of every assignment, one CSV
-    losscourse gradebook list [ASSIGNMENT]            # what nbgrader's gradebook holds
-    losscourse gradebook remove ASSIGNMENT STUDENT... # (or --all) remove recorded grades, with --yes
-    losscourse env sync                               # make .venv exactly requirements/lock.txt
-
-Each command is a parser function (``_<command>_parser``) and a function that calls the module
-doing the work (``_<command>``); ``losscourse COMMAND --help`` says what it does and takes.
-
-Exit codes: 0 when the command did its job (grade: every submission got a row, whatever the
-students did), 1 when a check found a problem (``notebooks --check``, ``mutate``, ``env``), 2 for
-the instructor's mistakes (unknown assignment, unreadable path), with a message saying which.
-"""
+"""The commands of grading: ``grade``, ``similarity``, ``export`` and ``gradebook``."""
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-from .assignments import ROOT, list_assignments
-from .grader.lms import LAYOUTS
-
-
-def _fail(message: str, code: int = 2) -> int:
-    """The instructor's mistake (or an interrupted run): say so on stderr; exit code 2 (or ``code``)."""
-    print(f"losscourse: {message}", file=sys.stderr)
-    return code
-
-
-def _unknown_assignments(names: list[str]) -> str:
-    """A message naming the unknown ones among ``names`` and the known ones ('' if all are known)."""
-    known = list_assignments()
-    unknown = [a for a in names if a not in known]
-    if not unknown:
-        return ""
-    return f"unknown assignment(s) {', '.join(unknown)}: choose from {', '.join(known)}"
-
-
-# --------------------------------------------------------------------------
-# The book and its notebooks
-# --------------------------------------------------------------------------
-
-
-def _book_parser(sub) -> None:
-    p = sub.add_parser(
-        "book",
-        help="build the HTML book and its PDF into _build/",
-        description="Build the HTML book into _build/html/ (and the PDF of every page), re-executing only the "
-        "pages whose code, or the repository code they ran, changed. The chapters' notebook twins are "
-        "regenerated first. Warnings are errors.",
-    )
-    p.add_argument("--out", type=Path, help="build folder, named _build (default: ./_build)")
-    p.add_argument("--all", action="store_true", help="re-read every page")
-    p.set_defaults(run=_book)
-
-
-def _book(args) -> int:
-    from . import book
-
-    return book.make_book(args.out or book.ROOT / "_build", force_all=args.all)
-
-
-def _notebooks_parser(sub) -> None:
-    p = sub.add_parser(
-        "notebooks",
-        help="write the chapters' notebook twins in book/_notebooks/",
-        description="Write book/_notebooks/NN-topic.ipynb, each chapter as a notebook without outputs and "
-        "with the install cell first: what the launch buttons (Colab, Binder) open. losscourse book "
-        "does it too.",
-    )
-    p.add_argument("--check", action="store_true", help="only check; exit 1 if one is missing or stale")
-    p.set_defaults(run=_notebooks)
-
-
-def _notebooks(args) -> int:
-    from .site import twins
-
-    if args.check:
-        stale = twins.stale_notebooks()
-        for path in stale:
-            print(f"{path} is missing or stale: run losscourse notebooks", file=sys.stderr)
-        return 1 if stale else 0
-    for path in twins.write_notebooks():
-        print(path)
-    return 0
-
-
-def _install_cell_parser(sub) -> None:
-    p = sub.add_parser(
-        "install-cell",
-        help="add or refresh the install cell of notebooks",
-        description="Add the install cell (losslib[student] at this release, for Colab) as the first cell of "
-        "each notebook, or bring it up to date. After changing solutions/, run losscourse release.",
-    )
-    p.add_argument("paths", nargs="+", type=Path, metavar="NOTEBOOK", help="e.g. solutions/*/*.ipynb")
-    p.set_defaults(run=_install_cell)
-
-
-def _install_cell(args) -> int:
-    from .site import links
-
-    for path in args.paths:
-        print(f"{path}: {'updated' if links.add_install_cell(path) else 'already current'}")
-    if any("solutions" in path.parts for path in args.paths):
-        print("Now regenerate the student versions: losscourse release")
-    return 0
-
-
-def _links_parser(sub) -> None:
-    p = sub.add_parser(
-        "links",
-        help="print a file's launch links (GitHub, Colab, Binder)",
-        description="Print, as JSON, the links that open a file of the repository on GitHub, Colab, Binder "
-        "and a JupyterHub (from repository.url in _config.yml).",
-    )
-    p.add_argument("path", help="a file of the repository, e.g. exercises/01-likelihood/likelihood.ipynb")
-    p.set_defaults(run=_links)
-
-
-def _links(args) -> int:
-    import json
-
-    from .site import links
-
-    where = links.settings()
-    print(json.dumps({"github": where.repo.blob(args.path), **where.links(args.path)}, indent=2))
-    return 0
-
-
-# --------------------------------------------------------------------------
-# The assignments: release, and check their tests
-# --------------------------------------------------------------------------
-
-
-def _release_parser(sub) -> None:
-    p = sub.add_parser(
-        "release",
-        help="regenerate exercises/ from solutions/ with nbgrader",
-        description="Regenerate the student version(s) in exercises/ from the source notebooks in solutions/ "
-        "(nbgrader generate_assignment), and let nbgrader's gradebook learn their graded cells.",
-    )
-    p.add_argument("assignment", nargs="*", help="assignment id(s), e.g. 01-likelihood (default: all)")
-    p.set_defaults(run=_release)
-
-
-def _release(args) -> int:
-    from .assignments import release
-
-    if problem := _unknown_assignments(args.assignment):
-        return _fail(problem)
-    release(args.assignment)
-    return 0
-
-
-def _mutate_parser(sub) -> None:
-    from .mutation import KINDS, TARGET_KILL_RATE
-
-    p = sub.add_parser(
-        "mutate",
-        help="check that an assignment's tests catch students' slips",
-        description=f"Mutation testing of the assignments' tests: hand in every mutant of the solutions "
-        f"(mean for sum, a flipped sign, log for log1p, ...), the hand-written bugs, alternative "
-        f"solutions and trivial answers of tests/submissions/, grade them, and print the report. "
-        f"Exit 1 unless at least {TARGET_KILL_RATE:.0%} of the mutants and every bug lose points, every "
-        f"alternative gets full marks and every trivial answer scores 0 on its task.",
-    )
-    p.add_argument("assignments", nargs="*", help="assignment ids (default: all)")
-    p.add_argument("--jobs", type=int, default=2, help="submissions graded at once (default 2)")
-    p.add_argument("--list", action="store_true", help="list the generated mutants, grade nothing")
-    p.add_argument("--only", nargs="+", choices=KINDS, help="grade only these kinds")
-    p.set_defaults(run=_mutate)
-
-
-def _mutate(args) -> int:
-    from . import mutation
-
-    if problem := _unknown_assignments(args.assignments):
-        return _fail(problem)
-    if args.jobs < 1:
-        return _fail("--jobs must be at least 1")
-    chosen = args.assignments or list_assignments()
-    if args.list:
-        for assignment in chosen:
-            for m in mutation.generated_mutants(assignment):
-                print(f"{assignment} {m.task}: {m.label}")
-        return 0
-    passed = mutation.check(chosen, jobs=args.jobs, kinds=args.only or mutation.KINDS)
-    return 0 if passed else 1
-
-
-# --------------------------------------------------------------------------
-# Grading
-# --------------------------------------------------------------------------
+from ..assignments import ROOT, list_assignments
+from ..grader.lms import LAYOUTS
+from ._common import _fail
 
 
 def _memory(text: str) -> int:
@@ -295,7 +100,7 @@ def _grade_parser(sub) -> None:
 
 
 def _grade(args) -> int:
-    from .grader.run import UsageError, grade
+    from ..grader.run import UsageError, grade
 
     if args.jobs is not None and args.jobs < 1:
         return _fail("--jobs must be at least 1")
@@ -381,8 +186,8 @@ def _similarity_parser(sub) -> None:
 
 
 def _similarity(args) -> int:
-    from .grader.run import UsageError
-    from .grader.similarity import similarity
+    from ..grader.run import UsageError
+    from ..grader.similarity import similarity
 
     try:
         similarity(args.assignment, args.submissions, out=args.out, layout=args.layout, threshold=args.threshold)
@@ -421,7 +226,7 @@ def _export(args) -> int:
         return _export_lms(args)
     if args.assignment or args.column or args.grades:
         return _fail("--assignment, --column and --grades go with --canvas or --moodle")
-    from .grader.gradebook import export
+    from ..grader.gradebook import export
 
     out = args.out or ROOT / "grading" / "grades.csv"
     rows = export(out)
@@ -462,7 +267,7 @@ def _gradebook_parser(sub) -> None:
 
 
 def _gradebook(args) -> int:
-    from .grader import gradebook
+    from ..grader import gradebook
 
     if args.assignment is not None and args.assignment not in list_assignments():
         return _fail(f"unknown assignment {args.assignment!r}: choose from {', '.join(list_assignments())}")
@@ -501,7 +306,7 @@ def _gradebook(args) -> int:
 
 
 def _export_lms(args) -> int:
-    from .grader import lms_export
+    from ..grader import lms_export
 
     flag = "--canvas" if args.canvas else "--moodle"
     if not args.assignment:
@@ -523,83 +328,3 @@ def _export_lms(args) -> int:
     for line in report.lines(out):
         print(line)
     return 0
-
-
-# --------------------------------------------------------------------------
-# The environment
-# --------------------------------------------------------------------------
-
-
-def _env_parser(sub) -> None:
-    from .lockfile import LOCK
-
-    p = sub.add_parser(
-        "env",
-        help="check or make this environment exactly the lock",
-        description="Compare the distributions installed in this Python with the lock, "
-        "requirements/lock.txt (make installs it, then runs losscourse env sync). Exit 1, naming each "
-        "missing, differing or extra distribution, unless they are the same.",
-    )
-    p.add_argument(
-        "action",
-        choices=["check", "sync"],
-        help="sync first uninstalls what the lock does not list; check only compares",
-    )
-    p.add_argument("lock", type=Path, nargs="?", default=LOCK, help="default: requirements/lock.txt")
-    p.set_defaults(run=_env)
-
-
-def _env(args) -> int:
-    from . import lockfile
-
-    if args.action == "sync":
-        removed = lockfile.remove_extra(args.lock)
-        if removed:
-            print(f"Removed what {args.lock} does not list: {', '.join(removed)}")
-    found = lockfile.drift(args.lock)
-    if found:
-        print(f"This environment is not {args.lock}: {found}.", file=sys.stderr)
-        print("Remove .venv and run make again (or, after editing pyproject.toml, make lock).", file=sys.stderr)
-        return 1
-    return 0
-
-
-# --------------------------------------------------------------------------
-# One parser
-# --------------------------------------------------------------------------
-
-# In the order of --help: the book, the assignments, grading, the environment.
-COMMANDS = (
-    _book_parser,
-    _notebooks_parser,
-    _install_cell_parser,
-    _links_parser,
-    _release_parser,
-    _mutate_parser,
-    _grade_parser,
-    _similarity_parser,
-    _export_parser,
-    _gradebook_parser,
-    _env_parser,
-)
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="losscourse",
-        description="Build the book, release the exercises, check their tests, grade, export.",
-        epilog="losscourse COMMAND --help says more about each command.",
-    )
-    sub = parser.add_subparsers(title="commands", dest="command", required=True)
-    for add in COMMANDS:
-        add(sub)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    return args.run(args)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
