@@ -47,7 +47,9 @@ def gradient(loss: Callable[P, Any], core: Callable[..., tuple[Any, G | None]], 
     def grad(*args: P.args, **options: P.kwargs) -> G:
         return cast(G, core(*args, **options, value=False)[1])
 
-    grad.__name__ = grad.__qualname__ = f"{loss.__name__}_grad"
+    name = f"{loss.__name__}_grad"
+    grad.__name__ = grad.__qualname__ = name
+    grad.__code__ = grad.__code__.replace(co_name=name, co_qualname=name)  # tracebacks say "in <name>"
     grad.__module__ = loss.__module__
     grad.__doc__ = doc
     grad.__dict__["__signature__"] = signature.replace(return_annotation=returns["grad"])
