@@ -16,7 +16,7 @@ Prints the seconds of each build, CPU seconds of the build and its kernels, and 
 re-executed. The machine's load average is printed too: on a shared machine, compare runs made
 side by side.
 
-    python benchmarks/bench_book.py [--touch losslib/regression.py:huber] [--extra-pages book/04-embeddings ...]
+    python benchmarks/bench_book.py [--touch losslib/regression/huber_like.py:huber] [--extra-pages book/04-embeddings ...]
 """
 
 from __future__ import annotations
@@ -124,7 +124,9 @@ def timed_build(out: Path, repo: Path, label: str) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--touch", default="losslib/regression.py:huber", help="FILE:FUNCTION whose body to change")
+    parser.add_argument(
+        "--touch", default="losslib/regression/huber_like.py:huber", help="FILE:FUNCTION whose body to change"
+    )
     parser.add_argument("--text-page", default="book/02-regression.md", help="chapter whose text to change")
     parser.add_argument("--extra-pages", nargs="*", default=[], help="pages to add to the scratch _toc.yml")
     parser.add_argument("--docstring", action="store_true", help="also change the function's docstring")
