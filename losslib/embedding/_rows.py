@@ -5,6 +5,7 @@ the samplers' building blocks.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -254,3 +255,13 @@ def _unit_rows(rng: np.random.Generator, n: int) -> FloatArray:
 def _either(rng: np.random.Generator, n: int, low: tuple[float, float], high: tuple[float, float]) -> FloatArray:
     """``n`` numbers, each uniform in one of two intervals (chosen at random)."""
     return np.where(rng.random(n) < 0.5, rng.uniform(*low, size=n), rng.uniform(*high, size=n))
+
+
+def _two_views(first: str, second: str) -> Callable[[np.random.Generator, int], dict[str, np.ndarray]]:
+    """A sampler of two views of each of ``n`` examples: ``{first: x, second: x + 0.7 noise}``, x normal."""
+
+    def sample(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+        x = rng.normal(size=(n, _D))
+        return {first: x, second: x + 0.7 * rng.normal(size=(n, _D))}
+
+    return sample

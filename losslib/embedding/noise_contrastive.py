@@ -20,13 +20,13 @@ from .._validation import (
 from .._wrappers import gradient
 from ..special import log_softmax, softmax
 from ._rows import (
-    _D,
     _embeddings,
     _normalize,
     _normalize_backward,
     _normalize_backward_inplace,
     _row_cross_entropy,
     _similarity_cross_entropy,
+    _two_views,
 )
 
 __all__ = [
@@ -205,11 +205,6 @@ info_nce_grad = gradient(
 )
 
 
-def _sample_info_nce(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    queries = rng.normal(size=(n, _D))
-    return {"queries": queries, "keys": queries + 0.7 * rng.normal(size=(n, _D))}
-
-
 register(
     loss=info_nce,
     grad=info_nce_grad,
@@ -228,7 +223,7 @@ register(
     args=("queries", "keys"),
     grad_wrt=("queries", "keys"),
     oracle="torch",
-    sampler=_sample_info_nce,
+    sampler=_two_views("queries", "keys"),
 )
 
 
@@ -379,11 +374,6 @@ nt_xent_grad = gradient(
 )
 
 
-def _sample_nt_xent(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
-    z1 = rng.normal(size=(n, _D))
-    return {"z1": z1, "z2": z1 + 0.7 * rng.normal(size=(n, _D))}
-
-
 register(
     loss=nt_xent,
     grad=nt_xent_grad,
@@ -402,5 +392,5 @@ register(
     args=("z1", "z2"),
     grad_wrt=("z1", "z2"),
     oracle="torch",
-    sampler=_sample_nt_xent,
+    sampler=_two_views("z1", "z2"),
 )
