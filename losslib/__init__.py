@@ -8,6 +8,8 @@ theirs). :data:`LOSSES` lists them all with their properties and sources, and
 """
 
 from . import (
+    adaptive,
+    angular_margin,
     classification,
     counts,
     densities,
@@ -17,7 +19,9 @@ from . import (
     likelihoods,
     margin,
     mixtures,
+    multimodal,
     multivariate,
+    noisy_labels,
     ordinal,
     penalties,
     ranking,
@@ -28,6 +32,8 @@ from . import (
     survival,
 )
 from ._kernels import get_num_threads, set_num_threads
+from .adaptive import *  # noqa: F403
+from .angular_margin import *  # noqa: F403
 from .classification import *  # noqa: F403
 from .counts import *  # noqa: F403
 from .densities import *  # noqa: F403
@@ -37,7 +43,9 @@ from .gradcheck import *  # noqa: F403
 from .likelihoods import *  # noqa: F403
 from .margin import *  # noqa: F403
 from .mixtures import *  # noqa: F403
+from .multimodal import *  # noqa: F403
 from .multivariate import *  # noqa: F403
+from .noisy_labels import *  # noqa: F403
 from .ordinal import *  # noqa: F403
 from .penalties import *  # noqa: F403
 from .ranking import *  # noqa: F403
@@ -62,6 +70,8 @@ __all__ = [
     "set_num_threads",
     "value_and_grad",
 ]
+__all__ += adaptive.__all__
+__all__ += angular_margin.__all__
 __all__ += classification.__all__
 __all__ += counts.__all__
 __all__ += densities.__all__
@@ -71,7 +81,9 @@ __all__ += gradcheck.__all__
 __all__ += likelihoods.__all__
 __all__ += margin.__all__
 __all__ += mixtures.__all__
+__all__ += multimodal.__all__
 __all__ += multivariate.__all__
+__all__ += noisy_labels.__all__
 __all__ += ordinal.__all__
 __all__ += penalties.__all__
 __all__ += ranking.__all__
