@@ -25,6 +25,7 @@ from ._validation import (
     _first_index,
     _where,
     as_float_array,
+    check_finite,
     check_reduction,
     check_same_shape,
 )
@@ -115,6 +116,12 @@ def _broadcastable(arr: FloatArray, name: str, shape: tuple[int, ...]) -> None:
         )
 
 
+_INF_RESIDUAL = (
+    "at an infinite residual the loss tends to |alpha - 2|/|alpha| for alpha < 0 and to inf otherwise, and "
+    "its gradient to 0, a constant or inf depending on alpha; clip or drop such targets and predictions"
+)
+
+
 def _inputs(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str
 ) -> tuple[FloatArray, FloatArray, FloatArray, tuple[int, ...], np.dtype[Any]]:
@@ -133,20 +140,9 @@ def _inputs(
             f"scale must hold positive numbers (the residual that counts as 1), but {_where('scale', index)} = "
             f"{c[index].item()!r}"
         )
-    with np.errstate(invalid="ignore"):
-        r = p.astype(np.float64) - y.astype(np.float64)
-        x = r / c.astype(np.float64)
-    if np.isnan(r).any():
-        index = _first_index(np.isnan(r))
-        raise ValueError(
-            f"y_pred - y_true is inf - inf at {_where('y_pred', index)} = {p[index].item()!r}, "
-            f"{_where('y_true', index)} = {y[index].item()!r}: the residual is undefined"
-        )
-    if np.isnan(x).any():
-        index = _first_index(np.isnan(x))
-        raise ValueError(
-            f"the residual and scale are both infinite at index {index} (scale = inf): their ratio is undefined"
-        )
+    for arr, name in ((y, "y_true"), (p, "y_pred")):
+        check_finite(arr, name, "numbers", _INF_RESIDUAL)
+    x = (p.astype(np.float64) - y.astype(np.float64)) / c.astype(np.float64)  # 0 where scale = inf
     shape = p.shape
     a64 = np.broadcast_to(a.astype(np.float64), shape)
     c64 = np.broadcast_to(c.astype(np.float64), shape)
@@ -258,13 +254,10 @@ def _barron(
 
         # d rho / d x = x (1 + u)^(alpha/2 - 1) = x W
         w = np.select([a == -np.inf, a == np.inf, a == 2], [np.exp(-half_x2), np.exp(half_x2), 1.0], np.exp(s * b * lg / 2))
-        inf_x = np.isinf(x)
-        psi_inf = np.sign(x) * np.select([a < 1, a == 1], [0.0, 1.0], np.inf)
         # x W, in logarithms where W underflows but x W does not (alpha < 0, huge residuals)
         log_psi = np.log(np.abs(x)) + np.select([a == -np.inf, a == np.inf], [-half_x2, half_x2], s * b * lg / 2)
         tiny_w = (w == 0) & (x != 0)
         psi = np.where(tiny_w, np.sign(x) * np.exp(np.where(tiny_w, log_psi, 0.0)), x * w)
-        psi = np.where(inf_x, psi_inf, psi)
         g_pred = psi / c
 
         # d rho / d alpha
@@ -284,8 +277,8 @@ def _barron(
         )
         elsewhere = s * elsewhere
         g_alpha = np.where(series_ok, series, np.where(near_two, by_w, elsewhere))
-        y_inf = np.isinf(y)
-        g_alpha = np.where(y_inf, np.where(a < 0, 2 / (ag * ag), np.inf), g_alpha)
+        # where x^2 overflows: the limit 2/alpha^2 for alpha < 0; inf otherwise (the derivative exceeds 1e154)
+        g_alpha = np.where(np.isinf(y), np.where(a < 0, 2 / (ag * ag), np.inf), g_alpha)
         g_alpha = np.where(a == 2, np.where(x == 0, 0.0, np.inf), g_alpha)
         g_alpha = np.where(finite_a, g_alpha, 0.0)
     return finish(
@@ -343,8 +336,8 @@ def barron_loss(
     Raises
     ------
     ValueError
-        For NaN anywhere, shapes that do not match or broadcast, ``scale <= 0``, a residual
-        :math:`\infty - \infty`.
+        For NaN anywhere, ±inf in ``y_true`` or ``y_pred``, shapes that do not match or
+        broadcast, ``scale <= 0``.
 
     Notes
     -----
@@ -353,8 +346,11 @@ def barron_loss(
     :math:`L = \operatorname{log1p}(x^2/b)`, :math:`t = \alpha L/2` (no division by
     :math:`\alpha`), which is continuous in :math:`\alpha` through 0 and 2, digit for digit, and
     finite for residuals up to the largest float (:math:`L` from logarithms where :math:`x^2/b`
-    overflows). An infinite residual gives the limits: :math:`|\alpha - 2|/|\alpha|` for
-    :math:`\alpha < 0`, :math:`\infty` otherwise.
+    overflows). Infinite targets or predictions are refused: the limit of the gradient at an
+    infinite residual depends on :math:`\alpha` (0, a constant or :math:`\infty`) and is
+    reached too slowly near :math:`\alpha = 1` to be of use. Where :math:`x^2` overflows
+    (:math:`|x| > 1.3 \cdot 10^{154}`) the derivative in :math:`\alpha` is returned as its limit
+    :math:`2/\alpha^2` for :math:`\alpha < 0` and as :math:`\infty` otherwise.
 
     The derivative with respect to :math:`\alpha` is finite for every :math:`\alpha \ne 2`, and 0
     at :math:`\pm\infty`. **At** :math:`\alpha = 2` **it is** :math:`+\infty` for
@@ -388,11 +384,17 @@ def barron_loss_grad(
 ) -> BarronLossGrad:
     r"""Gradient of :func:`barron_loss` with respect to ``y_pred`` and ``alpha``.
 
+    With :math:`b = |\alpha - 2|`, :math:`u = x^2/b`, :math:`E = (1 + u)^{\alpha/2}` and
+    :math:`\sigma = \operatorname{sign}(\alpha - 2)`,
+
     .. math::
 
-        \frac{\partial\rho}{\partial\hat y} = \frac xc\Big(\frac{x^2}{|\alpha - 2|} + 1\Big)^{\alpha/2 - 1},
-        \qquad \frac{\partial\rho}{\partial\alpha} \text{ (see :func:`barron_loss_readable`)}
+        \frac{\partial\rho}{\partial\hat y} = \frac xc\,(1 + u)^{\alpha/2 - 1}, \qquad
+        \frac{\partial\rho}{\partial\alpha} = \frac{2\sigma(E - 1)}{\alpha^2}
+            + E\Big(\frac{b\log(1 + u)}{2\alpha} - \frac{\sigma u}{2(1 + u)}\Big)
 
+    with their limits at :math:`\alpha = 0` and :math:`\pm\infty` (0 there), and
+    :math:`+\infty` at :math:`\alpha = 2` for :math:`x \ne 0` (see :func:`barron_loss`).
     The ``alpha`` field has the shape of ``alpha`` (summed over the elements it is broadcast to).
 
     Returns
