@@ -438,7 +438,7 @@ register(
     reference="barron2019general",
     args=("y_true", "y_pred", "alpha", "scale"),
     grad_wrt=("y_pred", "alpha"),
-    oracle="closed form",
+    oracle="mpmath",
     sampler=_sample,
     summary="Barron's general loss: alpha = 2 MSE, 1 pseudo-Huber, 0 Cauchy, -inf Welsch; alpha learnable.",
 )

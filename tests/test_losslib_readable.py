@@ -158,8 +158,13 @@ OPTIONS = {
     # penalties and generative models
     "elastic_net": [{"alpha": 0.3}, {"l1_ratio": 0.0}, {"l1_ratio": 1.0}, {"alpha": 2.5, "l1_ratio": 0.2}],
     "vae_elbo": [{"likelihood": "gaussian"}],
-    "gan_discriminator": [{"kind": "non_saturating"}, {"kind": "wasserstein"}, {"kind": "hinge"}],
-    "gan_generator": [{"kind": "minimax"}, {"kind": "wasserstein"}, {"kind": "hinge"}],
+    "gan_discriminator": [
+        {"kind": "non_saturating"},
+        {"kind": "wasserstein"},
+        {"kind": "hinge"},
+        {"kind": "least_squares"},
+    ],
+    "gan_generator": [{"kind": "minimax"}, {"kind": "wasserstein"}, {"kind": "hinge"}, {"kind": "least_squares"}],
     "binary_cross_entropy": [_per_element("weight"), {"weight": 2.5}],
     "binary_cross_entropy_with_logits": [
         _per_element("weight"),
