@@ -243,9 +243,7 @@ def _barron(
         small_t = np.abs(t) < 1
         rho_small = (b * lg / 2) * _exprel(np.where(small_t, t, 0.0))
         huge_t = t > 700  # expm1 would overflow before the product
-        rho_large = np.where(
-            huge_t, np.exp(t + np.log(b / np.abs(ag))), b / ag * np.expm1(np.where(huge_t, 0.0, t))
-        )
+        rho_large = np.where(huge_t, np.exp(t + np.log(b / np.abs(ag))), b / ag * np.expm1(np.where(huge_t, 0.0, t)))
         rho_general = np.where(small_t, rho_small, rho_large)
         half_x2 = (0.5 * x) * x
         values = np.select(
@@ -253,7 +251,9 @@ def _barron(
         )
 
         # d rho / d x = x (1 + u)^(alpha/2 - 1) = x W
-        w = np.select([a == -np.inf, a == np.inf, a == 2], [np.exp(-half_x2), np.exp(half_x2), 1.0], np.exp(s * b * lg / 2))
+        w = np.select(
+            [a == -np.inf, a == np.inf, a == 2], [np.exp(-half_x2), np.exp(half_x2), 1.0], np.exp(s * b * lg / 2)
+        )
         # x W, in logarithms where W underflows but x W does not (alpha < 0, huge residuals)
         log_psi = np.log(np.abs(x)) + np.select([a == -np.inf, a == np.inf], [-half_x2, half_x2], s * b * lg / 2)
         tiny_w = (w == 0) & (x != 0)

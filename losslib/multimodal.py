@@ -79,7 +79,9 @@ def _clip_loss(
     text rows (each a pass of InfoNCE's blocked cross-entropy), never the whole similarity matrix."""
     check_reduction(reduction)
     tau = check_positive_scalar(temperature, "temperature")
-    (u, v), dtypes = _embeddings({"image_embeddings": image_embeddings, "text_embeddings": text_embeddings}, single=False)
+    (u, v), dtypes = _embeddings(
+        {"image_embeddings": image_embeddings, "text_embeddings": text_embeddings}, single=False
+    )
     option_in_dtype(tau, "temperature", u.dtype, "image_embeddings", reciprocal=True)
     u_hat, u_norm, u_div = _normalize(u)
     v_hat, v_norm, v_div = _normalize(v)

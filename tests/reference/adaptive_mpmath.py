@@ -55,7 +55,15 @@ def build_cases() -> list[dict]:
     y, p = 3.0 * rng.normal(size=(4, 3)), 3.0 * rng.normal(size=(4, 3))
     cases.append(_case("barron_loss-scalar-alpha", y, p, np.array(0.7), np.array(1.5)))
     cases.append(_case("barron_loss-alpha-per-column", y, p, np.array([[-2.0, 0.0, 1.2]]), rng.uniform(0.5, 2, (4, 3))))
-    cases.append(_case("barron_loss-scale-per-row", y, p, rng.uniform(-3, 4, size=(4, 3)), np.array([[0.1], [1.0], [3.0], [np.inf]])))
+    cases.append(
+        _case(
+            "barron_loss-scale-per-row",
+            y,
+            p,
+            rng.uniform(-3, 4, size=(4, 3)),
+            np.array([[0.1], [1.0], [3.0], [np.inf]]),
+        )
+    )
     return check_unique_ids(cases)
 
 
@@ -81,7 +89,11 @@ def _element(x, a, mp):
     u = x * x / b
     e = (1 + u) ** (a / 2)
     rho = b / a * (e - 1)
-    return rho, x * (1 + u) ** (a / 2 - 1), 2 * s * (e - 1) / a**2 + e * (b * mp.log1p(u) / (2 * a) - s * u / (2 * (1 + u)))
+    return (
+        rho,
+        x * (1 + u) ** (a / 2 - 1),
+        2 * s * (e - 1) / a**2 + e * (b * mp.log1p(u) / (2 * a) - s * u / (2 * (1 + u))),
+    )
 
 
 def _evaluate(case: dict, reduction: str, dps: int) -> tuple:

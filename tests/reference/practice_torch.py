@@ -107,7 +107,9 @@ def _clip_cases() -> list[dict]:
             rng = rng_for(cid)
             u = rng.normal(size=shape)
             cases.append(
-                make_case(cid, "clip_loss", {"image_embeddings": u, "text_embeddings": u + rng.normal(size=shape)}, **opt)
+                make_case(
+                    cid, "clip_loss", {"image_embeddings": u, "text_embeddings": u + rng.normal(size=shape)}, **opt
+                )
             )
     rng = rng_for("clip_loss-extreme")
     u, v = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
@@ -115,9 +117,7 @@ def _clip_cases() -> list[dict]:
     v[2] *= 1e-150
     cases.append(make_case("clip_loss-extreme", "clip_loss", {"image_embeddings": u, "text_embeddings": v}))
     cases.append(
-        make_case(
-            "clip_loss-cold", "clip_loss", {"image_embeddings": u, "text_embeddings": v}, temperature=1e-3
-        )
+        make_case("clip_loss-cold", "clip_loss", {"image_embeddings": u, "text_embeddings": v}, temperature=1e-3)
     )
     return cases
 
