@@ -57,7 +57,7 @@ def class_inputs(
 def scalar_option(value: object, name: str, dtype: np.dtype[Any], arg: str, **interval: Any) -> float:
     """A scalar option (``check_scalar`` with ``interval``) as a float, refused if it rounds to 0 or
     overflows in ``dtype``, the dtype of the argument ``arg`` (the loss computes in float64)."""
-    v = check_scalar(value, name, **interval)
+    v = float(check_scalar(value, name, **interval))
     option_in_dtype(v, name, dtype, arg, zero_ok=True)
     return v
 

@@ -218,7 +218,8 @@ def _barron(
 
     With :math:`L = \log(1 + u)` (from :math:`\log x^2 - \log b` where :math:`x^2/b` overflows) and
     :math:`t = \alpha L/2`: :math:`\rho = \frac{bL}2 \frac{e^t - 1}t` for :math:`|t| < 1` (no
-    :math:`0/0` as :math:`\alpha \to 0`), :math:`\frac b\alpha \operatorname{expm1}(t)` otherwise;
+    :math:`0/0` as :math:`\alpha \to 0`), near 2 :math:`\rho = (x^2 + (b + x^2)\operatorname{expm1}(\sigma bL/2))/\alpha`
+    (no exponential of a large :math:`t \approx L`), :math:`\frac b\alpha \operatorname{expm1}(t)` otherwise;
     :math:`\partial\rho/\partial\hat y = \frac xc e^{\sigma bL/2}`. The derivative in :math:`\alpha`
     comes from a series for small residuals (:func:`_alpha_series`), near :math:`\alpha = 2` from
     :math:`\alpha\rho' = \sigma(W - 1) + \frac{b + x^2}2 W g(u) - \rho` (:math:`W = e^{\sigma bL/2}`,
@@ -245,6 +246,10 @@ def _barron(
         huge_t = t > 700  # expm1 would overflow before the product
         rho_large = np.where(huge_t, np.exp(t + np.log(b / np.abs(ag))), b / ag * np.expm1(np.where(huge_t, 0.0, t)))
         rho_general = np.where(small_t, rho_small, rho_large)
+        # near 2, alpha rho = (b + x^2) W - b with W = e^(sigma b L/2) near 1: no exp of a large t
+        calm = (np.abs(a - 2) < 0.5) & (np.abs(b * lg) < 1) & np.isfinite(y) & ~small_t
+        rho_calm = (y + (b + y) * np.expm1(np.where(calm, s * b * lg / 2, 0.0))) / ag
+        rho_general = np.where(calm, rho_calm, rho_general)
         half_x2 = (0.5 * x) * x
         values = np.select(
             [a == 2, a == -np.inf, a == np.inf], [half_x2, -np.expm1(-half_x2), np.expm1(half_x2)], rho_general

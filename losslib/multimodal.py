@@ -97,9 +97,9 @@ def _clip_loss(
         half = u.dtype.type(0.5)
         out_v = reduce(half * (to_text + to_image), reduction)
     if g1 is not None and g2 is not None:
-        g_u, g_v = g1[0] + g2[1], g1[1] + g2[0]  # each input is the left side of one pass, the right of the other
-        g_u = _normalize_backward_inplace(g_u, u_hat, u_norm, u_div, g1[2])
-        g_v = _normalize_backward_inplace(g_v, v_hat, v_norm, v_div, g2[2])
+        # each input is the left side of one pass and the right side of the other
+        g_u = _normalize_backward_inplace(g1[0] + g2[1], u_hat, u_norm, u_div, g1[2])
+        g_v = _normalize_backward_inplace(g1[1] + g2[0], v_hat, v_norm, v_div, g2[2])
         out_g = ClipLossGrad(g_u.astype(dtypes[0], copy=False), g_v.astype(dtypes[1], copy=False))
     return out_v, out_g
 
