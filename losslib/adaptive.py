@@ -12,12 +12,13 @@ r"""Barron's general and adaptive robust loss: one shape parameter spans the rob
 
 from __future__ import annotations
 
+import math
 from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
 
-from ._distributions import finish, log1p_minus_ratio
+from ._distributions import exprel, finish, log1p_minus_ratio
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -156,13 +157,6 @@ def _inputs(
 _SERIES_TERMS = 40
 
 
-def _exprel(t: FloatArray) -> FloatArray:
-    r""":math:`(e^t - 1)/t`, 1 at :math:`t = 0`."""
-    safe = np.where(t == 0, 1.0, t)
-    out: FloatArray = np.where(t == 0, 1.0, np.expm1(safe) / safe)
-    return out
-
-
 def _alpha_series(y: FloatArray, u: FloatArray, s: FloatArray) -> FloatArray:
     r""":math:`\partial\rho/\partial\alpha` for small :math:`y = x^2` and :math:`u = y/b \le 1/4`.
 
@@ -194,14 +188,9 @@ def _h(t: FloatArray) -> FloatArray:
     ts = np.where(small, t, 0.0)
     series = np.zeros_like(t)
     for k in range(20, 1, -1):
-        series = series * ts + (k - 1) / _FACTORIALS[k]
+        series = series * ts + (k - 1) / math.factorial(k)
     tb = np.where(small, 1.0, t)
     return np.where(small, series, (1 + np.exp(tb) * (tb - 1)) / (tb * tb))
-
-
-_FACTORIALS = [1.0]
-for _k in range(1, 22):
-    _FACTORIALS.append(_FACTORIALS[-1] * _k)
 
 
 def _barron(
@@ -242,7 +231,7 @@ def _barron(
         lg = np.where(big, big_l, np.log1p(np.where(big, 0.0, ratio)))  # L = log(1 + x^2/b)
         t = ag * lg / 2
         small_t = np.abs(t) < 1
-        rho_small = (b * lg / 2) * _exprel(np.where(small_t, t, 0.0))
+        rho_small = (b * lg / 2) * exprel(np.where(small_t, t, 0.0))
         huge_t = t > 700  # expm1 would overflow before the product
         rho_large = np.where(huge_t, np.exp(t + np.log(b / np.abs(ag))), b / ag * np.expm1(np.where(huge_t, 0.0, t)))
         rho_general = np.where(small_t, rho_small, rho_large)

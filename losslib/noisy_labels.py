@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._class_scores import class_inputs, scalar_option, softmax_rows
-from ._distributions import finish
+from ._distributions import exprel, finish
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -44,13 +44,6 @@ def _sample(rng: np.random.Generator, n: int) -> dict[str, npt.NDArray[Any]]:
 def _one_hot(labels: npt.ArrayLike, n_classes: int) -> FloatArray:
     eye: FloatArray = np.eye(n_classes)[np.asarray(labels)]
     return eye
-
-
-def _exprel(t: FloatArray) -> FloatArray:
-    r""":math:`(e^t - 1)/t`, 1 at :math:`t = 0`."""
-    safe = np.where(t == 0, 1.0, t)
-    out: FloatArray = np.where(t == 0, 1.0, np.expm1(safe) / safe)
-    return out
 
 
 # --------------------------------------------------------------------------
@@ -90,7 +83,7 @@ def _generalized_cross_entropy(
     y, z, dtype = _logit_inputs(reduction, labels, logits)
     q = scalar_option(q, "q", dtype, "logits", low=0, high=1, closed="right", about="the power of p_y")
     rows = softmax_rows(z, y)
-    values = rows.ce * _exprel(-q * rows.ce)
+    values = rows.ce * exprel(-q * rows.ce)
     return finish(values, [np.exp(-q * rows.ce)[..., None] * rows.grad], dtype, reduction, y.size, None, value, grad)
 
 
