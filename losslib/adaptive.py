@@ -187,10 +187,64 @@ def _h(t: FloatArray) -> FloatArray:
     small = np.abs(t) < 0.5
     ts = np.where(small, t, 0.0)
     series = np.zeros_like(t)
-    for k in range(20, 1, -1):
-        series = series * ts + (k - 1) / math.factorial(k)
+    if small.any():
+        for k in range(20, 1, -1):
+            series = series * ts + (k - 1) / math.factorial(k)
     tb = np.where(small, 1.0, t)
     return np.where(small, series, (1 + np.exp(tb) * (tb - 1)) / (tb * tb))
+
+
+def _barron_grads(
+    x: FloatArray,
+    a: FloatArray,
+    c: FloatArray,
+    y: FloatArray,
+    b: FloatArray,
+    ag: FloatArray,
+    s: FloatArray,
+    lg: FloatArray,
+    t: FloatArray,
+    big: npt.NDArray[np.bool_],
+    ratio: FloatArray,
+    half_x2: FloatArray,
+    rho_general: FloatArray,
+) -> tuple[FloatArray, FloatArray]:
+    """The derivatives of :func:`_barron` in y_pred and in alpha, from the value's intermediates."""
+    with np.errstate(all="ignore"):
+        # d rho / d x = x (1 + u)^(alpha/2 - 1) = x W
+        w = np.select(
+            [a == -np.inf, a == np.inf, a == 2], [np.exp(-half_x2), np.exp(half_x2), 1.0], np.exp(s * b * lg / 2)
+        )
+        # x W, in logarithms where W underflows but x W does not (alpha < 0, huge residuals)
+        log_psi = np.log(np.abs(x)) + np.select([a == -np.inf, a == np.inf], [-half_x2, half_x2], s * b * lg / 2)
+        tiny_w = (w == 0) & (x != 0)
+        psi = np.where(tiny_w, np.sign(x) * np.exp(np.where(tiny_w, log_psi, 0.0)), x * w)
+        g_pred = psi / c
+
+        # d rho / d alpha
+        u = np.where(big, np.inf, ratio)
+        gu = np.where(big, lg - 1.0, log1p_minus_ratio(np.where(big, 1.0, u)))  # log(1 + u) - u/(1 + u)
+        inv_b = 1 / b
+        series_ok = (y <= 1) & (y * inv_b <= 0.25)
+        series = np.zeros_like(y)
+        if series_ok.any():
+            series[series_ok] = _alpha_series(y[series_ok], (y * inv_b)[series_ok], s[series_ok])
+        near_two = np.abs(a - 2) < 0.5
+        by_w = (s * np.expm1(s * b * lg / 2) + (b + y) * w * gu / 2 - rho_general) / ag
+        t_big = t > 1
+        tb = np.where(t_big, t, 0.0)
+        elsewhere = np.where(
+            t_big,
+            0.5 * np.exp(tb) * (gu - (4 / (ag * ag)) * (tb - 1 + np.exp(-tb))),
+            np.exp(np.where(t_big, 0.0, t)) / 2 * gu - lg * lg / 2 * _h(np.where(t_big, 0.0, t)),
+        )
+        elsewhere = s * elsewhere
+        g_alpha = np.where(series_ok, series, np.where(near_two, by_w, elsewhere))
+        # where x^2 overflows: the limit 2/alpha^2 for alpha < 0; inf otherwise (the derivative exceeds 1e154)
+        g_alpha = np.where(np.isinf(y), np.where(a < 0, 2 / (ag * ag), np.inf), g_alpha)
+        g_alpha = np.where(a == 2, np.where(x == 0, 0.0, np.inf), g_alpha)
+        g_alpha = np.where(np.isfinite(a), g_alpha, 0.0)
+    return g_pred, g_alpha
 
 
 def _barron(
@@ -244,40 +298,11 @@ def _barron(
             [a == 2, a == -np.inf, a == np.inf], [half_x2, -np.expm1(-half_x2), np.expm1(half_x2)], rho_general
         )
 
-        # d rho / d x = x (1 + u)^(alpha/2 - 1) = x W
-        w = np.select(
-            [a == -np.inf, a == np.inf, a == 2], [np.exp(-half_x2), np.exp(half_x2), 1.0], np.exp(s * b * lg / 2)
-        )
-        # x W, in logarithms where W underflows but x W does not (alpha < 0, huge residuals)
-        log_psi = np.log(np.abs(x)) + np.select([a == -np.inf, a == np.inf], [-half_x2, half_x2], s * b * lg / 2)
-        tiny_w = (w == 0) & (x != 0)
-        psi = np.where(tiny_w, np.sign(x) * np.exp(np.where(tiny_w, log_psi, 0.0)), x * w)
-        g_pred = psi / c
-
-        # d rho / d alpha
-        u = np.where(big, np.inf, ratio)
-        gu = np.where(big, lg - 1.0, log1p_minus_ratio(np.where(big, 1.0, u)))  # log(1 + u) - u/(1 + u)
-        inv_b = 1 / b
-        series_ok = (y <= 1) & (y * inv_b <= 0.25)
-        series = _alpha_series(np.where(series_ok, y, 0.0), np.where(series_ok, y * inv_b, 0.0), s)
-        near_two = np.abs(a - 2) < 0.5
-        by_w = (s * np.expm1(s * b * lg / 2) + (b + y) * w * gu / 2 - rho_general) / ag
-        t_big = t > 1
-        tb = np.where(t_big, t, 0.0)
-        elsewhere = np.where(
-            t_big,
-            0.5 * np.exp(tb) * (gu - (4 / (ag * ag)) * (tb - 1 + np.exp(-tb))),
-            np.exp(np.where(t_big, 0.0, t)) / 2 * gu - lg * lg / 2 * _h(np.where(t_big, 0.0, t)),
-        )
-        elsewhere = s * elsewhere
-        g_alpha = np.where(series_ok, series, np.where(near_two, by_w, elsewhere))
-        # where x^2 overflows: the limit 2/alpha^2 for alpha < 0; inf otherwise (the derivative exceeds 1e154)
-        g_alpha = np.where(np.isinf(y), np.where(a < 0, 2 / (ag * ag), np.inf), g_alpha)
-        g_alpha = np.where(a == 2, np.where(x == 0, 0.0, np.inf), g_alpha)
-        g_alpha = np.where(finite_a, g_alpha, 0.0)
-    return finish(
-        values, [g_pred, _sum_to(g_alpha, alpha_shape)], dtype, reduction, x.size, BarronLossGrad, value, grad
-    )
+    grads: list[FloatArray] = []
+    if grad:
+        g_pred, g_alpha = _barron_grads(x, a, c, y, b, ag, s, lg, t, big, ratio, half_x2, rho_general)
+        grads = [g_pred, _sum_to(g_alpha, alpha_shape)]
+    return finish(values, grads, dtype, reduction, x.size, BarronLossGrad, value, grad)
 
 
 # --------------------------------------------------------------------------
