@@ -330,7 +330,10 @@ def barron_loss(
     (robust), for :math:`\alpha < 0` the loss too (:math:`\rho \to |\alpha - 2|/|\alpha|`).
     Every :math:`\rho` is about :math:`\tfrac12 x^2` for small :math:`x`. Barron (2019) learns
     :math:`\alpha` (and :math:`c`) with the model, which is why the gradient with respect to
-    :math:`\alpha` is returned too.
+    :math:`\alpha` is returned too. :math:`\rho` grows with :math:`\alpha`, so minimising
+    :math:`\rho` alone drives :math:`\alpha` to :math:`-\infty`: Barron minimises the negative
+    log-likelihood :math:`\rho + \log Z(\alpha)` (:math:`+ \log c`) of the density
+    :math:`\propto e^{-\rho}`, whose normaliser :math:`Z(\alpha)` is not part of this loss.
 
     Parameters
     ----------
