@@ -5,7 +5,8 @@ build time, from ``losslib.LOSSES``, and only interpolates between grid points a
 family has one slider variable:
 
 - **regression**: the residual ``r``; every regression loss is evaluated with its prediction
-  moved by ``r`` from the target (the other parameters fixed at 1, e.g. a variance);
+  moved by ``r`` from the target (the other parameters fixed at 1, e.g. a variance, or the
+  shape and scale of Barron's loss, which make it pseudo-Huber);
 - **classification**: the margin ``z``, the score or logit of the true class minus that of the
   other class (two classes); losses on probabilities get ``sigmoid(z)`` (a softmax of ``(z, 0)``).
 
@@ -68,7 +69,7 @@ def _fmt(v: float) -> str:
 
 
 def regression_slice(info: losslib.LossInfo) -> Slice:
-    """The target fixed, the first differentiable argument moved by ``r``, the others at 1."""
+    """The target fixed, the first differentiable argument moved by ``r``, the other arguments at 1."""
     targets = {"real": Y0, "count": Y0, "angle": 0.0}
     known = ("real", "log-rate", "mean and variance", "location and scale", "mean angle and concentration")
     if info.target not in targets or info.prediction not in known:
@@ -77,7 +78,8 @@ def regression_slice(info: losslib.LossInfo) -> Slice:
             f"prediction {info.prediction!r}): add its kinds to losscourse/explorer.py"
         )
     y = targets[info.target]
-    moved, *fixed = info.grad_wrt
+    moved = info.grad_wrt[0]
+    fixed = [a for a in info.args[1:] if a != moved]
     log = info.prediction == "log-rate"
     base = float(np.log(y)) if log else y
     shown = f"log {_fmt(y)} + r" if log else (f"{_fmt(y)} + r" if y else "r")
@@ -90,46 +92,49 @@ def regression_slice(info: losslib.LossInfo) -> Slice:
         return out
 
     def derivative(r: np.ndarray) -> dict[str, np.ndarray]:
-        return {moved: np.ones_like(r), **{a: np.zeros_like(r) for a in fixed}}
+        return {moved: np.ones_like(r), **{a: np.zeros_like(r) for a in fixed if a in info.grad_wrt}}
 
     return Slice(", ".join(parts), inputs, derivative)
 
 
 def classification_slice(info: losslib.LossInfo) -> Slice:
-    """The true class (label 1, +1 or class 0 of two) and a prediction whose margin is ``z``."""
+    """The true class (label 1, +1 or class 0 of two) and a prediction whose margin is ``z``.
+
+    The loss takes a target and a prediction (``y_true, y_pred``, or ``labels, logits``)."""
     kinds = (info.target, info.prediction)
     sigmoid = losslib.sigmoid
-    if info.args != ("y_true", "y_pred"):
+    if len(info.args) != 2 or info.grad_wrt != info.args[1:]:
         raise ValueError(f"the explorer does not know how to slice {info.name}{info.args}")
+    t, p = info.args
     if kinds in (("binary", "logit"), ("sign", "score")):
         label = 1.0
         return Slice(
             f"y = {_fmt(label)}, {'logit' if info.prediction == 'logit' else 'score'} = z",
-            lambda z: {"y_true": np.full_like(z, label), "y_pred": z},
-            lambda z: {"y_pred": np.ones_like(z)},
+            lambda z: {t: np.full_like(z, label), p: z},
+            lambda z: {p: np.ones_like(z)},
         )
     if kinds == ("binary", "probability"):
         return Slice(
             "y = 1, p = sigmoid(z)",
-            lambda z: {"y_true": np.ones_like(z), "y_pred": sigmoid(z)},
-            lambda z: {"y_pred": sigmoid(z) * sigmoid(-z)},
+            lambda z: {t: np.ones_like(z), p: sigmoid(z)},
+            lambda z: {p: sigmoid(z) * sigmoid(-z)},
         )
     if kinds in (("class", "logit"), ("class", "score")):
         return Slice(
             f"class 0 of 2, {'logits' if info.prediction == 'logit' else 'scores'} (z, 0)",
-            lambda z: {"y_true": np.zeros(z.shape, dtype=int), "y_pred": np.stack([z, np.zeros_like(z)], axis=-1)},
-            lambda z: {"y_pred": np.stack([np.ones_like(z), np.zeros_like(z)], axis=-1)},
+            lambda z: {t: np.zeros(z.shape, dtype=int), p: np.stack([z, np.zeros_like(z)], axis=-1)},
+            lambda z: {p: np.stack([np.ones_like(z), np.zeros_like(z)], axis=-1)},
         )
     if kinds in (("distribution", "probability"), ("class", "probability")):
         onehot = kinds[0] == "distribution"
 
         def inputs(z: np.ndarray) -> dict[str, np.ndarray]:
             target = np.stack([np.ones_like(z), np.zeros_like(z)], -1) if onehot else np.zeros(z.shape, int)
-            return {"y_true": target, "y_pred": np.stack([sigmoid(z), sigmoid(-z)], axis=-1)}
+            return {t: target, p: np.stack([sigmoid(z), sigmoid(-z)], axis=-1)}
 
         def derivative(z: np.ndarray) -> dict[str, np.ndarray]:
             s = sigmoid(z) * sigmoid(-z)
-            return {"y_pred": np.stack([s, -s], axis=-1)}
+            return {p: np.stack([s, -s], axis=-1)}
 
         return Slice("target (1, 0), p = softmax(z, 0)", inputs, derivative)
     raise ValueError(

@@ -162,6 +162,13 @@ def one_plus_x_log1p_minus_x(x: FloatArray) -> FloatArray:
     return np.where(np.abs(x) < _SMALL, series, np.where(x > -1, (1 + xl) * np.log1p(xl) - xl, 1.0))
 
 
+def exprel(t: FloatArray) -> FloatArray:
+    r""":math:`(e^t - 1)/t`, 1 at :math:`t = 0` (``expm1``: full relative precision near 0)."""
+    safe = np.where(t == 0, 1.0, t)
+    out: FloatArray = np.where(t == 0, 1.0, np.expm1(safe) / safe)
+    return out
+
+
 ASYMPTOTIC_FROM = 13.0
 """From here on the series below (8 terms) are exact to double precision."""
 

@@ -22,7 +22,7 @@ FAMILIES = (
     "likelihood",
     "ranking",
 )
-ORACLES = ("torch", "sklearn", "scipy", "closed form")
+ORACLES = ("torch", "sklearn", "scipy", "mpmath", "closed form")
 
 
 @dataclass(frozen=True, kw_only=True)

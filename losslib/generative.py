@@ -329,7 +329,7 @@ register(
 # GAN losses
 # --------------------------------------------------------------------------
 
-_KINDS = ("minimax", "non_saturating", "wasserstein", "hinge")
+_KINDS = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
 
 
 class GanDiscriminatorGrad(NamedTuple):
@@ -350,11 +350,12 @@ def gan_discriminator_readable(
             -\log D(x) - \log(1 - D(G(z))) = -\log\sigma(r) - \log\sigma(-f)
                 & \text{minimax, non\_saturating} \\
             f - r & \text{wasserstein} \\
-            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge}
+            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge} \\
+            \tfrac12 (r - 1)^2 + \tfrac12 f^2 & \text{least\_squares}
         \end{cases}
 
-    with the gradients :math:`(-\sigma(-r), \sigma(f))`, :math:`(-1, 1)` and
-    :math:`(-[r < 1], [f > -1])` (the subgradient 0 at the hinges). The log loss is
+    with the gradients :math:`(-\sigma(-r), \sigma(f))`, :math:`(-1, 1)`,
+    :math:`(-[r < 1], [f > -1])` (the subgradient 0 at the hinges) and :math:`(r - 1, f)`. The log loss is
     :math:`\operatorname{softplus}(-r) + \operatorname{softplus}(f)`, as chapter 5 writes it, with
     :math:`\operatorname{softplus}(x) = \log(1 + e^x)` = ``np.logaddexp(0, x)``, numpy's log-sum-exp
     of :math:`\log 1` and :math:`x`: ``np.log(1 + np.exp(x))`` overflows beyond :math:`x \approx 709`.
@@ -365,6 +366,8 @@ def gan_discriminator_readable(
         loss, g_real, g_fake = np.logaddexp(0, -r) + np.logaddexp(0, f), -sigmoid(-r), sigmoid(f)
     elif kind == "wasserstein":
         loss, g_real, g_fake = f - r, -np.ones_like(r), np.ones_like(f)
+    elif kind == "least_squares":
+        loss, g_real, g_fake = 0.5 * (r - 1) ** 2 + 0.5 * f**2, r - 1, f
     else:  # hinge
         loss = np.maximum(0, 1 - r) + np.maximum(0, 1 + f)
         g_real, g_fake = -1.0 * (r < 1), 1.0 * (f > -1)
@@ -403,6 +406,11 @@ def _gan_discriminator(
             v = f - r
         if grad:
             g_r, g_f = np.full_like(r, -1), np.ones_like(f)
+    elif kind == "least_squares":  # targets 1 for real, 0 for generated (the 0-1 coding of Mao et al.)
+        if value:
+            v = t(0.5) * (r - t(1)) ** 2 + t(0.5) * f * f
+        if grad:
+            g_r, g_f = r - t(1), f
     else:  # hinge
         if value:
             v = np.maximum(t(1) - r, 0) + np.maximum(t(1) + f, 0)
@@ -430,7 +438,8 @@ def gan_discriminator(
             \operatorname{softplus}(-r) + \operatorname{softplus}(f)
               = -\log D(x) - \log(1 - D(G(z))) & \text{minimax, non\_saturating} \\
             f - r & \text{wasserstein} \\
-            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge}
+            \max(0, 1 - r) + \max(0, 1 + f) & \text{hinge} \\
+            \tfrac12 (r - 1)^2 + \tfrac12 f^2 & \text{least\_squares}
         \end{cases}
 
     The minimax and non-saturating GANs differ only in the generator's loss
@@ -445,7 +454,7 @@ def gan_discriminator(
     fake_scores : array_like, same shape as ``real_scores``
         Scores of an equally sized batch of generated examples. Item :math:`i` of the
         per-item loss pairs ``real_scores[i]`` with ``fake_scores[i]``.
-    kind : {"minimax", "non_saturating", "wasserstein", "hinge"}
+    kind : {"minimax", "non_saturating", "wasserstein", "hinge", "least_squares"}
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns the per-pair losses :math:`\ell(r_i, f_i)`; ``"mean"`` averages
         them, which equals the usual "mean over the real batch plus mean over the fake
@@ -464,6 +473,12 @@ def gan_discriminator(
     training also needs a Lipschitz constraint on the critic (weight clipping, gradient
     penalty or spectral normalisation), which is not part of this loss.
 
+    ``"least_squares"`` is the LSGAN of Mao et al. (2017) with their 0-1 coding: the raw scores
+    (no sigmoid) are pulled to 1 on real and to 0 on generated data, and the loss per pair is
+    :math:`\frac12 (r - 1)^2 + \frac12 f^2`; with the generator's :math:`\frac12 (f - 1)^2` it
+    minimises a Pearson :math:`\chi^2` divergence (their Theorem 1 is for the codes -1, 1, 0).
+    The usual PyTorch code ``F.mse_loss(r, ones) + F.mse_loss(f, zeros)`` is twice this value.
+
     Registry claims are for the default ``kind="minimax"``: convex, differentiable, the
     Bernoulli negative log-likelihood of the real/fake labels, and a strictly proper scoring
     rule for :math:`D = \sigma(\text{score})`. The wasserstein and hinge kinds are convex too,
@@ -478,6 +493,8 @@ def gan_discriminator(
     .. [3] Lim, J. H. and Ye, J. C. (2017). Geometric GAN. arXiv:1705.02894. (lim2017geometric)
     .. [4] Miyato, T., Kataoka, T., Koyama, M. and Yoshida, Y. (2018). Spectral normalization
        for generative adversarial networks. *ICLR 2018*. (miyato2018spectral)
+    .. [5] Mao, X., Li, Q., Xie, H., Lau, R. Y. K., Wang, Z. and Smolley, S. P. (2017). Least
+       squares generative adversarial networks. *ICCV*, 2794-2802. (mao2017least)
 
     Examples
     --------
@@ -485,6 +502,8 @@ def gan_discriminator(
     1.386294
     >>> float(gan_discriminator([2.0, 0.5], [-3.0, 0.0], kind="hinge"))
     0.75
+    >>> float(gan_discriminator([1.0, 0.0], [0.0, 1.0], kind="least_squares"))  # (0 + 0) and (1/2 + 1/2)
+    0.5
     """
     return cast(Reduced, _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, grad=False)[0])
 
@@ -497,7 +516,8 @@ def gan_discriminator_grad(
     .. math:: \text{minimax, non\_saturating: } \frac{\partial\ell}{\partial r} = -\sigma(-r),\quad
         \frac{\partial\ell}{\partial f} = \sigma(f); \quad
         \text{wasserstein: } -1,\ 1; \quad
-        \text{hinge: } -[r < 1],\ [f > -1]
+        \text{hinge: } -[r < 1],\ [f > -1]; \quad
+        \text{least\_squares: } r - 1,\ f
 
     divided by the number of pairs for ``"mean"``.
 
@@ -534,7 +554,7 @@ register(
     robust=None,
     proper=True,
     reference="goodfellow2014generative",
-    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge).",
+    summary="Discriminator of a GAN: log loss of real vs generated (or Wasserstein, hinge, least squares).",
     args=("real_scores", "fake_scores"),
     grad_wrt=("real_scores", "fake_scores"),
     oracle="torch",
@@ -552,10 +572,11 @@ def gan_generator_readable(
         \ell(f) = \begin{cases}
             \log(1 - D(G(z))) = -\operatorname{softplus}(f) & \text{minimax} \\
             -\log D(G(z)) = \operatorname{softplus}(-f) & \text{non\_saturating} \\
-            -f & \text{wasserstein, hinge}
+            -f & \text{wasserstein, hinge} \\
+            \tfrac12 (f - 1)^2 & \text{least\_squares}
         \end{cases}
 
-    with the gradients :math:`-\sigma(f)`, :math:`-\sigma(-f)` and :math:`-1`. The softplus
+    with the gradients :math:`-\sigma(f)`, :math:`-\sigma(-f)`, :math:`-1` and :math:`f - 1`. The softplus
     :math:`\log(1 + e^x)` is ``np.logaddexp(0, x)`` (``np.log(1 + np.exp(x))`` overflows beyond
     :math:`x \approx 709`), as in :func:`gan_discriminator_readable`. The fast path
     ``_gan_generator`` is tested against it.
@@ -565,6 +586,8 @@ def gan_generator_readable(
         loss, grad = -np.logaddexp(0, f), -sigmoid(f)
     elif kind == "non_saturating":
         loss, grad = np.logaddexp(0, -f), -sigmoid(-f)
+    elif kind == "least_squares":
+        loss, grad = 0.5 * (f - 1) ** 2, f - 1
     else:  # wasserstein and hinge
         loss, grad = -f, -np.ones_like(f)
     return reduce_readable(loss, grad, reduction)
@@ -596,6 +619,12 @@ def _gan_generator(
             v = softplus(-f)
         if grad:
             g = -sigmoid(-f)
+    elif kind == "least_squares":  # the generated data's scores pulled to 1, the code of real data
+        one = f.dtype.type(1)
+        if value:
+            v = f.dtype.type(0.5) * (f - one) ** 2
+        if grad:
+            g = f - one
     else:  # wasserstein and hinge: -f
         if value:
             v = 0.0 - f
@@ -617,7 +646,8 @@ def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", r
         \ell(f) = \begin{cases}
             \log(1 - D(G(z))) = -\operatorname{softplus}(f) & \text{minimax} \\
             -\log D(G(z)) = \operatorname{softplus}(-f) & \text{non\_saturating} \\
-            -f & \text{wasserstein, hinge}
+            -f & \text{wasserstein, hinge} \\
+            \tfrac12 (f - 1)^2 & \text{least\_squares}
         \end{cases}
 
     The minimax loss is the discriminator's objective with the sign flipped (the game of
@@ -631,7 +661,7 @@ def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", r
     ----------
     fake_scores : array_like, any shape
         Discriminator scores of generated examples.
-    kind : {"minimax", "non_saturating", "wasserstein", "hinge"}
+    kind : {"minimax", "non_saturating", "wasserstein", "hinge", "least_squares"}
         Default ``"non_saturating"``, the one used in practice.
     reduction : {"mean", "sum", "none"}
         Elementwise: ``"none"`` returns one loss per score.
@@ -648,7 +678,9 @@ def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", r
     convex, differentiable, and the Bernoulli negative log-likelihood of labelling the
     generated data "real" (the label-flipping trick); no outcome is scored, so ``proper`` is
     ``None``. The hinge and wasserstein generators are both :math:`-f` (Lim and Ye 2017;
-    Miyato et al. 2018).
+    Miyato et al. 2018). The least-squares generator :math:`\frac12 (f - 1)^2` (Mao et al.
+    2017) pulls the raw scores of generated data to 1, the code of real data; it is convex, and
+    its gradient :math:`f - 1` does not vanish for fakes the discriminator rejects confidently.
 
     References
     ----------
@@ -656,6 +688,8 @@ def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", r
        (goodfellow2014generative)
     .. [2] Arjovsky, M., Chintala, S. and Bottou, L. (2017). Wasserstein generative
        adversarial networks. *ICML*, PMLR 70, 214-223. (arjovsky2017wasserstein)
+    .. [3] Mao, X., Li, Q., Xie, H., Lau, R. Y. K., Wang, Z. and Smolley, S. P. (2017). Least
+       squares generative adversarial networks. *ICCV*, 2794-2802. (mao2017least)
 
     Examples
     --------
@@ -673,7 +707,7 @@ def gan_generator_grad(
     r"""Gradient of :func:`gan_generator` with respect to the scores of the generated data.
 
     .. math:: \text{minimax: } -\sigma(f), \quad \text{non\_saturating: } -\sigma(-f), \quad
-        \text{wasserstein, hinge: } -1
+        \text{wasserstein, hinge: } -1, \quad \text{least\_squares: } f - 1
 
     divided by the number of scores for ``"mean"``.
 
@@ -705,7 +739,7 @@ register(
     robust=None,
     proper=None,
     reference="goodfellow2014generative",
-    summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge).",
+    summary="Generator of a GAN: non-saturating -log D(G(z)) (or minimax, Wasserstein, hinge, least squares).",
     args=("fake_scores",),
     grad_wrt=("fake_scores",),
     oracle="torch",

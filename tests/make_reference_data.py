@@ -37,6 +37,10 @@ def oracle_versions(oracle: str) -> dict[str, str]:
         import sklearn
 
         versions["sklearn_version"] = sklearn.__version__
+    elif oracle == "mpmath":
+        import mpmath
+
+        versions["mpmath_version"] = mpmath.__version__
     return versions
 
 

@@ -34,7 +34,7 @@ NAMES = (
     "l2_penalty",
     "elastic_net",
 )
-KINDS = ("minimax", "non_saturating", "wasserstein", "hinge")
+KINDS = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
 ENTRIES = [losslib.LOSSES[name] for name in NAMES]
 BY_ENTRY = pytest.mark.parametrize("info", ENTRIES, ids=NAMES)
 
@@ -660,6 +660,8 @@ def gan_discriminator_oracle(r, f, kind):
         return value, -sps.expit(-r), sps.expit(f)
     if kind == "wasserstein":
         return f - r, -np.ones_like(r), np.ones_like(f)
+    if kind == "least_squares":  # Mao et al.'s (2) with a = 0, b = 1
+        return ((r - 1) ** 2 + f**2) / 2, r - 1, f
     return np.maximum(1 - r, 0) + np.maximum(1 + f, 0), -(r < 1).astype(float), (f > -1).astype(float)
 
 
@@ -668,6 +670,8 @@ def gan_generator_oracle(f, kind):
         return sps.log_expit(-f), -sps.expit(f)  # log(1 - D(G(z)))
     if kind == "non_saturating":
         return -sps.log_expit(f), -sps.expit(-f)  # -log D(G(z))
+    if kind == "least_squares":  # Mao et al.'s (2) with c = 1
+        return (f - 1) ** 2 / 2, f - 1
     return -f, -np.ones_like(f)
 
 
@@ -981,12 +985,12 @@ BAD_INPUTS = [
     (
         lambda: losslib.gan_discriminator([0.0], [0.0], kind="wgan"),
         ValueError,
-        r"kind must be 'minimax', 'non_saturating', 'wasserstein' or 'hinge', got 'wgan'",
+        r"kind must be 'minimax', 'non_saturating', 'wasserstein', 'hinge' or 'least_squares', got 'wgan'",
     ),
     (
         lambda: losslib.gan_generator([0.0], kind=None),
         ValueError,
-        r"kind must be 'minimax', 'non_saturating', 'wasserstein' or 'hinge', got None",
+        r"kind must be 'minimax', 'non_saturating', 'wasserstein', 'hinge' or 'least_squares', got None",
     ),
     (
         lambda: losslib.gan_discriminator([0.0, 1.0], [0.0]),

@@ -1,4 +1,4 @@
-"""losslib against its oracles (PyTorch or scikit-learn, float64): every case in the committed data.
+"""losslib against its oracles (PyTorch, scikit-learn or mpmath, float64): every case in the committed data.
 
 The reference values come from ``tests/make_reference_data.py`` (run with a Python that has the
 oracles) and live in ``tests/data/reference_<family>.json``; this file needs neither library.
@@ -18,7 +18,7 @@ from reference.common import REDUCTIONS, compare, data_file, load_all, load_refe
 
 _, CASES = load_all()
 CASES_BY_ID = {case["id"]: case for case in CASES}
-DATA_ORACLES = ("torch", "sklearn")  # oracles whose results are committed as data
+DATA_ORACLES = ("torch", "sklearn", "mpmath")  # oracles whose results are committed as data
 
 
 @pytest.mark.parametrize(

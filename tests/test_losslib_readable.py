@@ -158,8 +158,13 @@ OPTIONS = {
     # penalties and generative models
     "elastic_net": [{"alpha": 0.3}, {"l1_ratio": 0.0}, {"l1_ratio": 1.0}, {"alpha": 2.5, "l1_ratio": 0.2}],
     "vae_elbo": [{"likelihood": "gaussian"}],
-    "gan_discriminator": [{"kind": "non_saturating"}, {"kind": "wasserstein"}, {"kind": "hinge"}],
-    "gan_generator": [{"kind": "minimax"}, {"kind": "wasserstein"}, {"kind": "hinge"}],
+    "gan_discriminator": [
+        {"kind": "non_saturating"},
+        {"kind": "wasserstein"},
+        {"kind": "hinge"},
+        {"kind": "least_squares"},
+    ],
+    "gan_generator": [{"kind": "minimax"}, {"kind": "wasserstein"}, {"kind": "hinge"}, {"kind": "least_squares"}],
     "binary_cross_entropy": [_per_element("weight"), {"weight": 2.5}],
     "binary_cross_entropy_with_logits": [
         _per_element("weight"),
@@ -194,6 +199,16 @@ OPTIONS = {
     "cosine_embedding": [{"margin": 0.3}, {"margin": -0.5}, {"eps": 0.5}],
     "info_nce": [{"temperature": 1.0}, {"temperature": 0.02}],
     "nt_xent": [{"temperature": 0.1}, {"temperature": 2.0}],
+    "clip_loss": [{"temperature": 1.0}, {"temperature": 0.02}],
+    "cosface": [{"scale": 5.0}, {"margin": 0.0}, {"scale": 30.0, "margin": 0.6}],
+    "arcface": [{"scale": 5.0}, {"margin": 0.0}, {"scale": 30.0, "margin": 1.2}],
+    "generalized_cross_entropy": [{"q": 0.3}, {"q": 1.0}, {"q": 1e-3}],
+    "symmetric_cross_entropy": [
+        {"alpha": 0.5},
+        {"beta": 0.0},
+        {"log_zero": -1.5},
+        {"alpha": 1.0, "beta": 0.3, "log_zero": -6.0},
+    ],
     "dice": [{"smooth": 0.0}, {"smooth": 5.0}, {"squared": True}, {"squared": True, "smooth": 0.0}],
     "soft_jaccard": [{"smooth": 0.0}, {"smooth": 5.0}],
     "ctc": [_ctc_blank_last, _ctc_impossible(zero_infinity=False), _ctc_impossible(zero_infinity=True), _ctc_no_frames],

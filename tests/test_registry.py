@@ -754,7 +754,23 @@ def _plackett_luce_proper(info) -> list[str]:
     return failures
 
 
+def _class_logits_proper(info) -> list[str]:
+    """Losses of (labels, logits): the expected loss over the classes, at the logits log q and perturbed."""
+    failures = []
+    for q in ([0.5, 0.3, 0.2], [0.7, 0.1, 0.1, 0.1]):
+        q = np.array(q)
+        classes = np.arange(len(q))
+
+        def expected(logits, classes=classes, q=q):
+            return float(q @ info.loss(classes, np.tile(logits, (len(q), 1)), reduction="none"))
+
+        failures += _strictly_minimised(expected, list(np.log(q)), f"q = {q.tolist()}")
+    return failures
+
+
 PROPRIETY_RECIPES: dict[str, Callable] = {
+    "generalized_cross_entropy": _class_logits_proper,
+    "symmetric_cross_entropy": _class_logits_proper,
     "student_t_nll": _student_t_proper,
     "gamma_nll": _gamma_proper,
     "beta_nll": _beta_proper,

@@ -13,7 +13,7 @@ Oracle: PyTorch in float64, with autograd for every gradient.
   ``0.5 * (x - x_recon) ** 2``) summed over the features, plus
   ``-0.5 * (1 + logvar - mu**2 - logvar.exp())`` summed over the latent dimensions.
 - ``gan_discriminator`` / ``gan_generator``: the formulas with ``F.softplus(., threshold=40)`` and
-  ``F.relu``. The default ``threshold=20`` returns ``x`` itself above 20, off by
+  ``F.relu`` (and the squares of the least-squares kind). The default ``threshold=20`` returns ``x`` itself above 20, off by
   ``log1p(e^-x)`` (1e-10 relative at x = 20, and the gradient by ``e^-x``, 2e-9 at x = 20);
   above 40 that error is below 4e-18 relative, and below 40 ``log1p(exp(x))`` is exact to rounding.
 
@@ -193,7 +193,7 @@ def _vae_cases() -> list[dict]:
 # GAN
 # --------------------------------------------------------------------------
 
-KINDS = ("minimax", "non_saturating", "wasserstein", "hinge")
+KINDS = ("minimax", "non_saturating", "wasserstein", "hinge", "least_squares")
 
 
 def _gan_cases() -> list[dict]:
@@ -299,6 +299,8 @@ def reference(case: dict, reduction: str) -> dict:
             per_item = softplus(-r) + softplus(f)
         elif kind == "wasserstein":
             per_item = f - r
+        elif kind == "least_squares":
+            per_item = 0.5 * (r - 1) ** 2 + 0.5 * f**2
         else:
             per_item = F.relu(1 - r) + F.relu(1 + f)
         out = _reduce(per_item, reduction)
@@ -310,6 +312,8 @@ def reference(case: dict, reduction: str) -> dict:
             per_item = -softplus(f)
         elif kind == "non_saturating":
             per_item = softplus(-f)
+        elif kind == "least_squares":
+            per_item = 0.5 * (f - 1) ** 2
         else:
             per_item = -f
         out = _reduce(per_item, reduction)
