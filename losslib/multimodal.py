@@ -17,7 +17,7 @@ from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import check_positive_scalar, check_reduction, option_in_dtype
-from .embedding import _embeddings, _normalize, _normalize_backward_inplace, _similarity_cross_entropy
+from .embedding._rows import _embeddings, _normalize, _normalize_backward_inplace, _similarity_cross_entropy
 from .special import log_softmax, softmax
 
 __all__ = ["clip_loss", "clip_loss_grad"]
