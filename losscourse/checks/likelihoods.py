@@ -170,9 +170,9 @@ def _(censored_weibull_nll):
                 "a right-censored time contributes -log S(t) = (t / scale)^k",
             ),
             (
-                lambda g, e: np.isclose(g, np.mean(event - np.where(_CENSORED, 0, hazard))),
-                "the events are right, but a censored time contributes -log S(t) = (t / scale)^k: the density f is "
-                "the hazard times S, so -log f(t) = -log h(t) + (t / scale)^k",
+                lambda g, e: np.isclose(g, np.mean(np.where(_CENSORED, hazard, event - hazard))),
+                "the censored times are right, but an observed failure contributes -log f(t), and the density is "
+                "the hazard times S: -log f(t) = -log h(t) + (t / scale)^k, with h(t) = (k / scale) (t / scale)^(k - 1)",
             ),
         ],
     )
