@@ -292,22 +292,24 @@ def _likelihood_names() -> list[str]:
 def _(choose_likelihood):
     """Every answer is a loss of losslib; the answers for claim_amounts and star_ratings."""
     answers_among(choose_likelihood, "choose_likelihood", _SITUATIONS, _likelihood_names())
-    expected = {info.name for info in losslib.select(distribution="Gamma")}
-    answer = choose_likelihood("claim_amounts")
-    if answer not in expected:
-        raise CheckFailed(
-            f"choose_likelihood('claim_amounts') returned {answer!r}, expected the negative log-likelihood of a "
-            "distribution of positive, right-skewed amounts whose standard deviation grows in proportion to the "
-            "mean, with a shape and a rate as parameters"
-        )
-    expected = {info.name for info in losslib.select(distribution="cumulative logit")}
-    answer = choose_likelihood("star_ratings")
-    if answer not in expected:
-        raise CheckFailed(
-            f"choose_likelihood('star_ratings') returned {answer!r}, expected a likelihood that knows the classes "
-            "are ordered: the cross-entropy treats 1 and 4 stars as equally wrong for a 5-star film, and a "
-            "regression loss treats the stars as equally spaced numbers"
-        )
+    cases = [
+        (
+            "claim_amounts",
+            "Gamma",
+            "the negative log-likelihood of a distribution of positive, right-skewed amounts whose standard "
+            "deviation grows in proportion to the mean, with a shape and a rate as parameters",
+        ),
+        (
+            "star_ratings",
+            "cumulative logit",
+            "a likelihood that knows the classes are ordered: the cross-entropy treats 1 and 4 stars as equally "
+            "wrong for a 5-star film, and a regression loss treats the stars as equally spaced numbers",
+        ),
+    ]
+    for situation, distribution, wanted in cases:
+        answer = choose_likelihood(situation)
+        if answer not in {info.name for info in losslib.select(distribution=distribution)}:
+            raise CheckFailed(f"choose_likelihood({situation!r}) returned {answer!r}, expected {wanted}")
 
 
 def student_t_fit(y: np.ndarray, df: float) -> tuple[float, float]:

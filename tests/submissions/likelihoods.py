@@ -469,93 +469,50 @@ def choose_likelihood__alt_if_chain(situation):
 
 
 def choose_likelihood__bug_regression_losses(situation):
-    # the losses of chapter 2 for everything numeric
-    answers = {
-        "claim_amounts": "gamma_nll",
-        "conversion_rates": "beta_nll",
-        "shop_visits": "negative_binomial_nll",
-        "stock_returns": "student_t_nll",
-        "pump_lifetimes": "weibull_nll",
-        "star_ratings": "ordinal_logistic_nll",
-        "robot_arm": "mixture_gaussian_nll",
-        "search_results": "plackett_luce_nll",
-    }
-    return {**answers, "claim_amounts": "msle", "shop_visits": "poisson_nll", "star_ratings": "mse"}[situation]
+    # the losses of chapter 2 for the amounts, the counts and the stars
+    names = "msle beta_nll poisson_nll student_t_nll weibull_nll mse mixture_gaussian_nll plackett_luce_nll"
+    situations = (
+        "claim_amounts conversion_rates shop_visits stock_returns pump_lifetimes star_ratings robot_arm search_results"
+    )
+    return dict(zip(situations.split(), names.split()))[situation]
 
 
 def choose_likelihood__bug_poisson_for_visits(situation):
     # counts, but overdispersed: the Poisson's variance equals its mean
-    answers = {
-        "claim_amounts": "gamma_nll",
-        "conversion_rates": "beta_nll",
-        "shop_visits": "negative_binomial_nll",
-        "stock_returns": "student_t_nll",
-        "pump_lifetimes": "weibull_nll",
-        "star_ratings": "ordinal_logistic_nll",
-        "robot_arm": "mixture_gaussian_nll",
-        "search_results": "plackett_luce_nll",
-    }
-    return {**answers, "shop_visits": "poisson_nll"}[situation]
+    names = "gamma_nll beta_nll poisson_nll student_t_nll weibull_nll ordinal_logistic_nll mixture_gaussian_nll plackett_luce_nll"
+    situations = (
+        "claim_amounts conversion_rates shop_visits stock_returns pump_lifetimes star_ratings robot_arm search_results"
+    )
+    return dict(zip(situations.split(), names.split()))[situation]
 
 
 def choose_likelihood__bug_gaussian_for_the_arm(situation):
     # one Gaussian averages the two solutions of the robot arm
-    answers = {
-        "claim_amounts": "gamma_nll",
-        "conversion_rates": "beta_nll",
-        "shop_visits": "negative_binomial_nll",
-        "stock_returns": "student_t_nll",
-        "pump_lifetimes": "weibull_nll",
-        "star_ratings": "ordinal_logistic_nll",
-        "robot_arm": "mixture_gaussian_nll",
-        "search_results": "plackett_luce_nll",
-    }
-    return {**answers, "robot_arm": "gaussian_nll"}[situation]
+    names = "gamma_nll beta_nll negative_binomial_nll student_t_nll weibull_nll ordinal_logistic_nll gaussian_nll plackett_luce_nll"
+    situations = (
+        "claim_amounts conversion_rates shop_visits stock_returns pump_lifetimes star_ratings robot_arm search_results"
+    )
+    return dict(zip(situations.split(), names.split()))[situation]
 
 
 def choose_likelihood__bug_gamma_for_lifetimes(situation):
     # positive times, but the still-running pumps need a likelihood with censoring
-    answers = {
-        "claim_amounts": "gamma_nll",
-        "conversion_rates": "beta_nll",
-        "shop_visits": "negative_binomial_nll",
-        "stock_returns": "student_t_nll",
-        "pump_lifetimes": "weibull_nll",
-        "star_ratings": "ordinal_logistic_nll",
-        "robot_arm": "mixture_gaussian_nll",
-        "search_results": "plackett_luce_nll",
-    }
-    return {**answers, "pump_lifetimes": "gamma_nll"}[situation]
+    names = "gamma_nll beta_nll negative_binomial_nll student_t_nll gamma_nll ordinal_logistic_nll mixture_gaussian_nll plackett_luce_nll"
+    situations = (
+        "claim_amounts conversion_rates shop_visits stock_returns pump_lifetimes star_ratings robot_arm search_results"
+    )
+    return dict(zip(situations.split(), names.split()))[situation]
 
 
 def choose_likelihood__bug_listnet_and_huber(situation):
     # ListNet fits relevance grades, not an observed order; Huber has no learned tails
-    answers = {
-        "claim_amounts": "gamma_nll",
-        "conversion_rates": "beta_nll",
-        "shop_visits": "negative_binomial_nll",
-        "stock_returns": "student_t_nll",
-        "pump_lifetimes": "weibull_nll",
-        "star_ratings": "ordinal_logistic_nll",
-        "robot_arm": "mixture_gaussian_nll",
-        "search_results": "plackett_luce_nll",
-    }
-    return {**answers, "search_results": "listnet", "stock_returns": "huber"}[situation]
-
-
-def choose_likelihood__bug_tweedie_for_claims(situation):
-    # Tweedie's deviance takes one mean, not a shape and a rate
-    answers = {
-        "claim_amounts": "gamma_nll",
-        "conversion_rates": "beta_nll",
-        "shop_visits": "negative_binomial_nll",
-        "stock_returns": "student_t_nll",
-        "pump_lifetimes": "weibull_nll",
-        "star_ratings": "ordinal_logistic_nll",
-        "robot_arm": "mixture_gaussian_nll",
-        "search_results": "plackett_luce_nll",
-    }
-    return {**answers, "claim_amounts": "tweedie_deviance", "conversion_rates": "quantile"}[situation]
+    names = (
+        "gamma_nll beta_nll negative_binomial_nll huber weibull_nll ordinal_logistic_nll mixture_gaussian_nll listnet"
+    )
+    situations = (
+        "claim_amounts conversion_rates shop_visits stock_returns pump_lifetimes star_ratings robot_arm search_results"
+    )
+    return dict(zip(situations.split(), names.split()))[situation]
 
 
 # --- 7. fit_student_t -----------------------------------------------------------------------------
