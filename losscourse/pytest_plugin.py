@@ -45,6 +45,18 @@ def group_of(nodeid: str) -> str:
     return path
 
 
+# The groups that take longest (a clean-clone run, two workers): the built book's users (its build,
+# then axe-core on every page in two colour modes), then the assignments' mutants and their solution
+# notebooks. xdist starts them first; the rest follow, largest first.
+LONGEST_FIRST = ("built-book", "tests/test_mutation.py[", "solutions/")
+
+
+def start_order(group: str, tests: dict) -> tuple[int, int]:
+    """Where a group stands in the queue: by :data:`LONGEST_FIRST`, then by its number of tests."""
+    rank = next((i for i, prefix in enumerate(LONGEST_FIRST) if group.startswith(prefix)), len(LONGEST_FIRST))
+    return rank, -len(tests)
+
+
 def pytest_itemcollected(item):
     path = item.nodeid.split("::")[0]
     if "built_book" in getattr(item, "fixturenames", ()) and path not in BOOK_FILES:
@@ -61,5 +73,14 @@ def pytest_xdist_make_scheduler(config, log):
     class CourseScheduling(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return group_of(nodeid)
+
+        def _assign_work_unit(self, node) -> None:
+            # Longest first: the groups that run longest start at once, so no worker is left
+            # running one of them alone at the end of the run.
+            if self.workqueue:
+                ordered = sorted(self.workqueue.items(), key=lambda unit: start_order(*unit))
+                self.workqueue.clear()
+                self.workqueue.update(ordered)
+            super()._assign_work_unit(node)
 
     return CourseScheduling(config, log)

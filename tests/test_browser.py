@@ -125,16 +125,24 @@ def _visit(browser, url: str) -> dict:
 
 @pytest.fixture(scope="module")
 def visited(site, browser):
+    """Every page opened once at 1280 px in light mode: what the checks of a page at the desktop width
+    read (math, links, images, buttons; reflow, figures, image links, axe-core, code width), gathered
+    in that order because the last opens the folded cells. One visit a page keeps the run short."""
     base, root = site
     results = {}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     for rel in _pages(root):
         info = _visit(browser, urljoin(base, rel))
-        info["page"].screenshot(
-            path=str(SCREENSHOTS / (rel.replace("/", "_").removesuffix(".html") + ".png")), full_page=False
-        )
-        info["page"].close()
-        del info["page"]
+        page = info.pop("page")
+        try:
+            page.screenshot(path=str(SCREENSHOTS / (rel.replace("/", "_").removesuffix(".html") + ".png")))
+            info["overflow"] = page.evaluate(_OVERFLOW)
+            info["figures"] = page.evaluate(_FIGURES)
+            info["image_links"] = page.evaluate(_IMAGE_LINKS)
+            info["theme"], info["axe"] = _axe(page)
+            info["wide_code"] = page.evaluate(_WIDE_CODE)
+        finally:
+            page.close()
         results[rel] = info
     return results
 
@@ -533,28 +541,58 @@ def _axe_pages(root: Path) -> list[str]:
     return _pages(root) + [rel for rel in extra if (root / rel.split("?")[0]).is_file()]
 
 
+def _no_transition(page) -> None:
+    """Wait for the transitions under way (finite ones) to end."""
+    page.evaluate("""() => Promise.all(document.getAnimations()
+        .filter(a => a.effect && a.effect.getComputedTiming().endTime !== Infinity).map(a => a.finished))
+        .then(() => true)""")
+
+
+def _settled(page, rel: str) -> None:
+    """The page as a reader sees it once it has loaded: math typeset, fonts loaded, search results
+    listed, and no colour transition under way (the theme fades buttons into dark mode, and a colour
+    read halfway is not the page's)."""
+    if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
+        page.evaluate("MathJax.startup.promise")
+    if rel.startswith("search.html"):
+        _wait_for_search(page)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    _no_transition(page)
+
+
+def _axe(page) -> tuple[str, list[dict] | None]:
+    """The page's colour mode and axe-core's violations of the WCAG tags (None without axe-core)."""
+    if not AXE.is_file():
+        return "", None
+    _no_transition(page)
+    theme = page.evaluate("document.documentElement.dataset.theme")
+    page.add_script_tag(path=str(AXE))
+    return theme, page.evaluate("tags => axe.run({runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)["violations"]
+
+
 @pytest.mark.parametrize("mode", ["light", "dark"])
-def test_no_page_violates_wcag_a_or_aa_rules(site, browser, mode):
+def test_no_page_violates_wcag_a_or_aa_rules(site, browser, visited, mode):
     """axe-core run as pydata-sphinx-theme's own tests do (injected, axe.run with WCAG tags); every rule
-    and impact counts. The page follows the reader's colour scheme (html_context default_mode auto)."""
+    and impact counts. The page follows the reader's colour scheme (html_context default_mode auto).
+    In light mode the pages are the ones :func:`visited` opened (Playwright's default scheme is light)."""
     if not AXE.is_file():
         pytest.fail(f"{AXE.relative_to(ROOT)} is missing: run `npm ci` (make test does) to install axe-core")
     base, root = site
-    found = {}
+    found, results = {}, {}
     for rel in _axe_pages(root):
+        if mode == "light" and rel in visited:
+            results[rel] = (visited[rel]["theme"], visited[rel]["axe"])
+            continue
         page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme=mode)
         try:
-            page.goto(urljoin(base, rel), wait_until="networkidle")
-            if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
-                page.evaluate("MathJax.startup.promise")
-            if rel.startswith("search.html"):
-                _wait_for_search(page)
-            assert page.evaluate("document.documentElement.dataset.theme") == mode, f"{rel} is not in {mode} mode"
-            page.add_script_tag(path=str(AXE))
-            result = page.evaluate("tags => axe.run({runOnly: {type: 'tag', values: tags}})", WCAG_TAGS)
+            page.goto(urljoin(base, rel), wait_until="networkidle")  # index.html redirects
+            _settled(page, rel)
+            results[rel] = _axe(page)
         finally:
             page.close()
-        for v in result["violations"]:
+    for rel, (theme, violations) in results.items():
+        assert theme == mode, f"{rel} is not in {mode} mode"
+        for v in violations:
             targets = [" ".join(map(str, n["target"])) for n in v["nodes"][:3]]
             found.setdefault(rel, []).append(f"{v['id']} ({v['impact']}, {len(v['nodes'])}x: {targets}) {v['helpUrl']}")
     total = sum(len(v) for v in found.values())
@@ -653,7 +691,7 @@ _OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, browser, width):
+def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, browser, visited, width):
     """At 390 px no page is wider than the screen; at 390 and 1280 px every display equation and
     table fits the column or scrolls inside a box of its own (issue #21)."""
     base, root = site
@@ -662,12 +700,12 @@ def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, 
     page = browser.new_page(viewport={"width": w, "height": h})
     try:
         for rel in _axe_pages(root):
-            page.goto(urljoin(base, rel), wait_until="networkidle")
-            if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
-                page.evaluate("MathJax.startup.promise")
-            if rel.startswith("search.html"):
-                _wait_for_search(page)
-            found = page.evaluate(_OVERFLOW)
+            if (w, h) == (1280, 900) and rel in visited:
+                found = visited[rel]["overflow"]
+            else:
+                page.goto(urljoin(base, rel), wait_until="networkidle")  # index.html redirects
+                _settled(page, rel)
+                found = page.evaluate(_OVERFLOW)
             if found["scroll"] > found["inner"]:
                 problems.append(f"{rel}: the page is {found['scroll']} px wide on a {found['inner']} px screen")
             problems += [f"{rel}: {item} overflows the column" for item in found["bad"]]
@@ -705,9 +743,9 @@ def _smallest_text_px(root: Path, figure: dict) -> tuple[float | None, str]:
     return px, f"{path.name}: {pt:g} pt at {dpi:.0f} dpi, {figure['natural']} px shown at {figure['shown']:.0f} px"
 
 
-def _figure_problems(page, root: Path, rel: str) -> tuple[list[str], list[float]]:
+def _figure_problems(figures: list[dict], root: Path, rel: str) -> tuple[list[str], list[float]]:
     problems, sizes = [], []
-    for figure in page.evaluate(_FIGURES):
+    for figure in figures:
         px, how = _smallest_text_px(root, figure)
         if px is None or px < MIN_FIGURE_TEXT_PX:
             problems.append(f"{rel}: {how}" + ("" if px is None else f": smallest text {px:.1f} CSS px"))
@@ -716,23 +754,18 @@ def _figure_problems(page, root: Path, rel: str) -> tuple[list[str], list[float]
     return problems, sizes
 
 
-def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser):
+def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser, visited):
     """At 1280 px, every figure on every page, and the explorer's static figures without JavaScript."""
     base, root = site
     problems, sizes = [], []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    try:
-        for rel in _pages(root):
-            page.goto(urljoin(base, rel), wait_until="networkidle")
-            found, shown = _figure_problems(page, root, rel)
-            problems, sizes = problems + found, sizes + shown
-    finally:
-        page.close()
+    for rel, info in visited.items():
+        found, shown = _figure_problems(info["figures"], root, rel)
+        problems, sizes = problems + found, sizes + shown
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
     try:
         page = context.new_page()
         page.goto(urljoin(base, "book/explorer.html"), wait_until="networkidle")
-        found, shown = _figure_problems(page, root, "book/explorer.html without JavaScript")
+        found, shown = _figure_problems(page.evaluate(_FIGURES), root, "book/explorer.html without JavaScript")
         problems, sizes = problems + found, sizes + shown
     finally:
         context.close()
@@ -771,16 +804,8 @@ _WIDE_CODE = """() => {
 }"""
 
 
-def test_no_code_cell_or_output_scrolls_sideways_at_the_desktop_width(site, browser):
-    base, root = site
-    problems = []
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    try:
-        for rel in _pages(root):
-            page.goto(urljoin(base, rel), wait_until="networkidle")
-            problems += [f"{rel}: {line}" for line in page.evaluate(_WIDE_CODE)]
-    finally:
-        page.close()
+def test_no_code_cell_or_output_scrolls_sideways_at_the_desktop_width(visited):
+    problems = [f"{rel}: {line}" for rel, info in visited.items() for line in info["wide_code"]]
     assert not problems, f"{len(problems)} code block(s) wider than the column:\n" + "\n".join(problems)
 
 
@@ -796,7 +821,7 @@ _IMAGE_LINKS = """() => Array.from(document.querySelectorAll('article.bd-article
 })"""
 
 
-def test_every_image_is_a_link_to_itself_full_size_named_by_its_figure_number(site, browser):
+def test_every_image_is_a_link_to_itself_full_size_named_by_its_figure_number(site, browser, visited):
     """Every image in every page's article (folded cells and the explorer's static figures too) is in a
     focusable link to its own PNG, named "Open Fig. N.M full size" (the number its caption shows) or
     "Open the image full size"; the link loads an image; Enter on a focused link opens it, at phone width."""
@@ -804,9 +829,8 @@ def test_every_image_is_a_link_to_itself_full_size_named_by_its_figure_number(si
     problems, count = [], 0
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     try:
-        for rel in _pages(root):
-            page.goto(urljoin(base, rel), wait_until="networkidle")
-            for image in page.evaluate(_IMAGE_LINKS):
+        for rel, info in visited.items():
+            for image in info["image_links"]:
                 count += 1
                 name = Path(urlparse(image["src"]).path).name
                 expected = f"Open {image['number'] or 'the image'} full size"

@@ -34,3 +34,23 @@ def test_the_scheduler_sends_a_group_to_one_worker(tmp_path):
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     workers = [line.split("]")[0] for line in proc.stdout.splitlines() if line.startswith("[gw") and "PASSED" in line]
     assert len(workers) == 12 and len(set(workers)) == 1, workers
+
+
+def test_the_longest_groups_start_first():
+    from losscourse.pytest_plugin import start_order
+
+    groups = {
+        "tests/test_cli.py": dict.fromkeys("abc"),
+        "solutions/01-likelihood/likelihood.ipynb": dict.fromkeys("ab"),
+        "tests/test_mutation.py[03-classification]": dict.fromkeys("a"),
+        "built-book": dict.fromkeys("a"),
+        "tests/test_losslib_generic.py": dict.fromkeys("abcdefgh"),
+    }
+    ordered = sorted(groups, key=lambda group: start_order(group, groups[group]))
+    assert ordered == [
+        "built-book",
+        "tests/test_mutation.py[03-classification]",
+        "solutions/01-likelihood/likelihood.ipynb",
+        "tests/test_losslib_generic.py",
+        "tests/test_cli.py",
+    ]
