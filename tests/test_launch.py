@@ -253,6 +253,11 @@ def test_a_chapter_twin_runs_the_chapters_code_after_the_install_cell(docname):
     assert not re.search(r"^\([\w-]+\)=$", markdown, re.M), "MyST labels should not show in Jupyter"
 
 
+def test_a_twin_shows_a_links_title_not_its_target():
+    text = "{py:func}`huber <losslib.huber>`, {py:func}`losslib.mse`, {term}`logits <logit>` and {term}`loss`."
+    assert twins._plain_markdown(text) == "`huber`, `losslib.mse`, logits and loss."
+
+
 # --------------------------------------------------------------------------
 # Assignments (the exercises page)
 # --------------------------------------------------------------------------
