@@ -77,13 +77,11 @@ def _steps(start: float, stop: float, step: float) -> tuple[float, ...]:
 
 OPTIONS = {
     "regression": (
-        Option("delta", "δ", "Huber's δ, where the loss turns from quadratic to linear", _steps(0.25, 3.0, 0.25), 1.0),
-        Option(
-            "tau", "τ", "Quantile τ, the fraction of targets the prediction should exceed", _steps(0.1, 0.9, 0.1), 0.5
-        ),
+        Option("delta", "δ", "Huber's δ", _steps(0.25, 3.0, 0.25), 1.0),
+        Option("tau", "τ", "Quantile τ", _steps(0.1, 0.9, 0.1), 0.5),
     ),
     "classification": (
-        Option("gamma", "γ", "Focal γ, how much easy examples are down-weighted", _steps(0.0, 5.0, 0.5), 2.0),
+        Option("gamma", "γ", "Focal γ", _steps(0.0, 5.0, 0.5), 2.0),
         Option("label_smoothing", "ε", "Label smoothing ε", _steps(0.0, 0.3, 0.05), 0.0),
     ),
 }

@@ -341,7 +341,7 @@ def test_the_explorer_follows_the_keyboard_and_shows_losslibs_values(site, brows
             page.keyboard.press("ArrowRight")
         x = float(slider.input_value())
         assert x == pytest.approx(axis["initial"] + 5 * axis["slider_step"])
-        assert root.locator("output").inner_text() == f"{axis['name']} = {x:.2f}"
+        assert slider.locator("xpath=following-sibling::output").inner_text() == f"{axis['name']} = {x:.2f}"
         after = _shown(root)
         i = round((x - axis["start"]) / axis["step"])
         i0 = round((axis["initial"] - axis["start"]) / axis["step"])
@@ -354,20 +354,25 @@ def test_the_explorer_follows_the_keyboard_and_shows_losslibs_values(site, brows
             value, slope, _ = explorer.curves(losslib.LOSSES[name], x_grid, family)
             assert after[name] == pytest.approx((value[0], slope[0]), rel=1e-6, abs=1e-9), f"{name} is not losslib's"
         assert any(after[n] != before[n] for n in names)
+        _check_option_sliders(page, root, data, family, i, x_grid)
 
+        slider.focus()
         page.keyboard.press("End")
         end = _shown(root)
         assert float(slider.input_value()) == pytest.approx(axis["start"] + axis["step"] * (axis["n"] - 1))
         for entry in data["losses"]:
             assert end[entry["name"]] == pytest.approx((entry["value"][-1], entry["grad"][-1]), rel=1e-12)
 
-        _check_option_sliders(page, root, data, family, i, x_grid)
-
         root.locator(".lx-panel").last.scroll_into_view_if_needed()
         box, screen = slider.bounding_box(), page.viewport_size
         assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= screen["height"], (
             "the sliders stay in view while the panels scroll"
         )
+        on_top = slider.evaluate(
+            "(s, [x, y]) => document.elementFromPoint(x, y) === s",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert on_top, "nothing covers the sliders (a sticky header)"
 
         styles = root.evaluate("""r => [getComputedStyle(r.querySelector('.lx-loss')).strokeDasharray,
                                        getComputedStyle(r.querySelector('.lx-grad')).strokeDasharray]""")

@@ -160,8 +160,19 @@
     });
   }
 
+  /* The sliders stick below the theme's sticky article header, whose height changes with the width. */
+  function stickBelowHeader() {
+    var header = document.querySelector(".bd-header-article");
+    var top = header && getComputedStyle(header).position === "sticky" ? header.getBoundingClientRect().height : 0;
+    document.querySelectorAll(".loss-explorer").forEach(function (root) {
+      root.style.setProperty("--lx-top", top + "px");
+    });
+  }
+
   function start() {
     document.querySelectorAll(".loss-explorer").forEach(setup);
+    stickBelowHeader();
+    window.addEventListener("resize", stickBelowHeader);
   }
 
   if (document.readyState === "loading") {
