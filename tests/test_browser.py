@@ -809,6 +809,8 @@ def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser,
     page = browser.new_page(viewport=viewport)
     try:
         for rel in _pages(root):
+            if "<img" not in (root / rel).read_text(encoding="utf-8"):
+                continue  # no figure to measure (most of the time goes to loading pages)
             page.goto(urljoin(base, rel), wait_until="networkidle")
             found, shown = _figure_problems(page, root, rel)
             problems, sizes = problems + found, sizes + shown
