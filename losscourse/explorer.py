@@ -14,11 +14,17 @@ The plotted gradient is the derivative along the slider, ``d loss / d r`` or ``d
 computed from losslib's ``*_grad`` by the chain rule (for a loss on logits it is the gradient's
 entry of the moved argument). A new loss whose inputs this module does not know how to slice
 fails the build with a message saying so.
+
+The options a reader most wants to move (:data:`OPTIONS`: Huber's ``delta``, the quantile ``tau``,
+focal ``gamma``, ``label_smoothing``) have sliders of their own: every loss of the family whose
+signature takes the option is sampled once per value of the option's grid, so the page still only
+picks and interpolates numbers that losslib computed.
 """
 
 from __future__ import annotations
 
 import html
+import inspect
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -53,6 +59,41 @@ AXES = {
     "regression": Axis("r", "Residual r = prediction − target", -4.0, 4.0, 0.02, 0.1, 1.5),
     "classification": Axis("z", "Margin z = score of the true class − score of the other", -6.0, 6.0, 0.02, 0.1, 0.5),
 }
+
+
+@dataclass(frozen=True)
+class Option:
+    """A keyword option of some losses of a family, with a slider over ``values`` (which hold its default)."""
+
+    name: str  # the keyword, as losslib spells it
+    symbol: str  # how the page writes it
+    label: str  # what it is, for the slider's label (the names of the losses that take it follow)
+    values: tuple[float, ...]
+    default: float
+
+
+def _steps(start: float, stop: float, step: float) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.round(np.arange(start, stop + step / 2, step), 10))
+
+
+OPTIONS = {
+    "regression": (
+        Option("delta", "δ", "Huber's δ", _steps(0.25, 3.0, 0.25), 1.0),
+        Option("tau", "τ", "Quantile τ", _steps(0.1, 0.9, 0.1), 0.5),
+    ),
+    "classification": (
+        Option("gamma", "γ", "Focal γ", _steps(0.0, 5.0, 0.5), 2.0),
+        Option("label_smoothing", "ε", "Label smoothing ε", _steps(0.0, 0.3, 0.05), 0.0),
+    ),
+}
+
+OPTIONS_BY_NAME = {option.name: option for options in OPTIONS.values() for option in options}
+
+
+def takes(info: losslib.LossInfo, option: Option) -> bool:
+    """Whether the loss (and so its gradient) has the keyword ``option.name``."""
+    parameter = inspect.signature(info.loss).parameters.get(option.name)
+    return parameter is not None and parameter.kind is inspect.Parameter.KEYWORD_ONLY
 
 
 @dataclass(frozen=True)
@@ -146,13 +187,14 @@ def classification_slice(info: losslib.LossInfo) -> Slice:
 SLICERS = {"regression": regression_slice, "classification": classification_slice}
 
 
-def curves(info: losslib.LossInfo, x: np.ndarray, family: str) -> tuple[np.ndarray, np.ndarray, str]:
-    """``(values, derivatives along the slider, description)`` of one loss on the grid ``x``."""
+def curves(info: losslib.LossInfo, x: np.ndarray, family: str, **options: float) -> tuple[np.ndarray, np.ndarray, str]:
+    """``(values, derivatives along the slider, description)`` of one loss on the grid ``x``, with
+    ``options`` passed to the loss and its gradient."""
     sl = SLICERS[family](info)
     inputs = sl.inputs(x)
     args = [inputs[a] for a in info.args]
-    value = np.asarray(info.loss(*args, reduction="none"), dtype=float)
-    grad = info.grad(*args, reduction="none")
+    value = np.asarray(info.loss(*args, reduction="none", **options), dtype=float)
+    grad = info.grad(*args, reduction="none", **options)
     grads = dict(zip(info.grad_wrt, grad)) if len(info.grad_wrt) > 1 else {info.grad_wrt[0]: grad}
     slope = np.zeros_like(x)
     for arg, direction in sl.derivative(x).items():
@@ -168,23 +210,53 @@ def _round(a: np.ndarray) -> list[float]:
 
 
 def sample(family: str) -> dict[str, Any]:
-    """Every loss of ``family`` in the registry, sampled on the family's grid (JSON-ready)."""
+    """Every loss of ``family`` in the registry, sampled on the family's grid (JSON-ready).
+
+    A loss that takes one of the family's :data:`OPTIONS` gets ``"option"`` (its name) and, besides
+    ``"value"`` and ``"grad"`` at the option's default, ``"values"`` and ``"grads"``: one curve per
+    value of the option's grid, in its order."""
     axis = AXES[family]
     x = axis.grid
-    losses = []
+    losses, options = [], []
     for info in losslib.select(family=family):
         value, slope, description = curves(info, x, family)
-        losses.append(
-            {
-                "name": info.name,
-                "slice": description,
-                "summary": info.summary,
-                "value": _round(value),
-                "grad": _round(slope),
-            }
-        )
+        entry: dict[str, Any] = {
+            "name": info.name,
+            "slice": description,
+            "summary": info.summary,
+            "value": _round(value),
+            "grad": _round(slope),
+        }
+        own = [option for option in OPTIONS[family] if takes(info, option)]
+        if len(own) > 1:
+            raise ValueError(
+                f"{info.name} takes the options {[o.name for o in own]}: the explorer gives a loss one option "
+                "slider; drop one from OPTIONS in losscourse/explorer.py"
+            )
+        if own:
+            option = own[0]
+            variants = [curves(info, x, family, **{option.name: v})[:2] for v in option.values]
+            entry.update(
+                option=option.name,
+                values=[_round(v) for v, _ in variants],
+                grads=[_round(g) for _, g in variants],
+            )
+        losses.append(entry)
     if not losses:
         raise ValueError(f"losslib has no {family} loss")
+    for option in OPTIONS[family]:
+        names = [entry["name"] for entry in losses if entry.get("option") == option.name]
+        if names:
+            options.append(
+                {
+                    "name": option.name,
+                    "symbol": option.symbol,
+                    "label": f"{option.label} ({', '.join(names)})",
+                    "values": list(option.values),
+                    "initial": option.values.index(option.default),
+                    "losses": names,
+                }
+            )
     return {
         "family": family,
         "axis": {
@@ -196,6 +268,7 @@ def sample(family: str) -> dict[str, Any]:
             "slider_step": axis.slider_step,
             "initial": axis.initial,
         },
+        "options": options,
         "losses": losses,
     }
 
@@ -208,16 +281,28 @@ def widget(data: dict[str, Any]) -> str:
     payload = json.dumps(data, separators=(",", ":")).replace("</", "<\\/")
     stop = axis["start"] + axis["step"] * (axis["n"] - 1)
     slider = f"loss-explorer-{family}-slider"
+    option_sliders = "".join(
+        f"""
+<div class="loss-explorer-control loss-explorer-option">
+<label for="{slider}-{o["name"]}">{html.escape(o["label"])}</label>
+<input type="range" id="{slider}-{o["name"]}" class="loss-explorer-option-slider" data-option="{o["name"]}" min="0"
+ max="{len(o["values"]) - 1}" step="1" value="{o["initial"]}" aria-valuetext="{o["symbol"]} = {o["values"][o["initial"]]:g}">
+<output for="{slider}-{o["name"]}" class="loss-explorer-position">{o["symbol"]} = {o["values"][o["initial"]]:g}</output>
+</div>"""
+        for o in data["options"]
+    )
     return f"""<div class="loss-explorer" data-family="{family}">
 <script type="application/json" class="loss-explorer-data">{payload}</script>
 <noscript><p class="loss-explorer-note">JavaScript is off, so the explorer cannot run: the figure below shows
 the same curves, sampled from losslib in the same way.</p></noscript>
 <div class="loss-explorer-ui" hidden>
+<div class="loss-explorer-controls">
 <div class="loss-explorer-control">
 <label for="{slider}">{html.escape(axis["label"])}</label>
 <input type="range" id="{slider}" class="loss-explorer-slider" min="{axis["start"]:g}" max="{stop:g}"
  step="{axis["slider_step"]:g}" value="{axis["initial"]:g}">
 <output for="{slider}" class="loss-explorer-position" aria-live="polite">{axis["name"]} = {axis["initial"]:.2f}</output>
+</div>{option_sliders}
 </div>
 <p class="loss-explorer-key">In each panel: <span class="lx-key-loss">the loss, solid line and round
 marker</span>; <span class="lx-key-grad">its derivative along {axis["name"]}, dashed line and square marker</span>.

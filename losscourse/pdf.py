@@ -24,6 +24,7 @@ import functools
 import html
 import http.server
 import io
+import re
 import shutil
 import threading
 import time
@@ -76,6 +77,12 @@ UNLINK_JS = """() => {
   }
   for (const d of document.querySelectorAll('details[open]')) d.open = true;
 }"""
+
+
+# The page's headings as its article shows them (without the "#" link): the bookmarks' titles.
+HEADINGS_JS = """() => Array.from(document.querySelectorAll('article h1, article h2, article h3, article h4'))
+  .map(h => { const c = h.cloneNode(true); c.querySelectorAll('.headerlink').forEach(a => a.remove());
+              return c.textContent.replace(/\\s+/g, ' ').trim(); })"""
 
 
 def toc_pages(root: Path = ROOT) -> list[str]:
@@ -170,6 +177,7 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     printed: list[tuple[str, bytes]] = []
+    headings: list[list[str]] = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=browser_path, args=FLAGS)
@@ -183,6 +191,7 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
                         "() => (document.querySelector('article h1') || {textContent: document.title})"
                         ".textContent.replace(/[#¶]/g, '').trim()"
                     )
+                    headings.append(page.evaluate(HEADINGS_JS))
                     page.add_style_tag(content=PRINT_CSS)
                     page.evaluate(UNLINK_JS)
                     page.emulate_media(media="print")
@@ -215,7 +224,7 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
     writer.add_outline_item(title="Contents", page_number=0)
-    for title, data in printed:
+    for (title, data), shown in zip(printed, headings):
         reader = PdfReader(io.BytesIO(data))
         first = len(writer.pages)
         writer.append(reader, import_outline=False)
@@ -223,7 +232,7 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
         outline = reader.outline
         # Chromium's outline of a page: its h1 (the bookmark just made), then the sections under it.
         sections = outline[1] if len(outline) == 2 and isinstance(outline[1], list) else outline
-        _copy_outline(writer, reader, sections, top, first)
+        _copy_outline(writer, reader, sections, top, first, shown)
     for page_obj, number in zip(writer.pages, numbers.pages):
         page_obj.merge_page(number)
         page_obj.compress_content_streams()  # merging leaves the page's content uncompressed (2.3x the size)
@@ -236,17 +245,36 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     return out
 
 
-def _copy_outline(writer: Any, reader: Any, items: list, parent: Any, offset: int) -> None:
-    """Chromium's bookmarks of one printed page, nested as they are, under ``parent``."""
+def heading_title(bookmark: str, headings: list[str]) -> str:
+    """The page's heading that Chromium's bookmark title stands for. Chromium joins a wrapped heading's
+    lines without a space ("absoluteerror?") and repeats parts of some ("1.1. 1.1. LossesLosses"): the
+    heading whose text, spaces aside, is the title, or else the longest one whose number starts the
+    title and whose words end it; the title itself when no heading fits."""
+    compact = "".join(bookmark.split())
+    fits = []
+    for heading in headings:
+        number, words = re.match(r"((?:\d+\.)*)\s*(.*)", heading, re.S).groups()
+        whole = "".join(heading.split())
+        if whole == compact:
+            return heading
+        if compact.startswith(number) and compact.endswith("".join(words.split())):
+            fits.append(heading)
+    return max(fits, key=len) if fits else " ".join(bookmark.split())
+
+
+def _copy_outline(writer: Any, reader: Any, items: list, parent: Any, offset: int, headings: list[str]) -> None:
+    """Chromium's bookmarks of one printed page, nested as they are, under ``parent``, titled as the
+    page's ``headings``."""
     last = parent
     for item in items:
         if isinstance(item, list):
-            _copy_outline(writer, reader, item, last, offset)
+            _copy_outline(writer, reader, item, last, offset, headings)
         elif " ".join(item.title.split()) == "Contents":  # the theme's printed list of the page's sections
             last = parent
         else:
             page = offset + reader.get_destination_page_number(item)
-            last = writer.add_outline_item(title=" ".join(item.title.split()), page_number=page, parent=parent)
+            title = heading_title(item.title, headings)
+            last = writer.add_outline_item(title=title, page_number=page, parent=parent)
 
 
 # --------------------------------------------------------------------------

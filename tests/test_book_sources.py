@@ -192,3 +192,136 @@ def test_chapter_code_fits_the_column(chapter):
         f"{chapter.name}: {len(long)} code line(s) longer than {CODE_WIDTH} characters scroll sideways in the "
         f"book; wrap them (ruff format --line-length {CODE_WIDTH}), e.g. {long[0]!r}"
     )
+
+
+# --------------------------------------------------------------------------
+# Links from the prose: glossary terms and losslib's API (CONTRIBUTING, "Add a chapter")
+# --------------------------------------------------------------------------
+
+GLOSSARY = ROOT / "book" / "glossary.md"
+FENCED = re.compile(r"^(`{3,}|~{3,}|:{3,})\{(code-cell|bibliography)\}.*?^\1\s*$|^\$\$.*?\$\$[^\n]*$", re.S | re.M)
+ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+
+
+def glossary_terms() -> list[str]:
+    """The terms of the glossary, in its order."""
+    block = re.search(r"```\{glossary\}\n(.*?)^```", GLOSSARY.read_text(), re.S | re.M).group(1)
+    return [line.strip() for line in block.splitlines() if line and not line[0].isspace()]
+
+
+def role_target(text: str) -> str:
+    """The target of a role's content: ``logits <logit>`` -> ``logit``."""
+    explicit = re.fullmatch(r"(?s).*<([^<>]+)>", text.strip())
+    return " ".join((explicit.group(1) if explicit else text).split())
+
+
+def prose(text: str) -> list[tuple[int, str]]:
+    """``(line number, paragraph)`` of a chapter's prose: no code cells, display maths, headings, labels or
+    front matter; inline code, inline maths and roles blanked (a role's content is not a use)."""
+    text = re.sub(r"\A---\n.*?\n---\n", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    text = FENCED.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    text = re.sub(r"<!--.*?-->", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    paragraphs, start, lines = [], 0, []
+    for number, line in enumerate(text.splitlines() + [""], 1):
+        if not line.strip() or line.lstrip().startswith("#") or re.fullmatch(r"\s*\(.*\)=\s*", line):
+            if lines:
+                paragraphs.append((start, " ".join(lines)))
+            lines = []
+            continue
+        start = number if not lines else start
+        lines.append(line.strip())
+    blank = lambda m: " " * len(m.group(0))  # noqa: E731
+    out = []
+    for number, paragraph in paragraphs:
+        paragraph = ROLE.sub(blank, paragraph)
+        paragraph = re.sub(r"`[^`]*`|\$[^$]+\$|\]\([^)]*\)", blank, paragraph)
+        out.append((number, paragraph))
+    return out
+
+
+def term_pattern(term: str) -> re.Pattern[str]:
+    """A use of ``term`` in prose: any case, a plural too, not inside a longer word or hyphenated name."""
+    words = r"\s+".join(re.escape(w) for w in term.split())
+    words = words[:-1] + "(?:y|ies)" if term.endswith("y") else words + "(?:s|es)?"
+    return re.compile(rf"(?<![\w-]){words}(?![\w-])", re.I)
+
+
+def unlinked_terms(text: str, terms: list[str]) -> dict[str, int]:
+    """Glossary terms the prose uses but never links with ``{term}``: term -> line of its first use.
+    A use inside a longer term ("risk" in "empirical risk") counts as a use of the longer term only."""
+    linked = {role_target(body).lower() for role, body in ROLE.findall(text) if role == "term"}
+    first: dict[str, int] = {}
+    for number, paragraph in prose(text):
+        for term in sorted(terms, key=len, reverse=True):
+            pattern = term_pattern(term)
+            if term.lower() not in linked and term not in first and pattern.search(paragraph):
+                first[term] = number
+            paragraph = pattern.sub(lambda m: " " * len(m.group(0)), paragraph)
+    return first
+
+
+# Glossary words that a chapter uses only in their everyday sense, so it does not link them:
+# chapter -> {term: where}.
+EVERYDAY = {
+    "02-regression": {"temperature": "a temperature sensor", "cost": "the verb: 'costs a few per cent'"},
+    "03-classification": {
+        "hard negative": "the focal loss's hard negative examples (not metric learning)",
+        "risk": "'to price risk', 'risk scores'",
+    },
+    "04-embeddings": {"risk": "the hardest negative's risks"},
+}
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_glossary_term_a_chapter_uses_is_linked_once(chapter):
+    everyday = EVERYDAY.get(chapter.stem, {})
+    missing = {
+        term: line
+        for term, line in unlinked_terms(chapter.read_text(), glossary_terms()).items()
+        if term not in everyday
+    }
+    assert not missing, (
+        f"{chapter.name} uses glossary terms without linking them: link the first use with {{term}}`term` "
+        f"(or {{term}}`terms <term>`): " + ", ".join(f"{t!r} (line {n})" for t, n in missing.items())
+    )
+
+
+def test_the_term_check_sees_an_unlinked_term_and_accepts_a_linked_one():
+    terms = ["risk", "empirical risk", "logit", "cross-entropy", "loss"]
+    text = (
+        "---\ntitle: loss\n---\n# A loss\n\nThe {term}`empirical risk` of `logit` and $risk$.\n\n"
+        "```{code-cell} ipython3\nloss = 1\n```\nTwo logits and the cross-entropies,\nthe empirical risk.\n"
+    )
+    assert unlinked_terms(text, terms) == {"logit": 11, "cross-entropy": 11}
+    assert unlinked_terms(text.replace("Two logits", "Two {term}`logits <logit>`"), terms) == {"cross-entropy": 11}
+    assert {"loss", "logit", "margin", "temperature"} <= set(glossary_terms())
+
+
+API_NAMES = set(losslib.__all__) - {"__version__"}
+# `mse`, `mse(y, p)` or `losslib.mse` in prose (not a role's target: those are preceded by "<" or "}")
+API_MENTION = re.compile(r"(?<![}\w<])`(?:losslib\.)?(\w+)(?:\([^`]*\))?`")
+API_LINK = re.compile(r"\{py:(?:func|data|class)\}`(?:[^`<]*<)?~?losslib\.(\w+)>?`")
+
+
+def unlinked_api_names(text: str) -> list[str]:
+    """losslib's names that the prose shows as code but never links to the API reference."""
+    text = FENCED.sub("", text)
+    linked = set(API_LINK.findall(text))
+    named = [name for name in API_MENTION.findall(text) if name in API_NAMES]
+    return sorted(set(named) - linked)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=[p.stem for p in CHAPTERS])
+def test_every_losslib_name_in_a_chapters_prose_links_its_api_entry(chapter):
+    plain = unlinked_api_names(chapter.read_text())
+    assert not plain, (
+        f"{chapter.name} names {plain} without linking the API reference: link the first mention with "
+        "{py:func}`losslib.name` or {py:func}`name <losslib.name>` ({py:data}`losslib.LOSSES` for the registry)"
+    )
+
+
+def test_the_api_link_check_sees_a_plain_name():
+    text = "The `mse` and `huber(y, p, delta=2)`, {py:func}`hinge <losslib.hinge>`, `losslib.LOSSES`, `x`."
+    assert unlinked_api_names(text) == ["LOSSES", "huber", "mse"]
+    text += " {py:func}`losslib.mse`, {py:func}`~losslib.huber` and {py:data}`losslib.LOSSES`."
+    assert unlinked_api_names(text) == []

@@ -349,7 +349,7 @@ def test_the_explorer_follows_the_keyboard_and_shows_losslibs_values(site, brows
             page.keyboard.press("ArrowRight")
         x = float(slider.input_value())
         assert x == pytest.approx(axis["initial"] + 5 * axis["slider_step"])
-        assert root.locator("output").inner_text() == f"{axis['name']} = {x:.2f}"
+        assert slider.locator("xpath=following-sibling::output").inner_text() == f"{axis['name']} = {x:.2f}"
         after = _shown(root)
         i = round((x - axis["start"]) / axis["step"])
         i0 = round((axis["initial"] - axis["start"]) / axis["step"])
@@ -362,12 +362,25 @@ def test_the_explorer_follows_the_keyboard_and_shows_losslibs_values(site, brows
             value, slope, _ = explorer.curves(losslib.LOSSES[name], x_grid, family)
             assert after[name] == pytest.approx((value[0], slope[0]), rel=1e-6, abs=1e-9), f"{name} is not losslib's"
         assert any(after[n] != before[n] for n in names)
+        _check_option_sliders(page, root, data, family, i, x_grid)
 
+        slider.focus()
         page.keyboard.press("End")
         end = _shown(root)
         assert float(slider.input_value()) == pytest.approx(axis["start"] + axis["step"] * (axis["n"] - 1))
         for entry in data["losses"]:
             assert end[entry["name"]] == pytest.approx((entry["value"][-1], entry["grad"][-1]), rel=1e-12)
+
+        root.locator(".lx-panel").last.scroll_into_view_if_needed()
+        box, screen = slider.bounding_box(), page.viewport_size
+        assert box is not None and 0 <= box["y"] and box["y"] + box["height"] <= screen["height"], (
+            "the sliders stay in view while the panels scroll"
+        )
+        on_top = slider.evaluate(
+            "(s, [x, y]) => document.elementFromPoint(x, y) === s",
+            [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2],
+        )
+        assert on_top, "nothing covers the sliders (a sticky header)"
 
         styles = root.evaluate("""r => [getComputedStyle(r.querySelector('.lx-loss')).strokeDasharray,
                                        getComputedStyle(r.querySelector('.lx-grad')).strokeDasharray]""")
@@ -376,6 +389,50 @@ def test_the_explorer_follows_the_keyboard_and_shows_losslibs_values(site, brows
         assert not errors, errors
     finally:
         page.close()
+
+
+def _check_option_sliders(page, root, data, family: str, i: int, x_grid: np.ndarray) -> None:
+    """Each option slider (Huber's delta, focal gamma, ...), moved with the keyboard, changes exactly the
+    panels of the losses that take the option, to losslib's values with the option set."""
+    options = {o["name"]: o for o in data["options"]}
+    expected = {o.name for o in explorer.OPTIONS[family]}
+    assert set(options) == expected, f"the {family} explorer has sliders for {sorted(options)}"
+    for name, option in options.items():
+        takers = [e for e in data["losses"] if e.get("option") == name]
+        assert [e["name"] for e in takers] == option["losses"] and takers, name
+        assert all(explorer.takes(losslib.LOSSES[e["name"]], explorer.OPTIONS_BY_NAME[name]) for e in takers)
+        slider = root.get_by_label(option["label"])
+        assert slider.get_attribute("type") == "range", f"the {name} slider is labelled"
+        before = _shown(root)
+        slider.focus()
+        page.keyboard.press("ArrowRight" if option["initial"] < len(option["values"]) - 1 else "ArrowLeft")
+        k = int(slider.input_value())
+        said = f"{option['symbol']} = {option['values'][k]:g}"
+        assert slider.get_attribute("aria-valuetext") == said, "a screen reader hears the option's value"
+        assert slider.locator("xpath=following-sibling::output").inner_text() == said
+        after = _shown(root)
+        for entry in data["losses"]:
+            if entry.get("option") != name:
+                assert after[entry["name"]] == before[entry["name"]], f"{entry['name']} moved with {name}"
+                continue
+            assert after[entry["name"]] == pytest.approx(
+                (entry["values"][k][i], entry["grads"][k][i]), rel=1e-12, abs=1e-15
+            )
+            value, slope, _ = explorer.curves(
+                losslib.LOSSES[entry["name"]], x_grid, family, **{name: option["values"][k]}
+            )
+            assert after[entry["name"]] == pytest.approx((value[0], slope[0]), rel=1e-6, abs=1e-9), (
+                f"{entry['name']} with {name} = {option['values'][k]} is not losslib's"
+            )
+            assert after[entry["name"]] != before[entry["name"]], f"{entry['name']} did not respond to {name}"
+        page.keyboard.press("Home")
+        assert int(slider.input_value()) == 0
+        page.keyboard.press("End")
+        assert int(slider.input_value()) == len(option["values"]) - 1
+        page.keyboard.press("Home")  # back to the default for the next option's check
+        for _ in range(option["initial"]):
+            page.keyboard.press("ArrowRight")
+        assert _shown(root) == before
 
 
 def test_the_explorer_without_javascript_shows_the_static_figures(site, browser):
@@ -620,6 +677,13 @@ def _heading(path: Path) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", h1)).split())
 
 
+def _sections(path: Path) -> list[str]:
+    """The titles of a page's sections (its h2 headings), as its article shows them."""
+    found = re.findall(r"<h2>(.*?)</h2>", path.read_text(encoding="utf-8"), re.S)
+    titles = [h.split('<a class="headerlink"')[0] for h in found if "headerlink" in h]
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", "", t)).split()) for t in titles]
+
+
 def test_the_whole_book_is_one_pdf_with_contents_figures_and_text(site):
     from pypdf import PdfReader
 
@@ -651,6 +715,15 @@ def test_the_whole_book_is_one_pdf_with_contents_figures_and_text(site):
         assert shown in first, f"{title!r} does not start on its page"
         assert str(start + 1) in first.split(), f"page {start + 1} is numbered"
         assert following[1] > start
+    outline = reader.outline
+    for rel in CHAPTER_PAGES:
+        at = next(
+            n for n, item in enumerate(outline) if not isinstance(item, list) and item.title == _heading(root / rel)
+        )
+        children = outline[at + 1] if at + 1 < len(outline) and isinstance(outline[at + 1], list) else []
+        shown = {" ".join(item.title.split()) for item in children if not isinstance(item, list)}
+        sections = _sections(root / rel)
+        assert sections and set(sections) <= shown, f"{rel}: its bookmarks lack sections {set(sections) - shown}"
     chapter = [b for b in bookmarks if b[0] == titles[2]][0][1]
     words = " ".join(text(i) for i in range(chapter, chapter + 5)).split()
     assert len(words) > 1000, "the chapters' text is extractable"
@@ -718,12 +791,17 @@ def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, 
 # Legible figures: the smallest text of every figure, as shown in the column (issue #21)
 # --------------------------------------------------------------------------
 
-MIN_FIGURE_TEXT_PX = 9  # CSS px, at the desktop width
+MIN_FIGURE_TEXT_PX = 9  # CSS px, at the desktop width and on a phone
 
+# Each shown image, and the box it scrolls in on a phone (its full-size link, book/_static/reflow.css).
 _FIGURES = """() => Array.from(document.querySelectorAll('article.bd-article img'))
   .filter(i => i.getBoundingClientRect().width > 0)
-  .map(i => ({src: i.currentSrc || i.src, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
-              filter: getComputedStyle(i).filter}))"""
+  .map(i => {
+    const box = i.closest('a') || i.parentElement;
+    return {src: i.currentSrc || i.src, natural: i.naturalWidth, shown: i.getBoundingClientRect().width,
+            filter: getComputedStyle(i).filter, boxRight: box.getBoundingClientRect().right,
+            boxWidth: box.clientWidth, scrolls: ['auto', 'scroll'].includes(getComputedStyle(box).overflowX)};
+  })"""
 
 
 def _smallest_text_px(root: Path, figure: dict) -> tuple[float | None, str]:
@@ -743,29 +821,51 @@ def _smallest_text_px(root: Path, figure: dict) -> tuple[float | None, str]:
     return px, f"{path.name}: {pt:g} pt at {dpi:.0f} dpi, {figure['natural']} px shown at {figure['shown']:.0f} px"
 
 
-def _figure_problems(figures: list[dict], root: Path, rel: str) -> tuple[list[str], list[float]]:
+def _figure_problems(figures: list[dict], screen: int, root: Path, rel: str) -> tuple[list[str], list[float]]:
+    """Figures whose smallest text is below the minimum, or wider than the screen without a box of
+    their own that scrolls sideways inside it."""
     problems, sizes = [], []
     for figure in figures:
         px, how = _smallest_text_px(root, figure)
         if px is None or px < MIN_FIGURE_TEXT_PX:
             problems.append(f"{rel}: {how}" + ("" if px is None else f": smallest text {px:.1f} CSS px"))
+        if figure["shown"] > figure["boxWidth"] + 1 and not (figure["scrolls"] and figure["boxRight"] <= screen + 1):
+            problems.append(f"{rel}: {how}, wider than its box ({figure['boxWidth']} px), which does not scroll")
         if px is not None:
             sizes.append(px)
     return problems, sizes
 
 
-def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser, visited):
-    """At 1280 px, every figure on every page, and the explorer's static figures without JavaScript."""
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser, visited, width):
+    """At 1280 and 390 px, every figure on every page, and the explorer's static figures without
+    JavaScript. On a phone a figure keeps the column's width and scrolls sideways in its own box.
+    At 1280 px the figures are the ones :func:`visited` measured."""
     base, root = site
-    problems, sizes = [], []
-    for rel, info in visited.items():
-        found, shown = _figure_problems(info["figures"], root, rel)
-        problems, sizes = problems + found, sizes + shown
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    viewport = dict(zip(("width", "height"), WIDTHS[width]))
+    problems, sizes, scrolled = [], [], 0
+    page = browser.new_page(viewport=viewport)
+    try:
+        for rel in _pages(root):
+            if "<img" not in (root / rel).read_text(encoding="utf-8"):
+                continue  # no figure to measure (most of the time goes to loading pages)
+            if viewport == {"width": 1280, "height": 900}:
+                figures, screen = visited[rel]["figures"], visited[rel]["overflow"]["inner"]
+            else:
+                page.goto(urljoin(base, rel), wait_until="networkidle")
+                figures, screen = page.evaluate(_FIGURES), page.evaluate("innerWidth")
+            found, shown = _figure_problems(figures, screen, root, rel)
+            problems, sizes = problems + found, sizes + shown
+            scrolled += sum(f["shown"] > f["boxWidth"] + 1 for f in figures)
+    finally:
+        page.close()
+    context = browser.new_context(java_script_enabled=False, viewport=viewport)
     try:
         page = context.new_page()
         page.goto(urljoin(base, "book/explorer.html"), wait_until="networkidle")
-        found, shown = _figure_problems(page.evaluate(_FIGURES), root, "book/explorer.html without JavaScript")
+        found, shown = _figure_problems(
+            page.evaluate(_FIGURES), page.evaluate("innerWidth"), root, "book/explorer.html without JavaScript"
+        )
         problems, sizes = problems + found, sizes + shown
     finally:
         context.close()
@@ -773,6 +873,8 @@ def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser,
     assert not problems, f"{len(problems)} figure(s) with text below {MIN_FIGURE_TEXT_PX} CSS px:\n" + "\n".join(
         problems
     )
+    if width == "phone":
+        assert scrolled >= 60, f"on a phone only {scrolled} figures keep the column's width and scroll"
 
 
 def test_dark_mode_shows_figures_through_the_filter_their_colours_are_checked_with(site, browser):

@@ -253,6 +253,11 @@ def test_a_chapter_twin_runs_the_chapters_code_after_the_install_cell(docname):
     assert not re.search(r"^\([\w-]+\)=$", markdown, re.M), "MyST labels should not show in Jupyter"
 
 
+def test_a_twin_shows_a_links_title_not_its_target():
+    text = "{py:func}`huber <losslib.huber>`, {py:func}`losslib.mse`, {term}`logits <logit>` and {term}`loss`."
+    assert twins._plain_markdown(text) == "`huber`, `losslib.mse`, logits and loss."
+
+
 # --------------------------------------------------------------------------
 # Assignments (the exercises page)
 # --------------------------------------------------------------------------
@@ -386,12 +391,39 @@ def test_the_explorer_samples_every_loss_of_the_family(family):
         np.testing.assert_allclose(numeric[smooth], np.asarray(entry["grad"])[smooth], rtol=2e-2, atol=2e-3)
 
 
+@pytest.mark.parametrize("family", explorer.FAMILIES)
+def test_the_explorer_samples_each_option_slider_value_from_losslib(family):
+    data = explorer.sample(family)
+    x = explorer.AXES[family].grid
+    sliders = {o["name"]: o for o in data["options"]}
+    assert set(sliders) == {o.name for o in explorer.OPTIONS[family]}, "each option has some loss that takes it"
+    for entry in data["losses"]:
+        info = losslib.LOSSES[entry["name"]]
+        takes = [o.name for o in explorer.OPTIONS[family] if explorer.takes(info, o)]
+        assert takes == ([entry["option"]] if "option" in entry else []), entry["name"]
+        if not takes:
+            continue
+        option = sliders[entry["option"]]
+        assert entry["name"] in option["losses"]
+        default = option["values"][option["initial"]]
+        assert default == explorer.OPTIONS_BY_NAME[option["name"]].default
+        assert entry["values"][option["initial"]] == entry["value"], "the default's curve is the plain one"
+        assert len(entry["values"]) == len(entry["grads"]) == len(option["values"])
+        for value, values, grads in zip(option["values"], entry["values"], entry["grads"]):
+            want, slope, _ = explorer.curves(info, x, family, **{option["name"]: value})
+            np.testing.assert_allclose(values, want, rtol=1e-6, atol=1e-12)
+            np.testing.assert_allclose(grads, slope, rtol=1e-6, atol=1e-12)
+        assert len({tuple(v) for v in entry["values"]}) == len(option["values"]), "each value draws its own curve"
+
+
 def test_the_explorer_script_draws_and_never_computes_a_loss():
     js = (ROOT / "book" / "_static" / "explorer.js").read_text()
     for forbidden in ("Math.exp", "Math.log", "Math.cosh", "fetch(", "XMLHttpRequest", "http://", "https://"):
         assert forbidden not in js.replace("http://www.w3.org/2000/svg", ""), f"explorer.js uses {forbidden}"
     html = explorer.widget(explorer.sample("regression"))
     assert 'type="range"' in html and "<label for=" in html and "<noscript>" in html
+    assert html.count('type="range"') == html.count("<label for=") == 3, "residual, Huber's delta, quantile tau"
+    assert html.count("aria-valuetext=") == 2, "each option slider says its value (explorer.js keeps it)"
     assert "</script>" in html and html.count("</script>") == 1, "the JSON cannot close its script tag early"
 
 

@@ -3,6 +3,8 @@
  * It computes no loss. Each .loss-explorer element carries JSON made at build time by
  * losscourse/explorer.py from losslib (every loss of one family and its derivative along the
  * slider, sampled on a grid); this script interpolates linearly between grid points and draws.
+ * A loss that takes an option with a slider of its own (Huber's delta, focal gamma, ...) carries
+ * one sampled curve per value of that option; the option's slider picks the curve.
  * Plain JavaScript and SVG: no library, no network.
  */
 (function () {
@@ -45,9 +47,15 @@
     return Number(v.toPrecision(4)).toString();
   }
 
+  /* The vertical range of a panel: over every value of its option, so that moving the option
+     changes the curves' shape against fixed axes. */
   function range(loss) {
-    var lo = Math.min(0, Math.min.apply(null, loss.value), Math.min.apply(null, loss.grad));
-    var hi = Math.max(0, Math.max.apply(null, loss.value), Math.max.apply(null, loss.grad));
+    var curves = loss.option ? loss.values.concat(loss.grads) : [loss.value, loss.grad];
+    var lo = 0, hi = 0;
+    curves.forEach(function (c) {
+      lo = Math.min(lo, Math.min.apply(null, c));
+      hi = Math.max(hi, Math.max.apply(null, c));
+    });
     if (hi - lo < 1e-12) hi = lo + 1;
     return { lo: lo, hi: hi };
   }
@@ -72,8 +80,8 @@
       }
       return d;
     }
-    el("path", { d: path(loss.value), class: "lx-loss" }, svg);
-    el("path", { d: path(loss.grad), class: "lx-grad" }, svg);
+    var lossPath = el("path", { class: "lx-loss" }, svg);
+    var gradPath = el("path", { class: "lx-grad" }, svg);
     var cursor = el("line", { y1: PAD.top, y2: H - PAD.bottom, class: "lx-cursor" }, svg);
     var dot = el("circle", { r: 4.5, class: "lx-marker-loss" }, svg);
     var square = el("rect", { width: 8, height: 8, class: "lx-marker-grad" }, svg);
@@ -86,8 +94,18 @@
     html("span", "lx-label", vGrad, "d/d" + axis.name + " ");
     var outGrad = html("b", "lx-value", vGrad);
     outGrad.setAttribute("data-kind", "grad");
-    return function update(x) {
-      var v = interpolate(axis, loss.value, x), g = interpolate(axis, loss.grad, x);
+    var shown = null;
+    /* options: the index of each option slider's value; the curves of this loss's option there. */
+    return function update(x, options) {
+      var k = loss.option ? options[loss.option] : -1;
+      var value = k >= 0 ? loss.values[k] : loss.value, grad = k >= 0 ? loss.grads[k] : loss.grad;
+      if (shown !== k) {
+        lossPath.setAttribute("d", path(value));
+        gradPath.setAttribute("d", path(grad));
+        card.setAttribute("data-option-index", String(k));
+        shown = k;
+      }
+      var v = interpolate(axis, value, x), g = interpolate(axis, grad, x);
       var px = sx(x);
       cursor.setAttribute("x1", px); cursor.setAttribute("x2", px);
       dot.setAttribute("cx", px); dot.setAttribute("cy", sy(v));
@@ -107,15 +125,31 @@
     var position = root.querySelector("output.loss-explorer-position");
     var panels = root.querySelector(".loss-explorer-panels");
     var updates = data.losses.map(function (loss, i) { return panel(panels, axis, loss, i); });
+    var optionSliders = (data.options || []).map(function (option) {
+      return {
+        option: option,
+        input: root.querySelector('input[data-option="' + option.name + '"]')
+      };
+    });
     function refresh() {
       var x = Number(slider.value);
       var text = axis.name + " = " + x.toFixed(2);
       position.textContent = text;
       slider.setAttribute("aria-valuetext", text);
-      updates.forEach(function (u) { u(x); });
+      var options = {};
+      optionSliders.forEach(function (o) {
+        var k = Number(o.input.value);
+        var said = o.option.symbol + " = " + String(o.option.values[k]);
+        options[o.option.name] = k;
+        o.input.setAttribute("aria-valuetext", said);
+        o.input.parentNode.querySelector("output").textContent = said;
+      });
+      updates.forEach(function (u) { u(x, options); });
     }
-    slider.addEventListener("input", refresh);
-    slider.addEventListener("change", refresh);
+    [slider].concat(optionSliders.map(function (o) { return o.input; })).forEach(function (input) {
+      input.addEventListener("input", refresh);
+      input.addEventListener("change", refresh);
+    });
     refresh();
     ui.hidden = false;
     root.classList.add("lx-ready");
@@ -126,8 +160,19 @@
     });
   }
 
+  /* The sliders stick below the theme's sticky article header, whose height changes with the width. */
+  function stickBelowHeader() {
+    var header = document.querySelector(".bd-header-article");
+    var top = header && getComputedStyle(header).position === "sticky" ? header.getBoundingClientRect().height : 0;
+    document.querySelectorAll(".loss-explorer").forEach(function (root) {
+      root.style.setProperty("--lx-top", top + "px");
+    });
+  }
+
   function start() {
     document.querySelectorAll(".loss-explorer").forEach(setup);
+    stickBelowHeader();
+    window.addEventListener("resize", stickBelowHeader);
   }
 
   if (document.readyState === "loading") {

@@ -64,7 +64,7 @@ def _plain_role(match: re.Match[str]) -> str:
     if role == "eq":
         return f"({text})"
     if role.startswith("py:") or role in ("func", "class", "meth", "mod", "data"):
-        return f"`{text.lstrip('~')}`"
+        return f"`{titled.group(1) if titled else text.lstrip('~')}`"
     if titled:
         return titled.group(1)
     if role == "numref":
