@@ -147,6 +147,23 @@ def visited(site, browser):
     return results
 
 
+@pytest.fixture(scope="module")
+def at_phone_width(site, browser):
+    """Every page (and the search page with results, and the indexes) opened once at 390 px: its
+    reflow and its figures, for the phone checks."""
+    base, root = site
+    results = {}
+    page = browser.new_page(viewport=dict(zip(("width", "height"), WIDTHS["phone"])))
+    try:
+        for rel in _axe_pages(root):
+            page.goto(urljoin(base, rel), wait_until="networkidle")  # index.html redirects
+            _settled(page, rel)
+            results[rel] = {"overflow": page.evaluate(_OVERFLOW), "figures": page.evaluate(_FIGURES)}
+    finally:
+        page.close()
+    return results
+
+
 def test_every_page_is_visited(site, visited):
     assert {"index.html", "book/01-likelihood.html", "book/bibliography.html"} <= set(visited)
 
@@ -764,19 +781,22 @@ _OVERFLOW = """() => {
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(site, browser, visited, width):
+def test_no_page_scrolls_sideways_and_wide_content_scrolls_in_its_own_box(
+    site, browser, visited, at_phone_width, width
+):
     """At 390 px no page is wider than the screen; at 390 and 1280 px every display equation and
     table fits the column or scrolls inside a box of its own (issue #21)."""
     base, root = site
-    w, h = WIDTHS[width]
     problems = []
-    page = browser.new_page(viewport={"width": w, "height": h})
+    page = browser.new_page(viewport=dict(zip(("width", "height"), WIDTHS["desktop"])))
     try:
         for rel in _axe_pages(root):
-            if (w, h) == (1280, 900) and rel in visited:
+            if width == "phone":
+                found = at_phone_width[rel]["overflow"]
+            elif rel in visited:
                 found = visited[rel]["overflow"]
             else:
-                page.goto(urljoin(base, rel), wait_until="networkidle")  # index.html redirects
+                page.goto(urljoin(base, rel), wait_until="networkidle")
                 _settled(page, rel)
                 found = page.evaluate(_OVERFLOW)
             if found["scroll"] > found["inner"]:
@@ -837,28 +857,18 @@ def _figure_problems(figures: list[dict], screen: int, root: Path, rel: str) -> 
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser, visited, width):
+def test_every_figure_shows_its_smallest_text_at_9_css_px_or_more(site, browser, visited, at_phone_width, width):
     """At 1280 and 390 px, every figure on every page, and the explorer's static figures without
-    JavaScript. On a phone a figure keeps the column's width and scrolls sideways in its own box.
-    At 1280 px the figures are the ones :func:`visited` measured."""
+    JavaScript. On a phone a figure keeps the column's width and scrolls sideways in its own box."""
     base, root = site
     viewport = dict(zip(("width", "height"), WIDTHS[width]))
     problems, sizes, scrolled = [], [], 0
-    page = browser.new_page(viewport=viewport)
-    try:
-        for rel in _pages(root):
-            if "<img" not in (root / rel).read_text(encoding="utf-8"):
-                continue  # no figure to measure (most of the time goes to loading pages)
-            if viewport == {"width": 1280, "height": 900}:
-                figures, screen = visited[rel]["figures"], visited[rel]["overflow"]["inner"]
-            else:
-                page.goto(urljoin(base, rel), wait_until="networkidle")
-                figures, screen = page.evaluate(_FIGURES), page.evaluate("innerWidth")
-            found, shown = _figure_problems(figures, screen, root, rel)
-            problems, sizes = problems + found, sizes + shown
-            scrolled += sum(f["shown"] > f["boxWidth"] + 1 for f in figures)
-    finally:
-        page.close()
+    for rel in _pages(root):
+        seen = (at_phone_width if width == "phone" else visited)[rel]
+        figures, screen = seen["figures"], seen["overflow"]["inner"]
+        found, shown = _figure_problems(figures, screen, root, rel)
+        problems, sizes = problems + found, sizes + shown
+        scrolled += sum(f["shown"] > f["boxWidth"] + 1 for f in figures)
     context = browser.new_context(java_script_enabled=False, viewport=viewport)
     try:
         page = context.new_page()
