@@ -150,9 +150,9 @@ def curves(info: losslib.LossInfo, x: np.ndarray, family: str) -> tuple[np.ndarr
     """``(values, derivatives along the slider, description)`` of one loss on the grid ``x``."""
     sl = SLICERS[family](info)
     inputs = sl.inputs(x)
-    args = [inputs[a] for a in info.args]
-    value = np.asarray(info.loss(*args, reduction="none"), dtype=float)
-    grad = info.grad(*args, reduction="none")
+    args = {a: inputs[a] for a in info.args}
+    value = np.asarray(info.loss(**args, reduction="none"), dtype=float)
+    grad = info.grad(**args, reduction="none")
     grads = dict(zip(info.grad_wrt, grad)) if len(info.grad_wrt) > 1 else {info.grad_wrt[0]: grad}
     slope = np.zeros_like(x)
     for arg, direction in sl.derivative(x).items():

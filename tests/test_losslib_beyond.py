@@ -789,7 +789,7 @@ def test_gan_losses_are_bernoulli_negative_log_likelihoods():
 
 
 def _call(info, inputs, reduction, **options):
-    return info.loss(*[inputs[a] for a in info.args], reduction=reduction, **options)
+    return info.loss(**{a: inputs[a] for a in info.args}, reduction=reduction, **options)
 
 
 @BY_ENTRY
@@ -802,8 +802,8 @@ def test_sampler_gives_valid_inputs_and_every_reduction_works(info):
     if info.name in ("dice", "soft_jaccard", "ctc", "vae_elbo"):
         assert none.shape == (5,)  # one loss per example
         np.testing.assert_allclose(_call(info, inputs, "sum"), none.sum(), rtol=1e-14)
-    value, grad = losslib.value_and_grad(info.name, *inputs.values())
-    np.testing.assert_array_equal(value, info.loss(*inputs.values()))  # default reduction
+    value, grad = losslib.value_and_grad(info.name, *inputs.values())  # by position, in the order of args
+    np.testing.assert_array_equal(value, info.loss(**inputs))  # default reduction
     for name, g in _grads(info, grad).items():
         assert g.shape == inputs[name].shape and g.dtype == np.float64
 
@@ -816,7 +816,7 @@ def test_float32_in_float32_out(info):
         value = _call(info, inputs32, reduction)
         assert value.dtype == np.float32
         np.testing.assert_allclose(value, _call(info, inputs, reduction), rtol=1e-5)
-        grad = info.grad(*inputs32.values(), reduction=reduction)
+        grad = info.grad(**inputs32, reduction=reduction)
         for g in _grads(info, grad).values():
             assert g.dtype == np.float32
 
@@ -829,8 +829,8 @@ def convexity_violations(info, n_lines=100) -> int:
         a, b = info.sampler(rng, 3), info.sampler(rng, 3)
 
         def total(t):
-            args = [t * a[k] + (1 - t) * b[k] if k in info.grad_wrt else a[k] for k in info.args]
-            return float(np.sum(info.loss(*args, reduction="sum")))
+            args = {k: t * a[k] + (1 - t) * b[k] if k in info.grad_wrt else a[k] for k in info.args}
+            return float(np.sum(info.loss(**args, reduction="sum")))
 
         fa, fb = total(1.0), total(0.0)
         for t in np.linspace(0.05, 0.95, 7):
@@ -858,8 +858,8 @@ def test_differentiability_claim(info):
     if not info.differentiable:  # the penalties with an L1 part: a kink at 0
         h = 1e-7
         at_zero = {"params": np.zeros(1)}
-        right = info.loss(at_zero["params"] + h) / h
-        left = -info.loss(at_zero["params"] - h) / h
+        right = info.loss(params=at_zero["params"] + h) / h
+        left = -info.loss(params=at_zero["params"] - h) / h
         assert right - left > 0.1
 
 

@@ -285,7 +285,7 @@ def test_embeddings_with_a_trailing_axis_of_one_get_squeeze(name):
     first = next(a for a in info.args if inputs[a].dtype.kind == "f" and inputs[a].ndim == 2)
     inputs[first] = inputs[first][..., None]
     with pytest.raises(ValueError, match=rf"{first}\.squeeze\(-1\)") as err:
-        info.loss(*(inputs[a] for a in info.args))
+        info.loss(**{a: inputs[a] for a in info.args})
     assert ".reshape(" not in str(err.value)
 
 

@@ -482,7 +482,7 @@ def _strictly_minimised(expected: Callable[[list[float]], float], best: list[flo
 
 def _loss_at(info, **inputs) -> Callable[..., np.ndarray]:
     return lambda **kw: info.loss(
-        *[np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args], reduction="none"
+        **{a: np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args}, reduction="none"
     )
 
 
@@ -1233,12 +1233,12 @@ def test_a_false_non_convexity_claim_on_a_loss_of_several_inputs_fails():
 def test_propriety_recipes_catch_a_miscalibrated_loss(name):
     """Scaling the prediction's first parameter moves the minimiser: the recipe must notice."""
     info = losslib.LOSSES[name]
-    position = info.args.index(info.grad_wrt[0])
+    first = info.grad_wrt[0]
 
-    def shifted(*args, **kw):
-        args = list(args)
-        args[position] = np.asarray(args[position]) * 1.3 + 0.2
-        return info.loss(*args, **kw)
+    def shifted(*args, **kw):  # called as the recipe calls the loss: by position or by name
+        kw = {**info.named(args), **kw}
+        kw[first] = np.asarray(kw[first]) * 1.3 + 0.2
+        return info.loss(**kw)
 
     assert PROPRIETY_RECIPES[name](dataclasses.replace(info, loss=shifted))
 
