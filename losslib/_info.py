@@ -107,7 +107,9 @@ class LossInfo:
     sampler: Callable[[np.random.Generator, int], dict[str, npt.NDArray[Any]]] | None = None
 
     def named(self, args: Sequence[Any]) -> dict[str, Any]:
-        """``args``, given in the order of :attr:`args` (some or all of them), by name.
+        """Arguments given by position, in the order of the entry's ``args`` (the first ones or all), by name.
+
+        What :func:`losslib.value_and_grad` and :func:`losslib.check_grad` pass on to the loss.
 
         Examples
         --------

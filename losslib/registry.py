@@ -27,9 +27,9 @@ def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Reduced, Grad
 
     This is what a training loop calls: it costs about as much as the gradient alone.
     ``args`` and ``options`` are those of the loss (``value_and_grad("huber", y, yhat,
-    delta=2.0)``); the gradient is what ``name_grad`` returns. ``args`` are the entry's
-    :attr:`~LossInfo.args` in order, passed on by name, so a loss's keyword-only arguments
-    may be given here by position or by keyword (``value_and_grad("barron_loss", y, yhat,
+    delta=2.0)``); the gradient is what ``name_grad`` returns. ``args`` are bound in order
+    to the names in the entry's ``args`` and passed on by name, so a loss's keyword-only
+    arguments may be given here by position or by keyword (``value_and_grad("barron_loss", y, yhat,
     1.0, 0.5)`` or ``value_and_grad("barron_loss", y, yhat, alpha=1.0, scale=0.5)``).
 
     Examples

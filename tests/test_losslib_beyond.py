@@ -584,24 +584,22 @@ def test_vae_matches_scipy_and_finite_differences(likelihood, sname):
     inputs = _vae_inputs(sname, likelihood)
     per_example = vae_oracle(**inputs, likelihood=likelihood)
     for reduction in REDUCTIONS:
-        value = losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction=reduction)
+        value = losslib.vae_elbo(**inputs, likelihood=likelihood, reduction=reduction)
         np.testing.assert_allclose(value, _reduce(per_example, reduction), rtol=1e-12)
         _assert_fd("vae_elbo", inputs, likelihood=likelihood, reduction=reduction)
-    assert np.shape(losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction="none")) == np.shape(
-        per_example
-    )
+    assert np.shape(losslib.vae_elbo(**inputs, likelihood=likelihood, reduction="none")) == np.shape(per_example)
 
 
 def test_vae_with_soft_data_and_its_gradients_in_closed_form():
     inputs = _vae_inputs("2d", "bernoulli", "soft")
     inputs["x"] = _rng("vae-soft").uniform(size=inputs["x"].shape)
-    np.testing.assert_allclose(losslib.vae_elbo(*inputs.values(), reduction="none"), vae_oracle(**inputs), rtol=1e-12)
-    g = losslib.vae_elbo_grad(*inputs.values(), reduction="sum")
+    np.testing.assert_allclose(losslib.vae_elbo(**inputs, reduction="none"), vae_oracle(**inputs), rtol=1e-12)
+    g = losslib.vae_elbo_grad(**inputs, reduction="sum")
     assert isinstance(g, losslib.generative.VaeElboGrad)
     np.testing.assert_allclose(g.x_recon, sps.expit(inputs["x_recon"]) - inputs["x"], rtol=1e-12, atol=1e-16)
     np.testing.assert_allclose(g.mu, inputs["mu"], rtol=1e-15)
     np.testing.assert_allclose(g.logvar, 0.5 * (np.exp(inputs["logvar"]) - 1), rtol=1e-13)
-    g_mean = losslib.vae_elbo_grad(*inputs.values())
+    g_mean = losslib.vae_elbo_grad(**inputs)
     for a, b in zip(g_mean, g):
         np.testing.assert_allclose(a, b / 4, rtol=1e-15)
 

@@ -419,7 +419,7 @@ def _mse_grad_times(factor, dtype=None):
         (test_float32_in_gives_float32_out, {"grad": _mse_grad_times(1.0, np.float64)}),
         (
             test_reductions_are_related,
-            {"grad": lambda y, p, *, reduction="mean": losslib.mse_grad(y, p, reduction="sum")},
+            {"grad": lambda y_true, y_pred, *, reduction="mean": losslib.mse_grad(y_true, y_pred, reduction="sum")},
         ),
         (test_gradient_matches_finite_differences, {"grad_wrt": ("y_true", "y_pred")}),  # a tuple, not a NamedTuple
     ],

@@ -192,7 +192,10 @@ def test_barron_alpha_and_scale_are_keyword_only_and_the_registry_binds_them_by_
     for fn in (losslib.barron_loss, losslib.barron_loss_grad):
         with pytest.raises(TypeError, match="positional argument"):
             fn(y, p, alpha, scale)
-    value, grad = losslib.barron_loss(y, p, alpha=alpha, scale=scale), losslib.barron_loss_grad(y, p, alpha=alpha, scale=scale)
+    value, grad = (
+        losslib.barron_loss(y, p, alpha=alpha, scale=scale),
+        losslib.barron_loss_grad(y, p, alpha=alpha, scale=scale),
+    )
     for how, (v, g) in {
         "by position": losslib.value_and_grad("barron_loss", y, p, alpha, scale),
         "by keyword": losslib.value_and_grad("barron_loss", y, p, alpha=alpha, scale=scale),

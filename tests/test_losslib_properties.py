@@ -76,8 +76,8 @@ finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 @given(y=arrays(np.float64, st.integers(1, 8), elements=st.floats(-0.99, 1e3)))
 def test_regression_losses_are_zero_at_a_perfect_prediction(name, y):
     info = losslib.LOSSES[name]
-    assert np.all(info.loss(y, y, reduction="none") == 0)
-    assert np.all(info.grad(y, y, reduction="sum") == 0)
+    assert np.all(info.loss(y_true=y, y_pred=y, reduction="none") == 0)
+    assert np.all(info.grad(y_true=y, y_pred=y, reduction="sum") == 0)
 
 
 @given(r=arrays(np.float64, st.integers(1, 8), elements=finite), y=st.floats(-10, 10))

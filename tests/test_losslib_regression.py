@@ -841,7 +841,7 @@ def _expected_nll(name, true, candidate) -> float:
     if name == "poisson_nll":
         y = np.arange(0.0, 200.0)
         w = stats.poisson.pmf(y, np.exp(true[0]))
-        return float(np.sum(w * info.loss(y, np.full_like(y, candidate[0]), reduction="none")))
+        return float(np.sum(w * info.loss(**info.named([y, np.full_like(y, candidate[0])]), reduction="none")))
     if name == "von_mises_nll":
         y = np.linspace(-np.pi, np.pi, 2001)[:-1]  # periodic trapezoid rule: spectrally accurate
         w = stats.vonmises.pdf(y, true[1], loc=true[0]) * (2 * np.pi / y.size)
@@ -850,7 +850,7 @@ def _expected_nll(name, true, candidate) -> float:
         y = np.linspace(true[0] - 30, true[0] + 30, 60001)
         w = dist.pdf(y) * (y[1] - y[0])
     ones = np.ones_like(y)
-    return float(np.sum(w * info.loss(y, candidate[0] * ones, candidate[1] * ones, reduction="none")))
+    return float(np.sum(w * info.loss(**info.named([y, candidate[0] * ones, candidate[1] * ones]), reduction="none")))
 
 
 @pytest.mark.parametrize(
