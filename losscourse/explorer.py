@@ -192,9 +192,9 @@ def curves(info: losslib.LossInfo, x: np.ndarray, family: str, **options: float)
     ``options`` passed to the loss and its gradient."""
     sl = SLICERS[family](info)
     inputs = sl.inputs(x)
-    args = [inputs[a] for a in info.args]
-    value = np.asarray(info.loss(*args, reduction="none", **options), dtype=float)
-    grad = info.grad(*args, reduction="none", **options)
+    args = {a: inputs[a] for a in info.args}
+    value = np.asarray(info.loss(**args, reduction="none", **options), dtype=float)
+    grad = info.grad(**args, reduction="none", **options)
     grads = dict(zip(info.grad_wrt, grad)) if len(info.grad_wrt) > 1 else {info.grad_wrt[0]: grad}
     slope = np.zeros_like(x)
     for arg, direction in sl.derivative(x).items():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,13 +34,20 @@ class LossInfo:
     name : str
         The function's name in ``losslib``.
     loss, grad : callable
-        The loss and its gradient, called with the arguments in ``args`` and keyword options.
+        The loss and its gradient, called with the arguments in ``args`` **by name** and keyword
+        options: ``loss(**{a: inputs[a] for a in args}, **options)`` (:meth:`named` binds
+        arguments given in the order of ``args``). Every argument is a parameter without a default
+        that can be passed by keyword (none is positional-only); the leading ones (``y_true,
+        y_pred``) can also be passed by position, and a loss may make the others keyword-only
+        (``barron_loss(y_true, y_pred, *, alpha, scale)``). Options have defaults and are
+        keyword-only.
     core : callable
-        ``core(*args, **options, value=True, grad=True) -> (value, gradient)``: both in one
-        pass, sharing intermediates (what :func:`losslib.value_and_grad` calls). This is the
+        ``core(**named_args, **options, value=True, grad=True) -> (value, gradient)``, with the
+        parameters of ``loss``: both in one pass, sharing intermediates (what :func:`losslib.value_and_grad` calls). This is the
         fast path: an optimisation of ``readable``, tested against it.
     readable : callable
-        ``readable(*args, **options) -> (value, gradient)``: the loss and its gradient as the
+        ``readable(**named_args, **options) -> (value, gradient)``, with the signature of
+        ``loss``: the loss and its gradient as the
         book writes them, in a few lines of plain numpy, with the same arguments, reduction
         and results as ``core``. It is the definition; the tests use it as an oracle for the
         fast path on every input they draw.
@@ -67,7 +74,8 @@ class LossInfo:
     summary : str
         One line for tables.
     args : tuple of str
-        The positional arguments, in order (``("y_true", "y_pred")`` for most losses).
+        The arguments (the parameters without a default), in order (``("y_true", "y_pred")`` for
+        most losses), by which name the registry's users pass them.
     grad_wrt : tuple of str
         The arguments the gradient is taken with respect to. With more than one, ``grad``
         returns a NamedTuple with one field per argument, in this order.
@@ -97,6 +105,23 @@ class LossInfo:
     grad_wrt: tuple[str, ...] = ("y_pred",)
     oracle: str = "torch"
     sampler: Callable[[np.random.Generator, int], dict[str, npt.NDArray[Any]]] | None = None
+
+    def named(self, args: Sequence[Any]) -> dict[str, Any]:
+        """Arguments given by position, in the order of the entry's ``args`` (the first ones or all), by name.
+
+        What :func:`losslib.value_and_grad` and :func:`losslib.check_grad` pass on to the loss.
+
+        Examples
+        --------
+        >>> import losslib
+        >>> losslib.LOSSES["barron_loss"].named([0.0, 1.0, 2.0])
+        {'y_true': 0.0, 'y_pred': 1.0, 'alpha': 2.0}
+        """
+        if len(args) > len(self.args):
+            raise TypeError(
+                f"{self.name} takes {len(self.args)} arguments {self.args}, but {len(args)} were given by position"
+            )
+        return dict(zip(self.args, args))
 
     def example(self, rng: np.random.Generator | None = None, n: int = 6) -> dict[str, npt.NDArray[Any]]:
         """Valid inputs for ``n`` examples, as ``{argument name: array}``.

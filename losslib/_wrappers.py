@@ -7,8 +7,8 @@ takes exactly the same arguments, so :func:`gradient` makes it from ``name`` and
 
     huber_grad = gradient(huber, _huber, doc=r'''Gradient of :func:`huber` ...''')
 
-The result calls ``core(*args, **options, value=False)`` and returns the gradient: one call, as a
-hand-written wrapper makes. It is named ``huber_grad``, belongs to ``huber``'s module (so its
+The result calls ``core(*args, **options, value=False)`` with the arguments as it got them (the
+registry passes them by name) and returns the gradient: one call, as a hand-written wrapper makes. It is named ``huber_grad``, belongs to ``huber``'s module (so its
 doctest runs with that module's), and has ``huber``'s signature with the core's gradient type as
 its return annotation: :func:`inspect.signature`, ``help`` and the API page show it, and type
 checkers read the same parameters through the ``ParamSpec``.

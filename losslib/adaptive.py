@@ -47,7 +47,7 @@ class BarronLossGrad(NamedTuple):
 
 
 def barron_loss_readable(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, alpha: npt.ArrayLike, scale: npt.ArrayLike, *, reduction: str = "mean"
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str = "mean"
 ) -> tuple[Reduced, BarronLossGrad]:
     r"""Readable form of :func:`barron_loss` and its gradient, as the book writes them.
 
@@ -250,9 +250,9 @@ def _barron_grads(
 def _barron(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
+    *,
     alpha: npt.ArrayLike,
     scale: npt.ArrayLike,
-    *,
     reduction: str = "mean",
     value: bool = True,
     grad: bool = True,
@@ -311,7 +311,7 @@ def _barron(
 
 
 def barron_loss(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, alpha: npt.ArrayLike, scale: npt.ArrayLike, *, reduction: str = "mean"
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str = "mean"
 ) -> Reduced:
     r"""Barron's general robust loss: one shape parameter :math:`\alpha` spans the robust losses.
 
@@ -343,10 +343,10 @@ def barron_loss(
         Predictions. Its floating dtype is the dtype of the result.
     alpha : array_like, broadcastable to y_pred's shape
         The shape :math:`\alpha`, any real number, ``-inf`` and ``inf`` included: one for all
-        (a number) or one per element (or per column, ...). Called by keyword, as
-        ``barron_loss(y, yhat, alpha=1.0, scale=0.5)``, or by position.
+        (a number) or one per element (or per column, ...). Keyword-only, as
+        ``barron_loss(y, yhat, alpha=1.0, scale=0.5)``.
     scale : array_like, broadcastable to y_pred's shape
-        :math:`c > 0`, the residual at which the loss leaves its quadratic bowl (``inf`` allowed:
+        :math:`c > 0` (keyword-only), the residual at which the loss leaves its quadratic bowl (``inf`` allowed:
         the loss is then 0).
     reduction : {"mean", "sum", "none"}
         Elementwise: ``"none"`` returns one loss per element of ``y_pred``.
@@ -398,11 +398,11 @@ def barron_loss(
     >>> round(float(barron_loss([0.0], [2.0], alpha=1.0, scale=1.0)), 12)  # sqrt(5) - 1
     1.2360679775
     """
-    return cast(Reduced, _barron(y_true, y_pred, alpha, scale, reduction=reduction, grad=False)[0])
+    return cast(Reduced, _barron(y_true, y_pred, alpha=alpha, scale=scale, reduction=reduction, grad=False)[0])
 
 
 def barron_loss_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, alpha: npt.ArrayLike, scale: npt.ArrayLike, *, reduction: str = "mean"
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str = "mean"
 ) -> BarronLossGrad:
     r"""Gradient of :func:`barron_loss` with respect to ``y_pred`` and ``alpha``.
 
@@ -430,7 +430,7 @@ def barron_loss_grad(
     >>> float(g.y_pred[0])  # x / (1 + x^2 / 2)
     0.6666666666666666
     """
-    return cast(BarronLossGrad, _barron(y_true, y_pred, alpha, scale, reduction=reduction, value=False)[1])
+    return cast(BarronLossGrad, _barron(y_true, y_pred, alpha=alpha, scale=scale, reduction=reduction, value=False)[1])
 
 
 def _sample(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -73,7 +73,8 @@ def check_grad(
     name : str
         A key of :data:`losslib.LOSSES`.
     *args : array_like
-        The loss's positional arguments (``y_true, y_pred`` for most losses).
+        The loss's arguments, all of them, in the order of the entry's ``args`` (``y_true, y_pred``
+        for most losses); they are passed to the loss by name.
     wrt : str, optional
         The argument to differentiate (default: the first of the entry's ``grad_wrt``).
     step, rtol, atol : float
@@ -97,17 +98,14 @@ def check_grad(
     wrt = info.grad_wrt[0] if wrt is None else wrt
     if wrt not in info.grad_wrt:
         raise ValueError(f"{name} has gradients with respect to {info.grad_wrt}, not {wrt!r}")
-    position = info.args.index(wrt)
-    values = [np.asarray(a) for a in args]
+    values = info.named([np.asarray(a) for a in args])
 
     def f(x: npt.NDArray[np.float64]) -> float:
-        trial = list(values)
-        trial[position] = x
-        return float(np.sum(info.loss(*trial, **options)))
+        return float(np.sum(info.loss(**{**values, wrt: x}, **options)))
 
-    grad = info.grad(*values, **options)
+    grad = info.grad(**values, **options)
     analytic = np.asarray(grad[info.grad_wrt.index(wrt)] if len(info.grad_wrt) > 1 else grad, dtype=np.float64)
-    numeric = numerical_grad(f, values[position], step=step)
+    numeric = numerical_grad(f, values[wrt], step=step)
     abs_err = np.abs(analytic - numeric)
     rel_err = abs_err / np.maximum(np.abs(numeric), atol)
     ok = bool(np.all(abs_err <= atol + rtol * np.abs(numeric)))

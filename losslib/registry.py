@@ -27,7 +27,10 @@ def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Reduced, Grad
 
     This is what a training loop calls: it costs about as much as the gradient alone.
     ``args`` and ``options`` are those of the loss (``value_and_grad("huber", y, yhat,
-    delta=2.0)``); the gradient is what ``name_grad`` returns.
+    delta=2.0)``); the gradient is what ``name_grad`` returns. ``args`` are bound in order
+    to the names in the entry's ``args`` and passed on by name, so a loss's keyword-only
+    arguments may be given here by position or by keyword (``value_and_grad("barron_loss", y, yhat,
+    1.0, 0.5)`` or ``value_and_grad("barron_loss", y, yhat, alpha=1.0, scale=0.5)``).
 
     Examples
     --------
@@ -39,7 +42,7 @@ def value_and_grad(name: str, *args: Any, **options: Any) -> tuple[Reduced, Grad
         info = LOSSES[name]
     except KeyError:
         raise ValueError(f"unknown loss {name!r}; losslib.LOSSES lists them all") from None
-    value, grad = info.core(*args, **options)
+    value, grad = info.core(**info.named(args), **options)
     if value is None or grad is None:  # a core asked for both returns both: a bug in losslib if not
         raise RuntimeError(f"the core of {name} returned {value!r}, {grad!r} when asked for its value and gradient")
     return value, grad

@@ -130,12 +130,13 @@ def replace(inputs: Mapping[str, np.ndarray], **new) -> dict[str, np.ndarray]:
     return out
 
 
-def positional(info, inputs) -> list[np.ndarray]:
-    return [inputs[a] for a in info.args]
+def named(info, inputs) -> dict[str, np.ndarray]:
+    """The entry's arguments, by name: the registry calls a loss ``info.loss(**named(info, inputs), **options)``."""
+    return {a: inputs[a] for a in info.args}
 
 
 def value(info, inputs, reduction: str, **options):
-    return info.loss(*positional(info, inputs), reduction=reduction, **options)
+    return info.loss(**named(info, inputs), reduction=reduction, **options)
 
 
 def total(info, inputs, reduction: str = "sum", **options) -> float:
@@ -165,7 +166,7 @@ def as_grads(info, g) -> dict[str, np.ndarray]:
 
 
 def gradient(info, inputs, reduction: str, **options) -> dict[str, np.ndarray]:
-    return as_grads(info, info.grad(*positional(info, inputs), reduction=reduction, **options))
+    return as_grads(info, info.grad(**named(info, inputs), reduction=reduction, **options))
 
 
 SOFT_TARGET_DISTRIBUTIONS = ("Bernoulli", "Categorical")

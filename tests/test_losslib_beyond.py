@@ -584,24 +584,22 @@ def test_vae_matches_scipy_and_finite_differences(likelihood, sname):
     inputs = _vae_inputs(sname, likelihood)
     per_example = vae_oracle(**inputs, likelihood=likelihood)
     for reduction in REDUCTIONS:
-        value = losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction=reduction)
+        value = losslib.vae_elbo(**inputs, likelihood=likelihood, reduction=reduction)
         np.testing.assert_allclose(value, _reduce(per_example, reduction), rtol=1e-12)
         _assert_fd("vae_elbo", inputs, likelihood=likelihood, reduction=reduction)
-    assert np.shape(losslib.vae_elbo(*inputs.values(), likelihood=likelihood, reduction="none")) == np.shape(
-        per_example
-    )
+    assert np.shape(losslib.vae_elbo(**inputs, likelihood=likelihood, reduction="none")) == np.shape(per_example)
 
 
 def test_vae_with_soft_data_and_its_gradients_in_closed_form():
     inputs = _vae_inputs("2d", "bernoulli", "soft")
     inputs["x"] = _rng("vae-soft").uniform(size=inputs["x"].shape)
-    np.testing.assert_allclose(losslib.vae_elbo(*inputs.values(), reduction="none"), vae_oracle(**inputs), rtol=1e-12)
-    g = losslib.vae_elbo_grad(*inputs.values(), reduction="sum")
+    np.testing.assert_allclose(losslib.vae_elbo(**inputs, reduction="none"), vae_oracle(**inputs), rtol=1e-12)
+    g = losslib.vae_elbo_grad(**inputs, reduction="sum")
     assert isinstance(g, losslib.generative.VaeElboGrad)
     np.testing.assert_allclose(g.x_recon, sps.expit(inputs["x_recon"]) - inputs["x"], rtol=1e-12, atol=1e-16)
     np.testing.assert_allclose(g.mu, inputs["mu"], rtol=1e-15)
     np.testing.assert_allclose(g.logvar, 0.5 * (np.exp(inputs["logvar"]) - 1), rtol=1e-13)
-    g_mean = losslib.vae_elbo_grad(*inputs.values())
+    g_mean = losslib.vae_elbo_grad(**inputs)
     for a, b in zip(g_mean, g):
         np.testing.assert_allclose(a, b / 4, rtol=1e-15)
 
@@ -789,7 +787,7 @@ def test_gan_losses_are_bernoulli_negative_log_likelihoods():
 
 
 def _call(info, inputs, reduction, **options):
-    return info.loss(*[inputs[a] for a in info.args], reduction=reduction, **options)
+    return info.loss(**{a: inputs[a] for a in info.args}, reduction=reduction, **options)
 
 
 @BY_ENTRY
@@ -802,8 +800,8 @@ def test_sampler_gives_valid_inputs_and_every_reduction_works(info):
     if info.name in ("dice", "soft_jaccard", "ctc", "vae_elbo"):
         assert none.shape == (5,)  # one loss per example
         np.testing.assert_allclose(_call(info, inputs, "sum"), none.sum(), rtol=1e-14)
-    value, grad = losslib.value_and_grad(info.name, *inputs.values())
-    np.testing.assert_array_equal(value, info.loss(*inputs.values()))  # default reduction
+    value, grad = losslib.value_and_grad(info.name, *inputs.values())  # by position, in the order of args
+    np.testing.assert_array_equal(value, info.loss(**inputs))  # default reduction
     for name, g in _grads(info, grad).items():
         assert g.shape == inputs[name].shape and g.dtype == np.float64
 
@@ -816,7 +814,7 @@ def test_float32_in_float32_out(info):
         value = _call(info, inputs32, reduction)
         assert value.dtype == np.float32
         np.testing.assert_allclose(value, _call(info, inputs, reduction), rtol=1e-5)
-        grad = info.grad(*inputs32.values(), reduction=reduction)
+        grad = info.grad(**inputs32, reduction=reduction)
         for g in _grads(info, grad).values():
             assert g.dtype == np.float32
 
@@ -829,8 +827,8 @@ def convexity_violations(info, n_lines=100) -> int:
         a, b = info.sampler(rng, 3), info.sampler(rng, 3)
 
         def total(t):
-            args = [t * a[k] + (1 - t) * b[k] if k in info.grad_wrt else a[k] for k in info.args]
-            return float(np.sum(info.loss(*args, reduction="sum")))
+            args = {k: t * a[k] + (1 - t) * b[k] if k in info.grad_wrt else a[k] for k in info.args}
+            return float(np.sum(info.loss(**args, reduction="sum")))
 
         fa, fb = total(1.0), total(0.0)
         for t in np.linspace(0.05, 0.95, 7):
@@ -858,8 +856,8 @@ def test_differentiability_claim(info):
     if not info.differentiable:  # the penalties with an L1 part: a kink at 0
         h = 1e-7
         at_zero = {"params": np.zeros(1)}
-        right = info.loss(at_zero["params"] + h) / h
-        left = -info.loss(at_zero["params"] - h) / h
+        right = info.loss(params=at_zero["params"] + h) / h
+        left = -info.loss(params=at_zero["params"] - h) / h
         assert right - left > 0.1
 
 

@@ -802,7 +802,7 @@ def test_example_inputs_are_valid_and_away_from_kinks(name):
         inputs = info.example(np.random.default_rng(22), n=n)
         y, p = inputs["y_true"], inputs["y_pred"]
         assert p.dtype == np.float64 and p.shape[0] == n
-        assert np.all(np.isfinite(info.loss(y, p, reduction="none")))
+        assert np.all(np.isfinite(info.loss(y_true=y, y_pred=p, reduction="none")))
         if info.target == "sign":
             assert np.all(np.abs(y * p - 1) >= 0.1)
         if info.target == "distribution":

@@ -37,7 +37,7 @@ def info(name):
 def call(name, inputs, fn="loss", **options):
     """Call the loss (or its gradient, ``fn="grad"``) with ``inputs`` given as ``{arg: array}``."""
     entry = info(name)
-    return getattr(entry, fn)(*(inputs[a] for a in entry.args), **options)
+    return getattr(entry, fn)(**{a: inputs[a] for a in entry.args}, **options)
 
 
 def raises(exc, *fragments):

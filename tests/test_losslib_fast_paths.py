@@ -24,7 +24,7 @@ import numpy as np
 import pytest
 
 import losslib
-from conftest import as_grads, by_entry, draw, float_args, positional, replace, rng_for
+from conftest import as_grads, by_entry, draw, float_args, named, replace, rng_for
 from losslib import _kernels
 
 N = 57  # examples: with blocks of a few elements, many blocks and a short last one
@@ -42,7 +42,7 @@ def tiny_blocks(monkeypatch):
 
 
 def _both(info, inputs, reduction):
-    v, g = info.core(*positional(info, inputs), reduction=reduction)
+    v, g = info.core(**named(info, inputs), reduction=reduction)
     return np.asarray(v), as_grads(info, g)
 
 
@@ -74,7 +74,7 @@ def test_a_nan_in_the_last_block_is_refused(info):
         x.flat[-1] = np.nan
         for fn in (info.loss, info.grad, info.core):
             with pytest.raises(ValueError) as err:
-                fn(*positional(info, replace(inputs, **{a: x})))
+                fn(**named(info, replace(inputs, **{a: x})))
             message = str(err.value)
             assert a in message and re.search(r"\bnan\b", message, re.IGNORECASE), (
                 f"{info.name} with a NaN at the end of {a}: {message!r}"
@@ -91,9 +91,9 @@ def test_inputs_are_left_alone(info, dtype, blocks, monkeypatch):
     inputs = {a: (x.astype(dtype) if x.dtype.kind == "f" else x) for a, x in inputs.items()}
     before = {a: x.copy() for a, x in inputs.items()}
     for reduction in ("mean", "none"):
-        losslib.value_and_grad(info.name, *positional(info, inputs), reduction=reduction)
-        info.loss(*positional(info, inputs), reduction=reduction)
-        info.grad(*positional(info, inputs), reduction=reduction)
+        losslib.value_and_grad(info.name, *named(info, inputs).values(), reduction=reduction)  # in args' order
+        info.loss(**named(info, inputs), reduction=reduction)
+        info.grad(**named(info, inputs), reduction=reduction)
     for a, x in inputs.items():
         np.testing.assert_array_equal(x, before[a], err_msg=f"{info.name} modified its input {a}")
 
@@ -114,7 +114,7 @@ def test_threads_give_the_same_bits(info, reduction, monkeypatch):
             x = inputs[a].copy()
             x.flat[-1] = np.nan
             with pytest.raises(ValueError, match=re.escape(a)):
-                info.core(*positional(info, replace(inputs, **{a: x})))
+                info.core(**named(info, replace(inputs, **{a: x})))
     finally:
         losslib.set_num_threads(before)
     np.testing.assert_array_equal(v_three, v_one, err_msg=f"{info.name}: value, three threads vs one")

@@ -90,7 +90,7 @@ def _ragged(arr: np.ndarray) -> list:
 def _call(fn: Callable, info, inputs: dict, reduction, options: dict):
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # a numpy RuntimeWarning is a failure: losslib must decide, not numpy
-        return fn(*(inputs[a] for a in info.args), reduction=reduction, **options)
+        return fn(**{a: inputs[a] for a in info.args}, reduction=reduction, **options)
 
 
 def _outputs(info, value, grad) -> dict[str, np.ndarray]:
@@ -104,7 +104,7 @@ def _quiet(fn: Callable, info, inputs: dict, reduction, options: dict):
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         try:
-            return fn(*(inputs[a] for a in info.args), reduction=reduction, **options)
+            return fn(**{a: inputs[a] for a in info.args}, reduction=reduction, **options)
         except (ValueError, TypeError):
             return None
 
@@ -285,7 +285,7 @@ def test_embeddings_with_a_trailing_axis_of_one_get_squeeze(name):
     first = next(a for a in info.args if inputs[a].dtype.kind == "f" and inputs[a].ndim == 2)
     inputs[first] = inputs[first][..., None]
     with pytest.raises(ValueError, match=rf"{first}\.squeeze\(-1\)") as err:
-        info.loss(*(inputs[a] for a in info.args))
+        info.loss(**{a: inputs[a] for a in info.args})
     assert ".reshape(" not in str(err.value)
 
 

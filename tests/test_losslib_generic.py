@@ -19,7 +19,8 @@ Checked for every entry, at default options:
   gradients, except where the mean has another denominator by design (``MEAN_RULES``);
 * bad input: unknown reduction, NaN in any float input, an empty first argument, non-numbers in
   any input, options passed by position;
-* signatures (positional parameters are ``args``, options keyword-only, loss and gradient alike)
+* signatures (the parameters without a default are ``args``, by keyword and in order, none
+  positional-only; options keyword-only; loss, gradient, core and readable form alike)
   and docstrings (``.. math::``, References, Examples).
 """
 
@@ -42,7 +43,7 @@ from conftest import (
     float_args,
     gradient,
     is_float,
-    positional,
+    named,
     replace,
     rng_for,
     soften,
@@ -136,22 +137,23 @@ def _assert_identical(got, expected, what: str) -> None:
 @by_entry()
 def test_core_and_value_and_grad_return_exactly_loss_and_grad(info, reduction):
     inputs = draw(info, rng_for(info, "core"))
-    args = positional(info, inputs)
-    loss = info.loss(*args, reduction=reduction)
-    grads = as_grads(info, info.grad(*args, reduction=reduction))
+    args = named(info, inputs)
+    loss = info.loss(**args, reduction=reduction)
+    grads = as_grads(info, info.grad(**args, reduction=reduction))
     for how, (v, g) in {
-        "core": info.core(*args, reduction=reduction),
-        "value_and_grad": losslib.value_and_grad(info.name, *args, reduction=reduction),
+        "core": info.core(**args, reduction=reduction),
+        "value_and_grad": losslib.value_and_grad(info.name, **args, reduction=reduction),
+        "value_and_grad by position": losslib.value_and_grad(info.name, *args.values(), reduction=reduction),
     }.items():
         _assert_identical(v, loss, f"{info.name}: {how}(...)[0] vs {info.name}(...)")
         g = as_grads(info, g)
         for w in info.grad_wrt:
             _assert_identical(g[w], grads[w], f"{info.name}: {how}(...)[1] wrt {w} vs {info.name}_grad(...)")
     # the one-sided calls of the core (what the public wrappers use)
-    v_only, none = info.core(*args, reduction=reduction, grad=False)
+    v_only, none = info.core(**args, reduction=reduction, grad=False)
     assert none is None, f"{info.name}: core(..., grad=False) computed a gradient"
     _assert_identical(v_only, loss, f"{info.name}: core(..., grad=False)[0]")
-    none, g_only = info.core(*args, reduction=reduction, value=False)
+    none, g_only = info.core(**args, reduction=reduction, value=False)
     assert none is None, f"{info.name}: core(..., value=False) computed a value"
     for w, g in as_grads(info, g_only).items():
         _assert_identical(g, grads[w], f"{info.name}: core(..., value=False)[1] wrt {w}")
@@ -258,10 +260,10 @@ def _both(info):
 @pytest.mark.parametrize("bad", ["avg", "MEAN", "", None, 1])
 @by_entry()
 def test_unknown_reduction_is_a_value_error_naming_reduction(info, bad):
-    args = positional(info, draw(info, rng_for(info, "validation")))
+    args = named(info, draw(info, rng_for(info, "validation")))
     for name, fn in _both(info):
         with pytest.raises(ValueError) as err:
-            fn(*args, reduction=bad)
+            fn(**args, reduction=bad)
         message = str(err.value)
         for fragment in ("reduction", repr(bad), "'mean'", "'sum'", "'none'"):
             assert fragment in message, f"{name}(reduction={bad!r}): {fragment} is not in {message!r}"
@@ -275,7 +277,7 @@ def test_nan_in_any_float_input_is_a_value_error_naming_it(info):
         x.flat[min(1, x.size - 1)] = np.nan
         for name, fn in _both(info):
             with pytest.raises(ValueError) as err:
-                fn(*positional(info, replace(inputs, **{a: x})))
+                fn(**named(info, replace(inputs, **{a: x})))
             message = str(err.value)
             assert a in message and re.search(r"\bnan\b", message, re.IGNORECASE), (
                 f"{name} with a NaN in {a}: {message!r}"
@@ -290,7 +292,7 @@ def test_an_empty_first_argument_is_a_value_error_naming_it(info):
     empty = np.empty((0, *x.shape[1:]), dtype=x.dtype)
     for name, fn in _both(info):
         with pytest.raises(ValueError) as err:
-            fn(*positional(info, replace(inputs, **{first: empty})))
+            fn(**named(info, replace(inputs, **{first: empty})))
         assert first in str(err.value), f"{name} with an empty {first}: {str(err.value)!r}"
 
 
@@ -301,7 +303,7 @@ def test_non_numbers_in_any_input_are_a_type_error_naming_it(info):
         for bad in (np.full(inputs[a].shape, "a"), np.full(inputs[a].shape, 1 + 2j)):
             for name, fn in _both(info):
                 with pytest.raises(TypeError) as err:
-                    fn(*positional(info, replace(inputs, **{a: bad})))
+                    fn(**named(info, replace(inputs, **{a: bad})))
                 assert a in str(err.value), f"{name} with {bad.dtype} in {a}: {str(err.value)!r}"
 
 
@@ -318,10 +320,12 @@ def test_array_likes_are_accepted(info):
 
 @by_entry()
 def test_options_are_keyword_only(info):
-    args = positional(info, draw(info, rng_for(info, "validation")))
+    args = named(info, draw(info, rng_for(info, "validation")))
+    by_position = [a for a, kind, _ in _parameters(info.loss) if kind in _POSITIONAL]
+    leading = [args.pop(a) for a in by_position]  # the arguments that may come by position, in order
     for _name, fn in _both(info):
         with pytest.raises(TypeError, match="positional argument"):
-            fn(*args, "sum")
+            fn(*leading, "sum", **args)
 
 
 # --------------------------------------------------------------------------
@@ -335,17 +339,29 @@ def _parameters(fn):
     return [(p.name, p.kind, p.default) for p in inspect.signature(fn).parameters.values()]
 
 
+_BY_NAME = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
+def _arguments(fn):
+    """The names of ``fn``'s parameters without a default, in order, and those it refuses by keyword."""
+    params = inspect.signature(fn).parameters.values()
+    return tuple(p.name for p in params if p.default is p.empty), [p.name for p in params if p.kind not in _BY_NAME]
+
+
 @by_entry()
 def test_signatures_follow_the_registry(info):
-    params = inspect.signature(info.loss).parameters.values()
-    names = tuple(p.name for p in params if p.kind in _POSITIONAL)
-    assert names == info.args, f"{info.name}: positional parameters {names}, but the entry says args={info.args}"
+    """The registry calls every loss, gradient and core by name: ``info.loss(**{a: x for a in info.args}, ...)``."""
+    for fn in (info.loss, info.core):
+        names, not_by_name = _arguments(fn)
+        assert names == info.args, (
+            f"{fn.__name__}: the parameters without a default are {names}, but the entry says args={info.args}"
+        )
+        assert not not_by_name, f"{fn.__name__}: {not_by_name} cannot be passed by name (positional-only, * or **)"
+        options = [p for p in inspect.signature(fn).parameters.values() if p.name not in info.args]
+        assert all(p.kind == inspect.Parameter.KEYWORD_ONLY for p in options), (
+            f"{fn.__name__}: options must be keyword-only: {[(p.name, p.kind.name) for p in options]}"
+        )
     assert set(info.grad_wrt) <= set(info.args) and len(set(info.args)) == len(info.args)
-    others = [p for p in params if p.kind not in _POSITIONAL]
-    assert all(p.kind == inspect.Parameter.KEYWORD_ONLY for p in others), (
-        f"{info.name}: options must be keyword-only: {[(p.name, p.kind.name) for p in others]}"
-    )
-    assert all(p.default is inspect.Parameter.empty for p in params if p.kind in _POSITIONAL)
     default, reason = DEFAULT_REDUCTION.get(info.family, ("mean", "the conventions"))
     reduction = inspect.signature(info.loss).parameters.get("reduction")
     assert reduction is not None and reduction.default == default, (
@@ -355,7 +371,6 @@ def test_signatures_follow_the_registry(info):
         f"{info.name}_grad takes other parameters than {info.name}: {_parameters(info.grad)}"
     )
     core = {p.name: p for p in inspect.signature(info.core).parameters.values()}
-    assert tuple(n for n, p in core.items() if p.kind in _POSITIONAL) == info.args
     for name, kind, default in _parameters(info.loss):
         if kind == inspect.Parameter.KEYWORD_ONLY:
             assert name in core and core[name].default == default, f"{info.name}: core lacks option {name}={default!r}"
@@ -404,7 +419,7 @@ def _mse_grad_times(factor, dtype=None):
         (test_float32_in_gives_float32_out, {"grad": _mse_grad_times(1.0, np.float64)}),
         (
             test_reductions_are_related,
-            {"grad": lambda y, p, *, reduction="mean": losslib.mse_grad(y, p, reduction="sum")},
+            {"grad": lambda y_true, y_pred, *, reduction="mean": losslib.mse_grad(y_true, y_pred, reduction="sum")},
         ),
         (test_gradient_matches_finite_differences, {"grad_wrt": ("y_true", "y_pred")}),  # a tuple, not a NamedTuple
     ],

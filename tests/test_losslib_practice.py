@@ -186,6 +186,28 @@ def test_barron_bad_input(kwargs, error, message):
         losslib.barron_loss_grad(**args)
 
 
+def test_barron_alpha_and_scale_are_keyword_only_and_the_registry_binds_them_by_name():
+    """The contract of #18: ``barron_loss(y_true, y_pred, *, alpha, scale)``; the registry's callers pass them on."""
+    y, p, alpha, scale = [0.0, 1.0], [1.0, -2.0], np.array([0.5, -1.0]), 2.0
+    for fn in (losslib.barron_loss, losslib.barron_loss_grad):
+        with pytest.raises(TypeError, match="positional argument"):
+            fn(y, p, alpha, scale)
+    value, grad = (
+        losslib.barron_loss(y, p, alpha=alpha, scale=scale),
+        losslib.barron_loss_grad(y, p, alpha=alpha, scale=scale),
+    )
+    for how, (v, g) in {
+        "by position": losslib.value_and_grad("barron_loss", y, p, alpha, scale),
+        "by keyword": losslib.value_and_grad("barron_loss", y, p, alpha=alpha, scale=scale),
+    }.items():
+        assert v == value, how
+        np.testing.assert_array_equal(g.y_pred, grad.y_pred, err_msg=how)
+        np.testing.assert_array_equal(g.alpha, grad.alpha, err_msg=how)
+    assert losslib.check_grad("barron_loss", y, p, alpha, scale, wrt="alpha").ok
+    with pytest.raises(TypeError, match=r"barron_loss takes 4 arguments .* but 5 were given by position"):
+        losslib.value_and_grad("barron_loss", y, p, alpha, scale, "sum")
+
+
 # ==========================================================================
 # Noisy labels: GCE and SCE
 # ==========================================================================

@@ -41,14 +41,14 @@ REGRESSION_PAIRS = [
 
 def _args(info, seed: int, n: int = 5):
     inputs = info.example(np.random.default_rng(seed), n=n)
-    return [inputs[a] for a in info.args]
+    return {a: inputs[a] for a in info.args}
 
 
 @pytest.mark.parametrize("name", [n for n in ENTRIES if n not in CAN_BE_NEGATIVE])
 @given(seed=st.integers(0, 2**32 - 1))
 def test_losses_are_non_negative(name, seed):
     info = losslib.LOSSES[name]
-    values = np.asarray(info.loss(*_args(info, seed), reduction="none"))
+    values = np.asarray(info.loss(**_args(info, seed), reduction="none"))
     assert np.all(values >= 0), f"{name} gave {values.min()} < 0"
 
 
@@ -76,8 +76,8 @@ finite = st.floats(-1e3, 1e3, allow_nan=False, allow_infinity=False)
 @given(y=arrays(np.float64, st.integers(1, 8), elements=st.floats(-0.99, 1e3)))
 def test_regression_losses_are_zero_at_a_perfect_prediction(name, y):
     info = losslib.LOSSES[name]
-    assert np.all(info.loss(y, y, reduction="none") == 0)
-    assert np.all(info.grad(y, y, reduction="sum") == 0)
+    assert np.all(info.loss(y_true=y, y_pred=y, reduction="none") == 0)
+    assert np.all(info.grad(y_true=y, y_pred=y, reduction="sum") == 0)
 
 
 @given(r=arrays(np.float64, st.integers(1, 8), elements=finite), y=st.floats(-10, 10))
@@ -144,8 +144,8 @@ def test_logit_losses_stay_finite_at_extreme_logits(name, dtype, big, reduction)
     for arg in LOGIT_ARGS.get(name, info.grad_wrt[:1]):
         shape = inputs[arg].shape
         inputs[arg] = big * rng.choice([-1.0, 1.0], size=shape) * rng.uniform(0.5, 1.0, size=shape)
-    args = [a.astype(dtype) if a.dtype.kind == "f" else a for a in (inputs[n] for n in info.args)]
-    value, grad = info.core(*args, reduction=reduction)
+    args = {n: inputs[n].astype(dtype) if inputs[n].dtype.kind == "f" else inputs[n] for n in info.args}
+    value, grad = info.core(**args, reduction=reduction)
     grads = grad if len(info.grad_wrt) > 1 else (grad,)
     assert np.all(np.isfinite(value)), f"{name}: value {value} at logits of +-{big:g} ({np.dtype(dtype)})"
     for field, g in zip(info.grad_wrt, grads):

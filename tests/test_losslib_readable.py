@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 import losslib
-from conftest import ENTRIES, REDUCTIONS, as_grads, draw, positional, rng_for, soften
+from conftest import ENTRIES, REDUCTIONS, as_grads, draw, named, rng_for, soften
 
 READABLE = ENTRIES  # every loss has one: LossInfo.readable is a required field
 RTOL = ATOL = 1e-12
@@ -38,7 +38,7 @@ def _close(name, what, fast, readable):
 
 
 def _draws(info, purpose, case=None):
-    """``(where, args, options)`` for each input the tests draw: n = 1 and 7, soft targets or not.
+    """``(where, {arg: input}, options)`` for each input the tests draw: n = 1 and 7, soft targets or not.
 
     ``case`` (see OPTIONS) gives the options, and may change the inputs; None: the defaults.
     """
@@ -49,7 +49,7 @@ def _draws(info, purpose, case=None):
             if soft:
                 inputs = soften(info, inputs, rng)
             inputs, options = case(inputs, rng) if callable(case) else (inputs, case or {})
-            yield f"n={n}, soft={soft}, {options or 'default options'}", positional(info, inputs), options
+            yield f"n={n}, soft={soft}, {options or 'default options'}", named(info, inputs), options
 
 
 @pytest.mark.parametrize("info", READABLE, ids=[e.name for e in READABLE])
@@ -62,8 +62,8 @@ def test_fast_path_agrees_with_the_readable_form(info, reduction):
 def _agree(info, args, reduction, where, **options):
     """Check that the fast path and the readable form agree on one call; return the fast path's
     ``(value, {arg: gradient})``."""
-    value, grad = info.core(*args, reduction=reduction, **options)
-    r_value, r_grad = info.readable(*args, reduction=reduction, **options)
+    value, grad = info.core(**args, reduction=reduction, **options)
+    r_value, r_grad = info.readable(**args, reduction=reduction, **options)
     _close(info.name, f"value ({where})", value, r_value)
     fast, slow = as_grads(info, grad), as_grads(info, r_grad)
     for arg in info.grad_wrt:
@@ -225,8 +225,8 @@ OPTION_CASES = [
 
 def _changes(info, args, reduction, options, baseline):
     """Whether the fast path's value or gradient with ``options`` differs from that with ``baseline``."""
-    value, grads = info.core(*args, reduction=reduction, **options)
-    base_value, base_grads = info.core(*args, reduction=reduction, **baseline)
+    value, grads = info.core(**args, reduction=reduction, **options)
+    base_value, base_grads = info.core(**args, reduction=reduction, **baseline)
     fast, base = as_grads(info, grads), as_grads(info, base_grads)
     return not np.array_equal(value, base_value, equal_nan=True) or any(
         not np.array_equal(fast[a], base[a], equal_nan=True) for a in info.grad_wrt
@@ -267,7 +267,7 @@ def test_the_readable_form_honours_every_option(name, case, reduction):
 def _options_of(info):
     """The keyword options of a loss, besides ``reduction``."""
     params = inspect.signature(info.loss).parameters.values()
-    return {p.name for p in params if p.kind is p.KEYWORD_ONLY and p.name != "reduction"}
+    return {p.name for p in params if p.kind is p.KEYWORD_ONLY and p.name not in ("reduction", *info.args)}
 
 
 @pytest.mark.parametrize("name", sorted(OPTIONS))
@@ -317,7 +317,7 @@ def test_readable_form_shares_a_spread_as_the_fast_path(name, shape):
         for options in [{}, *OPTIONS[name]]:
             _agree(
                 info,
-                positional(info, inputs),
+                named(info, inputs),
                 reduction,
                 f"{spread} of shape {shape}, {reduction}, {options}",
                 **options,

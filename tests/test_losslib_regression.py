@@ -625,12 +625,12 @@ def test_gradients_match_central_differences(loss, options, draw, reduction):
     info = losslib.LOSSES[loss]
     for shape in ((5,), (2, 3)):
         inputs = draw(_rng("fd", loss, options, shape), shape)
-        grads = info.grad(*(inputs[a] for a in info.args), reduction=reduction, **options)
+        grads = info.grad(**{a: inputs[a] for a in info.args}, reduction=reduction, **options)
         for position, wrt in enumerate(info.grad_wrt):
 
             def f(x, wrt=wrt):
                 trial = dict(inputs, **{wrt: x})
-                return float(np.sum(info.loss(*(trial[a] for a in info.args), reduction=reduction, **options)))
+                return float(np.sum(info.loss(**{a: trial[a] for a in info.args}, reduction=reduction, **options)))
 
             numeric = numerical_grad(f, inputs[wrt])
             analytic = grads[position] if len(info.grad_wrt) > 1 else grads
@@ -653,13 +653,13 @@ def test_gradients_match_central_differences(loss, options, draw, reduction):
 def test_float32_in_gives_float32_out(loss, options, draw, reduction):
     info = losslib.LOSSES[loss]
     inputs = draw(_rng("f32", loss, options), (3, 4))
-    args64 = [inputs[a] for a in info.args]
-    args32 = [a.astype(np.float32) for a in args64]
-    value = info.loss(*args32, reduction=reduction, **options)
+    args64 = {a: inputs[a] for a in info.args}
+    args32 = {a: x.astype(np.float32) for a, x in args64.items()}
+    value = info.loss(**args32, reduction=reduction, **options)
     assert np.asarray(value).dtype == np.float32
-    np.testing.assert_allclose(value, info.loss(*args64, reduction=reduction, **options), rtol=2e-5, atol=1e-6)
-    grads = _grads(info, info.grad(*args32, reduction=reduction, **options))
-    grads64 = _grads(info, info.grad(*args64, reduction=reduction, **options))
+    np.testing.assert_allclose(value, info.loss(**args64, reduction=reduction, **options), rtol=2e-5, atol=1e-6)
+    grads = _grads(info, info.grad(**args32, reduction=reduction, **options))
+    grads64 = _grads(info, info.grad(**args64, reduction=reduction, **options))
     for name, g, g64 in zip(info.grad_wrt, grads, grads64):
         assert g.dtype == np.float32 and g.shape == inputs[name].shape, (name, g.dtype, g.shape)
         np.testing.assert_allclose(g, g64, rtol=2e-5, atol=1e-6 * np.abs(g64).max())
@@ -824,13 +824,13 @@ def test_registry_entry_is_consistent_with_the_function(name):
     info = losslib.LOSSES[name]
     inputs = info.example(_rng("example", name), n=7)
     assert list(inputs) == list(info.args) and all(a.dtype == np.float64 for a in inputs.values())
-    args = [inputs[a] for a in info.args]
-    assert np.all(np.isfinite(info.loss(*args, reduction="none")))
-    value, grad = losslib.value_and_grad(name, *args, reduction="sum")
-    assert value == info.loss(*args, reduction="sum")
+    args = {a: inputs[a] for a in info.args}
+    assert np.all(np.isfinite(info.loss(**args, reduction="none")))
+    value, grad = losslib.value_and_grad(name, *args.values(), reduction="sum")
+    assert value == info.loss(**args, reduction="sum")
     if len(info.grad_wrt) > 1:
         assert grad._fields == info.grad_wrt
-    for g, expected in zip(_grads(info, grad), _grads(info, info.grad(*args, reduction="sum"))):
+    for g, expected in zip(_grads(info, grad), _grads(info, info.grad(**args, reduction="sum"))):
         np.testing.assert_array_equal(g, expected)
     assert info.oracle in ("torch", "sklearn", "scipy", "closed form")
 
@@ -841,7 +841,7 @@ def _expected_nll(name, true, candidate) -> float:
     if name == "poisson_nll":
         y = np.arange(0.0, 200.0)
         w = stats.poisson.pmf(y, np.exp(true[0]))
-        return float(np.sum(w * info.loss(y, np.full_like(y, candidate[0]), reduction="none")))
+        return float(np.sum(w * info.loss(**info.named([y, np.full_like(y, candidate[0])]), reduction="none")))
     if name == "von_mises_nll":
         y = np.linspace(-np.pi, np.pi, 2001)[:-1]  # periodic trapezoid rule: spectrally accurate
         w = stats.vonmises.pdf(y, true[1], loc=true[0]) * (2 * np.pi / y.size)
@@ -850,7 +850,7 @@ def _expected_nll(name, true, candidate) -> float:
         y = np.linspace(true[0] - 30, true[0] + 30, 60001)
         w = dist.pdf(y) * (y[1] - y[0])
     ones = np.ones_like(y)
-    return float(np.sum(w * info.loss(y, candidate[0] * ones, candidate[1] * ones, reduction="none")))
+    return float(np.sum(w * info.loss(**info.named([y, candidate[0] * ones, candidate[1] * ones]), reduction="none")))
 
 
 @pytest.mark.parametrize(

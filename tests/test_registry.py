@@ -407,7 +407,7 @@ def expected_loss(info, q, y_pred: np.ndarray) -> np.ndarray:
     m = y_pred.shape[0]
 
     def per_example(y_true):
-        return np.reshape(info.loss(y_true, y_pred, reduction="none"), (m, -1)).sum(axis=-1)
+        return np.reshape(info.loss(y_true=y_true, y_pred=y_pred, reduction="none"), (m, -1)).sum(axis=-1)
 
     if info.target == "binary":
         return q * per_example(np.ones_like(y_pred)) + (1 - q) * per_example(np.zeros_like(y_pred))
@@ -482,7 +482,7 @@ def _strictly_minimised(expected: Callable[[list[float]], float], best: list[flo
 
 def _loss_at(info, **inputs) -> Callable[..., np.ndarray]:
     return lambda **kw: info.loss(
-        *[np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args], reduction="none"
+        **{a: np.asarray(kw.get(a, inputs.get(a)), dtype=float) for a in info.args}, reduction="none"
     )
 
 
@@ -494,7 +494,9 @@ def _gaussian_proper(info) -> list[str]:
         y = m + np.sqrt(v) * nodes
 
         def expected(p):
-            return float(weights @ info.loss(y, np.full_like(y, p[0]), np.full_like(y, p[1]), reduction="none"))
+            return float(
+                weights @ info.loss(**info.named([y, np.full_like(y, p[0]), np.full_like(y, p[1])]), reduction="none")
+            )
 
         failures += _strictly_minimised(expected, [m, v], f"q = N({m}, {v})")
     return failures
@@ -510,7 +512,9 @@ def _quad_proper(info, dist, params_list, support) -> list[str]:
 
         def expected(p, q=q, lo=lo, hi=hi, params=params):
             def f(y):
-                return q.pdf(y) * float(info.loss(np.array([y]), *(np.array([v]) for v in p), reduction="sum"))
+                return q.pdf(y) * float(
+                    info.loss(**info.named([np.array([y]), *(np.array([v]) for v in p)]), reduction="sum")
+                )
 
             return quad(
                 f,
@@ -551,7 +555,7 @@ def _poisson_proper(info) -> list[str]:
         pmf = stats.poisson.pmf(k, rate)
 
         def expected(p):
-            return float(pmf @ info.loss(k, np.full_like(k, p[0]), reduction="none"))
+            return float(pmf @ info.loss(**info.named([k, np.full_like(k, p[0])]), reduction="none"))
 
         failures += _strictly_minimised(expected, [float(np.log(rate))], f"q = Poisson({rate}), log-rate prediction")
     return failures
@@ -569,7 +573,10 @@ def _vae_proper(info) -> list[str]:
         def expected(p):
             recon = np.repeat(np.array([p]), 4, axis=0)
             return float(
-                probs @ info.loss(outcomes, recon, np.repeat(mu, 4, 0), np.repeat(logvar, 4, 0), reduction="none")
+                probs
+                @ info.loss(
+                    **info.named([outcomes, recon, np.repeat(mu, 4, 0), np.repeat(logvar, 4, 0)]), reduction="none"
+                )
             )
 
         failures += _strictly_minimised(expected, list(sps.logit(q)), f"x ~ Bernoulli({q.tolist()})")
@@ -584,8 +591,8 @@ def _gan_discriminator_proper(info) -> list[str]:
         def expected(p, q=q):
             s = np.array([p[0]])
             return float(
-                q * info.loss(s, np.array([-1e4]), reduction="sum")
-                + (1 - q) * info.loss(np.array([1e4]), s, reduction="sum")
+                q * info.loss(**info.named([s, np.array([-1e4])]), reduction="sum")
+                + (1 - q) * info.loss(**info.named([np.array([1e4]), s]), reduction="sum")
             )
 
         failures += _strictly_minimised(expected, [float(sps.logit(q))], f"real with probability {q}")
@@ -611,7 +618,7 @@ def _panel_proper(info, dist, params_list, breaks) -> list[str]:
         y, w = _panel_expectation(dist(*params).pdf, np.asarray(breaks(params), dtype=float))
 
         def expected(p, y=y, w=w):
-            return float(w @ info.loss(y, *(np.full_like(y, v) for v in p), reduction="none"))
+            return float(w @ info.loss(**info.named([y, *(np.full_like(y, v) for v in p)]), reduction="none"))
 
         failures += _strictly_minimised(expected, list(params), f"{info.name}, q with parameters {params}")
     return failures
@@ -665,7 +672,9 @@ def _negative_binomial_proper(info) -> list[str]:
         pmf = q.pmf(k)
 
         def expected(p, k=k, pmf=pmf):
-            return float(pmf @ info.loss(k, np.full_like(k, p[0]), np.full_like(k, p[1]), reduction="none"))
+            return float(
+                pmf @ info.loss(**info.named([k, np.full_like(k, p[0]), np.full_like(k, p[1])]), reduction="none")
+            )
 
         failures += _strictly_minimised(expected, [mean, dispersion], f"q = NB({mean}, {dispersion})")
     return failures
@@ -684,7 +693,7 @@ def _multivariate_gaussian_proper(info) -> list[str]:
         def expected(p, y=y):
             mean = np.broadcast_to(np.array(p[:2]), y.shape)
             scale = np.broadcast_to(np.array([[p[2], 0.0], [p[3], p[4]]]), (len(y), 2, 2))
-            return float(w @ info.loss(y, mean, scale, reduction="none"))
+            return float(w @ info.loss(**info.named([y, mean, scale]), reduction="none"))
 
         best = [*m, lower[0, 0], lower[1, 0], lower[1, 1]]
         failures += _strictly_minimised(expected, best, f"q = N({m.tolist()}, L = {lower.tolist()})")
@@ -705,7 +714,7 @@ def _mixture_proper(info, component, support) -> list[str]:
 
         def expected(p, y=y, w=w):
             args = [np.broadcast_to(np.array(p[i : i + 2]), (len(y), 2)) for i in (0, 2, 4)]
-            return float(w @ info.loss(y, *args, reduction="none"))
+            return float(w @ info.loss(**info.named([y, *args]), reduction="none"))
 
         failures += _strictly_minimised(expected, best, f"{info.name}, q = the mixture {best}")
     return failures
@@ -733,7 +742,9 @@ def _ordinal_proper(info) -> list[str]:
         q = np.diff(cdf)
 
         def expected(p, classes=classes, q=q):
-            return float(q @ info.loss(classes, np.full(len(classes), p[0]), np.array(p[1:]), reduction="none"))
+            return float(
+                q @ info.loss(**info.named([classes, np.full(len(classes), p[0]), np.array(p[1:])]), reduction="none")
+            )
 
         failures += _strictly_minimised(expected, [score, *cutpoints], f"q = cumulative logit at {score}, {cutpoints}")
     return failures
@@ -748,7 +759,7 @@ def _plackett_luce_proper(info) -> list[str]:
 
         def expected(p, scores=scores):
             probs = np.exp(-_plackett_luce(rankings, np.tile(scores, (len(rankings), 1))))  # q, from scipy
-            return float(probs @ info.loss(rankings, np.tile(p, (len(rankings), 1)), reduction="none"))
+            return float(probs @ info.loss(**info.named([rankings, np.tile(p, (len(rankings), 1))]), reduction="none"))
 
         failures += _strictly_minimised(expected, list(scores), f"q = Plackett-Luce({scores})")
     return failures
@@ -762,7 +773,7 @@ def _class_logits_proper(info) -> list[str]:
         classes = np.arange(len(q))
 
         def expected(logits, classes=classes, q=q):
-            return float(q @ info.loss(classes, np.tile(logits, (len(q), 1)), reduction="none"))
+            return float(q @ info.loss(**info.named([classes, np.tile(logits, (len(q), 1))]), reduction="none"))
 
         failures += _strictly_minimised(expected, list(np.log(q)), f"q = {q.tolist()}")
     return failures
@@ -1233,12 +1244,12 @@ def test_a_false_non_convexity_claim_on_a_loss_of_several_inputs_fails():
 def test_propriety_recipes_catch_a_miscalibrated_loss(name):
     """Scaling the prediction's first parameter moves the minimiser: the recipe must notice."""
     info = losslib.LOSSES[name]
-    position = info.args.index(info.grad_wrt[0])
+    first = info.grad_wrt[0]
 
-    def shifted(*args, **kw):
-        args = list(args)
-        args[position] = np.asarray(args[position]) * 1.3 + 0.2
-        return info.loss(*args, **kw)
+    def shifted(*args, **kw):  # called as the recipe calls the loss: by position or by name
+        kw = {**info.named(args), **kw}
+        kw[first] = np.asarray(kw[first]) * 1.3 + 0.2
+        return info.loss(**kw)
 
     assert PROPRIETY_RECIPES[name](dataclasses.replace(info, loss=shifted))
 

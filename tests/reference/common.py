@@ -2,7 +2,7 @@
 
 A *case* is one call of a loss: ``{"id", "loss", "inputs": {arg: array}, "options": {...},
 "grad_compare": bool array or None, "results": {reduction: {"value": V, "grad": G}}}``. The
-inputs are keyed by the loss's positional arguments (``LOSSES[loss].args``), in order; ``G``
+inputs are keyed by the loss's arguments (``LOSSES[loss].args``), in order, and passed by name; ``G``
 is an array for a loss with one ``grad_wrt`` argument and ``{arg: array}`` for several.
 Arrays are stored as ``{"dtype", "shape", "data"}`` with floats written by ``repr``, so every
 float64 survives the round trip exactly.
@@ -135,7 +135,7 @@ def rng_for(case_id: str) -> np.random.Generator:
 
 
 def make_case(case_id: str, loss: str, inputs: dict[str, Any], grad_compare: Any = None, **options: Any) -> dict:
-    """A case of ``loss`` called with the positional ``inputs`` (in order) and keyword ``options``."""
+    """A case of ``loss`` called with ``inputs`` (its ``args``, by name) and keyword ``options``."""
     return {
         "id": case_id,
         "loss": loss,
@@ -166,11 +166,11 @@ def losslib_result(case: dict, reduction: str) -> dict:
     import losslib
 
     info = losslib.LOSSES[case["loss"]]
-    args = [case["inputs"][name] for name in info.args]
-    grad = info.grad(*args, reduction=reduction, **case["options"])
+    args = {name: case["inputs"][name] for name in info.args}
+    grad = info.grad(**args, reduction=reduction, **case["options"])
     if len(info.grad_wrt) > 1:
         grad = dict(zip(info.grad_wrt, grad))
-    return {"value": info.loss(*args, reduction=reduction, **case["options"]), "grad": grad}
+    return {"value": info.loss(**args, reduction=reduction, **case["options"]), "grad": grad}
 
 
 def compare(case: dict, reduction: str, got: dict, expected: dict) -> None:
