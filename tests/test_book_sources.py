@@ -269,6 +269,7 @@ EVERYDAY = {
         "risk": "'to price risk', 'risk scores'",
     },
     "04-embeddings": {"risk": "the hardest negative's risks"},
+    "07-likelihoods": {"cost": "the verb: 'predicting one star costs the same'"},
 }
 
 
