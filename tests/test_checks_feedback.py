@@ -222,3 +222,18 @@ def test_upper_bound_messages_do_not_list_the_loss_of_every_data_point():
     assert "position of the bound" in message, message
     message = _message("02-regression", "upper_bound", upper_bound=lambda y, tau: 13.0)
     assert "your bound is" in message and "3.857" in message and "[" not in message.split("expected")[1], message
+
+
+def test_the_choose_likelihood_statement_lists_every_name_the_check_accepts():
+    import json
+    import re
+
+    from losscourse.assignments import SOURCE
+    from losscourse.checks.likelihoods import _likelihood_names
+
+    notebook = json.loads((SOURCE / "07-likelihoods" / "likelihoods.ipynb").read_text())
+    statement = next(
+        "".join(c["source"]) for c in notebook["cells"] if "## 6. Which likelihood?" in "".join(c["source"])
+    )
+    listed = re.findall(r'`"(\w+)"`', statement.split("| `situation`")[0])
+    assert sorted(listed) == sorted(_likelihood_names()), "task 6 names other losses than its check accepts"

@@ -265,8 +265,9 @@ def _(plackett_luce_nll):
         losslib.plackett_luce_nll(np.array([[1, 0, 2]]), big),
         what="plackett_luce_nll(ranking, scores)",
         given="ranking = [[1, 0, 2]], scores = [[1000, 0, -1000]]",
-        overflow_hint="exp(1000) overflows: compute each log sum exp over the remaining items with its maximum "
-        "subtracted (np.logaddexp.accumulate on the scores in ranked order, from the end, does all of them)",
+        overflow_hint="exp(1000) overflows, or a sum of exponentials underflows to 0 (log 0 = -inf): each log sum "
+        "exp over the remaining items needs its own maximum subtracted, one maximum for the whole row is not "
+        "enough (np.logaddexp.accumulate on the scores in ranked order, from the end, does all of them)",
     )
 
 

@@ -468,6 +468,15 @@ def choose_likelihood__alt_if_chain(situation):
     return "plackett_luce_nll"
 
 
+def choose_likelihood__alt_von_mises_arm(situation):
+    # the elbow's position is an angle: a mixture of von Mises is as right as a Gaussian mixture
+    names = "gamma_nll beta_nll negative_binomial_nll student_t_nll weibull_nll ordinal_logistic_nll mixture_von_mises_nll plackett_luce_nll"
+    situations = (
+        "claim_amounts conversion_rates shop_visits stock_returns pump_lifetimes star_ratings robot_arm search_results"
+    )
+    return dict(zip(situations.split(), names.split()))[situation]
+
+
 def choose_likelihood__bug_regression_losses(situation):
     # the losses of chapter 2 for the amounts, the counts and the stars
     names = "msle beta_nll poisson_nll student_t_nll weibull_nll mse mixture_gaussian_nll plackett_luce_nll"
