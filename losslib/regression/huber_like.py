@@ -162,6 +162,20 @@ register(
     proper=None,
     reference="huber1964robust",
     summary="Quadratic for small residuals, linear for large ones.",
+    equivalents={
+        "torch": "torch.nn.functional.huber_loss",
+        "keras": "keras.losses.Huber",
+        "optax": "optax.losses.huber_loss",
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.huber_loss(y_pred, y_true, delta=delta)",
+        "keras": "keras.losses.Huber(delta=delta)(y_true, y_pred)",
+        "optax": "optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()",
+    },
+    equivalents_note=(
+        "optax's `huber_loss` is per element (take the mean). PyTorch's `smooth_l1_loss(beta=delta)` is "
+        "`huber / delta`."
+    ),
 )
 
 
@@ -361,6 +375,13 @@ register(
     reference="charbonnier1994two",
     oracle="closed form",
     summary="Smooth Huber: quadratic near zero, linear in the tails, every derivative.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has a pseudo-Huber loss.",
 )
 
 
@@ -519,4 +540,17 @@ register(
     reference="saleh2022statistical",
     oracle="closed form",
     summary="log cosh of the residual: smooth, with gradient tanh(r).",
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.LogCosh",
+        "optax": "optax.losses.log_cosh",
+    },
+    equivalent_calls={
+        "keras": "keras.losses.LogCosh()(y_true, y_pred)",
+        "optax": "optax.losses.log_cosh(y_pred, y_true).mean()",
+    },
+    equivalents_note=(
+        "Keras and optax compute log(cosh r) as a log-sum-exp minus log 2, which loses the digits of "
+        "residuals below about 1e-8; optax's loss is per element. PyTorch has no log-cosh loss."
+    ),
 )
