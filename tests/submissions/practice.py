@@ -69,24 +69,13 @@ def clip_by_global_norm__bug_overflow(grads, max_norm):
     return [g * min(1.0, max_norm / norm) for g in grads]
 
 
-def clip_by_global_norm__bug_in_place(grads, max_norm):
-    # scales the caller's arrays in place (as torch.nn.utils.clip_grad_norm_ does) and returns them
-    top = max(float(np.max(np.abs(g), initial=0)) for g in grads)
-    if top == 0:
-        return list(grads)
-    norm = top * float(np.sqrt(sum(np.sum((g / top) ** 2) for g in grads)))
-    for g in grads:
-        g *= min(1.0, max_norm / norm)
-    return list(grads)
-
-
 def clip_by_global_norm__bug_zero_norm(grads, max_norm):
-    # divides by the norm without a guard: all-zero gradients give 0 / 0 = nan
+    # the unit direction times the clipped length: all-zero gradients give 0 / 0 = nan
     grads = [np.asarray(g) for g in grads]
     top = max(float(np.max(np.abs(g), initial=0)) for g in grads)
     with np.errstate(all="ignore"):
-        norm = top * float(np.sqrt(sum(np.sum((g / top) ** 2) for g in grads)))
-    return [g * min(1.0, max_norm / norm) for g in grads]
+        norm = top * np.sqrt(sum(np.sum((g / top) ** 2) for g in grads))
+        return [g / norm * min(norm, max_norm) for g in grads]
 
 
 def clip_by_global_norm__bug_float64(grads, max_norm):
@@ -676,4 +665,15 @@ def clip_loss__trivial_log_n(image_embeddings, text_embeddings, temperature):  #
     return np.log(len(image_embeddings))
 
 
-EQUIVALENT: dict[str, dict[str, str]] = {}
+EQUIVALENT: dict[str, dict[str, str]] = {
+    "early_stopping_epoch": {
+        "`0` -> `1`": (
+            "best_epoch's first value: epoch 0 always improves on inf (the statement promises a finite first loss) "
+            "and sets it"
+        ),
+        "`0` -> `1` #2": "the counter's first value: epoch 0 always improves on inf and resets it to 0",
+    },
+    "clip_loss": {
+        "`np.logaddexp.reduce(s, axis=0)` -> `np.logaddexp.reduce(s)`": "axis=0 is the default of ufunc.reduce",
+    },
+}
