@@ -577,8 +577,6 @@ def clip_loss__bug_float64(image_embeddings, text_embeddings, temperature):
 
 # --- 8. diagnose_curve ----------------------------------------------------------------------------
 
-_CURVES = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good".split()
-
 
 def diagnose_curve__alt_if_chain(curve):
     if curve == "turns_up":
@@ -598,43 +596,49 @@ def diagnose_curve__alt_if_chain(curve):
     return "data_leakage"
 
 
-def _answers(names):
-    return dict(zip(_CURVES, names.split(), strict=True))
+# Each bug changes one or two answers (a submission is one function's source: no helpers outside it).
 
 
 def diagnose_curve__bug_noise_for_zigzag(curve):
     # a noisy curve blamed on small batches, though the batch has 512 examples and a smaller step fixes it
+    curves = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good"
     names = "overfitting batch_too_small learning_rate_too_low vanishing_gradients exploding_gradients label_noise underfitting data_leakage"
-    return _answers(names)[curve]
+    return dict(zip(curves.split(), names.split()))[curve]
 
 
 def diagnose_curve__bug_overfitting_for_noise(curve):
     # the late memorisation read as plain overfitting, ignoring the wrong labels found by hand
+    curves = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good"
     names = "overfitting learning_rate_too_high learning_rate_too_low vanishing_gradients exploding_gradients overfitting underfitting data_leakage"
-    return _answers(names)[curve]
+    return dict(zip(curves.split(), names.split()))[curve]
 
 
 def diagnose_curve__bug_swapped_gradients(curve):
     # vanishing and exploding swapped
+    curves = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good"
     names = "overfitting learning_rate_too_high learning_rate_too_low exploding_gradients vanishing_gradients label_noise underfitting data_leakage"
-    return _answers(names)[curve]
+    return dict(zip(curves.split(), names.split()))[curve]
 
 
 def diagnose_curve__bug_slow_as_underfitting(curve):
-    # slow progress read as a model too small, though a larger step size gets further
+    # slow progress read as a model too small (a larger step size gets further); leakage as a shift
+    curves = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good"
     names = "overfitting learning_rate_too_high underfitting vanishing_gradients exploding_gradients label_noise underfitting distribution_shift"
-    return _answers(names)[curve]
+    return dict(zip(curves.split(), names.split()))[curve]
 
 
 def diagnose_curve__bug_underfitting_for_overfitting(curve):
     # the rising validation loss read as a model too small
+    curves = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good"
     names = "underfitting learning_rate_too_high learning_rate_too_low vanishing_gradients exploding_gradients label_noise underfitting data_leakage"
-    return _answers(names)[curve]
+    return dict(zip(curves.split(), names.split()))[curve]
 
 
 def diagnose_curve__bug_capitalised(curve):
-    # not a name from the list
-    return {"turns_up": "Overfitting"}.get(curve, diagnose_curve__alt_if_chain(curve))
+    # "Overfitting" is not a name from the list
+    curves = "turns_up zigzag slow_line flat_deep spike_nan memorise_late both_high too_good"
+    names = "Overfitting learning_rate_too_high learning_rate_too_low vanishing_gradients exploding_gradients label_noise underfitting data_leakage"
+    return dict(zip(curves.split(), names.split()))[curve]
 
 
 # --- Trivial answers only these tasks can phrase --------------------------------------------------
