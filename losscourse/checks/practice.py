@@ -98,10 +98,10 @@ def _(early_stopping_epoch):
             "val_losses = [1, 0.8, 0.65, 0.6, 0.55, 0.58, 0.57, 0.6, 0.5, 0.45, 0.5], patience = 3",
         ),
         (
-            np.array([0.9, 0.7, 0.6, 0.5, 0.5, 0.55, 0.5, 0.6, 0.62, 0.4]),
+            np.array([0.9, 0.7, 0.6, 0.5, 0.5, 0.55, 0.5, 0.6, 0.62, 0.65]),
             5,
             3,
-            "val_losses = [0.9, 0.7, 0.6, 0.5, 0.5, 0.55, 0.5, 0.6, 0.62, 0.4], patience = 5",
+            "val_losses = [0.9, 0.7, 0.6, 0.5, 0.5, 0.55, 0.5, 0.6, 0.62, 0.65], patience = 5",
         ),
     ]
     for losses, patience, expected, given in cases:
@@ -111,22 +111,23 @@ def _(early_stopping_epoch):
             raise CheckFailed(f"{where}, expected an int, the epoch (counted from 0)")
         if got == expected:
             continue
+        # the messages say what is off without naming the epoch expected
         stop = expected + patience
         if got == stop:
             why = (
-                f"that is the epoch at which training stops ({patience} epochs without improvement after epoch "
-                f"{expected}); the weights kept are those of the best epoch before it"
+                f"epoch {got} is where training stops ({patience} epochs in a row without improvement); the "
+                "weights kept are those of the best epoch before the stop, the last improvement"
             )
         elif got == np.argmin(losses) or got > stop:
             why = (
-                f"training stops at epoch {stop}, {patience} epochs without improvement after epoch {expected}: "
-                "the epochs after the stop are never seen (is the counter reset only on a strict improvement, "
-                "and do you stop as soon as it reaches patience?)"
+                f"epoch {got} comes after the stop: training stops as soon as {patience} epochs in a row bring no "
+                "improvement, and the epochs after that are never seen (is the counter reset only on a strict "
+                "improvement, and do you stop as soon as it reaches patience?)"
             )
-        elif got == expected + 1 or got == len(losses) - 1 - np.argmin(losses[::-1]):
+        elif 0 <= got < len(losses) and got > expected and losses[got] == losses[expected]:
             why = (
-                "an equal value is no improvement: the loss improves only when it is strictly lower than the best "
-                "so far, so the earlier epoch is kept"
+                f"epoch {got} only equals the loss of an earlier epoch: an equal value is no improvement (the loss "
+                "improves only when it is strictly lower than the best so far), so the earlier epoch is kept"
             )
         elif got == expected - 1 or got == expected + 1:
             why = "off by one: epochs count from 0, val_losses[e] is the loss after epoch e"
