@@ -237,3 +237,18 @@ def test_the_choose_likelihood_statement_lists_every_name_the_check_accepts():
     )
     listed = re.findall(r'`"(\w+)"`', statement.split("| `situation`")[0])
     assert sorted(listed) == sorted(_likelihood_names()), "task 6 names other losses than its check accepts"
+
+
+def test_early_stopping_messages_never_name_the_epoch_expected():
+    for wrong in (0, 3, 5, 7, 9, 10):  # the visible curve's best epoch is 4 (patience 3, the stop at 7)
+        message = _message("08-practice", "early_stopping_epoch", early_stopping_epoch=lambda v, p, w=wrong: w)
+        assert "epoch 4" not in message and "returned 4" not in message, message
+
+
+def test_a_clipping_answer_that_scales_up_small_gradients_is_told_so():
+    def normalise(grads, max_norm):  # always rescales to max_norm
+        norm = np.sqrt(sum(np.sum(g**2) for g in grads))
+        return [g * float(max_norm / norm) for g in grads]
+
+    message = _message("08-practice", "clip_by_global_norm", clip_by_global_norm=normalise)
+    assert "max_norm=100" in message and "stay as they are" in message, message
