@@ -245,6 +245,22 @@ def test_early_stopping_messages_never_name_the_epoch_expected():
         assert "epoch 4" not in message and "returned 4" not in message, message
 
 
+def test_early_stopping_slips_are_recognised_on_curves_of_their_own():
+    # The visible curve stops at epoch 7 (patience 3) and keeps epoch 4: a message that says "7 is the stop" or
+    # "off by one" gives the answer away by arithmetic, so these slips are diagnosed on the checks' own probes.
+    stop_epoch, one_based = (
+        getattr(submissions_module("08-practice"), f"early_stopping_epoch__bug_{slip}")
+        for slip in ("stop_epoch", "one_based")
+    )
+    message = _message("08-practice", "early_stopping_epoch", early_stopping_epoch=stop_epoch)
+    assert "at which training stops" in message and "in a row" not in message, message
+    message = _message("08-practice", "early_stopping_epoch", early_stopping_epoch=one_based)
+    assert "count from 0" in message and "off by one" not in message, message
+    for wrong in range(11):  # every constant, among them 7 and 5, the two slips' answers on the visible curve
+        message = _message("08-practice", "early_stopping_epoch", early_stopping_epoch=lambda v, p, w=wrong: w)
+        assert "at which training stops" not in message and "count from 0" not in message, message
+
+
 def test_a_clipping_answer_that_scales_up_small_gradients_is_told_so():
     def normalise(grads, max_norm):  # always rescales to max_norm
         norm = np.sqrt(sum(np.sum(g**2) for g in grads))

@@ -57,7 +57,7 @@ def _(clip_by_global_norm):
                     lambda g, e, m=max_norm: np.allclose(
                         g, _flat([a * min(1.0, m / n) for a, n in zip(_GRADS, norms, strict=True)])
                     ),
-                    "each array was clipped by its own norm (12 + ... and 84): the global norm is the norm of all "
+                    "each array was clipped by its own norm (13 and 84): the global norm is the norm of all "
                     "the gradients together, sqrt of the sum of the squares of every entry of every array",
                 ),
                 (
@@ -76,7 +76,7 @@ def _(clip_by_global_norm):
                 ),
                 (
                     lambda g, e, m=max_norm: np.allclose(g, _flat(_GRADS) * min(1.0, m / sum(norms))),
-                    "the global norm is not the sum of the arrays' norms (12 + ... = 97 here) but the square "
+                    "the global norm is not the sum of the arrays' norms (13 + 84 = 97 here) but the square "
                     "root of the sum of all the squares (85)",
                 ),
                 (
@@ -85,6 +85,22 @@ def _(clip_by_global_norm):
                 ),
             ],
         )
+
+
+# Curves of their own that recognise two slips without hinting at the visible curves' answers: each slip's answer
+# on two curves (a constant answer cannot match both).
+_STOP_PROBES = [(np.array([1.0, 2.0, 3.0, 4.0]), 2, 2), (np.array([1.0, 2.0, 3.0, 4.0, 5.0]), 3, 3)]
+_STOP_PROBE_GIVEN = "val_losses = [1, 2, 3, 4] and patience = 2 (no improvement after epoch 0, the stop at epoch 2)"
+_ONE_BASED_PROBES = [(np.array([3.0, 2.0, 1.0]), 1, 3), (np.array([2.0, 1.0]), 1, 2)]
+_ONE_BASED_PROBE_GIVEN = "val_losses = [3, 2, 1] and patience = 1"
+
+
+def _gives(function, probes) -> bool:
+    """Whether ``function(losses.copy(), patience)`` returns the slip's answer on every probe (False if it raises)."""
+    try:
+        return all(function(losses.copy(), patience) == answer for losses, patience, answer in probes)
+    except Exception:  # noqa: BLE001 - a probe that fails says nothing about the slip
+        return False
 
 
 @tasks.visible("early_stopping_epoch")
@@ -111,12 +127,18 @@ def _(early_stopping_epoch):
             raise CheckFailed(f"{where}, expected an int, the epoch (counted from 0)")
         if got == expected:
             continue
-        # the messages say what is off without naming the epoch expected
+        # The messages say what is off without naming the epoch expected, nor anything it follows from by
+        # arithmetic: the slips "the epoch of the stop" and "epochs from 1" are recognised on curves of their own.
         stop = expected + patience
-        if got == stop:
+        if _gives(early_stopping_epoch, _STOP_PROBES):
             why = (
-                f"epoch {got} is where training stops ({patience} epochs in a row without improvement); the "
-                "weights kept are those of the best epoch before the stop, the last improvement"
+                f"it returns the epoch at which training stops, not the best one: with {_STOP_PROBE_GIVEN}, "
+                "early_stopping_epoch returned 2; the weights kept are those of the last improvement before the stop"
+            )
+        elif _gives(early_stopping_epoch, _ONE_BASED_PROBES):
+            why = (
+                f"epochs count from 0: with {_ONE_BASED_PROBE_GIVEN} (3 epochs, numbered 0, 1 and 2), "
+                "early_stopping_epoch returned 3; val_losses[e] is the loss after epoch e"
             )
         elif got == np.argmin(losses) or got > stop:
             why = (
@@ -129,8 +151,6 @@ def _(early_stopping_epoch):
                 f"epoch {got} only equals the loss of an earlier epoch: an equal value is no improvement (the loss "
                 "improves only when it is strictly lower than the best so far), so the earlier epoch is kept"
             )
-        elif got == expected - 1 or got == expected + 1:
-            why = "off by one: epochs count from 0, val_losses[e] is the loss after epoch e"
         else:
             why = (
                 "the epoch kept is the last strict improvement before the counter of epochs without improvement "
@@ -150,7 +170,7 @@ def _barron_call(function, alpha: float):
     """``function(_Y, _P, alpha=alpha, scale=_C)``, a division by zero told in words."""
     try:
         with np.errstate(all="ignore"):
-            return function(_Y, _P, alpha=alpha, scale=_C)
+            return function(_Y.copy(), _P.copy(), alpha=alpha, scale=_C)
     except ZeroDivisionError:
         raise CheckFailed(
             f"{function.__name__}(y_true, y_pred, alpha={alpha:g}, scale=0.5) with {_BARRON_GIVEN} divided by zero: "
@@ -243,6 +263,11 @@ def _(barron_loss_grad):
                 ),
                 (
                     lambda g, e: np.allclose(g, e * _C * _C),
+                    "that is (y_pred - y_true) / N times the weight, x * scale rather than x / scale: the residual is "
+                    "divided by the scale, x = (y_pred - y_true) / scale, and the chain rule divides by it once more",
+                ),
+                (
+                    lambda g, e: np.allclose(g, e / (_C * _C)),
                     "the factor of the chain rule is 1 / scale once: x / scale, not x / scale^3",
                 ),
                 (
@@ -269,7 +294,7 @@ def _(generalized_cross_entropy):
     p_y = losslib.softmax(_LOGITS)[np.arange(4), _LABELS]
     for q in (0.7, 1.0):
         check_close(
-            generalized_cross_entropy(_LABELS, _LOGITS, q),
+            generalized_cross_entropy(_LABELS.copy(), _LOGITS.copy(), q),
             losslib.generalized_cross_entropy(_LABELS, _LOGITS, q=q),
             what=f"generalized_cross_entropy(labels, logits, q={q:g})",
             given=_GCE_GIVEN,
@@ -322,9 +347,10 @@ def _(arcface_logits):
         z[rows, _COS_LABELS] = values
         return z
 
+    expected = arcface_reference(_COS_LABELS, _COS, s, m)
     check_close(
-        arcface_logits(_COS_LABELS, _COS, s, m),
-        arcface_reference(_COS_LABELS, _COS, s, m),
+        arcface_logits(_COS_LABELS.copy(), _COS.copy(), s, m),
+        expected,
         what="arcface_logits(labels, cosines, scale=4, margin=0.5)",
         given="labels = [0, 1, 2], cosines = [[0.8, 0.1, -0.3], [0.2, 0.6, 0.5], [-0.4, 0.3, 0.9]]",
         hints=[
@@ -356,9 +382,10 @@ def _(arcface_logits):
         ],
     )
     edge = np.array([[1.0, 0.3], [0.2, -1.0]])
+    expected = arcface_reference(np.array([0, 1]), edge, s, m)
     check_close(
-        arcface_logits(np.array([0, 1]), edge, s, m),
-        arcface_reference(np.array([0, 1]), edge, s, m),
+        arcface_logits(np.array([0, 1]), edge.copy(), s, m),
+        expected,
         what="arcface_logits(labels, cosines, scale=4, margin=0.5)",
         given="labels = [0, 1], cosines = [[1, 0.3], [0.2, -1]] (true-class cosines 1 and -1)",
         hints=[
@@ -394,7 +421,7 @@ def _(clip_loss):
             0.5 * (np.logaddexp.reduce(raw, axis=1) + np.logaddexp.reduce(raw, axis=0)) - raw[rows, rows]
         )
         with np.errstate(all="ignore"):
-            got = clip_loss(_U, _V, tau)
+            got = clip_loss(_U.copy(), _V.copy(), tau)
         check_close(
             got,
             losslib.clip_loss(_U, _V, temperature=tau),

@@ -27,6 +27,17 @@ def clip_by_global_norm__alt_norms_of_norms(grads, max_norm):
     return [g * min(1.0, max_norm / norm) if norm else g.copy() for g in grads]
 
 
+def clip_by_global_norm__alt_zero_norm_test(grads, max_norm):
+    # the norm of all the entries divided by the largest, a zero norm tested for (no epsilon)
+    grads = [np.asarray(g) for g in grads]
+    flat = np.concatenate([g.ravel() for g in grads])
+    top = float(np.max(np.abs(flat)))
+    norm = top * float(np.linalg.norm(flat / top)) if top > 0 else 0.0
+    if norm == 0 or norm <= max_norm:
+        return [g.copy() for g in grads]
+    return [g * (max_norm / norm) for g in grads]
+
+
 def clip_by_global_norm__bug_per_array(grads, max_norm):
     # each array clipped by its own norm: the direction of the whole update changes
     out = []
@@ -76,6 +87,38 @@ def clip_by_global_norm__bug_zero_norm(grads, max_norm):
     with np.errstate(all="ignore"):
         norm = top * np.sqrt(sum(np.sum((g / top) ** 2) for g in grads))
         return [g / norm * min(norm, max_norm) for g in grads]
+
+
+def clip_by_global_norm__bug_epsilon(grads, max_norm):
+    # PyTorch's factor max_norm / (norm + 1e-6) against the zero norm: the 7th digit changes, and norms of 1e-200
+    # are not clipped at all
+    grads = [np.asarray(g) for g in grads]
+    top = max(float(np.max(np.abs(g), initial=0)) for g in grads)
+    norm = top * float(np.sqrt(sum(np.sum((g / top) ** 2) for g in grads))) if top else 0.0
+    return [g * min(1.0, max_norm / (norm + 1e-6)) for g in grads]
+
+
+def clip_by_global_norm__bug_direction_times_length(grads, max_norm):
+    # the unit direction times the clipped length, zero norm tested for: g / norm * norm is off by a rounding,
+    # so gradients under max_norm do not come back bit for bit
+    grads = [np.asarray(g) for g in grads]
+    top = max(float(np.max(np.abs(g), initial=0)) for g in grads)
+    if top == 0:
+        return [g.copy() for g in grads]
+    norm = top * float(np.sqrt(sum(np.sum((g / top) ** 2) for g in grads)))
+    return [g / norm * min(norm, max_norm) for g in grads]
+
+
+def clip_by_global_norm__bug_product_underflow(grads, max_norm):
+    # g * max_norm / norm: the product g * max_norm underflows to 0 for g near 1e-200 and max_norm = 1e-201
+    grads = [np.asarray(g) for g in grads]
+    top = max(float(np.max(np.abs(g), initial=0)) for g in grads)
+    if top == 0:
+        return [g.copy() for g in grads]
+    norm = top * float(np.sqrt(sum(np.sum((g / top) ** 2) for g in grads)))
+    if norm <= max_norm:
+        return [g.copy() for g in grads]
+    return [g * max_norm / norm for g in grads]
 
 
 def clip_by_global_norm__bug_float64(grads, max_norm):
@@ -235,6 +278,19 @@ def barron_loss__bug_no_limits(y_true, y_pred, *, alpha, scale):
         return np.mean(b / alpha * np.expm1(alpha / 2 * np.log1p(x * x / b)))
 
 
+def barron_loss__bug_limits_nearby(y_true, y_pred, *, alpha, scale):
+    # the limits used next to alpha = 0 and 2 as well: they differ from the formula in the 8th or 9th digit
+    x = (np.asarray(y_pred) - np.asarray(y_true)) / scale
+    if abs(alpha - 2) < 1e-6:
+        return np.mean(0.5 * x * x)
+    if abs(alpha) < 1e-6:
+        return np.mean(np.log1p(0.5 * x * x))
+    if alpha == -np.inf:
+        return np.mean(-np.expm1(-0.5 * x * x))
+    b = abs(alpha - 2)
+    return np.mean(b / alpha * np.expm1(alpha / 2 * np.log1p(x * x / b)))
+
+
 def barron_loss__bug_cauchy_without_half(y_true, y_pred, *, alpha, scale):
     # log(x^2 + 1) at alpha = 0
     x = (np.asarray(y_pred) - np.asarray(y_true)) / scale
@@ -334,6 +390,42 @@ def barron_loss_grad__bug_no_chain_rule(y_true, y_pred, *, alpha, scale):
     return x * w / x.size
 
 
+def barron_loss_grad__bug_scale_cubed(y_true, y_pred, *, alpha, scale):
+    # the chain rule's 1 / scale applied three times: x / scale^3
+    x = (np.asarray(y_pred) - np.asarray(y_true)) / scale
+    if alpha == 2:
+        w = np.ones_like(x)
+    elif alpha == -np.inf:
+        w = np.exp(-0.5 * x * x)
+    else:
+        w = np.exp((alpha / 2 - 1) * np.log1p(x * x / abs(alpha - 2)))
+    return x * w / (scale**3 * x.size)
+
+
+def barron_loss_grad__bug_raw_residual(y_true, y_pred, *, alpha, scale):
+    # the raw residual y_pred - y_true in front of the weight, neither divided by the scale nor by it again
+    r = np.asarray(y_pred) - np.asarray(y_true)
+    x = r / scale
+    if alpha == 2:
+        w = np.ones_like(x)
+    elif alpha == -np.inf:
+        w = np.exp(-0.5 * x * x)
+    else:
+        w = np.exp((alpha / 2 - 1) * np.log1p(x * x / abs(alpha - 2)))
+    return r * w / x.size
+
+
+def barron_loss_grad__bug_np_abs(y_true, y_pred, *, alpha, scale):
+    # np.abs(alpha - 2) is a numpy float64 scalar: float32 inputs come back float64
+    x = (np.asarray(y_pred) - np.asarray(y_true)) / scale
+    if alpha == 2:
+        return x / (scale * x.size)
+    if alpha == -np.inf:
+        return x * np.exp(-0.5 * x * x) / (scale * x.size)
+    w = np.exp((alpha / 2 - 1) * np.log1p(x * x / np.abs(alpha - 2)))
+    return x * w / (scale * x.size)
+
+
 def barron_loss_grad__bug_power_alpha_half(y_true, y_pred, *, alpha, scale):
     # the power alpha / 2 (the loss's), not alpha / 2 - 1
     x = (np.asarray(y_pred) - np.asarray(y_true)) / scale
@@ -390,6 +482,15 @@ def generalized_cross_entropy__bug_naive_power(labels, logits, q):
     return np.mean((1 - p[np.arange(len(labels)), labels] ** q) / q)
 
 
+def generalized_cross_entropy__bug_cross_entropy_for_small_q(labels, logits, q):
+    # the cross-entropy substituted for q < 1e-6: it differs from the loss in the 8th digit at q = 1e-8
+    logits = np.asarray(logits)
+    log_p_y = logits[np.arange(len(labels)), labels] - np.logaddexp.reduce(logits, axis=1)
+    if q < 1e-6:
+        return np.mean(-log_p_y)
+    return np.mean(-np.expm1(q * log_p_y) / q)
+
+
 def generalized_cross_entropy__bug_naive_softmax(labels, logits, q):
     # exp(logits) without the row maximum: overflows for logits of 1e4
     logits = np.asarray(logits)
@@ -436,6 +537,14 @@ def arcface_logits__alt_one_hot(labels, cosines, scale, margin):
     cosines = np.asarray(cosines)
     one_hot = np.arange(cosines.shape[1]) == np.asarray(labels)[:, None]
     return scale * np.where(one_hot, np.cos(np.arccos(cosines) + margin), cosines)
+
+
+def arcface_logits__alt_in_place(labels, cosines, scale, margin):
+    # the true classes' cosines replaced in the array passed in, then everything scaled
+    c = np.asarray(cosines)
+    rows = np.arange(len(c))
+    c[rows, labels] = np.cos(np.arccos(c[rows, labels]) + margin)
+    return scale * c
 
 
 def arcface_logits__bug_cosface(labels, cosines, scale, margin):
