@@ -23,6 +23,7 @@ from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
+from ._wrappers import gradient
 from .special import log_softmax, softmax
 
 __all__ = ["arcface", "arcface_grad", "cosface", "cosface_grad"]
@@ -171,17 +172,17 @@ def cosface(
     return cast(Reduced, _cosface(labels, cosines, scale=scale, margin=margin, reduction=reduction, grad=False)[0])
 
 
-def cosface_grad(
-    labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.35, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`cosface` with respect to the cosines: :math:`s\,(p - e_y)`.
+cosface_grad = gradient(
+    cosface,
+    _cosface,
+    doc=r"""Gradient of :func:`cosface` with respect to the cosines: :math:`s\,(p - e_y)`.
 
     Examples
     --------
     >>> cosface_grad([0], [[0.5, 0.5]], scale=1.0, margin=0.0)
     array([[-0.5,  0.5]])
-    """
-    return cast(FloatArray, _cosface(labels, cosines, scale=scale, margin=margin, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -338,10 +339,10 @@ def arcface(
     return cast(Reduced, _arcface(labels, cosines, scale=scale, margin=margin, reduction=reduction, grad=False)[0])
 
 
-def arcface_grad(
-    labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.5, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`arcface` with respect to the cosines.
+arcface_grad = gradient(
+    arcface,
+    _arcface,
+    doc=r"""Gradient of :func:`arcface` with respect to the cosines.
 
     :math:`s\,p_j` for :math:`j \ne y` and :math:`s\,(p_y - 1)(\cos m + \sin m\cot\theta_y)` for the
     true class (with :math:`\cos m` for the bracket at :math:`\cos\theta_y = \pm 1`).
@@ -350,8 +351,8 @@ def arcface_grad(
     --------
     >>> arcface_grad([0], [[0.0, 0.0]], scale=1.0, margin=0.0)
     array([[-0.5,  0.5]])
-    """
-    return cast(FloatArray, _arcface(labels, cosines, scale=scale, margin=margin, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(

@@ -27,6 +27,7 @@ from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, is_real_scalar
+from ._wrappers import gradient
 from .special import digamma, gammaln
 
 __all__ = [
@@ -181,10 +182,10 @@ def negative_binomial_nll(
     return cast(Reduced, _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, grad=False)[0])
 
 
-def negative_binomial_nll_grad(
-    y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
-) -> NegativeBinomialNLLGrad:
-    r"""Gradient of :func:`negative_binomial_nll` with respect to ``mean`` and ``dispersion``.
+negative_binomial_nll_grad = gradient(
+    negative_binomial_nll,
+    _negative_binomial_nll,
+    doc=r"""Gradient of :func:`negative_binomial_nll` with respect to ``mean`` and ``dispersion``.
 
     .. math::
 
@@ -196,10 +197,8 @@ def negative_binomial_nll_grad(
     --------
     >>> negative_binomial_nll_grad([3.0], [1.0], [1.0], reduction="sum").mean
     array([-1.])
-    """
-    return cast(
-        NegativeBinomialNLLGrad, _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, value=False)[1]
-    )
+    """,
+)
 
 
 def _sample_negative_binomial(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -396,17 +395,17 @@ def tweedie_deviance(
     return cast(Reduced, _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, grad=False)[0])
 
 
-def tweedie_deviance_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`tweedie_deviance` with respect to ``y_pred``: :math:`2(\mu - y)\mu^{-p}`, over N for the mean.
+tweedie_deviance_grad = gradient(
+    tweedie_deviance,
+    _tweedie_deviance,
+    doc=r"""Gradient of :func:`tweedie_deviance` with respect to ``y_pred``: :math:`2(\mu - y)\mu^{-p}`, over N for the mean.
 
     Examples
     --------
     >>> tweedie_deviance_grad([1.0], [2.0], power=1.0)
     array([1.])
-    """
-    return cast(FloatArray, _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_tweedie(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

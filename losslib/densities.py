@@ -27,6 +27,7 @@ from ._distributions import (
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
+from ._wrappers import gradient
 from .special import digamma, gammaln
 
 __all__ = [
@@ -200,10 +201,10 @@ def student_t_nll(
     return cast(Reduced, _student_t_nll(y_true, loc, scale, df, reduction=reduction, grad=False)[0])
 
 
-def student_t_nll_grad(
-    y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
-) -> StudentTNLLGrad:
-    r"""Gradient of :func:`student_t_nll` with respect to ``loc``, ``scale`` and ``df``.
+student_t_nll_grad = gradient(
+    student_t_nll,
+    _student_t_nll,
+    doc=r"""Gradient of :func:`student_t_nll` with respect to ``loc``, ``scale`` and ``df``.
 
     .. math::
 
@@ -217,8 +218,8 @@ def student_t_nll_grad(
     >>> g = student_t_nll_grad([1.0], [0.0], [1.0], [1.0], reduction="sum")
     >>> float(g.loc[0]), float(g.scale[0])
     (-1.0, 0.0)
-    """
-    return cast(StudentTNLLGrad, _student_t_nll(y_true, loc, scale, df, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_student_t(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -351,10 +352,10 @@ def gamma_nll(
     return cast(Reduced, _gamma_nll(y_true, concentration, rate, reduction=reduction, grad=False)[0])
 
 
-def gamma_nll_grad(
-    y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
-) -> GammaNLLGrad:
-    r"""Gradient of :func:`gamma_nll` with respect to ``concentration`` and ``rate``.
+gamma_nll_grad = gradient(
+    gamma_nll,
+    _gamma_nll,
+    doc=r"""Gradient of :func:`gamma_nll` with respect to ``concentration`` and ``rate``.
 
     .. math::
 
@@ -365,8 +366,8 @@ def gamma_nll_grad(
     --------
     >>> gamma_nll_grad([2.0], [1.0], [1.0], reduction="sum").rate
     array([1.])
-    """
-    return cast(GammaNLLGrad, _gamma_nll(y_true, concentration, rate, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_gamma(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -496,10 +497,10 @@ def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *
     return cast(Reduced, _beta_nll(y_true, alpha, beta, reduction=reduction, grad=False)[0])
 
 
-def beta_nll_grad(
-    y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean"
-) -> BetaNLLGrad:
-    r"""Gradient of :func:`beta_nll` with respect to ``alpha`` and ``beta``.
+beta_nll_grad = gradient(
+    beta_nll,
+    _beta_nll,
+    doc=r"""Gradient of :func:`beta_nll` with respect to ``alpha`` and ``beta``.
 
     .. math::
 
@@ -511,8 +512,8 @@ def beta_nll_grad(
     >>> g = beta_nll_grad([0.5], [1.0], [1.0], reduction="sum")  # psi(1) - psi(2) + log 2
     >>> round(float(g.alpha[0]), 12), round(float(g.beta[0]), 12)
     (-0.30685281944, -0.30685281944)
-    """
-    return cast(BetaNLLGrad, _beta_nll(y_true, alpha, beta, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_beta(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -24,6 +24,7 @@ from ._validation import (
     check_reduction,
     check_same_shape,
 )
+from ._wrappers import gradient
 from .special import log_sigmoid, sigmoid, softplus
 
 __all__ = [
@@ -260,16 +261,10 @@ def vae_elbo(
     return cast(Reduced, _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, grad=False)[0])
 
 
-def vae_elbo_grad(
-    x: npt.ArrayLike,
-    x_recon: npt.ArrayLike,
-    mu: npt.ArrayLike,
-    logvar: npt.ArrayLike,
-    *,
-    likelihood: str = "bernoulli",
-    reduction: str = "mean",
-) -> VaeElboGrad:
-    r"""Gradient of :func:`vae_elbo` with respect to ``x_recon``, ``mu`` and ``logvar``.
+vae_elbo_grad = gradient(
+    vae_elbo,
+    _vae_elbo,
+    doc=r"""Gradient of :func:`vae_elbo` with respect to ``x_recon``, ``mu`` and ``logvar``.
 
     .. math:: \frac{\partial \ell}{\partial \hat x} = \sigma(\hat x) - x \ \text{(Bernoulli)}
         \text{ or } \hat x - x \ \text{(Gaussian)}, \qquad
@@ -288,9 +283,8 @@ def vae_elbo_grad(
     >>> g = vae_elbo_grad([1.0, 0.0], [0.0, 0.0], [1.0], [0.0])
     >>> g.x_recon, g.mu, g.logvar
     (array([-0.5,  0.5]), array([1.]), array([0.]))
-    """
-    grads = _vae_elbo(x, x_recon, mu, logvar, likelihood=likelihood, reduction=reduction, value=False)[1]
-    return cast(VaeElboGrad, grads)
+    """,
+)
 
 
 def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -508,10 +502,10 @@ def gan_discriminator(
     return cast(Reduced, _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, grad=False)[0])
 
 
-def gan_discriminator_grad(
-    real_scores: npt.ArrayLike, fake_scores: npt.ArrayLike, *, kind: str = "minimax", reduction: str = "mean"
-) -> GanDiscriminatorGrad:
-    r"""Gradient of :func:`gan_discriminator` with respect to both batches of scores.
+gan_discriminator_grad = gradient(
+    gan_discriminator,
+    _gan_discriminator,
+    doc=r"""Gradient of :func:`gan_discriminator` with respect to both batches of scores.
 
     .. math:: \text{minimax, non\_saturating: } \frac{\partial\ell}{\partial r} = -\sigma(-r),\quad
         \frac{\partial\ell}{\partial f} = \sigma(f); \quad
@@ -531,9 +525,8 @@ def gan_discriminator_grad(
     >>> g = gan_discriminator_grad([0.0], [0.0], reduction="sum")
     >>> g.real_scores, g.fake_scores
     (array([-0.5]), array([0.5]))
-    """
-    grads = _gan_discriminator(real_scores, fake_scores, kind=kind, reduction=reduction, value=False)[1]
-    return cast(GanDiscriminatorGrad, grads)
+    """,
+)
 
 
 def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -701,10 +694,10 @@ def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", r
     return cast(Reduced, _gan_generator(fake_scores, kind=kind, reduction=reduction, grad=False)[0])
 
 
-def gan_generator_grad(
-    fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`gan_generator` with respect to the scores of the generated data.
+gan_generator_grad = gradient(
+    gan_generator,
+    _gan_generator,
+    doc=r"""Gradient of :func:`gan_generator` with respect to the scores of the generated data.
 
     .. math:: \text{minimax: } -\sigma(f), \quad \text{non\_saturating: } -\sigma(-f), \quad
         \text{wasserstein, hinge: } -1, \quad \text{least\_squares: } f - 1
@@ -717,8 +710,8 @@ def gan_generator_grad(
     array([-0. , -0.5])
     >>> gan_generator_grad([-1e4, 0.0], reduction="sum")
     array([-1. , -0.5])
-    """
-    return cast(FloatArray, _gan_generator(fake_scores, kind=kind, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -30,6 +30,7 @@ from ._validation import (
     check_same_shape,
     fast_then_full,
 )
+from ._wrappers import gradient
 
 __all__ = [
     "exponential",
@@ -220,8 +221,10 @@ def hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mea
     return cast(Reduced, _hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""(Sub)gradient of :func:`hinge` with respect to the scores.
+hinge_grad = gradient(
+    hinge,
+    _hinge,
+    doc=r"""(Sub)gradient of :func:`hinge` with respect to the scores.
 
     .. math:: \frac{\partial \ell}{\partial s} = \begin{cases} -y & y s < 1 \\ 0 & y s \ge 1 \end{cases}
 
@@ -232,8 +235,8 @@ def hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str =
     --------
     >>> hinge_grad([1, -1, 1], [0.5, 0.5, 1.0], reduction="sum")
     array([-1.,  1.,  0.])
-    """
-    return cast(FloatArray, _hinge(y_true, y_pred, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -334,15 +337,17 @@ def squared_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: st
     return cast(Reduced, _squared_hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def squared_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""Gradient of :func:`squared_hinge` with respect to the scores: :math:`-2y\max(0, 1 - ys)`.
+squared_hinge_grad = gradient(
+    squared_hinge,
+    _squared_hinge,
+    doc=r"""Gradient of :func:`squared_hinge` with respect to the scores: :math:`-2y\max(0, 1 - ys)`.
 
     Examples
     --------
     >>> squared_hinge_grad([1, -1, 1], [0.5, 0.5, 2.0], reduction="sum")
     array([-1.,  3.,  0.])
-    """
-    return cast(FloatArray, _squared_hinge(y_true, y_pred, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -444,15 +449,17 @@ def exponential(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str 
     return cast(Reduced, _exponential(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def exponential_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""Gradient of :func:`exponential` with respect to the scores: :math:`-y\, e^{-y s}`.
+exponential_grad = gradient(
+    exponential,
+    _exponential,
+    doc=r"""Gradient of :func:`exponential` with respect to the scores: :math:`-y\, e^{-y s}`.
 
     Examples
     --------
     >>> exponential_grad([1, -1], [0.0, float(np.log(2.0))], reduction="sum")
     array([-1.,  2.])
-    """
-    return cast(FloatArray, _exponential(y_true, y_pred, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -617,8 +624,10 @@ def multiclass_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction:
     return cast(Reduced, _multiclass_hinge(y_true, y_pred, reduction=reduction, grad=False)[0])
 
 
-def multiclass_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""(Sub)gradient of :func:`multiclass_hinge` with respect to the scores.
+multiclass_hinge_grad = gradient(
+    multiclass_hinge,
+    _multiclass_hinge,
+    doc=r"""(Sub)gradient of :func:`multiclass_hinge` with respect to the scores.
 
     Where the loss is positive it is :math:`-1` at the true class and :math:`+1` at the best
     wrong class :math:`\arg\max_{j \ne y} s_j`; if :math:`k` wrong classes tie for the best
@@ -632,8 +641,8 @@ def multiclass_hinge_grad(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduc
     >>> multiclass_hinge_grad([0, 2], [[2.0, 1.5, -1.0], [1.0, 1.0, 0.5]], reduction="sum")
     array([[-1. ,  1. ,  0. ],
            [ 0.5,  0.5, -1. ]])
-    """
-    return cast(FloatArray, _multiclass_hinge(y_true, y_pred, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict[str, np.ndarray]:

@@ -18,6 +18,7 @@ from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, as_float_array, check_finite
+from ._wrappers import gradient
 
 __all__ = ["multivariate_gaussian_nll", "multivariate_gaussian_nll_grad"]
 
@@ -150,10 +151,10 @@ def multivariate_gaussian_nll(
     return cast(Reduced, _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, grad=False)[0])
 
 
-def multivariate_gaussian_nll_grad(
-    y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
-) -> MultivariateGaussianNLLGrad:
-    r"""Gradient of :func:`multivariate_gaussian_nll` with respect to ``mean`` and ``scale_tril``.
+multivariate_gaussian_nll_grad = gradient(
+    multivariate_gaussian_nll,
+    _multivariate_gaussian_nll,
+    doc=r"""Gradient of :func:`multivariate_gaussian_nll` with respect to ``mean`` and ``scale_tril``.
 
     .. math::
 
@@ -165,11 +166,8 @@ def multivariate_gaussian_nll_grad(
     --------
     >>> multivariate_gaussian_nll_grad([[1.0, 0.0]], [[0.0, 0.0]], [[[1.0, 0.0], [0.0, 1.0]]], reduction="sum").mean
     array([[-1., -0.]])
-    """
-    return cast(
-        MultivariateGaussianNLLGrad,
-        _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, value=False)[1],
-    )
+    """,
+)
 
 
 def _sample_multivariate_gaussian(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -18,6 +18,7 @@ from ._distributions import exprel, finish
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
+from ._wrappers import gradient
 from .special import softmax
 
 __all__ = [
@@ -149,17 +150,17 @@ def generalized_cross_entropy(
     return cast(Reduced, _generalized_cross_entropy(labels, logits, q=q, reduction=reduction, grad=False)[0])
 
 
-def generalized_cross_entropy_grad(
-    labels: npt.ArrayLike, logits: npt.ArrayLike, *, q: float = 0.7, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`generalized_cross_entropy` with respect to the logits: :math:`p_y^q\,(p - e_y)`.
+generalized_cross_entropy_grad = gradient(
+    generalized_cross_entropy,
+    _generalized_cross_entropy,
+    doc=r"""Gradient of :func:`generalized_cross_entropy` with respect to the logits: :math:`p_y^q\,(p - e_y)`.
 
     Examples
     --------
     >>> generalized_cross_entropy_grad([0], [[0.0, 0.0]], q=1.0)
     array([[-0.25,  0.25]])
-    """
-    return cast(FloatArray, _generalized_cross_entropy(labels, logits, q=q, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -311,26 +312,17 @@ def symmetric_cross_entropy(
     )
 
 
-def symmetric_cross_entropy_grad(
-    labels: npt.ArrayLike,
-    logits: npt.ArrayLike,
-    *,
-    alpha: float = 0.1,
-    beta: float = 1.0,
-    log_zero: float = -4.0,
-    reduction: str = "mean",
-) -> FloatArray:
-    r"""Gradient of :func:`symmetric_cross_entropy` with respect to the logits: :math:`(\alpha - \beta A\,p_y)(p - e_y)`.
+symmetric_cross_entropy_grad = gradient(
+    symmetric_cross_entropy,
+    _symmetric_cross_entropy,
+    doc=r"""Gradient of :func:`symmetric_cross_entropy` with respect to the logits: :math:`(\alpha - \beta A\,p_y)(p - e_y)`.
 
     Examples
     --------
     >>> symmetric_cross_entropy_grad([0], [[0.0, 0.0]], alpha=0.0)
     array([[-1.,  1.]])
-    """
-    grads = _symmetric_cross_entropy(
-        labels, logits, alpha=alpha, beta=beta, log_zero=log_zero, reduction=reduction, value=False
-    )[1]
-    return cast(FloatArray, grads)
+    """,
+)
 
 
 register(

@@ -16,6 +16,7 @@ from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import as_label_array, check_same_shape
+from ._wrappers import gradient
 from .special import log_softmax, softmax, softplus
 
 __all__ = ["listnet", "listnet_grad", "plackett_luce_nll", "plackett_luce_nll_grad"]
@@ -140,8 +141,10 @@ def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reductio
     return cast(Reduced, _plackett_luce_nll(ranking, scores, reduction=reduction, grad=False)[0])
 
 
-def plackett_luce_nll_grad(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""Gradient of :func:`plackett_luce_nll` with respect to ``scores``.
+plackett_luce_nll_grad = gradient(
+    plackett_luce_nll,
+    _plackett_luce_nll,
+    doc=r"""Gradient of :func:`plackett_luce_nll` with respect to ``scores``.
 
     .. math::
 
@@ -151,8 +154,8 @@ def plackett_luce_nll_grad(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, red
     --------
     >>> plackett_luce_nll_grad([[1, 0]], [[0.0, 0.0]], reduction="sum")
     array([[ 0.5, -0.5]])
-    """
-    return cast(FloatArray, _plackett_luce_nll(ranking, scores, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 _M = 5
@@ -270,15 +273,17 @@ def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str =
     return cast(Reduced, _listnet(relevance, scores, reduction=reduction, grad=False)[0])
 
 
-def listnet_grad(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""Gradient of :func:`listnet` with respect to ``scores``: :math:`\operatorname{softmax}(s) - \operatorname{softmax}(r)`.
+listnet_grad = gradient(
+    listnet,
+    _listnet,
+    doc=r"""Gradient of :func:`listnet` with respect to ``scores``: :math:`\operatorname{softmax}(s) - \operatorname{softmax}(r)`.
 
     Examples
     --------
     >>> listnet_grad([[0.0, 0.0]], [[0.0, 0.0]], reduction="sum")
     array([[0., 0.]])
-    """
-    return cast(FloatArray, _listnet(relevance, scores, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_listnet(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

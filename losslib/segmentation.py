@@ -37,6 +37,7 @@ from ._validation import (
     fast_then_full,
     option_in_dtype,
 )
+from ._wrappers import gradient
 
 __all__ = ["dice", "dice_grad", "soft_jaccard", "soft_jaccard_grad"]
 
@@ -278,10 +279,10 @@ def dice(
     return cast(Reduced, _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, grad=False)[0])
 
 
-def dice_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`dice` with respect to ``y_pred``.
+dice_grad = gradient(
+    dice,
+    _dice,
+    doc=r"""Gradient of :func:`dice` with respect to ``y_pred``.
 
     With numerator :math:`a = 2\sum_i y_i p_i + s` and denominator :math:`b`,
 
@@ -294,8 +295,8 @@ def dice_grad(
     --------
     >>> dice_grad([1.0, 0.0], [1.0, 0.0], smooth=0.0)
     array([-0.5,  0.5])
-    """
-    return cast(FloatArray, _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -426,10 +427,10 @@ def soft_jaccard(
     return cast(Reduced, _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, grad=False)[0])
 
 
-def soft_jaccard_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`soft_jaccard` with respect to ``y_pred``.
+soft_jaccard_grad = gradient(
+    soft_jaccard,
+    _soft_jaccard,
+    doc=r"""Gradient of :func:`soft_jaccard` with respect to ``y_pred``.
 
     With :math:`a = \sum_i y_i p_i + s` and :math:`b = \sum_i (y_i + p_i - y_i p_i) + s`,
 
@@ -441,8 +442,8 @@ def soft_jaccard_grad(
     --------
     >>> soft_jaccard_grad([1.0, 0.0], [1.0, 1.0], smooth=0.0)
     array([-0.5 ,  0.25])
-    """
-    return cast(FloatArray, _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(

@@ -17,6 +17,7 @@ from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import as_any_array, check_same_shape
+from ._wrappers import gradient
 
 __all__ = ["weibull_nll", "weibull_nll_grad"]
 
@@ -155,15 +156,10 @@ def weibull_nll(
     )
 
 
-def weibull_nll_grad(
-    y_true: npt.ArrayLike,
-    scale: npt.ArrayLike,
-    concentration: npt.ArrayLike,
-    *,
-    censored: npt.ArrayLike | None = None,
-    reduction: str = "mean",
-) -> WeibullNLLGrad:
-    r"""Gradient of :func:`weibull_nll` with respect to ``scale`` and ``concentration``.
+weibull_nll_grad = gradient(
+    weibull_nll,
+    _weibull_nll,
+    doc=r"""Gradient of :func:`weibull_nll` with respect to ``scale`` and ``concentration``.
 
     .. math::
 
@@ -174,11 +170,8 @@ def weibull_nll_grad(
     --------
     >>> weibull_nll_grad([2.0], [1.0], [1.0], reduction="sum").scale
     array([-1.])
-    """
-    return cast(
-        WeibullNLLGrad,
-        _weibull_nll(y_true, scale, concentration, censored=censored, reduction=reduction, value=False)[1],
-    )
+    """,
+)
 
 
 def _sample_weibull(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
