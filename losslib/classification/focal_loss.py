@@ -15,12 +15,10 @@ from .._typing import FloatArray, Reduced
 from .._validation import (
     _first_index,
     _where,
-    as_float_array,
     check_in_unit_interval,
     check_positive_scalar,
-    check_reduction,
-    check_same_shape,
     check_scalar,
+    float_pair,
     option_in_dtype,
 )
 from .._wrappers import gradient
@@ -208,10 +206,7 @@ def _focal_general(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, a: float, gam: float, reduction: str, value: bool, grad: bool
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Focal loss on whole arrays in the log domain (any gamma); value=grad=False only validates."""
-    check_reduction(reduction)
-    x = as_float_array(y_pred, "y_pred")
-    y = as_float_array(y_true, "y_true", dtype=x.dtype)
-    check_same_shape(y, "y_true", x, "y_pred")
+    y, x = float_pair(y_true, y_pred, reduction)
     check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
     if not np.all(np.isfinite(x)):
         index = _first_index(~np.isfinite(x))

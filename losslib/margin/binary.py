@@ -15,10 +15,8 @@ from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
-    as_float_array,
-    check_reduction,
-    check_same_shape,
     fast_then_full,
+    float_pair,
 )
 from .._wrappers import gradient
 from ._inputs import _sign_inputs
@@ -56,10 +54,7 @@ def _sign_loss(
         _sign_inputs(y_true, y_pred, reduction)
 
     with fast_then_full(full):
-        check_reduction(reduction)
-        s = as_float_array(y_pred, "y_pred", nan=False)
-        y = as_float_array(y_true, "y_true", dtype=s.dtype, nan=False)
-        check_same_shape(y, "y_true", s, "y_pred")
+        y, s = float_pair(y_true, y_pred, reduction, nan=False)
         if not (np.isfinite(s.min()) and np.isfinite(s.max())):
             raise ValueError
 

@@ -1,0 +1,59 @@
+r"""Docstring text that many losses share, written once and filled in by :func:`shared_doc`.
+
+A loss's docstring names a fragment by a line holding only ``{name}``, at the indentation of
+the section it stands in; :func:`shared_doc` replaces it with ``FRAGMENTS[name]``, indented
+alike, when the module is imported, so ``help``, the API reference and doctests read the whole
+text (as pandas' ``@doc`` does)::
+
+    @shared_doc
+    def mse(y_true, y_pred, *, reduction="mean"):
+        '''Mean squared error.
+        ...
+        {returns}
+        ...
+        '''
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_RETURNS = """
+Returns
+-------
+float or ndarray"""
+
+FRAGMENTS = {
+    "returns": 'reduction : {"mean", "sum", "none"}\n' + _RETURNS,
+    "returns_elementwise": 'reduction : {"mean", "sum", "none"}\n'
+    '    Elementwise: ``"mean"`` averages over all elements.\n' + _RETURNS,
+    "returns_per_row": 'reduction : {"mean", "sum", "none"}\n'
+    '    ``"none"`` returns one loss per row, shape (N,).\n' + _RETURNS,
+    "returns_per_example": 'reduction : {"mean", "sum", "none"}\n'
+    '    ``"none"`` returns one loss per example, shape (N,).\n' + _RETURNS,
+    "returns_per_pair": 'reduction : {"mean", "sum", "none"}\n'
+    '    ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.\n'
+    + _RETURNS
+    + '\n    A scalar, or shape ``(N,)`` for ``"none"``.',
+}
+"""The shared fragments by name: a loss's ``reduction`` parameter and its Returns section."""
+
+_PLACEHOLDER = re.compile(r"^(?P<indent>[ ]*)\{(?P<name>\w+)\}$", re.M)
+
+
+def shared_doc(function: F) -> F:
+    """Fill the ``{name}`` lines of ``function``'s docstring with :data:`FRAGMENTS` (at least one)."""
+
+    def fill(match: re.Match[str]) -> str:
+        indent = match["indent"]
+        return "\n".join(indent + line if line else line for line in FRAGMENTS[match["name"]].split("\n"))
+
+    doc, n = _PLACEHOLDER.subn(fill, function.__doc__ or "")
+    if n == 0:
+        raise ValueError(f"the docstring of {function.__name__} has no {{name}} line of a shared fragment")
+    function.__doc__ = doc
+    return function
