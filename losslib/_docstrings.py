@@ -9,7 +9,7 @@ text (as pandas' ``@doc`` does)::
     def mse(y_true, y_pred, *, reduction="mean"):
         '''Mean squared error.
         ...
-        {returns}
+        {reduction}
         ...
         '''
 """
@@ -28,19 +28,22 @@ Returns
 float or ndarray"""
 
 FRAGMENTS = {
-    "returns": 'reduction : {"mean", "sum", "none"}\n' + _RETURNS,
-    "returns_elementwise": 'reduction : {"mean", "sum", "none"}\n'
+    "returns": _RETURNS.strip(),
+    "reduction": 'reduction : {"mean", "sum", "none"}\n' + _RETURNS,
+    "reduction_elementwise": 'reduction : {"mean", "sum", "none"}\n'
     '    Elementwise: ``"mean"`` averages over all elements.\n' + _RETURNS,
-    "returns_per_row": 'reduction : {"mean", "sum", "none"}\n'
+    "reduction_per_row": 'reduction : {"mean", "sum", "none"}\n'
     '    ``"none"`` returns one loss per row, shape (N,).\n' + _RETURNS,
-    "returns_per_example": 'reduction : {"mean", "sum", "none"}\n'
+    "reduction_per_example": 'reduction : {"mean", "sum", "none"}\n'
     '    ``"none"`` returns one loss per example, shape (N,).\n' + _RETURNS,
-    "returns_per_pair": 'reduction : {"mean", "sum", "none"}\n'
+    "reduction_per_pair": 'reduction : {"mean", "sum", "none"}\n'
     '    ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.\n'
     + _RETURNS
     + '\n    A scalar, or shape ``(N,)`` for ``"none"``.',
 }
-"""The shared fragments by name: a loss's ``reduction`` parameter and its Returns section."""
+"""The shared fragments by name: the Returns section of a loss (``returns``), and a loss's
+``reduction`` parameter (the last one) with the Returns section after it, for a loss reduced
+elementwise, per row, per example or per pair (``reduction...``)."""
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ ]*)\{(?P<name>\w+)\}$", re.M)
 

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import exprel, finish, log1p_minus_ratio
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -311,6 +312,7 @@ def _barron(
 # --------------------------------------------------------------------------
 
 
+@shared_doc
 def barron_loss(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str = "mean"
 ) -> Reduced:
@@ -352,9 +354,7 @@ def barron_loss(
     reduction : {"mean", "sum", "none"}
         Elementwise: ``"none"`` returns one loss per element of ``y_pred``.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Raises
     ------

@@ -19,6 +19,7 @@ import numpy.typing as npt
 
 from ._class_scores import class_inputs, scalar_option, softmax_rows
 from ._distributions import finish
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -108,6 +109,7 @@ def _cosface(
     return finish(rows.ce, [s * rows.grad], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def cosface(
     labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.35, reduction: str = "mean"
 ) -> Reduced:
@@ -134,12 +136,7 @@ def cosface(
         :math:`s` (default 64, the paper's).
     margin : float >= 0
         :math:`m`, subtracted from the true class's cosine (default 0.35, the paper's).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -264,6 +261,7 @@ def _arcface(
     return finish(rows.ce, [g], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def arcface(
     labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.5, reduction: str = "mean"
 ) -> Reduced:
@@ -290,12 +288,7 @@ def arcface(
         :math:`s` (default 64, the paper's).
     margin : float in [0, pi)
         :math:`m`, added to the true class's angle (default 0.5, the paper's).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------

@@ -23,6 +23,7 @@ from ._distributions import (
     one_plus_x_log1p_minus_x,
     stirling_rest,
 )
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -123,6 +124,7 @@ def _negative_binomial_nll(
     return finish(values, [g_mean, g_disp], dtype, reduction, y.size, NegativeBinomialNLLGrad, value, grad)
 
 
+@shared_doc
 def negative_binomial_nll(
     y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -148,11 +150,7 @@ def negative_binomial_nll(
     dispersion : array_like, same shape
         Predicted dispersions :math:`\phi > 0` (PyTorch's and scipy's ``total_count`` / ``n``
         is :math:`1/\phi`).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -334,6 +332,7 @@ def _tweedie_deviance(
     return finish(values, [g], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def tweedie_deviance(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
 ) -> Reduced:
@@ -362,11 +361,7 @@ def tweedie_deviance(
     power : float
         The Tweedie power :math:`p`, <= 0 or >= 1 (between -100 and 100). The default 1.5 is
         the compound Poisson-gamma of LightGBM's and XGBoost's ``tweedie`` objectives.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------

@@ -24,6 +24,7 @@ from ._distributions import (
     log1p_minus_x,
     stirling_rest,
 )
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -136,6 +137,7 @@ def _student_t_nll(
     return finish(values, [g_loc, g_scale, g_df], dtype, reduction, y.size, StudentTNLLGrad, value, grad)
 
 
+@shared_doc
 def student_t_nll(
     y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -166,9 +168,7 @@ def student_t_nll(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per element.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Raises
     ------
@@ -297,6 +297,7 @@ def _gamma_nll(
     return finish(values, grads, dtype, reduction, y.size, GammaNLLGrad, value, grad)
 
 
+@shared_doc
 def gamma_nll(
     y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -319,11 +320,7 @@ def gamma_nll(
         Predicted shapes :math:`\alpha > 0`. Its floating dtype is the dtype of the result.
     rate : array_like, same shape
         Predicted rates :math:`\beta > 0` (the inverse of scipy's ``scale``).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -446,6 +443,7 @@ def _beta_nll(
     return finish(values, grads, dtype, reduction, y.size, BetaNLLGrad, value, grad)
 
 
+@shared_doc
 def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Beta negative log-likelihood of proportions in (0, 1), with predicted concentrations.
 
@@ -464,11 +462,7 @@ def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *
         Observations in the open interval (0, 1).
     alpha, beta : array_like, same shape
         Predicted concentrations, > 0. ``alpha``'s floating dtype is the dtype of the result.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------

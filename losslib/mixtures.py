@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -119,6 +120,7 @@ def _mixture_gaussian_nll(
     return finish(values, grads, dtype, reduction, y.size, MixtureGaussianNLLGrad, value, grad)
 
 
+@shared_doc
 def mixture_gaussian_nll(
     y_true: npt.ArrayLike,
     logits: npt.ArrayLike,
@@ -149,12 +151,7 @@ def mixture_gaussian_nll(
         Component means :math:`\mu_k`.
     log_scale : array_like, shape (N, K)
         Log standard deviations :math:`s_k = \log\sigma_k` (any finite reals).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_example}
 
     Raises
     ------
@@ -317,6 +314,7 @@ def _mixture_von_mises_nll(
     return finish(values, grads, dtype, reduction, y.size, MixtureVonMisesNLLGrad, value, grad)
 
 
+@shared_doc
 def mixture_von_mises_nll(
     y_true: npt.ArrayLike,
     logits: npt.ArrayLike,
@@ -345,12 +343,7 @@ def mixture_von_mises_nll(
         Component mean directions :math:`\mu_k` in radians.
     log_concentration : array_like, shape (N, K)
         :math:`c_k = \log\kappa_k`, finite and at most 690 (:math:`\kappa \approx 10^{300}`).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_example}
 
     Raises
     ------

@@ -13,6 +13,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
@@ -105,6 +106,7 @@ def _clip_loss(
     return out_v, out_g
 
 
+@shared_doc
 def clip_loss(
     image_embeddings: npt.ArrayLike,
     text_embeddings: npt.ArrayLike,
@@ -137,9 +139,7 @@ def clip_loss(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns :math:`\ell_i`, one per pair, shape ``(N,)``; ``"mean"`` averages them.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Raises
     ------

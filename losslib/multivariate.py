@@ -14,6 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -93,6 +94,7 @@ def _multivariate_gaussian_nll(
     return finish(values, [-v[..., 0], np.tril(g_scale)], dtype, reduction, n, MultivariateGaussianNLLGrad, value, grad)
 
 
+@shared_doc
 def multivariate_gaussian_nll(
     y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -118,12 +120,7 @@ def multivariate_gaussian_nll(
         Lower-triangular factors with a positive diagonal; the entries above the diagonal are
         ignored (as ``torch.distributions.MultivariateNormal(mean, scale_tril=...)`` does), and
         their gradient is 0.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_example}
 
     Raises
     ------

@@ -15,6 +15,7 @@ import numpy.typing as npt
 
 from ._class_scores import class_inputs, scalar_option, softmax_rows
 from ._distributions import exprel, finish
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -88,6 +89,7 @@ def _generalized_cross_entropy(
     return finish(values, [np.exp(-q * rows.ce)[..., None] * rows.grad], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def generalized_cross_entropy(
     labels: npt.ArrayLike, logits: npt.ArrayLike, *, q: float = 0.7, reduction: str = "mean"
 ) -> Reduced:
@@ -112,12 +114,7 @@ def generalized_cross_entropy(
         Unnormalised scores (finite: ±inf is refused). Its floating dtype is the dtype of the result.
     q : float in (0, 1]
         The power; the paper's default 0.7.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -237,6 +234,7 @@ def _symmetric_cross_entropy(
     return finish(values, [g], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def symmetric_cross_entropy(
     labels: npt.ArrayLike,
     logits: npt.ArrayLike,
@@ -269,12 +267,7 @@ def symmetric_cross_entropy(
         Weights of the CE and RCE terms (defaults 0.1 and 1.0, the paper's for CIFAR-10).
     log_zero : float < 0
         :math:`A`, the value that stands for :math:`\log 0` (default -4).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------

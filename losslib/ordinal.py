@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -116,6 +117,7 @@ def _ordinal_logistic_nll(
     )
 
 
+@shared_doc
 def ordinal_logistic_nll(
     y_true: npt.ArrayLike, score: npt.ArrayLike, cutpoints: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -140,11 +142,7 @@ def ordinal_logistic_nll(
     cutpoints : array_like, shape (K - 1,)
         Strictly increasing thresholds :math:`\theta_0 < \dots < \theta_{K-2}`, shared by all
         examples (learned with the model).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------

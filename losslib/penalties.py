@@ -17,6 +17,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import Float, FloatArray, Reduced
@@ -77,6 +78,7 @@ def _l1_penalty(
     )
 
 
+@shared_doc
 def l1_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     r"""L1 penalty (lasso): the sum of the absolute values of the parameters.
 
@@ -94,9 +96,7 @@ def l1_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
         ``"sum"`` (default) is the penalty; ``"mean"`` divides it by the number of
         parameters; ``"none"`` returns :math:`|w_i|` for each parameter.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -178,6 +178,7 @@ def _l2_penalty(
     )
 
 
+@shared_doc
 def l2_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     r"""L2 penalty (ridge, weight decay): half the squared Euclidean norm of the parameters.
 
@@ -195,9 +196,7 @@ def l2_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
         ``"sum"`` (default) is the penalty; ``"mean"`` divides it by the number of
         parameters; ``"none"`` returns :math:`w_i^2 / 2` for each parameter.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -296,6 +295,7 @@ def _elastic_net(
     return v, g
 
 
+@shared_doc
 def elastic_net(params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum") -> Reduced:
     r"""Elastic-net penalty: a mix of the L1 and L2 penalties, as in scikit-learn.
 
@@ -317,9 +317,7 @@ def elastic_net(params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 
         ``"sum"`` (default) is the penalty; ``"mean"`` divides it by the number of
         parameters; ``"none"`` returns one term per parameter.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -87,6 +88,7 @@ def _plackett_luce_nll(
     return finish(values, [g], dtype, reduction, values.size, None, value, grad)
 
 
+@shared_doc
 def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Plackett-Luce negative log-likelihood of an observed ranking, given one score per item.
 
@@ -106,12 +108,7 @@ def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reductio
     scores : array_like, shape (N, M)
         Predicted scores :math:`s` of the items (any finite reals), in item order. Its floating
         dtype is the dtype of the result.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -221,6 +218,7 @@ def _listnet(
     return finish(values, [softmax(s, axis=-1) - target], dtype, reduction, values.size, None, value, grad)
 
 
+@shared_doc
 def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""ListNet: the cross-entropy between the top-one probabilities of the relevances and of the scores.
 
@@ -239,12 +237,7 @@ def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str =
         Graded relevance of each item (e.g. 0 to 4), finite.
     scores : array_like, shape (N, M)
         Predicted scores (any finite reals). Its floating dtype is the dtype of the result.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------

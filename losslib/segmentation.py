@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _kernels
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
@@ -216,6 +217,7 @@ def _dice_general(
     return v, g
 
 
+@shared_doc
 def dice(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
 ) -> Reduced:
@@ -246,9 +248,7 @@ def dice(
         ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for a 1-D input);
         ``"mean"`` averages them.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -377,6 +377,7 @@ def _soft_jaccard(
     return v, g
 
 
+@shared_doc
 def soft_jaccard(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
 ) -> Reduced:
@@ -402,9 +403,7 @@ def soft_jaccard(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per example; ``"mean"`` averages them.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

@@ -11,6 +11,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -305,6 +306,7 @@ def _ctc(
     return v, g
 
 
+@shared_doc
 def ctc(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
@@ -354,9 +356,7 @@ def ctc(
         ``"mean"`` divides each loss by its target length (at least 1) and averages over
         the batch, as PyTorch does.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import check_positive, finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -91,6 +92,7 @@ def _weibull_nll(
     return finish(values, [g_scale, g_conc], dtype, reduction, t.size, WeibullNLLGrad, value, grad)
 
 
+@shared_doc
 def weibull_nll(
     y_true: npt.ArrayLike,
     scale: npt.ArrayLike,
@@ -122,11 +124,7 @@ def weibull_nll(
         Predicted shapes :math:`k > 0`.
     censored : None or array_like of bool, same shape
         True where the time is right-censored; None (default): every time is an observed event.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------

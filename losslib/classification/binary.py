@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -113,6 +114,7 @@ def _binary_cross_entropy(
     return v, g
 
 
+@shared_doc
 def binary_cross_entropy(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
 ) -> Reduced:
@@ -138,9 +140,7 @@ def binary_cross_entropy(
         ``"mean"`` divides the weighted sum by the number of elements (not by the
         sum of weights), as PyTorch does.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -400,6 +400,7 @@ def _bce_logits_kernel(
         np.add(v[: parts.size], parts, out=v[: parts.size])
 
 
+@shared_doc
 def binary_cross_entropy_with_logits(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
@@ -433,11 +434,7 @@ def binary_cross_entropy_with_logits(
         shape (a vector with one entry per class broadcasts along the last axis).
         ``pos_weight = n_negative / n_positive`` balances a rare positive class.
         Finite (±inf is refused); applied as written otherwise, as in PyTorch.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

@@ -9,6 +9,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -238,6 +239,7 @@ def _focal_general(
     return v, g
 
 
+@shared_doc
 def focal(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
 ) -> Reduced:
@@ -266,12 +268,7 @@ def focal(
         ``alpha`` (torchvision uses -1) switches the weighting off, :math:`\alpha_t = 1`.
     gamma : float >= 0
         Focusing parameter.
-    reduction : {"mean", "sum", "none"}
-        Elementwise: ``"mean"`` averages over all elements.
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_elementwise}
 
     Notes
     -----

@@ -9,6 +9,7 @@ from typing import Any, NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -128,6 +129,7 @@ def _gan_discriminator(
     return (reduce(v.astype(dtype, copy=False), reduction) if value else None), grads
 
 
+@shared_doc
 def gan_discriminator(
     real_scores: npt.ArrayLike, fake_scores: npt.ArrayLike, *, kind: str = "minimax", reduction: str = "mean"
 ) -> Reduced:
@@ -164,9 +166,7 @@ def gan_discriminator(
         them, which equals the usual "mean over the real batch plus mean over the fake
         batch" (for wasserstein: :math:`\bar f - \bar r`).
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -338,6 +338,7 @@ def _gan_generator(
     return (reduce(v.astype(f.dtype, copy=False), reduction) if value else None), g
 
 
+@shared_doc
 def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", reduction: str = "mean") -> Reduced:
     r"""Loss of a GAN's generator, from the discriminator's raw scores on generated data.
 
@@ -369,9 +370,7 @@ def gan_generator(fake_scores: npt.ArrayLike, *, kind: str = "non_saturating", r
     reduction : {"mean", "sum", "none"}
         Elementwise: ``"none"`` returns one loss per score.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

@@ -9,6 +9,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -170,6 +171,7 @@ def _vae_elbo(
     return v, g
 
 
+@shared_doc
 def vae_elbo(
     x: npt.ArrayLike,
     x_recon: npt.ArrayLike,
@@ -217,9 +219,7 @@ def vae_elbo(
         ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for one example
         given as 1-D arrays); ``"mean"`` averages over the examples.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

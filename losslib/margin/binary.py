@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -124,6 +125,7 @@ def _hinge(
     return _sign_loss(_hinge_kernel, y_true, y_pred, reduction, value, grad, 2)
 
 
+@shared_doc
 def hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Hinge loss of a support vector machine.
 
@@ -139,12 +141,7 @@ def hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mea
         Labels -1 or +1 (0/1 labels are refused: pass ``2 * y_true - 1``).
     y_pred : array_like, same shape as ``y_true``
         Finite scores (decision function values).
-    reduction : {"mean", "sum", "none"}
-        Elementwise: ``"mean"`` averages over all elements.
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_elementwise}
 
     Notes
     -----
@@ -247,6 +244,7 @@ def _squared_hinge(
     return v, g
 
 
+@shared_doc
 def squared_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Squared hinge loss (the L2-SVM loss).
 
@@ -261,12 +259,7 @@ def squared_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: st
         Labels -1 or +1 (0/1 labels are refused: pass ``2 * y_true - 1``).
     y_pred : array_like, same shape as ``y_true``
         Finite scores.
-    reduction : {"mean", "sum", "none"}
-        Elementwise: ``"mean"`` averages over all elements.
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_elementwise}
 
     Notes
     -----
@@ -354,6 +347,7 @@ def _exponential(
     return v, g
 
 
+@shared_doc
 def exponential(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Exponential loss of AdaBoost.
 
@@ -370,12 +364,7 @@ def exponential(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str 
         Labels -1 or +1 (0/1 labels are refused: pass ``2 * y_true - 1``).
     y_pred : array_like, same shape as ``y_true``
         Finite scores.
-    reduction : {"mean", "sum", "none"}
-        Elementwise: ``"mean"`` averages over all elements.
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_elementwise}
 
     Notes
     -----

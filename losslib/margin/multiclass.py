@@ -9,6 +9,7 @@ from typing import Any, cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -122,6 +123,7 @@ def _multiclass_hinge(
     return v, g
 
 
+@shared_doc
 def multiclass_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Multiclass hinge loss of Crammer and Singer.
 
@@ -140,9 +142,7 @@ def multiclass_hinge(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction:
         ``"none"`` returns one loss per example (shape ``(...)``); ``"mean"`` averages over
         the examples.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

@@ -7,6 +7,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -77,6 +78,7 @@ def _msle(
     return v, g
 
 
+@shared_doc
 def msle(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Mean squared logarithmic error: the squared error of :math:`\log(1 + y)`.
 
@@ -91,11 +93,7 @@ def msle(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean
         Targets, every one > -1.
     y_pred : array_like, same shape as ``y_true``
         Predictions, every one > -1.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
