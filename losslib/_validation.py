@@ -359,6 +359,20 @@ def check_same_shape(a: npt.NDArray[Any], a_name: str, b: npt.NDArray[Any], b_na
         )
 
 
+def float_pair(
+    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, reduction: str, *, nan: bool = True
+) -> tuple[FloatArray, FloatArray]:
+    """The checks a loss of ``(y_true, y_pred)`` on real numbers starts with, in this order:
+    ``reduction``, then ``y_pred`` and ``y_true`` as floating arrays in y_pred's dtype, then their
+    shapes. ``nan=False`` skips the scans for NaNs (for a caller that looks for them as it
+    computes). Returns ``(y_true, y_pred)``."""
+    check_reduction(reduction)
+    p = as_float_array(y_pred, "y_pred", nan=nan)
+    y = as_float_array(y_true, "y_true", dtype=p.dtype, nan=nan)
+    check_same_shape(y, "y_true", p, "y_pred")
+    return y, p
+
+
 def check_in_unit_interval(arr: FloatArray, name: str, hint: str = "") -> None:
     """Refuse values outside [0, 1], naming the first offender."""
     # Two reductions decide the common case without temporaries; NaN (which is in no

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import exprel, finish, log1p_minus_ratio
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -30,6 +31,7 @@ from ._validation import (
     check_reduction,
     check_same_shape,
 )
+from ._wrappers import gradient
 
 __all__ = ["barron_loss", "barron_loss_grad"]
 
@@ -310,6 +312,7 @@ def _barron(
 # --------------------------------------------------------------------------
 
 
+@shared_doc
 def barron_loss(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str = "mean"
 ) -> Reduced:
@@ -351,9 +354,7 @@ def barron_loss(
     reduction : {"mean", "sum", "none"}
         Elementwise: ``"none"`` returns one loss per element of ``y_pred``.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Raises
     ------
@@ -401,10 +402,10 @@ def barron_loss(
     return cast(Reduced, _barron(y_true, y_pred, alpha=alpha, scale=scale, reduction=reduction, grad=False)[0])
 
 
-def barron_loss_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: npt.ArrayLike, scale: npt.ArrayLike, reduction: str = "mean"
-) -> BarronLossGrad:
-    r"""Gradient of :func:`barron_loss` with respect to ``y_pred`` and ``alpha``.
+barron_loss_grad = gradient(
+    barron_loss,
+    _barron,
+    doc=r"""Gradient of :func:`barron_loss` with respect to ``y_pred`` and ``alpha``.
 
     With :math:`b = |\alpha - 2|`, :math:`u = x^2/b`, :math:`E = (1 + u)^{\alpha/2}` and
     :math:`\sigma = \operatorname{sign}(\alpha - 2)`,
@@ -429,8 +430,8 @@ def barron_loss_grad(
     >>> g = barron_loss_grad([0.0], [2.0], alpha=0.0, scale=1.0)
     >>> float(g.y_pred[0])  # x / (1 + x^2 / 2)
     0.6666666666666666
-    """
-    return cast(BarronLossGrad, _barron(y_true, y_pred, alpha=alpha, scale=scale, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -19,10 +19,12 @@ import numpy.typing as npt
 
 from ._class_scores import class_inputs, scalar_option, softmax_rows
 from ._distributions import finish
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
+from ._wrappers import gradient
 from .special import log_softmax, softmax
 
 __all__ = ["arcface", "arcface_grad", "cosface", "cosface_grad"]
@@ -107,6 +109,7 @@ def _cosface(
     return finish(rows.ce, [s * rows.grad], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def cosface(
     labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.35, reduction: str = "mean"
 ) -> Reduced:
@@ -133,12 +136,7 @@ def cosface(
         :math:`s` (default 64, the paper's).
     margin : float >= 0
         :math:`m`, subtracted from the true class's cosine (default 0.35, the paper's).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -171,17 +169,17 @@ def cosface(
     return cast(Reduced, _cosface(labels, cosines, scale=scale, margin=margin, reduction=reduction, grad=False)[0])
 
 
-def cosface_grad(
-    labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.35, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`cosface` with respect to the cosines: :math:`s\,(p - e_y)`.
+cosface_grad = gradient(
+    cosface,
+    _cosface,
+    doc=r"""Gradient of :func:`cosface` with respect to the cosines: :math:`s\,(p - e_y)`.
 
     Examples
     --------
     >>> cosface_grad([0], [[0.5, 0.5]], scale=1.0, margin=0.0)
     array([[-0.5,  0.5]])
-    """
-    return cast(FloatArray, _cosface(labels, cosines, scale=scale, margin=margin, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -270,6 +268,7 @@ def _arcface(
     return finish(rows.ce, [g], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def arcface(
     labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.5, reduction: str = "mean"
 ) -> Reduced:
@@ -296,12 +295,7 @@ def arcface(
         :math:`s` (default 64, the paper's).
     margin : float in [0, pi)
         :math:`m`, added to the true class's angle (default 0.5, the paper's).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -345,10 +339,10 @@ def arcface(
     return cast(Reduced, _arcface(labels, cosines, scale=scale, margin=margin, reduction=reduction, grad=False)[0])
 
 
-def arcface_grad(
-    labels: npt.ArrayLike, cosines: npt.ArrayLike, *, scale: float = 64.0, margin: float = 0.5, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`arcface` with respect to the cosines.
+arcface_grad = gradient(
+    arcface,
+    _arcface,
+    doc=r"""Gradient of :func:`arcface` with respect to the cosines.
 
     :math:`s\,p_j` for :math:`j \ne y` and :math:`s\,(p_y - 1)(\cos m + \sin m\cot\theta_y)` for the
     true class (with :math:`\cos m` for the bracket at :math:`\cos\theta_y = \pm 1`).
@@ -357,8 +351,8 @@ def arcface_grad(
     --------
     >>> arcface_grad([0], [[0.0, 0.0]], scale=1.0, margin=0.0)
     array([[-0.5,  0.5]])
-    """
-    return cast(FloatArray, _arcface(labels, cosines, scale=scale, margin=margin, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(

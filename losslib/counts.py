@@ -23,10 +23,12 @@ from ._distributions import (
     one_plus_x_log1p_minus_x,
     stirling_rest,
 )
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, is_real_scalar
+from ._wrappers import gradient
 from .special import digamma, gammaln
 
 __all__ = [
@@ -122,6 +124,7 @@ def _negative_binomial_nll(
     return finish(values, [g_mean, g_disp], dtype, reduction, y.size, NegativeBinomialNLLGrad, value, grad)
 
 
+@shared_doc
 def negative_binomial_nll(
     y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -147,11 +150,7 @@ def negative_binomial_nll(
     dispersion : array_like, same shape
         Predicted dispersions :math:`\phi > 0` (PyTorch's and scipy's ``total_count`` / ``n``
         is :math:`1/\phi`).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -181,10 +180,10 @@ def negative_binomial_nll(
     return cast(Reduced, _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, grad=False)[0])
 
 
-def negative_binomial_nll_grad(
-    y_true: npt.ArrayLike, mean: npt.ArrayLike, dispersion: npt.ArrayLike, *, reduction: str = "mean"
-) -> NegativeBinomialNLLGrad:
-    r"""Gradient of :func:`negative_binomial_nll` with respect to ``mean`` and ``dispersion``.
+negative_binomial_nll_grad = gradient(
+    negative_binomial_nll,
+    _negative_binomial_nll,
+    doc=r"""Gradient of :func:`negative_binomial_nll` with respect to ``mean`` and ``dispersion``.
 
     .. math::
 
@@ -196,10 +195,8 @@ def negative_binomial_nll_grad(
     --------
     >>> negative_binomial_nll_grad([3.0], [1.0], [1.0], reduction="sum").mean
     array([-1.])
-    """
-    return cast(
-        NegativeBinomialNLLGrad, _negative_binomial_nll(y_true, mean, dispersion, reduction=reduction, value=False)[1]
-    )
+    """,
+)
 
 
 def _sample_negative_binomial(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -347,6 +344,7 @@ def _tweedie_deviance(
     return finish(values, [g], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def tweedie_deviance(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
 ) -> Reduced:
@@ -375,11 +373,7 @@ def tweedie_deviance(
     power : float
         The Tweedie power :math:`p`, <= 0 or >= 1 (between -100 and 100). The default 1.5 is
         the compound Poisson-gamma of LightGBM's and XGBoost's ``tweedie`` objectives.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -408,17 +402,17 @@ def tweedie_deviance(
     return cast(Reduced, _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, grad=False)[0])
 
 
-def tweedie_deviance_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, power: float = 1.5, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`tweedie_deviance` with respect to ``y_pred``: :math:`2(\mu - y)\mu^{-p}`, over N for the mean.
+tweedie_deviance_grad = gradient(
+    tweedie_deviance,
+    _tweedie_deviance,
+    doc=r"""Gradient of :func:`tweedie_deviance` with respect to ``y_pred``: :math:`2(\mu - y)\mu^{-p}`, over N for the mean.
 
     Examples
     --------
     >>> tweedie_deviance_grad([1.0], [2.0], power=1.0)
     array([1.])
-    """
-    return cast(FloatArray, _tweedie_deviance(y_true, y_pred, power=power, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_tweedie(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -24,9 +24,11 @@ from ._distributions import (
     log1p_minus_x,
     stirling_rest,
 )
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
+from ._wrappers import gradient
 from .special import digamma, gammaln
 
 __all__ = [
@@ -135,6 +137,7 @@ def _student_t_nll(
     return finish(values, [g_loc, g_scale, g_df], dtype, reduction, y.size, StudentTNLLGrad, value, grad)
 
 
+@shared_doc
 def student_t_nll(
     y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -165,9 +168,7 @@ def student_t_nll(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per element.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Raises
     ------
@@ -200,10 +201,10 @@ def student_t_nll(
     return cast(Reduced, _student_t_nll(y_true, loc, scale, df, reduction=reduction, grad=False)[0])
 
 
-def student_t_nll_grad(
-    y_true: npt.ArrayLike, loc: npt.ArrayLike, scale: npt.ArrayLike, df: npt.ArrayLike, *, reduction: str = "mean"
-) -> StudentTNLLGrad:
-    r"""Gradient of :func:`student_t_nll` with respect to ``loc``, ``scale`` and ``df``.
+student_t_nll_grad = gradient(
+    student_t_nll,
+    _student_t_nll,
+    doc=r"""Gradient of :func:`student_t_nll` with respect to ``loc``, ``scale`` and ``df``.
 
     .. math::
 
@@ -217,8 +218,8 @@ def student_t_nll_grad(
     >>> g = student_t_nll_grad([1.0], [0.0], [1.0], [1.0], reduction="sum")
     >>> float(g.loc[0]), float(g.scale[0])
     (-1.0, 0.0)
-    """
-    return cast(StudentTNLLGrad, _student_t_nll(y_true, loc, scale, df, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_student_t(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -307,6 +308,7 @@ def _gamma_nll(
     return finish(values, grads, dtype, reduction, y.size, GammaNLLGrad, value, grad)
 
 
+@shared_doc
 def gamma_nll(
     y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -329,11 +331,7 @@ def gamma_nll(
         Predicted shapes :math:`\alpha > 0`. Its floating dtype is the dtype of the result.
     rate : array_like, same shape
         Predicted rates :math:`\beta > 0` (the inverse of scipy's ``scale``).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -362,10 +360,10 @@ def gamma_nll(
     return cast(Reduced, _gamma_nll(y_true, concentration, rate, reduction=reduction, grad=False)[0])
 
 
-def gamma_nll_grad(
-    y_true: npt.ArrayLike, concentration: npt.ArrayLike, rate: npt.ArrayLike, *, reduction: str = "mean"
-) -> GammaNLLGrad:
-    r"""Gradient of :func:`gamma_nll` with respect to ``concentration`` and ``rate``.
+gamma_nll_grad = gradient(
+    gamma_nll,
+    _gamma_nll,
+    doc=r"""Gradient of :func:`gamma_nll` with respect to ``concentration`` and ``rate``.
 
     .. math::
 
@@ -376,8 +374,8 @@ def gamma_nll_grad(
     --------
     >>> gamma_nll_grad([2.0], [1.0], [1.0], reduction="sum").rate
     array([1.])
-    """
-    return cast(GammaNLLGrad, _gamma_nll(y_true, concentration, rate, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_gamma(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
@@ -465,6 +463,7 @@ def _beta_nll(
     return finish(values, grads, dtype, reduction, y.size, BetaNLLGrad, value, grad)
 
 
+@shared_doc
 def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Beta negative log-likelihood of proportions in (0, 1), with predicted concentrations.
 
@@ -483,11 +482,7 @@ def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *
         Observations in the open interval (0, 1).
     alpha, beta : array_like, same shape
         Predicted concentrations, > 0. ``alpha``'s floating dtype is the dtype of the result.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -516,10 +511,10 @@ def beta_nll(y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *
     return cast(Reduced, _beta_nll(y_true, alpha, beta, reduction=reduction, grad=False)[0])
 
 
-def beta_nll_grad(
-    y_true: npt.ArrayLike, alpha: npt.ArrayLike, beta: npt.ArrayLike, *, reduction: str = "mean"
-) -> BetaNLLGrad:
-    r"""Gradient of :func:`beta_nll` with respect to ``alpha`` and ``beta``.
+beta_nll_grad = gradient(
+    beta_nll,
+    _beta_nll,
+    doc=r"""Gradient of :func:`beta_nll` with respect to ``alpha`` and ``beta``.
 
     .. math::
 
@@ -531,8 +526,8 @@ def beta_nll_grad(
     >>> g = beta_nll_grad([0.5], [1.0], [1.0], reduction="sum")  # psi(1) - psi(2) + log 2
     >>> round(float(g.alpha[0]), 12), round(float(g.beta[0]), 12)
     (-0.30685281944, -0.30685281944)
-    """
-    return cast(BetaNLLGrad, _beta_nll(y_true, alpha, beta, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_beta(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -19,10 +19,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
+from ._wrappers import gradient
 from .special import i0e, i1e, log_softmax, logsumexp, one_minus_bessel_ratio, softmax
 
 __all__ = ["mixture_gaussian_nll", "mixture_gaussian_nll_grad", "mixture_von_mises_nll", "mixture_von_mises_nll_grad"]
@@ -118,6 +120,7 @@ def _mixture_gaussian_nll(
     return finish(values, grads, dtype, reduction, y.size, MixtureGaussianNLLGrad, value, grad)
 
 
+@shared_doc
 def mixture_gaussian_nll(
     y_true: npt.ArrayLike,
     logits: npt.ArrayLike,
@@ -148,12 +151,7 @@ def mixture_gaussian_nll(
         Component means :math:`\mu_k`.
     log_scale : array_like, shape (N, K)
         Log standard deviations :math:`s_k = \log\sigma_k` (any finite reals).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_example}
 
     Raises
     ------
@@ -181,15 +179,10 @@ def mixture_gaussian_nll(
     return cast(Reduced, _mixture_gaussian_nll(y_true, logits, loc, log_scale, reduction=reduction, grad=False)[0])
 
 
-def mixture_gaussian_nll_grad(
-    y_true: npt.ArrayLike,
-    logits: npt.ArrayLike,
-    loc: npt.ArrayLike,
-    log_scale: npt.ArrayLike,
-    *,
-    reduction: str = "mean",
-) -> MixtureGaussianNLLGrad:
-    r"""Gradient of :func:`mixture_gaussian_nll` with respect to ``logits``, ``loc`` and ``log_scale``.
+mixture_gaussian_nll_grad = gradient(
+    mixture_gaussian_nll,
+    _mixture_gaussian_nll,
+    doc=r"""Gradient of :func:`mixture_gaussian_nll` with respect to ``logits``, ``loc`` and ``log_scale``.
 
     .. math::
 
@@ -204,11 +197,8 @@ def mixture_gaussian_nll_grad(
     >>> g = mixture_gaussian_nll_grad([1.0], [[0.0, 0.0]], [[1.0, 1.0]], [[0.0, 0.0]], reduction="sum")
     >>> g.logits, g.log_scale
     (array([[0., 0.]]), array([[0.5, 0.5]]))
-    """
-    return cast(
-        MixtureGaussianNLLGrad,
-        _mixture_gaussian_nll(y_true, logits, loc, log_scale, reduction=reduction, value=False)[1],
-    )
+    """,
+)
 
 
 _K = 3
@@ -333,6 +323,7 @@ def _mixture_von_mises_nll(
     return finish(values, grads, dtype, reduction, y.size, MixtureVonMisesNLLGrad, value, grad)
 
 
+@shared_doc
 def mixture_von_mises_nll(
     y_true: npt.ArrayLike,
     logits: npt.ArrayLike,
@@ -361,12 +352,7 @@ def mixture_von_mises_nll(
         Component mean directions :math:`\mu_k` in radians.
     log_concentration : array_like, shape (N, K)
         :math:`c_k = \log\kappa_k`, finite and at most 690 (:math:`\kappa \approx 10^{300}`).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_example}
 
     Raises
     ------
@@ -398,15 +384,10 @@ def mixture_von_mises_nll(
     )
 
 
-def mixture_von_mises_nll_grad(
-    y_true: npt.ArrayLike,
-    logits: npt.ArrayLike,
-    loc: npt.ArrayLike,
-    log_concentration: npt.ArrayLike,
-    *,
-    reduction: str = "mean",
-) -> MixtureVonMisesNLLGrad:
-    r"""Gradient of :func:`mixture_von_mises_nll` with respect to ``logits``, ``loc`` and ``log_concentration``.
+mixture_von_mises_nll_grad = gradient(
+    mixture_von_mises_nll,
+    _mixture_von_mises_nll,
+    doc=r"""Gradient of :func:`mixture_von_mises_nll` with respect to ``logits``, ``loc`` and ``log_concentration``.
 
     .. math::
 
@@ -419,11 +400,8 @@ def mixture_von_mises_nll_grad(
     >>> g = mixture_von_mises_nll_grad([0.0], [[0.0]], [[0.0]], [[0.0]], reduction="sum")
     >>> g.logits, g.loc
     (array([[0.]]), array([[-0.]]))
-    """
-    return cast(
-        MixtureVonMisesNLLGrad,
-        _mixture_von_mises_nll(y_true, logits, loc, log_concentration, reduction=reduction, value=False)[1],
-    )
+    """,
+)
 
 
 def _sample_mixture_von_mises(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -13,10 +13,12 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import check_positive_scalar, check_reduction, option_in_dtype
+from ._wrappers import gradient
 from .embedding._rows import _embeddings, _normalize, _normalize_backward_inplace, _similarity_cross_entropy
 from .special import log_softmax, softmax
 
@@ -104,6 +106,7 @@ def _clip_loss(
     return out_v, out_g
 
 
+@shared_doc
 def clip_loss(
     image_embeddings: npt.ArrayLike,
     text_embeddings: npt.ArrayLike,
@@ -136,9 +139,7 @@ def clip_loss(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns :math:`\ell_i`, one per pair, shape ``(N,)``; ``"mean"`` averages them.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Raises
     ------
@@ -173,14 +174,10 @@ def clip_loss(
     )
 
 
-def clip_loss_grad(
-    image_embeddings: npt.ArrayLike,
-    text_embeddings: npt.ArrayLike,
-    *,
-    temperature: float = 0.07,
-    reduction: str = "mean",
-) -> ClipLossGrad:
-    r"""Gradients of :func:`clip_loss` with respect to the image and the text embeddings.
+clip_loss_grad = gradient(
+    clip_loss,
+    _clip_loss,
+    doc=r"""Gradients of :func:`clip_loss` with respect to the image and the text embeddings.
 
     With :math:`P_r` and :math:`P_c` the row-wise and column-wise softmax of the similarities and
     :math:`G = (P_r + P_c - 2I)/(2\tau)`, :math:`\partial\ell/\partial\hat U = G\hat V` and
@@ -193,9 +190,8 @@ def clip_loss_grad(
     >>> g.image_embeddings.round(6)
     array([[0.      , 0.268941],
            [0.268941, 0.      ]])
-    """
-    grads = _clip_loss(image_embeddings, text_embeddings, temperature=temperature, reduction=reduction, value=False)
-    return cast(ClipLossGrad, grads[1])
+    """,
+)
 
 
 def _sample(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -14,10 +14,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, as_float_array, check_finite
+from ._wrappers import gradient
 
 __all__ = ["multivariate_gaussian_nll", "multivariate_gaussian_nll_grad"]
 
@@ -92,6 +94,7 @@ def _multivariate_gaussian_nll(
     return finish(values, [-v[..., 0], np.tril(g_scale)], dtype, reduction, n, MultivariateGaussianNLLGrad, value, grad)
 
 
+@shared_doc
 def multivariate_gaussian_nll(
     y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -117,12 +120,7 @@ def multivariate_gaussian_nll(
         Lower-triangular factors with a positive diagonal; the entries above the diagonal are
         ignored (as ``torch.distributions.MultivariateNormal(mean, scale_tril=...)`` does), and
         their gradient is 0.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per example, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_example}
 
     Raises
     ------
@@ -150,10 +148,10 @@ def multivariate_gaussian_nll(
     return cast(Reduced, _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, grad=False)[0])
 
 
-def multivariate_gaussian_nll_grad(
-    y_true: npt.ArrayLike, mean: npt.ArrayLike, scale_tril: npt.ArrayLike, *, reduction: str = "mean"
-) -> MultivariateGaussianNLLGrad:
-    r"""Gradient of :func:`multivariate_gaussian_nll` with respect to ``mean`` and ``scale_tril``.
+multivariate_gaussian_nll_grad = gradient(
+    multivariate_gaussian_nll,
+    _multivariate_gaussian_nll,
+    doc=r"""Gradient of :func:`multivariate_gaussian_nll` with respect to ``mean`` and ``scale_tril``.
 
     .. math::
 
@@ -165,11 +163,8 @@ def multivariate_gaussian_nll_grad(
     --------
     >>> multivariate_gaussian_nll_grad([[1.0, 0.0]], [[0.0, 0.0]], [[[1.0, 0.0], [0.0, 1.0]]], reduction="sum").mean
     array([[-1., -0.]])
-    """
-    return cast(
-        MultivariateGaussianNLLGrad,
-        _multivariate_gaussian_nll(y_true, mean, scale_tril, reduction=reduction, value=False)[1],
-    )
+    """,
+)
 
 
 def _sample_multivariate_gaussian(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

@@ -15,9 +15,11 @@ import numpy.typing as npt
 
 from ._class_scores import class_inputs, scalar_option, softmax_rows
 from ._distributions import exprel, finish
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
+from ._wrappers import gradient
 from .special import softmax
 
 __all__ = [
@@ -87,6 +89,7 @@ def _generalized_cross_entropy(
     return finish(values, [np.exp(-q * rows.ce)[..., None] * rows.grad], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def generalized_cross_entropy(
     labels: npt.ArrayLike, logits: npt.ArrayLike, *, q: float = 0.7, reduction: str = "mean"
 ) -> Reduced:
@@ -111,12 +114,7 @@ def generalized_cross_entropy(
         Unnormalised scores (finite: ±inf is refused). Its floating dtype is the dtype of the result.
     q : float in (0, 1]
         The power; the paper's default 0.7.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -149,17 +147,17 @@ def generalized_cross_entropy(
     return cast(Reduced, _generalized_cross_entropy(labels, logits, q=q, reduction=reduction, grad=False)[0])
 
 
-def generalized_cross_entropy_grad(
-    labels: npt.ArrayLike, logits: npt.ArrayLike, *, q: float = 0.7, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`generalized_cross_entropy` with respect to the logits: :math:`p_y^q\,(p - e_y)`.
+generalized_cross_entropy_grad = gradient(
+    generalized_cross_entropy,
+    _generalized_cross_entropy,
+    doc=r"""Gradient of :func:`generalized_cross_entropy` with respect to the logits: :math:`p_y^q\,(p - e_y)`.
 
     Examples
     --------
     >>> generalized_cross_entropy_grad([0], [[0.0, 0.0]], q=1.0)
     array([[-0.25,  0.25]])
-    """
-    return cast(FloatArray, _generalized_cross_entropy(labels, logits, q=q, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -248,6 +246,7 @@ def _symmetric_cross_entropy(
     return finish(values, [g], dtype, reduction, y.size, None, value, grad)
 
 
+@shared_doc
 def symmetric_cross_entropy(
     labels: npt.ArrayLike,
     logits: npt.ArrayLike,
@@ -280,12 +279,7 @@ def symmetric_cross_entropy(
         Weights of the CE and RCE terms (defaults 0.1 and 1.0, the paper's for CIFAR-10).
     log_zero : float < 0
         :math:`A`, the value that stands for :math:`\log 0` (default -4).
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -323,26 +317,17 @@ def symmetric_cross_entropy(
     )
 
 
-def symmetric_cross_entropy_grad(
-    labels: npt.ArrayLike,
-    logits: npt.ArrayLike,
-    *,
-    alpha: float = 0.1,
-    beta: float = 1.0,
-    log_zero: float = -4.0,
-    reduction: str = "mean",
-) -> FloatArray:
-    r"""Gradient of :func:`symmetric_cross_entropy` with respect to the logits: :math:`(\alpha - \beta A\,p_y)(p - e_y)`.
+symmetric_cross_entropy_grad = gradient(
+    symmetric_cross_entropy,
+    _symmetric_cross_entropy,
+    doc=r"""Gradient of :func:`symmetric_cross_entropy` with respect to the logits: :math:`(\alpha - \beta A\,p_y)(p - e_y)`.
 
     Examples
     --------
     >>> symmetric_cross_entropy_grad([0], [[0.0, 0.0]], alpha=0.0)
     array([[-1.,  1.]])
-    """
-    grads = _symmetric_cross_entropy(
-        labels, logits, alpha=alpha, beta=beta, log_zero=log_zero, reduction=reduction, value=False
-    )[1]
-    return cast(FloatArray, grads)
+    """,
+)
 
 
 register(

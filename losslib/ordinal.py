@@ -12,10 +12,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, as_label_array, check_same_shape
+from ._wrappers import gradient
 from .special import log_sigmoid, sigmoid
 
 __all__ = ["ordinal_logistic_nll", "ordinal_logistic_nll_grad"]
@@ -115,6 +117,7 @@ def _ordinal_logistic_nll(
     )
 
 
+@shared_doc
 def ordinal_logistic_nll(
     y_true: npt.ArrayLike, score: npt.ArrayLike, cutpoints: npt.ArrayLike, *, reduction: str = "mean"
 ) -> Reduced:
@@ -139,11 +142,7 @@ def ordinal_logistic_nll(
     cutpoints : array_like, shape (K - 1,)
         Strictly increasing thresholds :math:`\theta_0 < \dots < \theta_{K-2}`, shared by all
         examples (learned with the model).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -174,10 +173,10 @@ def ordinal_logistic_nll(
     return cast(Reduced, _ordinal_logistic_nll(y_true, score, cutpoints, reduction=reduction, grad=False)[0])
 
 
-def ordinal_logistic_nll_grad(
-    y_true: npt.ArrayLike, score: npt.ArrayLike, cutpoints: npt.ArrayLike, *, reduction: str = "mean"
-) -> OrdinalLogisticNLLGrad:
-    r"""Gradient of :func:`ordinal_logistic_nll` with respect to ``score`` and ``cutpoints``.
+ordinal_logistic_nll_grad = gradient(
+    ordinal_logistic_nll,
+    _ordinal_logistic_nll,
+    doc=r"""Gradient of :func:`ordinal_logistic_nll` with respect to ``score`` and ``cutpoints``.
 
     With :math:`a = \theta_y - s`, :math:`b = \theta_{y-1} - s` and :math:`P = \sigma(a) - \sigma(b)`:
 
@@ -193,10 +192,8 @@ def ordinal_logistic_nll_grad(
     --------
     >>> ordinal_logistic_nll_grad([0], [0.0], [-1.0, 1.0], reduction="sum").score  # sigmoid(1)
     array([0.73105858])
-    """
-    return cast(
-        OrdinalLogisticNLLGrad, _ordinal_logistic_nll(y_true, score, cutpoints, reduction=reduction, value=False)[1]
-    )
+    """,
+)
 
 
 def _sample_ordinal(rng: np.random.Generator, n: int) -> dict[str, npt.NDArray[Any]]:

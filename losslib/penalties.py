@@ -17,6 +17,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import Float, FloatArray, Reduced
@@ -27,6 +28,7 @@ from ._validation import (
     check_scalar,
     option_in_dtype,
 )
+from ._wrappers import gradient
 
 __all__ = [
     "elastic_net",
@@ -76,6 +78,7 @@ def _l1_penalty(
     )
 
 
+@shared_doc
 def l1_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     r"""L1 penalty (lasso): the sum of the absolute values of the parameters.
 
@@ -93,9 +96,7 @@ def l1_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
         ``"sum"`` (default) is the penalty; ``"mean"`` divides it by the number of
         parameters; ``"none"`` returns :math:`|w_i|` for each parameter.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -117,8 +118,10 @@ def l1_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     return cast(Reduced, _l1_penalty(params, reduction=reduction, grad=False)[0])
 
 
-def l1_penalty_grad(params: npt.ArrayLike, *, reduction: str = "sum") -> FloatArray:
-    r"""(Sub)gradient of :func:`l1_penalty`: :math:`\operatorname{sign}(w)`, with 0 at :math:`w = 0`.
+l1_penalty_grad = gradient(
+    l1_penalty,
+    _l1_penalty,
+    doc=r"""(Sub)gradient of :func:`l1_penalty`: :math:`\operatorname{sign}(w)`, with 0 at :math:`w = 0`.
 
     At :math:`w_i = 0` the penalty has a kink; the subgradient 0 (the one of minimal norm,
     as ``np.sign`` and PyTorch's ``abs`` give) is returned there.
@@ -127,8 +130,8 @@ def l1_penalty_grad(params: npt.ArrayLike, *, reduction: str = "sum") -> FloatAr
     --------
     >>> l1_penalty_grad([1.5, -2.0, 0.0])
     array([ 1., -1.,  0.])
-    """
-    return cast(FloatArray, _l1_penalty(params, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -187,6 +190,7 @@ def _l2_penalty(
     )
 
 
+@shared_doc
 def l2_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     r"""L2 penalty (ridge, weight decay): half the squared Euclidean norm of the parameters.
 
@@ -204,9 +208,7 @@ def l2_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
         ``"sum"`` (default) is the penalty; ``"mean"`` divides it by the number of
         parameters; ``"none"`` returns :math:`w_i^2 / 2` for each parameter.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -228,15 +230,17 @@ def l2_penalty(params: npt.ArrayLike, *, reduction: str = "sum") -> Reduced:
     return cast(Reduced, _l2_penalty(params, reduction=reduction, grad=False)[0])
 
 
-def l2_penalty_grad(params: npt.ArrayLike, *, reduction: str = "sum") -> FloatArray:
-    r"""Gradient of :func:`l2_penalty`: :math:`w` (divided by the number of parameters for ``"mean"``).
+l2_penalty_grad = gradient(
+    l2_penalty,
+    _l2_penalty,
+    doc=r"""Gradient of :func:`l2_penalty`: :math:`w` (divided by the number of parameters for ``"mean"``).
 
     Examples
     --------
     >>> l2_penalty_grad([3.0, -4.0])
     array([ 3., -4.])
-    """
-    return cast(FloatArray, _l2_penalty(params, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(
@@ -315,6 +319,7 @@ def _elastic_net(
     return v, g
 
 
+@shared_doc
 def elastic_net(params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum") -> Reduced:
     r"""Elastic-net penalty: a mix of the L1 and L2 penalties, as in scikit-learn.
 
@@ -336,9 +341,7 @@ def elastic_net(params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 
         ``"sum"`` (default) is the penalty; ``"mean"`` divides it by the number of
         parameters; ``"none"`` returns one term per parameter.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -362,10 +365,10 @@ def elastic_net(params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 
     return cast(Reduced, _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, grad=False)[0])
 
 
-def elastic_net_grad(
-    params: npt.ArrayLike, *, alpha: float = 1.0, l1_ratio: float = 0.5, reduction: str = "sum"
-) -> FloatArray:
-    r"""(Sub)gradient of :func:`elastic_net`: :math:`\alpha(\rho\operatorname{sign}(w) + (1-\rho) w)`.
+elastic_net_grad = gradient(
+    elastic_net,
+    _elastic_net,
+    doc=r"""(Sub)gradient of :func:`elastic_net`: :math:`\alpha(\rho\operatorname{sign}(w) + (1-\rho) w)`.
 
     The subgradient of :math:`|w_i|` at :math:`w_i = 0` is taken to be 0, as in :func:`l1_penalty_grad`.
 
@@ -373,8 +376,8 @@ def elastic_net_grad(
     --------
     >>> elastic_net_grad([1.0, -2.0, 0.0], alpha=0.5, l1_ratio=0.2)
     array([ 0.5, -0.9,  0. ])
-    """
-    return cast(FloatArray, _elastic_net(params, alpha=alpha, l1_ratio=l1_ratio, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(

@@ -12,10 +12,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import as_label_array, check_same_shape
+from ._wrappers import gradient
 from .special import log_softmax, softmax, softplus
 
 __all__ = ["listnet", "listnet_grad", "plackett_luce_nll", "plackett_luce_nll_grad"]
@@ -86,6 +88,7 @@ def _plackett_luce_nll(
     return finish(values, [g], dtype, reduction, values.size, None, value, grad)
 
 
+@shared_doc
 def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Plackett-Luce negative log-likelihood of an observed ranking, given one score per item.
 
@@ -105,12 +108,7 @@ def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reductio
     scores : array_like, shape (N, M)
         Predicted scores :math:`s` of the items (any finite reals), in item order. Its floating
         dtype is the dtype of the result.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -140,8 +138,10 @@ def plackett_luce_nll(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reductio
     return cast(Reduced, _plackett_luce_nll(ranking, scores, reduction=reduction, grad=False)[0])
 
 
-def plackett_luce_nll_grad(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""Gradient of :func:`plackett_luce_nll` with respect to ``scores``.
+plackett_luce_nll_grad = gradient(
+    plackett_luce_nll,
+    _plackett_luce_nll,
+    doc=r"""Gradient of :func:`plackett_luce_nll` with respect to ``scores``.
 
     .. math::
 
@@ -151,8 +151,8 @@ def plackett_luce_nll_grad(ranking: npt.ArrayLike, scores: npt.ArrayLike, *, red
     --------
     >>> plackett_luce_nll_grad([[1, 0]], [[0.0, 0.0]], reduction="sum")
     array([[ 0.5, -0.5]])
-    """
-    return cast(FloatArray, _plackett_luce_nll(ranking, scores, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 _M = 5
@@ -225,6 +225,7 @@ def _listnet(
     return finish(values, [softmax(s, axis=-1) - target], dtype, reduction, values.size, None, value, grad)
 
 
+@shared_doc
 def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""ListNet: the cross-entropy between the top-one probabilities of the relevances and of the scores.
 
@@ -243,12 +244,7 @@ def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str =
         Graded relevance of each item (e.g. 0 to 4), finite.
     scores : array_like, shape (N, M)
         Predicted scores (any finite reals). Its floating dtype is the dtype of the result.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per row, shape (N,).
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_per_row}
 
     Raises
     ------
@@ -277,15 +273,17 @@ def listnet(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str =
     return cast(Reduced, _listnet(relevance, scores, reduction=reduction, grad=False)[0])
 
 
-def listnet_grad(relevance: npt.ArrayLike, scores: npt.ArrayLike, *, reduction: str = "mean") -> FloatArray:
-    r"""Gradient of :func:`listnet` with respect to ``scores``: :math:`\operatorname{softmax}(s) - \operatorname{softmax}(r)`.
+listnet_grad = gradient(
+    listnet,
+    _listnet,
+    doc=r"""Gradient of :func:`listnet` with respect to ``scores``: :math:`\operatorname{softmax}(s) - \operatorname{softmax}(r)`.
 
     Examples
     --------
     >>> listnet_grad([[0.0, 0.0]], [[0.0, 0.0]], reduction="sum")
     array([[0., 0.]])
-    """
-    return cast(FloatArray, _listnet(relevance, scores, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_listnet(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

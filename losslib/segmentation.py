@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _kernels
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
@@ -37,6 +38,7 @@ from ._validation import (
     fast_then_full,
     option_in_dtype,
 )
+from ._wrappers import gradient
 
 __all__ = ["dice", "dice_grad", "soft_jaccard", "soft_jaccard_grad"]
 
@@ -215,6 +217,7 @@ def _dice_general(
     return v, g
 
 
+@shared_doc
 def dice(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
 ) -> Reduced:
@@ -245,9 +248,7 @@ def dice(
         ``"none"`` returns one loss per example, shape ``(N,)`` (``()`` for a 1-D input);
         ``"mean"`` averages them.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -278,10 +279,10 @@ def dice(
     return cast(Reduced, _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, grad=False)[0])
 
 
-def dice_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, squared: bool = False, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`dice` with respect to ``y_pred``.
+dice_grad = gradient(
+    dice,
+    _dice,
+    doc=r"""Gradient of :func:`dice` with respect to ``y_pred``.
 
     With numerator :math:`a = 2\sum_i y_i p_i + s` and denominator :math:`b`,
 
@@ -294,8 +295,8 @@ def dice_grad(
     --------
     >>> dice_grad([1.0, 0.0], [1.0, 0.0], smooth=0.0)
     array([-0.5,  0.5])
-    """
-    return cast(FloatArray, _dice(y_true, y_pred, smooth=smooth, squared=squared, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -389,6 +390,7 @@ def _soft_jaccard(
     return v, g
 
 
+@shared_doc
 def soft_jaccard(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
 ) -> Reduced:
@@ -414,9 +416,7 @@ def soft_jaccard(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per example; ``"mean"`` averages them.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -439,10 +439,10 @@ def soft_jaccard(
     return cast(Reduced, _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, grad=False)[0])
 
 
-def soft_jaccard_grad(
-    y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, smooth: float = 1.0, reduction: str = "mean"
-) -> FloatArray:
-    r"""Gradient of :func:`soft_jaccard` with respect to ``y_pred``.
+soft_jaccard_grad = gradient(
+    soft_jaccard,
+    _soft_jaccard,
+    doc=r"""Gradient of :func:`soft_jaccard` with respect to ``y_pred``.
 
     With :math:`a = \sum_i y_i p_i + s` and :math:`b = \sum_i (y_i + p_i - y_i p_i) + s`,
 
@@ -454,8 +454,8 @@ def soft_jaccard_grad(
     --------
     >>> soft_jaccard_grad([1.0, 0.0], [1.0, 1.0], smooth=0.0)
     array([-0.5 ,  0.25])
-    """
-    return cast(FloatArray, _soft_jaccard(y_true, y_pred, smooth=smooth, reduction=reduction, value=False)[1])
+    """,
+)
 
 
 register(

@@ -11,6 +11,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
@@ -22,6 +23,7 @@ from ._validation import (
     check_flag,
     check_reduction,
 )
+from ._wrappers import gradient
 from .special import log_softmax, softmax
 
 __all__ = ["ctc", "ctc_grad"]
@@ -304,6 +306,7 @@ def _ctc(
     return v, g
 
 
+@shared_doc
 def ctc(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
@@ -353,9 +356,7 @@ def ctc(
         ``"mean"`` divides each loss by its target length (at least 1) and averages over
         the batch, as PyTorch does.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -405,17 +406,10 @@ def ctc(
     )
 
 
-def ctc_grad(
-    y_true: npt.ArrayLike,
-    y_pred: npt.ArrayLike,
-    input_lengths: npt.ArrayLike,
-    target_lengths: npt.ArrayLike,
-    *,
-    blank: int = 0,
-    zero_infinity: bool = False,
-    reduction: str = "mean",
-) -> FloatArray:
-    r"""Gradient of :func:`ctc` with respect to the logits ``y_pred``.
+ctc_grad = gradient(
+    ctc,
+    _ctc,
+    doc=r"""Gradient of :func:`ctc` with respect to the logits ``y_pred``.
 
     .. math:: \frac{\partial \ell}{\partial z_{t,k}} = \operatorname{softmax}(z_t)_k
         - \frac{1}{p(l \mid z)} \sum_{s:\, l'_s = k} \alpha_t(s)\, \beta_t(s) / y_t(l'_s)
@@ -428,20 +422,8 @@ def ctc_grad(
     >>> np.round(ctc_grad([[1]], np.zeros((1, 2, 2)), [2], [1], reduction="sum"), 6)
     array([[[ 0.166667, -0.166667],
             [ 0.166667, -0.166667]]])
-    """
-    return cast(
-        FloatArray,
-        _ctc(
-            y_true,
-            y_pred,
-            input_lengths,
-            target_lengths,
-            blank=blank,
-            zero_infinity=zero_infinity,
-            reduction=reduction,
-            value=False,
-        )[1],
-    )
+    """,
+)
 
 
 def _sample_ctc(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:

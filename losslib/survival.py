@@ -13,10 +13,12 @@ import numpy as np
 import numpy.typing as npt
 
 from ._distributions import check_positive, finish, float_inputs
+from ._docstrings import shared_doc
 from ._info import register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import as_any_array, check_same_shape
+from ._wrappers import gradient
 
 __all__ = ["weibull_nll", "weibull_nll_grad"]
 
@@ -90,6 +92,7 @@ def _weibull_nll(
     return finish(values, [g_scale, g_conc], dtype, reduction, t.size, WeibullNLLGrad, value, grad)
 
 
+@shared_doc
 def weibull_nll(
     y_true: npt.ArrayLike,
     scale: npt.ArrayLike,
@@ -121,11 +124,7 @@ def weibull_nll(
         Predicted shapes :math:`k > 0`.
     censored : None or array_like of bool, same shape
         True where the time is right-censored; None (default): every time is an observed event.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------
@@ -155,15 +154,10 @@ def weibull_nll(
     )
 
 
-def weibull_nll_grad(
-    y_true: npt.ArrayLike,
-    scale: npt.ArrayLike,
-    concentration: npt.ArrayLike,
-    *,
-    censored: npt.ArrayLike | None = None,
-    reduction: str = "mean",
-) -> WeibullNLLGrad:
-    r"""Gradient of :func:`weibull_nll` with respect to ``scale`` and ``concentration``.
+weibull_nll_grad = gradient(
+    weibull_nll,
+    _weibull_nll,
+    doc=r"""Gradient of :func:`weibull_nll` with respect to ``scale`` and ``concentration``.
 
     .. math::
 
@@ -174,11 +168,8 @@ def weibull_nll_grad(
     --------
     >>> weibull_nll_grad([2.0], [1.0], [1.0], reduction="sum").scale
     array([-1.])
-    """
-    return cast(
-        WeibullNLLGrad,
-        _weibull_nll(y_true, scale, concentration, censored=censored, reduction=reduction, value=False)[1],
-    )
+    """,
+)
 
 
 def _sample_weibull(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:

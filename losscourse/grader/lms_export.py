@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -279,6 +278,7 @@ def write_moodle_feedback_zip(rows: list[dict], feedback: Path, path: Path, assi
     matches to its participant (:func:`moodle_feedback_name`). An earlier zip there is first moved
     to ``history/``. Returns what happened, for the log: who is in it and who is not, and why."""
     from .collect import safe_name
+    from .results import history_path
 
     entries: list[tuple[str, Path]] = []
     left_out: list[str] = []
@@ -295,13 +295,7 @@ def write_moodle_feedback_zip(rows: list[dict], feedback: Path, path: Path, assi
             entries.append((moodle_feedback_name(name, sid, assignment), page))
     notes = []
     if path.exists():
-        history = path.parent / "history"
-        history.mkdir(exist_ok=True)
-        saved = history / f"{path.stem}-{time.strftime('%Y%m%dT%H%M%S')}{path.suffix}"
-        n = 1
-        while saved.exists():
-            n += 1
-            saved = history / f"{path.stem}-{time.strftime('%Y%m%dT%H%M%S')}-{n}{path.suffix}"
+        saved = history_path(path)
         path.replace(saved)
         notes.append(f"the earlier {path.name} is saved as {saved}")
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -81,6 +81,20 @@ def write_replacing(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def history_path(path: Path, suffix: str | None = None) -> Path:
+    """A free name in ``history/`` beside ``path`` for its earlier version (the folder made if need be):
+    ``<stem>-<local time><suffix>``, then ``-2``, ``-3``... if taken; ``suffix`` defaults to ``path``'s."""
+    history = path.parent / "history"
+    history.mkdir(exist_ok=True)
+    stamp, suffix = time.strftime("%Y%m%dT%H%M%S"), path.suffix if suffix is None else suffix
+    saved = history / f"{path.stem}-{stamp}{suffix}"
+    n = 1
+    while saved.exists():
+        n += 1
+        saved = history / f"{path.stem}-{stamp}-{n}{suffix}"
+    return saved
+
+
 def _sync_folder(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)

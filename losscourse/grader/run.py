@@ -37,7 +37,7 @@ from ..assignments import ROOT, SOURCE, list_assignments
 from . import gradebook
 from .collect import CollectError, collect, safe_name
 from .notebooks import InvalidSubmission, read_submission
-from .results import Store, key_of, write_replacing
+from .results import Store, history_path, key_of, write_replacing
 from .sandbox import DEFAULT_MEMORY, ISOLATION
 from .task import (
     Job,
@@ -513,14 +513,7 @@ def merge_csv(path: Path, rows: list[dict]) -> list[str]:
     if not path.exists():
         write_csv(path, rows)
         return []
-    stamp = time.strftime("%Y%m%dT%H%M%S")
-    history = path.parent / "history"
-    history.mkdir(exist_ok=True)
-    saved = history / f"{path.stem}-{stamp}.csv"
-    n = 1
-    while saved.exists():
-        n += 1
-        saved = history / f"{path.stem}-{stamp}-{n}.csv"
+    saved = history_path(path, ".csv")
     saved.write_bytes(path.read_bytes())
     try:
         with open(path, newline="", encoding="utf-8") as f:

@@ -181,10 +181,7 @@ class Sandbox:
 
     def close(self) -> None:
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self._kill_group(self.proc)
             self.proc.wait()
             for stream in (self.proc.stdin, self.proc.stdout):
                 if stream:
@@ -331,10 +328,15 @@ class Sandbox:
         except wire.WireError as exc:
             raise WorkerDied(f"the worker sent an invalid message ({exc})") from None
 
+    @staticmethod
+    def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+        """SIGKILL the worker's process group (nothing to do if it is gone already)."""
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+
     def close_for_timeout(self) -> None:
         """Kill a worker stuck in the student's code (an infinite loop, a sleep)."""
         if self.proc is not None:
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except (ProcessLookupError, PermissionError):
-                pass
+            self._kill_group(self.proc)

@@ -64,40 +64,27 @@ class _ChecksStub:
 
 # IPython's user namespace when the worker creates its shell (tests/test_grader.py checks it
 # against the installed IPython): none of them is ever reported as the student's function.
-IPYTHON_NAMESPACE = frozenset(
-    {
-        "In",
-        "Out",
-        "_",
-        "__",
-        "___",
-        "__builtin__",
-        "__builtins__",
-        "__doc__",
-        "__loader__",
-        "__name__",
-        "__package__",
-        "__spec__",
-        "_dh",
-        "_ih",
-        "_oh",
-        "exit",
-        "get_ipython",
-        "open",
-        "quit",
-    }
+_MODULE_NAMES = frozenset(
+    {"__builtin__", "__builtins__", "__doc__", "__loader__", "__name__", "__package__", "__spec__"}
 )
-IPYTHON_BUILTINS = frozenset({"display", "__IPYTHON__"})  # what IPython adds to builtins
-# Names whose value differs without IPython; the others of the namespace are set up the same.
-_NEEDS_IPYTHON = (IPYTHON_NAMESPACE | IPYTHON_BUILTINS) - {
-    "__builtin__",
-    "__builtins__",
-    "__doc__",
-    "__loader__",
-    "__name__",
-    "__package__",
-    "__spec__",
+IPYTHON_NAMESPACE = _MODULE_NAMES | {
+    "In",
+    "Out",
+    "_",
+    "__",
+    "___",
+    "_dh",
+    "_ih",
+    "_oh",
+    "exit",
+    "get_ipython",
+    "open",
+    "quit",
 }
+IPYTHON_BUILTINS = frozenset({"display", "__IPYTHON__"})  # what IPython adds to builtins
+# Names whose value differs without IPython; the others of the namespace (the module's own
+# names) are set up the same.
+_NEEDS_IPYTHON = (IPYTHON_NAMESPACE | IPYTHON_BUILTINS) - _MODULE_NAMES
 _IPYTHON_MODULES = frozenset({"IPython", "ipykernel", "ipywidgets", "matplotlib_inline", "traitlets"})
 _MAIN_DOC = "Automatically created module for IPython interactive environment"
 

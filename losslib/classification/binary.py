@@ -13,17 +13,16 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
-    as_float_array,
     as_weight,
     check_finite,
     check_in_unit_interval,
-    check_reduction,
-    check_same_shape,
     fast_then_full,
+    float_pair,
 )
 from .._wrappers import gradient
 from ..special import log_sigmoid, sigmoid
@@ -48,10 +47,7 @@ _LOG_CLAMP = -100.0
 def _bce_inputs(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, weight: npt.ArrayLike | None, reduction: str
 ) -> tuple[FloatArray, FloatArray, FloatArray | None]:
-    check_reduction(reduction)
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
-    check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    y_true, y_pred = float_pair(y_true, y_pred, reduction)
     check_in_unit_interval(
         y_pred,
         "y_pred",
@@ -118,6 +114,7 @@ def _binary_cross_entropy(
     return v, g
 
 
+@shared_doc
 def binary_cross_entropy(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, weight: npt.ArrayLike | None = None, reduction: str = "mean"
 ) -> Reduced:
@@ -143,9 +140,7 @@ def binary_cross_entropy(
         ``"mean"`` divides the weighted sum by the number of elements (not by the
         sum of weights), as PyTorch does.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -236,10 +231,7 @@ def _bce_logits_inputs(
     pos_weight: npt.ArrayLike | None,
     reduction: str,
 ) -> tuple[FloatArray, FloatArray, FloatArray | None, FloatArray | None]:
-    check_reduction(reduction)
-    x = as_float_array(y_pred, "y_pred")
-    y = as_float_array(y_true, "y_true", dtype=x.dtype)
-    check_same_shape(y, "y_true", x, "y_pred")
+    y, x = float_pair(y_true, y_pred, reduction)
     check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
     check_finite(x, "y_pred", "logits", _INF_LOGIT)
     w = None if weight is None else as_weight(weight, "weight", x.shape, x.dtype)
@@ -339,10 +331,7 @@ def _binary_logits_loss(
         _bce_logits_inputs(y_true, y_pred, None, None, reduction)
 
     with fast_then_full(full):
-        check_reduction(reduction)
-        x = as_float_array(y_pred, "y_pred", nan=False)
-        y = as_float_array(y_true, "y_true", dtype=x.dtype, nan=False)
-        check_same_shape(y, "y_true", x, "y_pred")
+        y, x = float_pair(y_true, y_pred, reduction, nan=False)
         check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
 
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
@@ -425,6 +414,7 @@ def _bce_logits_kernel(
         np.add(v[: parts.size], parts, out=v[: parts.size])
 
 
+@shared_doc
 def binary_cross_entropy_with_logits(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
@@ -458,11 +448,7 @@ def binary_cross_entropy_with_logits(
         shape (a vector with one entry per class broadcasts along the last axis).
         ``pos_weight = n_negative / n_positive`` balances a rare positive class.
         Finite (±inf is refused); applied as written otherwise, as in PyTorch.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

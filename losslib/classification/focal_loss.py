@@ -9,18 +9,17 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
     _first_index,
     _where,
-    as_float_array,
     check_in_unit_interval,
     check_positive_scalar,
-    check_reduction,
-    check_same_shape,
     check_scalar,
+    float_pair,
     option_in_dtype,
 )
 from .._wrappers import gradient
@@ -208,10 +207,7 @@ def _focal_general(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, a: float, gam: float, reduction: str, value: bool, grad: bool
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Focal loss on whole arrays in the log domain (any gamma); value=grad=False only validates."""
-    check_reduction(reduction)
-    x = as_float_array(y_pred, "y_pred")
-    y = as_float_array(y_true, "y_true", dtype=x.dtype)
-    check_same_shape(y, "y_true", x, "y_pred")
+    y, x = float_pair(y_true, y_pred, reduction)
     check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
     if not np.all(np.isfinite(x)):
         index = _first_index(~np.isfinite(x))
@@ -243,6 +239,7 @@ def _focal_general(
     return v, g
 
 
+@shared_doc
 def focal(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, alpha: float = 0.25, gamma: float = 2.0, reduction: str = "mean"
 ) -> Reduced:
@@ -271,12 +268,7 @@ def focal(
         ``alpha`` (torchvision uses -1) switches the weighting off, :math:`\alpha_t = 1`.
     gamma : float >= 0
         Focusing parameter.
-    reduction : {"mean", "sum", "none"}
-        Elementwise: ``"mean"`` averages over all elements.
-
-    Returns
-    -------
-    float or ndarray
+    {reduction_elementwise}
 
     Notes
     -----

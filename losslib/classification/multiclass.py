@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import divisor, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -426,6 +427,7 @@ def _cross_entropy_general(
     return v, g
 
 
+@shared_doc
 def cross_entropy(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
@@ -470,9 +472,7 @@ def cross_entropy(
         labels) or by the number of examples (probabilities), as PyTorch does;
         if every label is ignored the mean is NaN (and its gradient 0), as in PyTorch.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

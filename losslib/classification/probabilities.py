@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import divisor, grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -193,6 +194,7 @@ def _categorical_cross_entropy(
     )
 
 
+@shared_doc
 def categorical_cross_entropy(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Cross-entropy between target and predicted class probabilities.
 
@@ -215,9 +217,7 @@ def categorical_cross_entropy(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, r
         ``"none"`` returns one loss per example (shape ``(...)``); ``"mean"`` averages over
         the examples, not over the :math:`N C` entries.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----
@@ -418,6 +418,7 @@ def _kl_kernel(
     return True
 
 
+@shared_doc
 def kl_divergence(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Kullback-Leibler divergence of the predicted from the target distribution, KL(y_true || y_pred).
 
@@ -442,9 +443,7 @@ def kl_divergence(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: st
         ``"none"`` returns one divergence per example (shape ``(...)``); ``"mean"`` averages
         over the examples: PyTorch's ``reduction="batchmean"``.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

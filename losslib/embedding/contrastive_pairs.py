@@ -9,6 +9,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import Reduced
@@ -102,6 +103,7 @@ def _contrastive(
     return v, g
 
 
+@shared_doc
 def contrastive(
     y_true: npt.ArrayLike,
     x1: npt.ArrayLike,
@@ -133,13 +135,7 @@ def contrastive(
     eps : float >= 0
         Added to every coordinate of :math:`x_1 - x_2` before the norm, as in
         ``torch.nn.functional.pairwise_distance``; keeps :math:`d > 0` when the two coincide.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.
-
-    Returns
-    -------
-    float or ndarray
-        A scalar, or shape ``(N,)`` for ``"none"``.
+    {reduction_per_pair}
 
     Notes
     -----

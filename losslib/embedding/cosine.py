@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -157,6 +158,7 @@ def _cosine_embedding(
     return v, g
 
 
+@shared_doc
 def cosine_embedding(
     y_true: npt.ArrayLike,
     x1: npt.ArrayLike,
@@ -190,13 +192,7 @@ def cosine_embedding(
         (9.99999996e-13). An ``eps`` below the smallest positive number of the inputs'
         dtype is taken as that number (it still keeps 0/0 away); one that overflows the
         dtype is refused.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.
-
-    Returns
-    -------
-    float or ndarray
-        A scalar, or shape ``(N,)`` for ``"none"``.
+    {reduction_per_pair}
 
     Notes
     -----

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import divisor, reduce_readable
 from .._typing import Float, FloatArray, Reduced
@@ -178,6 +179,7 @@ def _gaussian_kernel(
             np.multiply(g_var, 0.5 / count, out=g_var)
 
 
+@shared_doc
 def gaussian_nll(
     y_true: npt.ArrayLike,
     mean: npt.ArrayLike,
@@ -217,9 +219,7 @@ def gaussian_nll(
     reduction : {"mean", "sum", "none"}
         ``"none"`` returns one loss per element of ``mean``.
 
-    Returns
-    -------
-    float or ndarray
+    {returns}
 
     Notes
     -----

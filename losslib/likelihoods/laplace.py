@@ -9,6 +9,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -100,6 +101,7 @@ def _laplace_nll(
     return out_v, out_g
 
 
+@shared_doc
 def laplace_nll(
     y_true: npt.ArrayLike,
     loc: npt.ArrayLike,
@@ -134,11 +136,7 @@ def laplace_nll(
         which drops :math:`\frac12\log 2\pi`, it is dropped by default.
     eps : float >= 0
         Scales below ``eps`` are replaced by ``eps``.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

@@ -11,6 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -163,6 +164,7 @@ def _poisson_log_input(
     return v, (g[0] if g is not None else None)
 
 
+@shared_doc
 def poisson_nll(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
@@ -197,11 +199,7 @@ def poisson_nll(
         Add the Stirling approximation of :math:`\log y!`.
     eps : float >= 0
         Added to the rate inside the log when ``log_input=False``.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

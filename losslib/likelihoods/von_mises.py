@@ -9,6 +9,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -111,6 +112,7 @@ def _von_mises_nll(
     return out_v, out_g
 
 
+@shared_doc
 def von_mises_nll(
     y_true: npt.ArrayLike,
     loc: npt.ArrayLike,
@@ -145,11 +147,7 @@ def von_mises_nll(
     full : bool
         Add the constant :math:`\log 2\pi`, making the loss the exact negative log-density
         (``-scipy.stats.vonmises.logpdf``).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

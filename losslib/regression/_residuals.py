@@ -13,10 +13,8 @@ import numpy.typing as npt
 from .. import _kernels
 from .._typing import FloatArray, Reduced
 from .._validation import (
-    as_float_array,
-    check_reduction,
-    check_same_shape,
     fast_then_full,
+    float_pair,
 )
 
 
@@ -35,10 +33,7 @@ def _pair(
             _pair(y_true, y_pred, reduction)
 
     with fast_then_full(full):
-        check_reduction(reduction)
-        y_pred = as_float_array(y_pred, "y_pred", nan=nan)
-        y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype, nan=nan)
-        check_same_shape(y_true, "y_true", y_pred, "y_pred")
+        y_true, y_pred = float_pair(y_true, y_pred, reduction, nan=nan)
     return y_true, y_pred
 
 

@@ -10,6 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import reduce_readable
 from .._typing import Float, FloatArray, Reduced
@@ -89,6 +90,7 @@ def _huber_kernel(
         np.divide(g, count, out=g)
 
 
+@shared_doc
 def huber(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, reduction: str = "mean") -> Reduced:
     r"""Huber loss: quadratic near zero, linear in the tails.
 
@@ -110,11 +112,7 @@ def huber(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, delta: float = 1.0, r
     y_pred : array_like, same shape as ``y_true``
     delta : float > 0
         Where the loss turns from quadratic to linear, in units of the target.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----
@@ -467,6 +465,7 @@ def _log_cosh_kernel(
             np.add(v, np.log1p(arg, out=arg), out=v)
 
 
+@shared_doc
 def log_cosh(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Log-cosh loss: :math:`r^2/2` near zero, :math:`|r| - \log 2` in the tails.
 
@@ -481,11 +480,7 @@ def log_cosh(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "
     ----------
     y_true : array_like, any shape
     y_pred : array_like, same shape as ``y_true``
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

@@ -7,15 +7,14 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
     _first_index,
     _where,
-    as_float_array,
-    check_reduction,
-    check_same_shape,
+    float_pair,
 )
 from .._wrappers import gradient
 
@@ -62,10 +61,7 @@ def _msle(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean", value: bool = True, grad: bool = True
 ) -> tuple[Reduced | None, FloatArray | None]:
     """Fast path of :func:`msle_readable` (value and/or gradient, sharing the log difference)."""
-    check_reduction(reduction)
-    y_pred = as_float_array(y_pred, "y_pred")
-    y_true = as_float_array(y_true, "y_true", dtype=y_pred.dtype)
-    check_same_shape(y_true, "y_true", y_pred, "y_pred")
+    y_true, y_pred = float_pair(y_true, y_pred, reduction)
     _check_above_minus_one(y_true, "y_true")
     _check_above_minus_one(y_pred, "y_pred")
     diff = np.log1p(y_pred) - np.log1p(y_true)
@@ -82,6 +78,7 @@ def _msle(
     return v, g
 
 
+@shared_doc
 def msle(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Mean squared logarithmic error: the squared error of :math:`\log(1 + y)`.
 
@@ -96,11 +93,7 @@ def msle(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean
         Targets, every one > -1.
     y_pred : array_like, same shape as ``y_true``
         Predictions, every one > -1.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Raises
     ------

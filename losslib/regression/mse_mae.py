@@ -9,6 +9,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import reduce_readable
 from .._typing import FloatArray, Reduced
@@ -173,6 +174,7 @@ def _mae_kernel(
             np.divide(g, count, out=g)
 
 
+@shared_doc
 def mae(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean") -> Reduced:
     r"""Mean absolute error.
 
@@ -185,11 +187,7 @@ def mae(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, reduction: str = "mean"
     ----------
     y_true : array_like, any shape
     y_pred : array_like, same shape as ``y_true``
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

@@ -9,6 +9,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -63,6 +64,7 @@ def _quantile(
     return v, g
 
 
+@shared_doc
 def quantile(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, tau: float = 0.5, reduction: str = "mean") -> Reduced:
     r"""Quantile (pinball) loss: its minimiser is the conditional :math:`\tau`-quantile.
 
@@ -80,11 +82,7 @@ def quantile(y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, tau: float = 0.5, 
     y_pred : array_like, same shape as ``y_true``
     tau : float in [0, 1]
         The quantile level (``alpha`` in scikit-learn).
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

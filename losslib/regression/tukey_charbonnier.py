@@ -10,6 +10,7 @@ from typing import cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -84,6 +85,7 @@ def _tukey_biweight(
     return v, g
 
 
+@shared_doc
 def tukey_biweight(
     y_true: npt.ArrayLike, y_pred: npt.ArrayLike, *, c: float = 4.685, reduction: str = "mean"
 ) -> Reduced:
@@ -108,11 +110,7 @@ def tukey_biweight(
     c : float > 0
         The rejection point. The default 4.685 gives 95% efficiency at the Gaussian with
         unit scale; scale the residuals (e.g. by a robust estimate of their spread) first.
-    reduction : {"mean", "sum", "none"}
-
-    Returns
-    -------
-    float or ndarray
+    {reduction}
 
     Notes
     -----

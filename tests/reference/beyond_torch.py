@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, make_case, per_shape, reduce_items, rng_for
 
 ORACLE = "torch"
 
@@ -80,8 +80,7 @@ def _ctc_cases() -> list[dict]:
     cases = []
     # Random batches: every combination of lengths, blank 0 or another class.
     for (n, t, c, s), blank in (((4, 10, 5, 4), 0), ((3, 7, 3, 3), 0), ((5, 12, 6, 5), 3), ((2, 6, 4, 2), 1)):
-        cid = f"ctc-random-N{n}T{t}C{c}S{s}-blank{blank}"
-        rng = rng_for(cid)
+        rng = rng_for(cid := f"ctc-random-N{n}T{t}C{c}S{s}-blank{blank}")
         y = _random_targets(rng, n, s, c, blank)
         target_lengths = rng.integers(1, s + 1, size=n)
         target_lengths[0] = s
@@ -90,35 +89,30 @@ def _ctc_cases() -> list[dict]:
         y[1, target_lengths[1] :] = blank  # padding: blanks in one row, random labels in the others
         cases.append(_ctc_case(cid, y, 2.0 * rng.normal(size=(n, t, c)), input_lengths, target_lengths, blank=blank))
     # Repeated labels need a blank between them: "aab" needs 4 frames, "aaa" 5.
-    cid = "ctc-repeats"
-    rng = rng_for(cid)
+    rng = rng_for(cid := "ctc-repeats")
     y = np.array([[1, 1, 2], [1, 1, 1], [2, 1, 2], [1, 2, 2]])
     cases.append(_ctc_case(cid, y, 1.5 * rng.normal(size=(4, 6, 3)), [4, 5, 3, 6], [3, 3, 3, 3]))
     # Empty targets, no frames, one frame, and lengths at the limits.
-    cid = "ctc-edge-lengths"
-    rng = rng_for(cid)
+    rng = rng_for(cid := "ctc-edge-lengths")
     y = np.array([[2, 1], [1, 2], [2, 2], [1, 1], [2, 1]])
     cases.append(_ctc_case(cid, y, rng.normal(size=(5, 4, 3)), [4, 1, 0, 4, 1], [0, 1, 0, 2, 0]))
     # Impossible targets (too long for their input, or too many repeats): inf and NaN gradients,
     # or 0 with zero_infinity.
     for zero_infinity in (False, True):
-        cid = f"ctc-impossible-zero_infinity{zero_infinity}"
-        rng = rng_for(cid)
+        rng = rng_for(cid := f"ctc-impossible-zero_infinity{zero_infinity}")
         y = np.array([[1, 2, 1, 2], [1, 1, 0, 0], [2, 1, 0, 0], [1, 1, 1, 1]])
         cases.append(
             _ctc_case(cid, y, rng.normal(size=(4, 5, 3)), [3, 2, 5, 5], [4, 2, 2, 3], zero_infinity=zero_infinity)
         )
     # zero_infinity with every target possible changes nothing.
-    cid = "ctc-possible-zero_infinity"
-    rng = rng_for(cid)
+    rng = rng_for(cid := "ctc-possible-zero_infinity")
     cases.append(
         _ctc_case(
             cid, _random_targets(rng, 3, 3, 4, 0), rng.normal(size=(3, 8, 4)), [8, 7, 8], [3, 2, 1], zero_infinity=True
         )
     )
     # Extreme logits: random in [-1e4, 1e4], and a confident path (loss ~ 0) next to a wrong one.
-    cid = "ctc-extreme-random"
-    rng = rng_for(cid)
+    rng = rng_for(cid := "ctc-extreme-random")
     cases.append(
         _ctc_case(cid, _random_targets(rng, 3, 3, 4, 0), rng.uniform(-1e4, 1e4, size=(3, 7, 4)), [7, 7, 6], [3, 2, 3])
     )
@@ -146,9 +140,7 @@ def _vae_cases() -> list[dict]:
     cases = []
     shapes = {"2d": ((4, 6), (4, 3)), "3d": ((2, 3, 4), (2, 5)), "1d": ((5,), (2,))}
     for likelihood in ("bernoulli", "gaussian"):
-        for sname, (xshape, zshape) in shapes.items():
-            cid = f"vae_elbo-{likelihood}-{sname}"
-            rng = rng_for(cid)
+        for cid, rng, (xshape, zshape) in per_shape(f"vae_elbo-{likelihood}", shapes):
             x = rng.integers(0, 2, size=xshape).astype(float) if likelihood == "bernoulli" else rng.normal(size=xshape)
             cases.append(
                 _vae_case(
@@ -160,8 +152,7 @@ def _vae_cases() -> list[dict]:
                     likelihood=likelihood,
                 )
             )
-    cid = "vae_elbo-bernoulli-soft-data"
-    rng = rng_for(cid)
+    rng = rng_for(cid := "vae_elbo-bernoulli-soft-data")
     cases.append(
         _vae_case(
             cid,
@@ -201,8 +192,7 @@ def _gan_cases() -> list[dict]:
     shapes = {"1d": (8,), "2d": (4, 1), "3d": (2, 3, 2)}
     for kind in KINDS:
         for sname, shape in shapes.items():
-            cid = f"gan_discriminator-{kind}-{sname}"
-            rng = rng_for(cid)
+            rng = rng_for(cid := f"gan_discriminator-{kind}-{sname}")
             cases.append(
                 make_case(
                     cid,
@@ -211,8 +201,7 @@ def _gan_cases() -> list[dict]:
                     kind=kind,
                 )
             )
-            cid = f"gan_generator-{kind}-{sname}"
-            rng = rng_for(cid)
+            rng = rng_for(cid := f"gan_generator-{kind}-{sname}")
             cases.append(make_case(cid, "gan_generator", {"fake_scores": 3.0 * rng.normal(size=shape)}, kind=kind))
         # Extreme scores, real and fake in opposite orders so that large and small ones meet. The
         # scores are symmetric about 0, so the linear kinds' sums would be exactly 0 and PyTorch's
@@ -243,12 +232,6 @@ def build_cases() -> list[dict]:
 # --------------------------------------------------------------------------
 # The oracle
 # --------------------------------------------------------------------------
-
-
-def _reduce(per_item, reduction: str):
-    if reduction == "none":
-        return per_item
-    return per_item.sum() if reduction == "sum" else per_item.mean()
 
 
 def reference(case: dict, reduction: str) -> dict:
@@ -290,7 +273,7 @@ def reference(case: dict, reduction: str) -> dict:
             per_example = recon.sum() + kl.sum()
         else:
             per_example = recon.flatten(1).sum(1) + kl.flatten(1).sum(1)
-        out = _reduce(per_example, reduction)
+        out = reduce_items(per_example, reduction)
         wrt = {"x_recon": x_recon, "mu": mu, "logvar": logvar}
     elif loss == "gan_discriminator":
         r, f = t(inputs["real_scores"], grad=True), t(inputs["fake_scores"], grad=True)
@@ -303,7 +286,7 @@ def reference(case: dict, reduction: str) -> dict:
             per_item = 0.5 * (r - 1) ** 2 + 0.5 * f**2
         else:
             per_item = F.relu(1 - r) + F.relu(1 + f)
-        out = _reduce(per_item, reduction)
+        out = reduce_items(per_item, reduction)
         wrt = {"real_scores": r, "fake_scores": f}
     elif loss == "gan_generator":
         f = t(inputs["fake_scores"], grad=True)
@@ -316,7 +299,7 @@ def reference(case: dict, reduction: str) -> dict:
             per_item = 0.5 * (f - 1) ** 2
         else:
             per_item = -f
-        out = _reduce(per_item, reduction)
+        out = reduce_items(per_item, reduction)
         wrt = {"fake_scores": f}
     else:
         raise KeyError(f"no PyTorch reference for loss {loss!r}: add it to reference()")

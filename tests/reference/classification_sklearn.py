@@ -21,13 +21,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, pair_case, rng_for
 
 ORACLE = "sklearn"
-
-
-def _case(case_id: str, loss: str, y_true, y_pred, **options) -> dict:
-    return make_case(case_id, loss, {"y_true": y_true, "y_pred": y_pred}, None, **options)
 
 
 def _signs(rng: np.random.Generator, shape: tuple[int, ...]) -> np.ndarray:
@@ -40,16 +36,14 @@ def _hinge_cases() -> list[dict]:
     loss = "hinge"
     cases = []
     for sname, shape in (("1d", (9,)), ("2d", (4, 3)), ("3d", (2, 3, 4))):
-        cid = f"{loss}-{sname}"
-        rng = rng_for(cid)
-        cases.append(_case(cid, loss, _signs(rng, shape), 2.0 * rng.normal(size=shape)))
+        rng = rng_for(cid := f"{loss}-{sname}")
+        cases.append(pair_case(cid, loss, _signs(rng, shape), 2.0 * rng.normal(size=shape)))
     # Margins at the hinge (y s = 1: loss 0), just around it, and extreme scores.
     y = np.array([1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0, -1.0])
     s = np.array([1.0, -1.0, 1.0 - 1e-12, -1.0 + 1e-12, 1.0 + 1e-12, 0.0, 1e4, 1e4, -1e4, -1e4, 1e300, -3e7])
-    cases.append(_case(f"{loss}-kinks-extreme", loss, y, s))
-    cid = f"{loss}-integer-labels"
-    rng = rng_for(cid)
-    cases.append(_case(cid, loss, _signs(rng, (8,)).astype(np.int64), 1.5 * rng.normal(size=8)))
+    cases.append(pair_case(f"{loss}-kinks-extreme", loss, y, s))
+    rng = rng_for(cid := f"{loss}-integer-labels")
+    cases.append(pair_case(cid, loss, _signs(rng, (8,)).astype(np.int64), 1.5 * rng.normal(size=8)))
     return cases
 
 
@@ -57,15 +51,12 @@ def _multiclass_cases() -> list[dict]:
     loss = "multiclass_hinge"
     cases = []
     for n_classes in (3, 4, 7):
-        cid = f"{loss}-C{n_classes}"
-        rng = rng_for(cid)
-        cases.append(_case(cid, loss, rng.integers(0, n_classes, size=10), 1.5 * rng.normal(size=(10, n_classes))))
-    cid = f"{loss}-3d"
-    rng = rng_for(cid)
-    cases.append(_case(cid, loss, rng.integers(0, 5, size=(2, 3)), 1.5 * rng.normal(size=(2, 3, 5))))
-    cid = f"{loss}-1d"
-    rng = rng_for(cid)
-    cases.append(_case(cid, loss, np.array(2), 1.5 * rng.normal(size=4)))
+        rng = rng_for(cid := f"{loss}-C{n_classes}")
+        cases.append(pair_case(cid, loss, rng.integers(0, n_classes, size=10), 1.5 * rng.normal(size=(10, n_classes))))
+    rng = rng_for(cid := f"{loss}-3d")
+    cases.append(pair_case(cid, loss, rng.integers(0, 5, size=(2, 3)), 1.5 * rng.normal(size=(2, 3, 5))))
+    rng = rng_for(cid := f"{loss}-1d")
+    cases.append(pair_case(cid, loss, np.array(2), 1.5 * rng.normal(size=4)))
     # Ties, the kink (margin exactly 1: loss 0), several violating classes, extreme scores.
     s = np.array(
         [
@@ -78,7 +69,7 @@ def _multiclass_cases() -> list[dict]:
             [-1e4, -1e4 + 0.5, -1e4, -1e4 + 2.0],
         ]
     )
-    cases.append(_case(f"{loss}-ties-kinks-extreme", loss, np.array([0, 2, 2, 0, 1, 0, 3]), s))
+    cases.append(pair_case(f"{loss}-ties-kinks-extreme", loss, np.array([0, 2, 2, 0, 1, 0, 3]), s))
     return cases
 
 

@@ -29,15 +29,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, pair_case, rng_for
 
 ORACLE = "torch"
 
 SHAPES = {"1d": (5,), "2d": (6, 4), "3d": (2, 3, 5), "4d": (2, 2, 2, 3)}  # (..., C)
-
-
-def _case(case_id: str, loss: str, y_true, y_pred, grad_compare=None, **options) -> dict:
-    return make_case(case_id, loss, {"y_true": y_true, "y_pred": y_pred}, grad_compare, **options)
 
 
 def _dirichlet(rng: np.random.Generator, shape: tuple[int, ...], concentration: float = 1.0) -> np.ndarray:
@@ -65,28 +61,24 @@ def _cce_cases() -> list[dict]:
     loss = "categorical_cross_entropy"
     cases = []
     for sname, shape in SHAPES.items():
-        cid = f"{loss}-onehot-{sname}"
-        rng = rng_for(cid)
-        cases.append(_case(cid, loss, _one_hot(rng, shape), _dirichlet(rng, shape)))
-        cid = f"{loss}-soft-{sname}"
-        rng = rng_for(cid)
-        cases.append(_case(cid, loss, _dirichlet(rng, shape), _dirichlet(rng, shape)))
+        for target, draw in (("onehot", _one_hot), ("soft", _dirichlet)):
+            rng = rng_for(cid := f"{loss}-{target}-{sname}")
+            cases.append(pair_case(cid, loss, draw(rng, shape), _dirichlet(rng, shape)))
     # Predictions at and near 0 and 1, with one-hot targets on every class and soft targets.
     p, _ = _extreme_rows()
     for k in range(4):
         y = np.zeros_like(p)
         y[:, k] = 1.0
-        cases.append(_case(f"{loss}-extreme-onehot{k}", loss, y, p, grad_compare=p > 0))
+        cases.append(pair_case(f"{loss}-extreme-onehot{k}", loss, y, p, grad_compare=p > 0))
     cid = f"{loss}-extreme-soft"
     y = _dirichlet(rng_for(cid), p.shape)
-    cases.append(_case(cid, loss, y, p, grad_compare=p > 0))
+    cases.append(pair_case(cid, loss, y, p, grad_compare=p > 0))
     # A perfect prediction, and concentrated Dirichlet draws (tiny probabilities everywhere).
     cid = f"{loss}-perfect"
     y = _one_hot(rng_for(cid), (5, 3))
-    cases.append(_case(cid, loss, y, y.copy(), grad_compare=y > 0))
-    cid = f"{loss}-concentrated"
-    rng = rng_for(cid)
-    cases.append(_case(cid, loss, _dirichlet(rng, (6, 7)), _dirichlet(rng, (6, 7), concentration=0.05)))
+    cases.append(pair_case(cid, loss, y, y.copy(), grad_compare=y > 0))
+    rng = rng_for(cid := f"{loss}-concentrated")
+    cases.append(pair_case(cid, loss, _dirichlet(rng, (6, 7)), _dirichlet(rng, (6, 7), concentration=0.05)))
     return cases
 
 
@@ -94,20 +86,16 @@ def _kl_cases() -> list[dict]:
     loss = "kl_divergence"
     cases = []
     for sname, shape in SHAPES.items():
-        cid = f"{loss}-soft-{sname}"
-        rng = rng_for(cid)
-        cases.append(_case(cid, loss, _dirichlet(rng, shape), _dirichlet(rng, shape)))
-        cid = f"{loss}-onehot-{sname}"  # zeros in y_true: 0 log 0 = 0
-        rng = rng_for(cid)
-        cases.append(_case(cid, loss, _one_hot(rng, shape), _dirichlet(rng, shape)))
+        for target, draw in (("soft", _dirichlet), ("onehot", _one_hot)):  # one-hot: 0 log 0 = 0 in y_true
+            rng = rng_for(cid := f"{loss}-{target}-{sname}")
+            cases.append(pair_case(cid, loss, draw(rng, shape), _dirichlet(rng, shape)))
     cid = f"{loss}-equal"  # KL(p || p) = 0 exactly, gradient -1 wherever p > 0
     y = _dirichlet(rng_for(cid), (4, 5))
-    cases.append(_case(cid, loss, y, y.copy()))
-    cid = f"{loss}-concentrated"
-    rng = rng_for(cid)
-    cases.append(_case(cid, loss, _dirichlet(rng, (6, 7), concentration=0.05), _dirichlet(rng, (6, 7))))
+    cases.append(pair_case(cid, loss, y, y.copy()))
+    rng = rng_for(cid := f"{loss}-concentrated")
+    cases.append(pair_case(cid, loss, _dirichlet(rng, (6, 7), concentration=0.05), _dirichlet(rng, (6, 7))))
     cases.append(
-        _case(
+        pair_case(
             f"{loss}-concentrated-prediction",
             loss,
             _dirichlet(rng, (6, 7)),
@@ -117,11 +105,11 @@ def _kl_cases() -> list[dict]:
     # Tiny predicted probabilities where y > 0 (large but finite), without p = 0.
     p, y = _extreme_rows()
     keep = p.min(axis=-1) > 0
-    cases.append(_case(f"{loss}-extreme-soft", loss, np.broadcast_to(y, p[keep].shape), p[keep]))
+    cases.append(pair_case(f"{loss}-extreme-soft", loss, np.broadcast_to(y, p[keep].shape), p[keep]))
     # p = 0 < y: +inf in both libraries (value and gradient), in its own case.
     p = np.array([[0.0, 0.5, 0.5], [0.2, 0.3, 0.5]])
     y = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
-    cases.append(_case(f"{loss}-infinite", loss, y, p))
+    cases.append(pair_case(f"{loss}-infinite", loss, y, p))
     return cases
 
 
@@ -142,19 +130,17 @@ def _focal_cases() -> list[dict]:
     cases = []
     for oname, opts in FOCAL_OPTIONS.items():
         for sname, shape in (("1d", (7,)), ("2d", (4, 3)), ("3d", (2, 3, 4))):
-            cid = f"{loss}{oname}-labels-{sname}"
-            rng = rng_for(cid)
+            rng = rng_for(cid := f"{loss}{oname}-labels-{sname}")
             x = np.clip(2.5 * rng.normal(size=shape), -8, 8)
-            cases.append(_case(cid, loss, rng.integers(0, 2, size=shape).astype(float), x, **opts))
-        cid = f"{loss}{oname}-soft"
-        rng = rng_for(cid)
+            cases.append(pair_case(cid, loss, rng.integers(0, 2, size=shape).astype(float), x, **opts))
+        rng = rng_for(cid := f"{loss}{oname}-soft")
         x = np.clip(2.5 * rng.normal(size=(3, 5)), -8, 8)
-        cases.append(_case(cid, loss, rng.uniform(size=(3, 5)), x, **opts))
+        cases.append(pair_case(cid, loss, rng.uniform(size=(3, 5)), x, **opts))
     # Extreme logits, where torchvision is finite (gamma >= 1): exact or below common.ZERO.
     x = np.array([-1e4, -1e3, -50.0, -20.0, -1e-9, 0.0, 1e-9, 20.0, 50.0, 1e3, 1e4])
     for oname, opts in (("", {}), ("-alpha-1-gamma1", {"alpha": -1.0, "gamma": 1.0})):
         for yname, y in (("y0", np.zeros_like(x)), ("y1", np.ones_like(x)), ("yhalf", np.full_like(x, 0.5))):
-            cases.append(_case(f"{loss}{oname}-extreme-{yname}", loss, y, x, **opts))
+            cases.append(pair_case(f"{loss}{oname}-extreme-{yname}", loss, y, x, **opts))
     return cases
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import zlib
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -161,12 +162,35 @@ def make_case(case_id: str, loss: str, inputs: dict[str, Any], grad_compare: Any
     }
 
 
+SHAPES = {"1d": (7,), "2d": (4, 3), "3d": (2, 3, 4)}
+"""The shapes of the elementwise losses' cases, by the name that ends their ids."""
+
+
+def pair_case(case_id: str, loss: str, y_true: Any, y_pred: Any, grad_compare: Any = None, **options: Any) -> dict:
+    """A case of a ``(y_true, y_pred)`` loss: :func:`make_case` with those two inputs."""
+    return make_case(case_id, loss, {"y_true": y_true, "y_pred": y_pred}, grad_compare, **options)
+
+
+def per_shape(prefix: str, shapes: Mapping[str, Any] = SHAPES) -> Iterator[tuple[str, np.random.Generator, Any]]:
+    """``(case id, its generator, shape)`` for each named shape, the id ``f"{prefix}-{name}"``."""
+    for name, shape in shapes.items():
+        case_id = f"{prefix}-{name}"
+        yield case_id, rng_for(case_id), shape
+
+
 def check_unique_ids(cases: list[dict]) -> list[dict]:
     ids = [c["id"] for c in cases]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:
         raise RuntimeError(f"duplicate case ids: {sorted(duplicates)}")
     return cases
+
+
+def reduce_items(per_item: Any, reduction: str) -> Any:
+    """An oracle's per-item losses (a tensor) reduced as ``reduction`` says, as losslib reduces them."""
+    if reduction == "none":
+        return per_item
+    return per_item.sum() if reduction == "sum" else per_item.mean()
 
 
 # --------------------------------------------------------------------------

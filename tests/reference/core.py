@@ -23,20 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import SHAPES, check_unique_ids, pair_case, per_shape, rng_for
 
 ORACLE = "torch"
-
-
-def _rng(case_id: str) -> np.random.Generator:
-    return rng_for(case_id)
-
-
-def _case(case_id: str, loss: str, y_true, y_pred, grad_compare=None, **options) -> dict:
-    return make_case(case_id, loss, {"y_true": y_true, "y_pred": y_pred}, grad_compare, **options)
-
-
-SHAPES = {"1d": (7,), "2d": (4, 3), "3d": (2, 3, 4)}
 
 
 def _regression_cases() -> list[dict]:
@@ -48,41 +37,31 @@ def _regression_cases() -> list[dict]:
     ):
         for opts in variants:
             tag = "".join(f"-delta{v}" for v in opts.values())
-            for sname, shape in SHAPES.items():
-                cid = f"{loss}{tag}-{sname}"
-                rng = _rng(cid)
+            for cid, rng, shape in per_shape(f"{loss}{tag}"):
                 y = rng.normal(size=shape)
-                cases.append(_case(cid, loss, y, y + 2.0 * rng.normal(size=shape), **opts))
+                cases.append(pair_case(cid, loss, y, y + 2.0 * rng.normal(size=shape), **opts))
             # extreme residuals, tiny and huge
             cid = f"{loss}{tag}-extreme"
             r = np.array([1e-8, -1e-8, 1e-3, -7.5, 1e3, -1e3, 1e6, -1e6, 3e7])
-            y = _rng(cid).normal(size=r.shape)
-            cases.append(_case(cid, loss, y, y + r, **opts))
+            y = rng_for(cid).normal(size=r.shape)
+            cases.append(pair_case(cid, loss, y, y + r, **opts))
         # Kinks: both libraries return 0 at r = 0 (sign(0)) and delta at |r| = delta.
         delta = 1.0
         r = np.array([0.0, 0.0, delta, -delta, 0.25, -3.0])
         y = np.array([0.0, 1.5, 0.0, 2.0, -1.0, 0.5])
-        cases.append(_case(f"{loss}-kinks", loss, y, y + r))
+        cases.append(pair_case(f"{loss}-kinks", loss, y, y + r))
     return cases
 
 
 def _bce_cases() -> list[dict]:
     cases = []
     for sname, shape in SHAPES.items():
-        cid = f"binary_cross_entropy-labels-{sname}"
-        rng = _rng(cid)
+        rng = rng_for(cid := f"binary_cross_entropy-labels-{sname}")
+        labels = rng.integers(0, 2, size=shape).astype(float)
+        cases.append(pair_case(cid, "binary_cross_entropy", labels, rng.uniform(0.02, 0.98, size=shape)))
+        rng = rng_for(cid := f"binary_cross_entropy-soft-weight-{sname}")
         cases.append(
-            _case(
-                cid,
-                "binary_cross_entropy",
-                rng.integers(0, 2, size=shape).astype(float),
-                rng.uniform(0.02, 0.98, size=shape),
-            )
-        )
-        cid = f"binary_cross_entropy-soft-weight-{sname}"
-        rng = _rng(cid)
-        cases.append(
-            _case(
+            pair_case(
                 cid,
                 "binary_cross_entropy",
                 rng.uniform(size=shape),
@@ -90,10 +69,9 @@ def _bce_cases() -> list[dict]:
                 weight=rng.uniform(0.1, 3.0, size=shape),
             )
         )
-    cid = "binary_cross_entropy-weight-per-column-2d"
-    rng = _rng(cid)
+    rng = rng_for(cid := "binary_cross_entropy-weight-per-column-2d")
     cases.append(
-        _case(
+        pair_case(
             cid,
             "binary_cross_entropy",
             rng.integers(0, 2, size=(4, 3)).astype(float),
@@ -107,7 +85,7 @@ def _bce_cases() -> list[dict]:
     for y_name, y in (("y0", np.zeros_like(p)), ("y1", np.ones_like(p)), ("ysoft", np.linspace(0.0, 1.0, p.size))):
         for wname, opts in (("", {}), ("-weight", {"weight": np.linspace(0.5, 2.0, p.size)})):
             cases.append(
-                _case(
+                pair_case(
                     f"binary_cross_entropy-extreme-{y_name}{wname}",
                     "binary_cross_entropy",
                     y,
@@ -123,13 +101,11 @@ def _bce_logits_cases() -> list[dict]:
     loss = "binary_cross_entropy_with_logits"
     cases = []
     for sname, shape in SHAPES.items():
-        cid = f"{loss}-labels-{sname}"
-        rng = _rng(cid)
-        cases.append(_case(cid, loss, rng.integers(0, 2, size=shape).astype(float), 3.0 * rng.normal(size=shape)))
-        cid = f"{loss}-soft-weight-pos_weight-{sname}"
-        rng = _rng(cid)
+        rng = rng_for(cid := f"{loss}-labels-{sname}")
+        cases.append(pair_case(cid, loss, rng.integers(0, 2, size=shape).astype(float), 3.0 * rng.normal(size=shape)))
+        rng = rng_for(cid := f"{loss}-soft-weight-pos_weight-{sname}")
         cases.append(
-            _case(
+            pair_case(
                 cid,
                 loss,
                 rng.uniform(size=shape),
@@ -138,10 +114,9 @@ def _bce_logits_cases() -> list[dict]:
                 pos_weight=rng.uniform(0.2, 5.0, size=shape[-1:]),
             )
         )
-        cid = f"{loss}-pos_weight-{sname}"
-        rng = _rng(cid)
+        rng = rng_for(cid := f"{loss}-pos_weight-{sname}")
         cases.append(
-            _case(
+            pair_case(
                 cid,
                 loss,
                 rng.integers(0, 2, size=shape).astype(float),
@@ -149,10 +124,9 @@ def _bce_logits_cases() -> list[dict]:
                 pos_weight=rng.uniform(0.2, 5.0, size=shape[-1:]),
             )
         )
-    cid = f"{loss}-weight-per-column-2d"
-    rng = _rng(cid)
+    rng = rng_for(cid := f"{loss}-weight-per-column-2d")
     cases.append(
-        _case(
+        pair_case(
             cid,
             loss,
             rng.integers(0, 2, size=(4, 3)).astype(float),
@@ -163,9 +137,9 @@ def _bce_logits_cases() -> list[dict]:
     # Extreme logits up to |x| = 1e4.
     x = np.array([-1e4, -1e3, -745.5, -50.0, -36.0, -1e-9, 0.0, 1e-9, 36.0, 50.0, 745.5, 1e3, 1e4])
     for y_name, y in (("y0", np.zeros_like(x)), ("y1", np.ones_like(x)), ("ysoft", np.linspace(0, 1, x.size))):
-        cases.append(_case(f"{loss}-extreme-{y_name}", loss, y, x))
+        cases.append(pair_case(f"{loss}-extreme-{y_name}", loss, y, x))
         cases.append(
-            _case(
+            pair_case(
                 f"{loss}-extreme-{y_name}-weight-pos_weight",
                 loss,
                 y,
@@ -199,46 +173,39 @@ def _ce_cases() -> list[dict]:
         for oname, opts in option_sets.items():
             if sname == "4d" and oname not in ("", "-weight-smooth0.25"):
                 continue
-            cid = f"{loss}-labels{oname}-{sname}"
-            rng = _rng(cid)
+            rng = rng_for(cid := f"{loss}-labels{oname}-{sname}")
             cases.append(
-                _case(cid, loss, rng.integers(0, n_classes, size=lshape), 2.0 * rng.normal(size=zshape), **opts)
+                pair_case(cid, loss, rng.integers(0, n_classes, size=lshape), 2.0 * rng.normal(size=zshape), **opts)
             )
-            cid = f"{loss}-probs{oname}-{sname}"
-            rng = _rng(cid)
-            cases.append(_case(cid, loss, _dirichlet(rng, zshape), 2.0 * rng.normal(size=zshape), **opts))
+            rng = rng_for(cid := f"{loss}-probs{oname}-{sname}")
+            cases.append(pair_case(cid, loss, _dirichlet(rng, zshape), 2.0 * rng.normal(size=zshape), **opts))
         # ignore_index: the default -100, and a real class (2) whose rows are then ignored.
         for ignore, iname in ((-100, "ignore-default"), (2, "ignore2")):
             for oname, opts in (
                 ("", {}),
                 ("-weight-smooth0.2", {"weight": option_sets["-weight"]["weight"], "label_smoothing": 0.2}),
             ):
-                cid = f"{loss}-{iname}{oname}-{sname}"
-                rng = _rng(cid)
+                rng = rng_for(cid := f"{loss}-{iname}{oname}-{sname}")
                 labels = rng.integers(0, n_classes, size=lshape)
                 labels.flat[::3] = ignore
                 extra = {} if ignore == -100 else {"ignore_index": ignore}
-                cases.append(_case(cid, loss, labels, 2.0 * rng.normal(size=zshape), **extra, **opts))
+                cases.append(pair_case(cid, loss, labels, 2.0 * rng.normal(size=zshape), **extra, **opts))
     # Unbatched: logits (C,), one label of shape ().
-    cid = f"{loss}-labels-unbatched"
-    rng = _rng(cid)
-    cases.append(_case(cid, loss, np.array(3), rng.normal(size=n_classes), label_smoothing=0.1))
-    cid = f"{loss}-probs-unbatched"
-    rng = _rng(cid)
-    cases.append(_case(cid, loss, _dirichlet(rng, (n_classes,)), rng.normal(size=n_classes)))
+    rng = rng_for(cid := f"{loss}-labels-unbatched")
+    cases.append(pair_case(cid, loss, np.array(3), rng.normal(size=n_classes), label_smoothing=0.1))
+    rng = rng_for(cid := f"{loss}-probs-unbatched")
+    cases.append(pair_case(cid, loss, _dirichlet(rng, (n_classes,)), rng.normal(size=n_classes)))
     # Two classes.
-    cid = f"{loss}-labels-binary"
-    rng = _rng(cid)
-    cases.append(_case(cid, loss, rng.integers(0, 2, size=8), 3.0 * rng.normal(size=(8, 2))))
+    rng = rng_for(cid := f"{loss}-labels-binary")
+    cases.append(pair_case(cid, loss, rng.integers(0, 2, size=8), 3.0 * rng.normal(size=(8, 2))))
     # Extreme logits: random in [-1e4, 1e4], confident right and wrong, near ties at |z| ~ 1e4.
     for oname, opts in (
         ("", {}),
         ("-weight-smooth0.1", {"weight": option_sets["-weight"]["weight"], "label_smoothing": 0.1}),
     ):
-        cid = f"{loss}-extreme-random{oname}"
-        rng = _rng(cid)
+        rng = rng_for(cid := f"{loss}-extreme-random{oname}")
         cases.append(
-            _case(cid, loss, rng.integers(0, n_classes, size=6), rng.uniform(-1e4, 1e4, (6, n_classes)), **opts)
+            pair_case(cid, loss, rng.integers(0, n_classes, size=6), rng.uniform(-1e4, 1e4, (6, n_classes)), **opts)
         )
         z = np.array(
             [
@@ -251,15 +218,13 @@ def _ce_cases() -> list[dict]:
                 [1e4, 1e4 - 10.0, 1e4 - 12.0, 0.0, -1e4],  # label 0: loss 5.2e-5, needs z - max before the log
             ]
         )
-        cases.append(_case(f"{loss}-extreme-crafted{oname}", loss, np.array([0, 1, 1, 2, 4, 3, 0]), z, **opts))
-        cid = f"{loss}-extreme-probs{oname}"
-        rng = _rng(cid)
-        cases.append(_case(cid, loss, _dirichlet(rng, z.shape), z, **opts))
+        cases.append(pair_case(f"{loss}-extreme-crafted{oname}", loss, np.array([0, 1, 1, 2, 4, 3, 0]), z, **opts))
+        rng = rng_for(cid := f"{loss}-extreme-probs{oname}")
+        cases.append(pair_case(cid, loss, _dirichlet(rng, z.shape), z, **opts))
     # Every label ignored: the mean is 0/0 = NaN in both libraries (the gradient is 0).
-    cid = f"{loss}-all-ignored"
-    rng = _rng(cid)
+    rng = rng_for(cid := f"{loss}-all-ignored")
     for oname, opts in (("", {}), ("-smooth0.1", {"label_smoothing": 0.1})):
-        cases.append(_case(cid + oname, loss, np.full(4, -100), rng.normal(size=(4, n_classes)), **opts))
+        cases.append(pair_case(cid + oname, loss, np.full(4, -100), rng.normal(size=(4, n_classes)), **opts))
     return cases
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, make_case, reduce_items, rng_for
 
 ORACLE = "torch"
 
@@ -70,23 +70,19 @@ def _pair_cases(loss: str, labels: tuple[float, float], option_sets: list[dict])
     cases = []
     for opts in option_sets:
         for sname, (n, d) in {"6x3": (6, 3), "9x8": (9, 8)}.items():
-            cid = f"{loss}{_tag(opts)}-{sname}"
-            rng = rng_for(cid)
+            rng = rng_for(cid := f"{loss}{_tag(opts)}-{sname}")
             x1 = rng.normal(size=(n, d))
             x2 = x1 + rng.uniform(0.2, 2.5, size=(n, 1)) * rng.normal(size=(n, d)) / np.sqrt(d)
             cases.append(_case(cid, loss, rng.choice(labels, size=n), x1, x2, **opts))
-    cid = f"{loss}-single-pair"
-    rng = rng_for(cid)
+    rng = rng_for(cid := f"{loss}-single-pair")
     cases.append(_case(cid, loss, np.array(labels[1]), rng.normal(size=4), rng.normal(size=4)))
-    cid = f"{loss}-integer-labels"
-    rng = rng_for(cid)
+    rng = rng_for(cid := f"{loss}-integer-labels")
     cases.append(
         _case(
             cid, loss, rng.choice(np.array(labels, dtype=int), size=5), rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
         )
     )
-    cid = f"{loss}-extreme-1e4"
-    rng = rng_for(cid)
+    rng = rng_for(cid := f"{loss}-extreme-1e4")
     x1 = rng.uniform(-1e4, 1e4, size=(6, 3))
     cases.append(
         _case(
@@ -128,18 +124,15 @@ def _triplet_cases() -> list[dict]:
     cases = []
     for opts in option_sets:
         for sname, (n, d) in {"6x4": (6, 4), "10x8": (10, 8)}.items():
-            cid = f"{loss}{_tag(opts)}-{sname}"
-            rng = rng_for(cid)
+            rng = rng_for(cid := f"{loss}{_tag(opts)}-{sname}")
             a = rng.normal(size=(n, d))
             cases.append(
                 _case(cid, loss, a, a + 0.8 * rng.normal(size=(n, d)), a + 1.2 * rng.normal(size=(n, d)), **opts)
             )
     for opts in ({}, {"swap": True, "p": 1}):
-        cid = f"{loss}-single-triplet{_tag(opts)}"
-        rng = rng_for(cid)
+        rng = rng_for(cid := f"{loss}-single-triplet{_tag(opts)}")
         cases.append(_case(cid, loss, rng.normal(size=5), rng.normal(size=5), rng.normal(size=5), **opts))
-        cid = f"{loss}-extreme-1e4{_tag(opts)}"
-        rng = rng_for(cid)
+        rng = rng_for(cid := f"{loss}-extreme-1e4{_tag(opts)}")
         a = rng.uniform(-1e4, 1e4, size=(6, 3))
         cases.append(
             _case(
@@ -246,8 +239,7 @@ def _contrastive_batch_cases(loss: str, temperatures: list[float | None]) -> lis
         for sname, shape in {"5x3": (5, 3), "8x16": (8, 16)}.items():
             cid = f"{loss}{_tag(opts)}-{sname}"
             cases.append(_case(cid, loss, *_batch(loss, cid, shape, None, tau or default), **opts))
-    cid = f"{loss}-one-example"
-    rng = rng_for(cid)
+    rng = rng_for(cid := f"{loss}-one-example")
     cases.append(_case(cid, loss, rng.normal(size=(1, 3)), rng.normal(size=(1, 3))))
     cid = f"{loss}-zero-vectors"
     a, b = _batch(loss, cid, (4, 3), 1.0, 0.3)
@@ -279,10 +271,6 @@ def build_cases() -> list[dict]:
 # --------------------------------------------------------------------------
 
 
-def _reduce(per_item, reduction: str):
-    return per_item.mean() if reduction == "mean" else per_item.sum() if reduction == "sum" else per_item
-
-
 def _cosine_formula(x1, x2, y, margin: float, eps: float, reduction: str):
     """PyTorch's cosine_embedding_loss written out, with ``eps`` in place of its constant."""
     import torch
@@ -293,7 +281,7 @@ def _cosine_formula(x1, x2, y, margin: float, eps: float, reduction: str):
     cos = prod / torch.sqrt(m1 * m2)
     zeros = torch.zeros_like(cos)
     per = torch.where(y == 1, 1 - cos, zeros) + torch.where(y == -1, (cos - margin).clamp_min(0), zeros)
-    return _reduce(per, reduction)
+    return reduce_items(per, reduction)
 
 
 def reference(case: dict, reduction: str) -> dict:
@@ -312,7 +300,7 @@ def reference(case: dict, reduction: str) -> dict:
     if loss == "contrastive":
         d = F.pairwise_distance(x["x1"], x["x2"], p=2.0, eps=opts["eps"])
         y = x["y_true"]
-        out = _reduce(0.5 * (y * d**2 + (1 - y) * torch.clamp_min(opts["margin"] - d, 0) ** 2), reduction)
+        out = reduce_items(0.5 * (y * d**2 + (1 - y) * torch.clamp_min(opts["margin"] - d, 0) ** 2), reduction)
     elif loss == "triplet":
         out = F.triplet_margin_loss(
             x["anchor"],

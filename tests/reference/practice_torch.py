@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, make_case, per_shape, reduce_items, rng_for
 
 ORACLE = "torch"
 
@@ -47,9 +47,7 @@ def _logit_cases() -> list[dict]:
     }
     for loss, opts in options.items():
         for i, opt in enumerate(opts):
-            for sname, shape in CLASS_SHAPES.items():
-                cid = f"{loss}-{i}-{sname}"
-                rng = rng_for(cid)
+            for cid, rng, shape in per_shape(f"{loss}-{i}", CLASS_SHAPES):
                 y, z = _labels_and(rng, shape, lambda s, rng=rng: 3.0 * rng.normal(size=s))
                 cases.append(make_case(cid, loss, {"labels": y, "logits": z}, **opt))
             cid = f"{loss}-{i}-extreme"
@@ -86,9 +84,7 @@ def _margin_cases() -> list[dict]:
     }
     for loss, opts in options.items():
         for i, opt in enumerate(opts):
-            for sname, shape in CLASS_SHAPES.items():
-                cid = f"{loss}-{i}-{sname}"
-                rng = rng_for(cid)
+            for cid, rng, shape in per_shape(f"{loss}-{i}", CLASS_SHAPES):
                 y, c = _labels_and(rng, shape, lambda s, rng=rng: rng.uniform(-0.9, 0.9, size=s))
                 cases.append(make_case(cid, loss, {"labels": y, "cosines": c}, **opt))
             mask = _true_at_edge(EDGE_LABELS, EDGE_COSINES) if loss == "arcface" else None
@@ -102,9 +98,7 @@ def _clip_cases() -> list[dict]:
     cases = []
     shapes = {"5x3": (5, 3), "1x4": (1, 4), "9x16": (9, 16)}
     for i, opt in enumerate([{}, {"temperature": 1.0}, {"temperature": 0.02}]):
-        for sname, shape in shapes.items():
-            cid = f"clip_loss-{i}-{sname}"
-            rng = rng_for(cid)
+        for cid, rng, shape in per_shape(f"clip_loss-{i}", shapes):
             u = rng.normal(size=shape)
             cases.append(
                 make_case(
@@ -130,12 +124,6 @@ def build_cases() -> list[dict]:
 # --------------------------------------------------------------------------
 # The oracle
 # --------------------------------------------------------------------------
-
-
-def _reduce(per_item, reduction: str):
-    if reduction == "none":
-        return per_item
-    return per_item.sum() if reduction == "sum" else per_item.mean()
 
 
 def _cross_entropy(logits, labels):
@@ -168,7 +156,7 @@ def reference(case: dict, reduction: str) -> dict:
         s = F.normalize(u, dim=-1) @ F.normalize(v, dim=-1).T / opts.get("temperature", 0.07)
         target = torch.arange(s.shape[0])
         per_pair = 0.5 * (_cross_entropy(s, target) + _cross_entropy(s.T, target))
-        out = _reduce(per_pair, reduction)
+        out = reduce_items(per_pair, reduction)
         (out if reduction != "none" else out.sum()).backward()
         grads = {"image_embeddings": u.grad.numpy().copy(), "text_embeddings": v.grad.numpy().copy()}
         return {"value": out.detach().numpy().copy(), "grad": grads}
@@ -199,7 +187,7 @@ def reference(case: dict, reduction: str) -> dict:
             else:
                 true = torch.cos(torch.acos(c_y) + m)
         per_row = _cross_entropy(torch.where(one_hot, s * true[:, None], s * flat), labels)
-    out = _reduce(per_row.reshape(y.shape), reduction)
+    out = reduce_items(per_row.reshape(y.shape), reduction)
     (out if reduction != "none" else out.sum()).backward()
     grad = x.grad.numpy().copy()
     if not np.isfinite(grad).all():  # autograd's inf/NaN at cos = +-1, not compared (grad_compare)

@@ -19,52 +19,43 @@ import math
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, pair_case, per_shape, rng_for
 
 ORACLE = "sklearn"
-
-SHAPES = {"1d": (7,), "2d": (4, 3), "3d": (2, 3, 4)}
-
-
-def _case(case_id, loss, y, p, **options) -> dict:
-    return make_case(case_id, loss, {"y_true": y, "y_pred": p}, **options)
 
 
 def _quantile_cases() -> list[dict]:
     cases = []
     for opts in ({}, {"tau": 0.1}, {"tau": 0.9}, {"tau": 0.0}, {"tau": 1.0}, {"tau": 0.37}):
         tag = "".join(f"-tau{v}" for v in opts.values())
-        for sname, shape in SHAPES.items():
-            cid = f"quantile{tag}-{sname}"
-            rng = rng_for(cid)
+        for cid, rng, shape in per_shape(f"quantile{tag}"):
             y = rng.normal(size=shape)
-            cases.append(_case(cid, "quantile", y, y + 2.0 * rng.normal(size=shape), **opts))
+            cases.append(pair_case(cid, "quantile", y, y + 2.0 * rng.normal(size=shape), **opts))
     r = np.array([0.0, 1e-12, -1e-8, 1e-3, -7.5, 1e3, -1e3, 1e6, -1e8, 1e200])
     for opts in ({}, {"tau": 0.05}, {"tau": 0.99}):
         cid = "quantile-extreme" + "".join(f"-tau{v}" for v in opts.values())
         y = rng_for(cid).normal(size=r.shape)
-        cases.append(_case(cid, "quantile", y, y + r, **opts))
+        cases.append(pair_case(cid, "quantile", y, y + r, **opts))
     return cases
 
 
 def _msle_cases() -> list[dict]:
     cases = []
-    for sname, shape in SHAPES.items():
-        cid = f"msle-{sname}"
-        rng = rng_for(cid)
+    for cid, rng, shape in per_shape("msle"):
         cases.append(
-            _case(
+            pair_case(
                 cid, "msle", np.expm1(rng.uniform(-2.0, 4.0, size=shape)), np.expm1(rng.uniform(-2.0, 4.0, size=shape))
             )
         )
-    cid = "msle-counts-2d"
-    rng = rng_for(cid)
-    cases.append(_case(cid, "msle", rng.poisson(5.0, size=(5, 4)).astype(float), rng.uniform(0.0, 12.0, size=(5, 4))))
+    rng = rng_for(cid := "msle-counts-2d")
+    cases.append(
+        pair_case(cid, "msle", rng.poisson(5.0, size=(5, 4)).astype(float), rng.uniform(0.0, 12.0, size=(5, 4)))
+    )
     # Just above -1 (log1p near -37), zero, equal values, and up to 1e300.
     y = np.array([-1 + 2**-52, -0.999999, -0.5, 0.0, 0.0, 1e-12, 3.0, 1e6, 1e150, 1e300])
     p = np.array([0.0, -1 + 1e-12, -0.5, 1e-300, 5.0, 0.0, 3.0 + 1e-9, 1.0, 1e-3, 1e250])
-    cases.append(_case("msle-extreme", "msle", y, p))
-    cases.append(_case("msle-extreme-swapped", "msle", p, y))
+    cases.append(pair_case("msle-extreme", "msle", y, p))
+    cases.append(pair_case("msle-extreme-swapped", "msle", p, y))
     return cases
 
 

@@ -23,11 +23,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .common import check_unique_ids, make_case, rng_for
+from .common import check_unique_ids, make_case, per_shape, rng_for
 
 ORACLE = "torch"
-
-SHAPES = {"1d": (7,), "2d": (4, 3), "3d": (2, 3, 4)}
 
 
 def _gaussian(case_id, y, mean, var, **options) -> dict:
@@ -38,9 +36,7 @@ def _gaussian_cases() -> list[dict]:
     cases = []
     for opts in ({}, {"full": True}, {"eps": 0.1}, {"full": True, "eps": 1e-3}):
         tag = "".join(f"-{k}{v}" for k, v in opts.items())
-        for sname, shape in SHAPES.items():
-            cid = f"gaussian_nll{tag}-{sname}"
-            rng = rng_for(cid)
+        for cid, rng, shape in per_shape(f"gaussian_nll{tag}"):
             cases.append(
                 _gaussian(
                     cid,
@@ -103,9 +99,7 @@ def _poisson_cases() -> list[dict]:
     ]
     for opts in variants:
         tag = "".join(f"-{k}{v}" for k, v in opts.items())
-        for sname, shape in SHAPES.items():
-            cid = f"poisson_nll{tag}-{sname}"
-            rng = rng_for(cid)
+        for cid, rng, shape in per_shape(f"poisson_nll{tag}"):
             log_rate = rng.normal(1.0, 1.5, size=shape)
             y = rng.poisson(np.exp(log_rate)).astype(float)
             x = rng.normal(1.0, 1.5, size=shape)
