@@ -153,17 +153,13 @@ class ScratchCourse:
         process costs a few CPU seconds of start-up)."""
         run_nbgrader(["generate_assignment", "*", "--force"], cwd=self.root)
 
-    def autograde(self, assignment: str, submissions: dict[str, Path]) -> dict[str, Score]:
-        """Autograde ``{student_id: folder holding the submitted notebooks}``.
-
-        The assignment is generated first (nbgrader grades against the gradebook's
-        copy of the test cells, not against what the student handed in).
-        """
-        return self.autograde_all({assignment: submissions})[assignment]
-
     def autograde_all(self, submissions: dict[str, dict[str, Path]]) -> dict[str, dict[str, Score]]:
-        """Autograde ``{assignment: {student_id: folder}}`` in one nbgrader process; the scores by
-        assignment and student. Assignments not generated yet are generated first."""
+        """Autograde ``{assignment: {student_id: folder holding the submitted notebooks}}`` in one
+        nbgrader process; the scores by assignment and student.
+
+        An assignment not generated yet is generated first (nbgrader grades against the
+        gradebook's copy of the test cells, not against what the student handed in).
+        """
         for assignment, students in submissions.items():
             if not (self.release / assignment).exists():
                 self.generate(assignment)
