@@ -148,21 +148,29 @@ class ScratchCourse:
         run_nbgrader(["generate_assignment", assignment, "--force"], cwd=self.root)
         return self.release / assignment
 
-    def autograde(self, assignment: str, submissions: dict[str, Path]) -> dict[str, Score]:
-        """Autograde ``{student_id: folder holding the submitted notebooks}``.
+    def generate_all(self) -> None:
+        """Generate the student version of every assignment, in one nbgrader process (each
+        process costs a few CPU seconds of start-up)."""
+        run_nbgrader(["generate_assignment", "*", "--force"], cwd=self.root)
 
-        The assignment is generated first (nbgrader grades against the gradebook's
-        copy of the test cells, not against what the student handed in).
+    def autograde_all(self, submissions: dict[str, dict[str, Path]]) -> dict[str, dict[str, Score]]:
+        """Autograde ``{assignment: {student_id: folder holding the submitted notebooks}}`` in one
+        nbgrader process; the scores by assignment and student.
+
+        An assignment not generated yet is generated first (nbgrader grades against the
+        gradebook's copy of the test cells, not against what the student handed in).
         """
-        if not (self.release / assignment).exists():
-            self.generate(assignment)
-        for student, folder in submissions.items():
-            dest = self.root / "grading" / "submitted" / student / assignment
-            dest.mkdir(parents=True)
-            for nb in Path(folder).glob("*.ipynb"):
-                shutil.copy(nb, dest / nb.name)
-        run_nbgrader(["autograde", assignment, "--force"], cwd=self.root)
-        return self.scores(assignment, list(submissions))
+        for assignment, students in submissions.items():
+            if not (self.release / assignment).exists():
+                self.generate(assignment)
+            for student, folder in students.items():
+                dest = self.root / "grading" / "submitted" / student / assignment
+                dest.mkdir(parents=True)
+                for nb in Path(folder).glob("*.ipynb"):
+                    shutil.copy(nb, dest / nb.name)
+        which = next(iter(submissions)) if len(submissions) == 1 else "*"
+        run_nbgrader(["autograde", which, "--force"], cwd=self.root)
+        return {assignment: self.scores(assignment, list(students)) for assignment, students in submissions.items()}
 
     def scores(self, assignment: str, students: list[str]) -> dict[str, Score]:
         from nbgrader.api import Gradebook

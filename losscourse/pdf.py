@@ -12,6 +12,12 @@ bookmarks under the page's title, and stamps continuous page numbers (printed by
 Links between pages of the book cannot point anywhere in a PDF: they are printed as plain text;
 links inside a page stay links, and links to other sites stay links.
 
+Each page's print is kept in the build folder, ``_build/.pdf-pages/``, with the hashes of the
+files it loaded (its HTML, style sheets, scripts, fonts, images) and of what printed it (this
+module's code and Chromium's version): the next ``make book`` prints again only the pages for
+which one of those changed, and merges. After a one-line change in a chapter that is one page of
+the thirteen, not the whole book.
+
 No new system package: Chromium is what the browser tests use. Where it (or Playwright) is
 missing, :func:`write` says so and returns None; the HTML book is built all the same.
 
@@ -21,9 +27,11 @@ The Sphinx side (:func:`setup`) adds "Whole book (.pdf)" to every page's downloa
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
 import http.server
 import io
+import json
 import re
 import shutil
 import threading
@@ -34,6 +42,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 PDF_NAME = "loss-functions.pdf"  # at the root of the HTML build: _build/html/loss-functions.pdf
+PAGE_CACHE = ".pdf-pages"  # in the build folder, next to html/: each page's print, and what it loaded
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -154,6 +163,63 @@ def _numbers_html(n: int) -> str:
 </style></head><body>{pages}</body></html>"""
 
 
+def _digest(path: Path) -> str | None:
+    try:
+        return hashlib.sha256(path.read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+class PageCache:
+    """The pages printed by earlier builds, each with the hashes of the files it loaded.
+
+    A print is reused when every one of those files is unchanged and the printer is the same
+    (``printer``: this module's code and Chromium's version); otherwise the page is printed again."""
+
+    def __init__(self, html_dir: Path, printer: str) -> None:
+        self.html_dir, self.printer = html_dir, printer
+        self.folder = html_dir.parent / PAGE_CACHE
+        try:
+            self.index = json.loads((self.folder / "index.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.index = {}
+
+    def _file(self, rel: str) -> Path:
+        return self.folder / (hashlib.sha256(rel.encode()).hexdigest()[:24] + ".pdf")
+
+    def get(self, rel: str) -> tuple[str, list[str], bytes] | None:
+        """``(title, headings, pdf)`` of the page's earlier print, if it is current."""
+        entry = self.index.get(rel)
+        if not entry or entry.get("printer") != self.printer:
+            return None
+        if any(_digest(self.html_dir / name) != digest for name, digest in entry["files"].items()):
+            return None
+        try:
+            return entry["title"], entry["headings"], self._file(rel).read_bytes()
+        except OSError:
+            return None
+
+    def put(self, rel: str, title: str, headings: list[str], data: bytes, loaded: set[str]) -> None:
+        """Keep a print, with the hashes of the page and of the files (paths in the build) it loaded."""
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._file(rel).write_bytes(data)
+        files = {name: _digest(self.html_dir / name) for name in sorted(loaded | {rel})}
+        self.index[rel] = {"printer": self.printer, "title": title, "headings": headings, "files": files}
+
+    def save(self) -> None:
+        tmp = self.folder / "index.json.tmp"
+        tmp.write_text(json.dumps(self.index, indent=1, sort_keys=True), encoding="utf-8")
+        tmp.replace(self.folder / "index.json")
+
+
+def _loaded_file(url: str, base: str, html_dir: Path) -> str | None:
+    """The file of the build that a request of the page fetched (path relative to ``html_dir``)."""
+    if not url.startswith(base):
+        return None
+    rel = url[len(base) :].split("#")[0].split("?")[0]
+    return rel if rel and (html_dir / rel).is_file() else None
+
+
 def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     """Print the book in ``html_dir`` to ``html_dir / PDF_NAME``; the path, or None (and why) when
     Chromium or Playwright is missing."""
@@ -177,13 +243,25 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     printed: list[tuple[str, bytes]] = []
+    reprinted: list[str] = []
     headings: list[list[str]] = []
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=browser_path, args=FLAGS)
             try:
+                cache = PageCache(html_dir, _digest(Path(__file__)) + " " + browser.version)
                 page = browser.new_page(viewport={"width": 1280, "height": 900}, color_scheme="light")
+                loaded: set[str] = set()
+                page.on("request", lambda request: loaded.add(request.url))
+
                 for rel in pages:
+                    kept = cache.get(rel)
+                    if kept is not None:
+                        title, shown, data = kept
+                        printed.append((title, data))
+                        headings.append(shown)
+                        continue
+                    loaded.clear()
                     page.goto(base + rel, wait_until="networkidle")
                     if page.evaluate("typeof window.MathJax !== 'undefined' && !!window.MathJax.startup"):
                         page.evaluate("MathJax.startup.promise")
@@ -198,7 +276,12 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
                     data = page.pdf(format="A4", margin=MARGIN, print_background=True, outline=True, tagged=True)
                     printed.append((title, data))
                     page.emulate_media(media="screen")
-                counts = [len(PdfReader(io.BytesIO(data)).pages) for _, data in printed]
+                    files = {_loaded_file(url, base, html_dir) for url in loaded} - {None}
+                    cache.put(rel, title, headings[-1], data, files)
+                    reprinted.append(rel)
+                cache.save()
+                readers = [PdfReader(io.BytesIO(data)) for _, data in printed]
+                counts = [len(reader.pages) for reader in readers]
                 entries, at = [], 0
                 for (title, _), n in zip(printed, counts):
                     entries.append((title, at))
@@ -224,8 +307,7 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     writer = PdfWriter()
     writer.append(PdfReader(io.BytesIO(front)), import_outline=False)
     writer.add_outline_item(title="Contents", page_number=0)
-    for (title, data), shown in zip(printed, headings):
-        reader = PdfReader(io.BytesIO(data))
+    for (title, _), reader, shown in zip(printed, readers, headings):
         first = len(writer.pages)
         writer.append(reader, import_outline=False)
         top = writer.add_outline_item(title=title, page_number=first)
@@ -241,7 +323,11 @@ def write(html_dir: Path, root: Path = ROOT, log=print) -> Path | None:
     out = html_dir / PDF_NAME
     with open(out, "wb") as fh:
         writer.write(fh)
-    log(f"book: wrote {out} ({len(writer.pages)} pages) in {time.monotonic() - start:.0f} s")
+    kept = f", {len(pages) - len(reprinted)} of them as printed before" if len(reprinted) < len(pages) else ""
+    log(
+        f"book: wrote {out} ({len(writer.pages)} pages) in {time.monotonic() - start:.0f} s: printed "
+        f"{len(reprinted)} of {len(pages)} page(s) of the book{kept}"
+    )
     return out
 
 

@@ -6,11 +6,22 @@ test path: ``tests/``, the doctests and the solution notebooks that nbval runs.
   notebook's cells in order), the users of the session's built book (built once), and in
   ``tests/test_mutation.py`` one assignment's tests (its mutants are graded once per assignment).
 - It prints the mutation reports of the assignments at the end of the run.
+- It runs BLAS on one thread (:mod:`losscourse.threads`) in pytest-xdist's workers and in every
+  process they start (kernels, nbgrader): xdist already keeps every core busy.
 """
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+from losscourse.threads import one_blas_thread
+
+# Inherited by pytest-xdist's workers, which start later, and by every process a test starts. (Not
+# by this process's numpy: the warning filters of pyproject.toml that name numpy's warnings have
+# loaded it already; with -n 0 its tests run with the machine's default.)
+os.environ.update(one_blas_thread())
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -26,16 +26,24 @@ def _tree(folder: Path) -> list[str]:
 
 @pytest.fixture(scope="module")
 def graded():
-    """Generate and autograde every assignment once, in one scratch course."""
+    """Generate and autograde every assignment once, in one scratch course (one nbgrader process
+    generates them all, one grades them all)."""
     results = {}
     with ScratchCourse() as course:
-        for assignment in ASSIGNMENTS:
-            release = course.generate(assignment)
-            scores = course.autograde(
-                assignment,
-                {"solution": SOURCE / assignment, "untouched": release},
-            )
-            results[assignment] = (_tree(release), {f: (release / f).read_bytes() for f in _tree(release)}, scores)
+        course.generate_all()
+        releases = {assignment: course.release / assignment for assignment in ASSIGNMENTS}
+        files = {
+            assignment: {f: (release / f).read_bytes() for f in _tree(release)}
+            for assignment, release in releases.items()
+        }
+        scores = course.autograde_all(
+            {
+                assignment: {"solution": SOURCE / assignment, "untouched": release}
+                for assignment, release in releases.items()
+            }
+        )
+        for assignment, release in releases.items():
+            results[assignment] = (_tree(release), files[assignment], scores[assignment])
     return results
 
 

@@ -326,3 +326,43 @@ def test_the_api_link_check_sees_a_plain_name():
     assert unlinked_api_names(text) == ["LOSSES", "huber", "mse"]
     text += " {py:func}`losslib.mse`, {py:func}`~losslib.huber` and {py:data}`losslib.LOSSES`."
     assert unlinked_api_names(text) == []
+
+
+# --------------------------------------------------------------------------
+# The landing page's chapter map (book/index.md): each box names losses its chapter treats
+# --------------------------------------------------------------------------
+
+
+def chapter_map(index: Path = ROOT / "book" / "index.md") -> dict:
+    """The map's ``CHAPTERS`` dict, read from the landing page's code without running it."""
+    for source in code_cells(index):
+        for node in ast.walk(ast.parse(source)):
+            if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["CHAPTERS"]:
+                return ast.literal_eval(node.value)
+    raise AssertionError(f"{index} assigns no CHAPTERS dict: the chapter map moved; update this test")
+
+
+def names_not_in_their_chapter(chapters: dict, book: Path = ROOT / "book") -> dict[str, list[str]]:
+    """The registry names of each box that its chapter's source never names, by chapter number."""
+    absent = {}
+    for number, (*_, losses) in chapters.items():
+        (source,) = book.glob(f"{number}-*.md")
+        text = source.read_text()
+        missing = [name for name, _ in losses if not re.search(rf"\b{name}\b", text)]
+        if missing:
+            absent[number] = missing
+    return absent
+
+
+def test_each_box_of_the_chapter_map_names_losses_its_chapter_treats():
+    # (the penalties are in chapter 5, not in chapter 6); the landing page checks the registry names
+    chapters = chapter_map()
+    assert len(chapters) >= 7
+    absent = names_not_in_their_chapter(chapters)
+    assert not absent, f"the chapter map puts losses in chapters whose source never names them: {absent}"
+
+
+def test_the_chapter_map_check_sees_a_loss_its_chapter_never_names():
+    assert names_not_in_their_chapter({"06": ("t", 2, (0, 0), [("mse", "MSE"), ("l1_penalty", "L1")])}) == {
+        "06": ["l1_penalty"]
+    }

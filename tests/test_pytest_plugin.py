@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
 from losscourse.pytest_plugin import group_of
+from losscourse.threads import BLAS_THREAD_VARIABLES, one_blas_thread
 
 
 def test_a_files_tests_a_notebooks_cells_the_books_users_and_one_assignments_mutants_stay_together():
@@ -54,3 +56,11 @@ def test_the_longest_groups_start_first():
         "tests/test_losslib_generic.py",
         "tests/test_cli.py",
     ]
+
+
+def test_blas_runs_on_one_thread_unless_the_user_chose():
+    assert one_blas_thread({}) == dict.fromkeys(BLAS_THREAD_VARIABLES, "1")
+    assert one_blas_thread({"OPENBLAS_NUM_THREADS": "4"})["OPENBLAS_NUM_THREADS"] == "4"
+    # set by the plugin in this process's environment, which its subprocesses (and xdist's workers) inherit
+    for name in BLAS_THREAD_VARIABLES:
+        assert os.environ.get(name), f"{name} is not set: the plugin should set it (losscourse.threads)"

@@ -16,6 +16,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from losscourse.threads import one_blas_thread
+
 from . import record
 from .deps import (
     DEPS,
@@ -135,6 +137,7 @@ def build(
         "IPYTHONDIR": str(folder / "ipython"),
         # Sphinx and the kernels import losslib and losscourse from this checkout.
         "PYTHONPATH": os.pathsep.join([str(root), *filter(None, [os.environ.get("PYTHONPATH")])]),
+        **one_blas_thread(),  # small arrays: a second BLAS thread only spins
     }
     old = set(cache_records(out))
     with _environment(env):
