@@ -177,9 +177,11 @@ def similarity(
 
 
 def _unique(pairs: list[Pair]) -> list[Pair]:
-    """One row per pair of students (copydetect may list a pair in both orders)."""
+    """One row per pair of students. copydetect may list a pair in both orders, in the order the
+    file system lists the folders; the row kept is the one with the names in alphabetical order,
+    so the same submissions always give the same report."""
     seen, kept = set(), []
-    for p in pairs:
+    for p in sorted(pairs, key=lambda p: (p.a > p.b, p.a, p.b)):
         key = frozenset((p.a, p.b))
         if key not in seen:
             seen.add(key)
