@@ -23,6 +23,8 @@ FAMILIES = (
     "ranking",
 )
 ORACLES = ("torch", "sklearn", "scipy", "mpmath", "closed form")
+FRAMEWORKS = ("torch", "keras", "optax")
+"""The frameworks whose counterparts each registry entry records (``LossInfo.equivalents``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -84,6 +86,26 @@ class LossInfo:
     sampler : callable or None
         ``sampler(rng, n) -> {arg: array}``: valid float64 inputs for ``n`` examples, for
         losses whose inputs the prediction/target kinds cannot describe.
+    equivalents : dict or None
+        The loss's counterpart in each of ``FRAMEWORKS`` (PyTorch, Keras 3, optax), by its
+        fully qualified public name (``{"torch": "torch.nn.functional.huber_loss", "keras":
+        "keras.losses.Huber", "optax": "optax.losses.huber_loss"}``), ``None`` for a framework
+        that has none: a counterpart is claimed only where it computes the same number, up to
+        how the arguments map. Every entry gives it (``None`` is only the field's default).
+    equivalent_calls : dict or None
+        For each framework with a counterpart, how the arguments map: a Python expression in
+        the entry's argument and option names that calls the counterpart (its qualified name
+        appears in it) and gives losslib's value at the loss's default ``reduction``
+        (``"torch.nn.functional.huber_loss(y_pred, y_true, delta=delta)"``,
+        ``"optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()"``). Options that the
+        expression does not name are those where the counterpart agrees only at losslib's
+        default. ``tests/reference/equivalents_frameworks.py`` evaluates every expression
+        with the live framework (float64) and ``tests/test_equivalents.py`` checks losslib
+        against the stored results.
+    equivalents_note : str or None
+        The differences a user must know when switching (argument order, logits or
+        probabilities, a scale, a clip, an option the counterpart lacks), or why a framework
+        has no counterpart; ``""`` where there is nothing to say.
     """
 
     name: str
@@ -105,6 +127,9 @@ class LossInfo:
     grad_wrt: tuple[str, ...] = ("y_pred",)
     oracle: str = "torch"
     sampler: Callable[[np.random.Generator, int], dict[str, npt.NDArray[Any]]] | None = None
+    equivalents: dict[str, str | None] | None = None
+    equivalent_calls: dict[str, str] | None = None
+    equivalents_note: str | None = None
 
     def named(self, args: Sequence[Any]) -> dict[str, Any]:
         """Arguments given by position, in the order of the entry's ``args`` (the first ones or all), by name.

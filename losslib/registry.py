@@ -72,11 +72,26 @@ _COLUMNS: dict[str, tuple[str, Callable[[LossInfo], str]]] = {
     "proper": ("Proper scoring rule", lambda i: _yes_no(i.proper)),
     "reference": ("Source", lambda i: f"{{cite:t}}`{i.reference}`"),
     "summary": ("In one line", lambda i: i.summary),
+    "torch": ("PyTorch", lambda i: _equivalent(i, "torch")),
+    "keras": ("Keras", lambda i: _equivalent(i, "keras")),
+    "optax": ("optax", lambda i: _equivalent(i, "optax")),
+    "differences": ("Differences", lambda i: _cell(i.equivalents_note) or "—"),
 }
 
 
 def _yes_no(value: bool | None) -> str:
     return "–" if value is None else ("yes" if value else "no")
+
+
+def _cell(text: str | None) -> str:
+    """``text`` fit for one cell of a markdown table: on one line, its pipes escaped."""
+    return " ".join((text or "").split()).replace("|", "\\|")
+
+
+def _equivalent(info: LossInfo, framework: str) -> str:
+    """The call of ``info``'s counterpart in ``framework`` as inline code, or "—" where it has none."""
+    call = (info.equivalent_calls or {}).get(framework)
+    return f"`{_cell(call)}`" if call else "—"
 
 
 def markdown_table(
@@ -86,7 +101,17 @@ def markdown_table(
     """A MyST markdown table of registry entries (all of them by default).
 
     The ``reference`` column renders as a ``{cite:t}`` role, which the book resolves
-    against ``book/references.bib``.
+    against ``book/references.bib``. The columns ``torch``, ``keras`` and ``optax`` show the
+    call of the loss's counterpart in that framework (``LossInfo.equivalent_calls``, in
+    losslib's argument and option names) as inline code, "—" where the framework has none;
+    ``differences`` shows ``LossInfo.equivalents_note``.
+
+    Examples
+    --------
+    >>> print(markdown_table([LOSSES["mae"]], columns=("name", "torch")))
+    | Loss | PyTorch |
+    |---|---|
+    | `mae` | `torch.nn.functional.l1_loss(y_pred, y_true)` |
     """
     rows = list(LOSSES.values() if entries is None else entries)
     unknown = [c for c in columns if c not in _COLUMNS]

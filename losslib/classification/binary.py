@@ -504,4 +504,18 @@ register(
     proper=True,
     reference="cox1958regression",
     summary="Log loss of a logit, via the stable log-sigmoid.",
+    equivalents={
+        "torch": "torch.nn.functional.binary_cross_entropy_with_logits",
+        "keras": "keras.losses.BinaryCrossentropy",
+        "optax": "optax.losses.sigmoid_binary_cross_entropy",
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, pos_weight=pos_weight)",
+        "keras": "keras.losses.BinaryCrossentropy(from_logits=True)(y_true, y_pred)",
+        "optax": "optax.losses.sigmoid_binary_cross_entropy(y_pred, y_true).mean()",
+    },
+    equivalents_note=(
+        "Keras' `BinaryCrossentropy(from_logits=True)` has no `weight` or `pos_weight` (its `sample_weight` "
+        "weights whole examples); optax's loss is per element and has neither."
+    ),
 )

@@ -506,4 +506,19 @@ register(
     reference="kullback1951information",
     summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
     sampler=_distribution_sampler,
+    equivalents={
+        "torch": "torch.nn.functional.kl_div",
+        "keras": "keras.losses.KLDivergence",
+        "optax": "optax.losses.kl_divergence",
+    },
+    equivalent_calls={
+        "torch": 'torch.nn.functional.kl_div(torch.log(y_pred), y_true, reduction="batchmean")',
+        "keras": "keras.losses.KLDivergence()(y_true, y_pred)",
+        "optax": "optax.losses.kl_divergence(jnp.log(y_pred), y_true).mean()",
+    },
+    equivalents_note=(
+        'PyTorch\'s `kl_div` takes the log of the prediction first, and its default `"mean"` divides by N·C: '
+        '`"batchmean"` is losslib\'s mean for (N, C) inputs. Keras clips both arguments to [1e-7, 1]. optax '
+        "takes log-predictions first and returns one value per example."
+    ),
 )

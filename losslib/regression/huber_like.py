@@ -162,6 +162,20 @@ register(
     proper=None,
     reference="huber1964robust",
     summary="Quadratic for small residuals, linear for large ones.",
+    equivalents={
+        "torch": "torch.nn.functional.huber_loss",
+        "keras": "keras.losses.Huber",
+        "optax": "optax.losses.huber_loss",
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.huber_loss(y_pred, y_true, delta=delta)",
+        "keras": "keras.losses.Huber(delta=delta)(y_true, y_pred)",
+        "optax": "optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()",
+    },
+    equivalents_note=(
+        "optax's `huber_loss` is per element (take the mean). PyTorch's `smooth_l1_loss(beta=delta)` is "
+        "`huber / delta`."
+    ),
 )
 
 

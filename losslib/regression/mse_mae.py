@@ -122,6 +122,20 @@ register(
     proper=None,
     reference="gauss1809theoria",
     summary="Squared residual; estimates the conditional mean.",
+    equivalents={
+        "torch": "torch.nn.functional.mse_loss",
+        "keras": "keras.losses.MeanSquaredError",
+        "optax": "optax.losses.squared_error",
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.mse_loss(y_pred, y_true)",
+        "keras": "keras.losses.MeanSquaredError()(y_true, y_pred)",
+        "optax": "optax.losses.squared_error(y_pred, y_true).mean()",
+    },
+    equivalents_note=(
+        "PyTorch broadcasts inputs of different shapes, losslib refuses them; optax's `squared_error` is per "
+        "element (take the mean)."
+    ),
 )
 
 
@@ -224,4 +238,14 @@ register(
     proper=None,
     reference="koenker1978regression",
     summary="Absolute residual; estimates the conditional median.",
+    equivalents={
+        "torch": "torch.nn.functional.l1_loss",
+        "keras": "keras.losses.MeanAbsoluteError",
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.l1_loss(y_pred, y_true)",
+        "keras": "keras.losses.MeanAbsoluteError()(y_true, y_pred)",
+    },
+    equivalents_note="optax has no absolute-error loss.",
 )

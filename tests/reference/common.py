@@ -87,10 +87,17 @@ def load_reference(path: Path) -> tuple[dict, list[dict]]:
     return raw["meta"], [decode_case(c) for c in raw["cases"]]
 
 
+# The family whose cases hold frameworks' values at one reduction, without gradients, checked by
+# tests/test_equivalents.py rather than with the oracles' cases.
+EQUIVALENTS = "equivalents_frameworks"
+
+
 def load_all() -> tuple[dict[str, dict], list[dict]]:
-    """Metadata by family and every case of every committed reference file."""
+    """Metadata by family and every case of every committed oracle file (all but :data:`EQUIVALENTS`)."""
     metas, cases = {}, []
     for path in sorted(DATA_DIR.glob("reference_*.json")):
+        if path == data_file(EQUIVALENTS):
+            continue
         meta, family_cases = load_reference(path)
         metas[path.stem.removeprefix("reference_")] = meta
         cases += family_cases
@@ -98,12 +105,18 @@ def load_all() -> tuple[dict[str, dict], list[dict]]:
 
 
 def write_reference(path: Path, cases: list[dict], meta: dict) -> None:
-    """Write ``cases`` (with results) to ``path``, one case per line."""
+    """Write ``cases`` (with results) to ``path``, one case per line.
+
+    A case's keys besides those of :func:`make_case` and ``results`` (such as the framework and
+    call of an equivalence) are written as they are.
+    """
 
     def enc_case(c: dict) -> dict:
+        known = ("id", "loss", "inputs", "options", "grad_compare", "results")
         return {
             "id": c["id"],
             "loss": c["loss"],
+            **{k: v for k, v in c.items() if k not in known},
             "inputs": {k: encode(v) for k, v in c["inputs"].items()},
             "options": {k: (encode(v) if isinstance(v, np.ndarray) else v) for k, v in c["options"].items()},
             "grad_compare": None if c.get("grad_compare") is None else encode(c["grad_compare"]),

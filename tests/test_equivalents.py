@@ -1,0 +1,133 @@
+"""The registry's framework equivalents: declared by every entry, and true.
+
+Each entry names its counterpart in PyTorch, Keras 3 and optax (``LossInfo.equivalents``) and
+how the arguments map (``LossInfo.equivalent_calls``, an expression in losslib's names).
+``tests/reference/equivalents_frameworks.py`` evaluated every expression with the live
+frameworks in float64 and stored the results in ``tests/data/reference_equivalents_frameworks.json``
+(``tests/make_reference_data.py --family equivalents_frameworks``); here losslib is compared with
+them, so the table in the book cannot claim an equivalence that does not hold. No framework is
+needed to run these tests.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+
+import numpy as np
+import pytest
+
+import losslib
+from losslib._info import FRAMEWORKS
+from reference.common import EQUIVALENTS, data_file, load_reference
+
+META, CASES = load_reference(data_file(EQUIVALENTS))
+CLAIMS = [(name, fw) for name, info in losslib.LOSSES.items() for fw in (info.equivalent_calls or {})]
+
+# losslib against the stored framework values: relative error in float64 (relative to ZERO for
+# values below it).
+RTOL = 1e-12
+ZERO = 1e-12
+# Keras computes every mean in float32, even with floatx "float64" and JAX's x64 on:
+# keras.src.backend.common.dtypes.result_type maps float64 to float32 ("to be aligned with JAX's
+# default behavior") and keras.ops.mean computes in result_type(x.dtype, "float32"). The Keras
+# losses that average over the last axis with keras.ops.mean are float32-accurate only:
+KERAS_MEANS_IN_FLOAT32 = {"mse", "mae", "huber", "binary_cross_entropy_with_logits"}
+FLOAT32_RTOL = 1e-6
+
+
+def _names(call: str) -> set[str]:
+    return {node.id for node in ast.walk(ast.parse(call, mode="eval")) if isinstance(node, ast.Name)}
+
+
+def _options(info) -> set[str]:
+    return {
+        p.name
+        for p in inspect.signature(info.loss).parameters.values()
+        if p.default is not inspect.Parameter.empty and p.name != "reduction"
+    }
+
+
+@pytest.mark.parametrize("name", [n for n, info in losslib.LOSSES.items() if info.equivalents is not None])
+def test_every_entry_declares_its_equivalents(name):
+    info = losslib.LOSSES[name]
+    assert isinstance(info.equivalents, dict), (
+        f"{name} does not declare its equivalents: give its register(...) call equivalents={{...}}, "
+        "equivalent_calls={...} and equivalents_note=... (None for a framework without a counterpart)"
+    )
+    assert tuple(info.equivalents) == FRAMEWORKS, f"{name}: equivalents has keys {tuple(info.equivalents)}"
+    assert isinstance(info.equivalent_calls, dict) and isinstance(info.equivalents_note, str), name
+    claimed = {fw for fw, qualified in info.equivalents.items() if qualified is not None}
+    assert set(info.equivalent_calls) == claimed, (
+        f"{name}: equivalent_calls has {sorted(info.equivalent_calls)}, equivalents names {sorted(claimed)}"
+    )
+    if claimed != set(FRAMEWORKS):
+        assert info.equivalents_note, f"{name}: say in equivalents_note why a framework has no counterpart"
+    for fw in claimed:
+        qualified, call = info.equivalents[fw], info.equivalent_calls[fw]
+        assert qualified.startswith(fw + ".") and qualified.isascii(), f"{name}: {qualified!r} is not in {fw}"
+        assert qualified in call, f"{name}: the {fw} call {call!r} does not call {qualified}"
+        used = _names(call)
+        unknown = used - set(info.args) - _options(info) - {fw, "jnp", "jax", "math"}
+        assert not unknown, f"{name}: the {fw} call uses {sorted(unknown)}, which are not losslib's names"
+        missing = set(info.args) - used
+        assert not missing, f"{name}: the {fw} call does not pass {sorted(missing)}"
+
+
+@pytest.mark.parametrize(("name", "framework"), CLAIMS, ids=[f"{n}-{fw}" for n, fw in CLAIMS])
+def test_claimed_equivalent_matches_the_framework(name, framework):
+    info = losslib.LOSSES[name]
+    call = info.equivalent_calls[framework]
+    cases = [c for c in CASES if c["loss"] == name and c["framework"] == framework]
+    assert len(cases) >= 3, (
+        f"{name} claims {call!r} but {data_file(EQUIVALENTS).name} has {len(cases)} case(s) of it: run "
+        "tests/make_reference_data.py --family equivalents_frameworks with the frameworks (see its module)"
+    )
+    stale = {c["call"] for c in cases} - {call}
+    assert not stale, f"{name}: the data were made for the {framework} call {stale.pop()!r}, the registry says {call!r}"
+    varied = {k for c in cases for k in c["options"]}
+    assert varied == _names(call) & _options(info), (
+        f"{name}: the {framework} cases vary {sorted(varied)}, the call names the options "
+        f"{sorted(_names(call) & _options(info))}: add values to OPTION_CASES"
+    )
+    default = inspect.signature(info.loss).parameters["reduction"].default
+    rtol = FLOAT32_RTOL if framework == "keras" and name in KERAS_MEANS_IN_FLOAT32 else RTOL
+    for case in cases:
+        assert set(case["results"]) == {default}, case["id"]
+        expected = case["results"][default]["value"]
+        got = np.asarray(info.loss(**case["inputs"], reduction=default, **case["options"]))
+        assert got.shape == expected.shape, f"{case['id']}: losslib {got.shape}, {framework} {expected.shape}"
+        err = _relative_error(got, expected)
+        assert err <= rtol, (
+            f"{case['id']}: losslib and {call} differ by {err:.2g} (relative, > {rtol:g}); options {case['options']}"
+        )
+
+
+def _relative_error(got, expected) -> float:
+    return float(np.max(np.abs(got - expected) / np.maximum(np.abs(expected), ZERO), initial=0.0))
+
+
+def test_no_data_for_an_equivalence_the_registry_no_longer_claims():
+    stored = {(c["loss"], c["framework"]) for c in CASES}
+    orphans = sorted(stored - set(CLAIMS))
+    assert not orphans, f"stored cases of {orphans} that the registry no longer claims: regenerate the data"
+
+
+def test_the_data_file_is_small_and_says_where_it_comes_from():
+    path = data_file(EQUIVALENTS)
+    assert path.stat().st_size < 300_000
+    assert META["oracle"] == "frameworks" and META["dtype"] == "float64" and META["n_cases"] == len(CASES)
+    assert META["keras_backend"] == "jax"
+    for fw in FRAMEWORKS:
+        assert META[f"{fw}_version"], fw
+
+
+def test_the_table_shows_each_call_or_a_dash():
+    table = losslib.markdown_table(
+        [losslib.LOSSES["huber"], losslib.LOSSES["mae"]], columns=("name", "torch", "optax", "differences")
+    )
+    lines = table.splitlines()
+    assert lines[0] == "| Loss | PyTorch | optax | Differences |"
+    assert "`optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()`" in lines[2]
+    assert lines[3].split(" | ")[2] == "—"
+    assert "no absolute-error loss" in lines[3]
