@@ -463,4 +463,11 @@ register(
     oracle="mpmath",
     sampler=_sample,
     summary="Barron's general loss: alpha = 2 MSE, 1 pseudo-Huber, 0 Cauchy, -inf Welsch; alpha learnable.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has Barron's loss.",
 )

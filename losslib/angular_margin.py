@@ -202,6 +202,13 @@ register(
     grad_wrt=("cosines",),
     sampler=_sample,
     summary="Softmax of s cos(theta) with the true class's cosine minus a margin m.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has CosFace.",
 )
 
 
@@ -372,4 +379,11 @@ register(
     grad_wrt=("cosines",),
     sampler=_sample,
     summary="Softmax of s cos(theta) with the true class's angle plus a margin m.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has ArcFace.",
 )

@@ -228,6 +228,18 @@ register(
     oracle="scipy",
     sampler=_sample_negative_binomial,
     summary="Negative binomial NLL of overdispersed counts (variance mu + phi mu^2).",
+    equivalents={
+        "torch": "torch.distributions.NegativeBinomial",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.NegativeBinomial(total_count=1 / dispersion, logits=torch.log(dispersion * mean)).log_prob(y_true)).mean()",
+    },
+    equivalents_note=(
+        "PyTorch has the distribution, not a loss: `total_count` is 1/dispersion and the logits "
+        "log(dispersion·mean). Keras and optax have none."
+    ),
 )
 
 
@@ -432,4 +444,13 @@ register(
     oracle="closed form",
     sampler=_sample_tweedie,
     summary="Tweedie deviance of a mean: Poisson (p=1), compound Poisson-gamma (1<p<2), Gamma (p=2).",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has the Tweedie deviance (scikit-learn's `mean_tweedie_deviance` has)."
+    ),
 )

@@ -249,6 +249,17 @@ register(
     oracle="scipy",
     sampler=_sample_student_t,
     summary="Student-t NLL: heavy tails, a bounded pull of outliers on the location.",
+    equivalents={
+        "torch": "torch.distributions.StudentT",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.StudentT(df, loc, scale).log_prob(y_true)).mean()",
+    },
+    equivalents_note=(
+        "PyTorch has the distribution, not a loss (its order is df, loc, scale). Keras and optax have none."
+    ),
 )
 
 
@@ -396,6 +407,15 @@ register(
     oracle="scipy",
     sampler=_sample_gamma,
     summary="Gamma NLL of positive, right-skewed targets (spread growing with the mean).",
+    equivalents={
+        "torch": "torch.distributions.Gamma",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.Gamma(concentration, rate).log_prob(y_true)).mean()",
+    },
+    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
 )
 
 
@@ -542,4 +562,13 @@ register(
     oracle="scipy",
     sampler=_sample_beta,
     summary="Beta NLL of proportions in (0, 1).",
+    equivalents={
+        "torch": "torch.distributions.Beta",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.Beta(alpha, beta).log_prob(y_true)).mean()",
+    },
+    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
 )

@@ -322,6 +322,16 @@ register(
     grad_wrt=("x_recon", "mu", "logvar"),
     oracle="torch",
     sampler=_sample_vae,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has an ELBO function: it is written from a reconstruction loss and "
+        "the KL term."
+    ),
 )
 
 
@@ -559,6 +569,16 @@ register(
     grad_wrt=("real_scores", "fake_scores"),
     oracle="torch",
     sampler=_sample_gan_pair,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has GAN losses as functions: they are written from binary "
+        "cross-entropies (or hinges, squares) of the scores."
+    ),
 )
 
 
@@ -744,4 +764,14 @@ register(
     grad_wrt=("fake_scores",),
     oracle="torch",
     sampler=_sample_gan_fake,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has GAN losses as functions: they are written from binary "
+        "cross-entropies (or hinges, squares) of the scores."
+    ),
 )

@@ -261,6 +261,19 @@ register(
     summary="Support vector machine loss max(0, 1 - y s) on a score.",
     oracle="sklearn",
     sampler=_sign_sampler,
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.Hinge",
+        "optax": "optax.losses.hinge_loss",
+    },
+    equivalent_calls={
+        "keras": "keras.losses.Hinge()(y_true, y_pred)",
+        "optax": "optax.losses.hinge_loss(y_pred, y_true).mean()",
+    },
+    equivalents_note=(
+        "Keras turns 0/1 labels into -1/+1 silently (losslib refuses them); optax's loss is per element. "
+        "PyTorch has no hinge loss (`hinge_embedding_loss` is a loss on distances)."
+    ),
 )
 
 
@@ -362,6 +375,17 @@ register(
     summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
     oracle="closed form",
     sampler=_sign_sampler,
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.SquaredHinge",
+        "optax": None,
+    },
+    equivalent_calls={
+        "keras": "keras.losses.SquaredHinge()(y_true, y_pred)",
+    },
+    equivalents_note=(
+        "Keras turns 0/1 labels into -1/+1 silently (losslib refuses them). PyTorch and optax have no squared hinge."
+    ),
 )
 
 
@@ -472,6 +496,13 @@ register(
     summary="AdaBoost's exp(-y s); harsh on misclassified points.",
     oracle="closed form",
     sampler=_sign_sampler,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has AdaBoost's exponential loss.",
 )
 
 
@@ -669,4 +700,17 @@ register(
     summary="Crammer-Singer hinge against the best wrong class.",
     oracle="sklearn",
     sampler=_class_sampler,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": "optax.losses.multiclass_hinge_loss",
+    },
+    equivalent_calls={
+        "optax": "optax.losses.multiclass_hinge_loss(y_pred, y_true).mean()",
+    },
+    equivalents_note=(
+        "optax's loss is per example. PyTorch's `multi_margin_loss` is the Weston-Watkins form (a mean over "
+        "the wrong classes) and Keras' `CategoricalHinge` never goes below 0 for the best wrong score: both "
+        "are other losses."
+    ),
 )

@@ -242,6 +242,15 @@ register(
     oracle="scipy",
     sampler=_sample_mixture_gaussian,
     summary="Gaussian mixture NLL (mixture density network), by log-sum-exp over components.",
+    equivalents={
+        "torch": "torch.distributions.MixtureSameFamily",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), torch.distributions.Normal(loc, torch.exp(log_scale))).log_prob(y_true)).mean()",
+    },
+    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
 )
 
 
@@ -445,4 +454,13 @@ register(
     oracle="scipy",
     sampler=_sample_mixture_von_mises,
     summary="von Mises mixture NLL of angles, by log-sum-exp with scaled Bessel functions.",
+    equivalents={
+        "torch": "torch.distributions.MixtureSameFamily",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), torch.distributions.VonMises(loc, torch.exp(log_concentration))).log_prob(y_true)).mean()",
+    },
+    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
 )

@@ -222,4 +222,14 @@ register(
     grad_wrt=("image_embeddings", "text_embeddings"),
     oracle="torch",
     sampler=_sample,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has CLIP's loss; in PyTorch it is the mean of `F.cross_entropy` of "
+        "the similarity matrix and of its transpose."
+    ),
 )

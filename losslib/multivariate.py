@@ -198,4 +198,13 @@ register(
     oracle="scipy",
     sampler=_sample_multivariate_gaussian,
     summary="Multivariate Gaussian NLL with a predicted mean and Cholesky factor of the covariance.",
+    equivalents={
+        "torch": "torch.distributions.MultivariateNormal",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.MultivariateNormal(mean, scale_tril=scale_tril).log_prob(y_true)).mean()",
+    },
+    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
 )

@@ -180,6 +180,18 @@ register(
     grad_wrt=("logits",),
     sampler=_sample,
     summary="(1 - p_y^q)/q: between cross-entropy (q -> 0) and MAE (q = 1), for noisy labels.",
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.CategoricalGeneralizedCrossEntropy",
+        "optax": None,
+    },
+    equivalent_calls={
+        "keras": "keras.losses.CategoricalGeneralizedCrossEntropy(q=q)(labels, jax.nn.softmax(logits))",
+    },
+    equivalents_note=(
+        "Keras takes probabilities (the softmax of the logits) and q in (0, 1) only (losslib also q = 1), and "
+        "computes (1 - p^q)/q directly, which loses digits as q approaches 0. PyTorch and optax have no GCE."
+    ),
 )
 
 
@@ -351,4 +363,11 @@ register(
     grad_wrt=("logits",),
     sampler=_sample,
     summary="alpha CE + beta reverse CE (log 0 := A): bounded, for noisy labels.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has the symmetric cross-entropy.",
 )

@@ -223,4 +223,11 @@ register(
     oracle="closed form",
     sampler=_sample_ordinal,
     summary="Proportional-odds NLL of ordered classes: one score, shared increasing cutpoints.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=("None of PyTorch, Keras and optax has the cumulative-logit (proportional-odds) loss."),
 )

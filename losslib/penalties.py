@@ -150,6 +150,18 @@ register(
     grad_wrt=("params",),
     oracle="closed form",
     sampler=_sample_params,
+    equivalents={
+        "torch": None,
+        "keras": "keras.regularizers.L1",
+        "optax": None,
+    },
+    equivalent_calls={
+        "keras": "keras.regularizers.L1(l1=1.0)(params)",
+    },
+    equivalents_note=(
+        "Keras' regularizer multiplies by its strength `l1`. PyTorch and optax have no penalty functions "
+        "(weight decay is an optimiser option)."
+    ),
 )
 
 
@@ -246,6 +258,18 @@ register(
     grad_wrt=("params",),
     oracle="closed form",
     sampler=_sample_params,
+    equivalents={
+        "torch": None,
+        "keras": "keras.regularizers.L2",
+        "optax": None,
+    },
+    equivalent_calls={
+        "keras": "keras.regularizers.L2(l2=0.5)(params)",
+    },
+    equivalents_note=(
+        "Keras' `L2(l2)` is `l2 * sum(w**2)`, without the ½: `l2=0.5` is losslib's penalty. PyTorch and optax "
+        "have no penalty functions (weight decay is an optimiser option)."
+    ),
 )
 
 
@@ -372,4 +396,15 @@ register(
     grad_wrt=("params",),
     oracle="closed form",
     sampler=_sample_params,
+    equivalents={
+        "torch": None,
+        "keras": "keras.regularizers.L1L2",
+        "optax": None,
+    },
+    equivalent_calls={
+        "keras": "keras.regularizers.L1L2(l1=alpha * l1_ratio, l2=alpha * (1 - l1_ratio) / 2)(params)",
+    },
+    equivalents_note=(
+        "Keras' `L1L2(l1, l2)` is `l1 * sum|w| + l2 * sum(w**2)`. PyTorch and optax have no penalty functions."
+    ),
 )

@@ -182,6 +182,13 @@ register(
     oracle="closed form",
     sampler=_sample_plackett_luce,
     summary="Plackett-Luce NLL of an observed ranking (ListMLE).",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has the Plackett-Luce (ListMLE) loss.",
 )
 
 
@@ -304,4 +311,16 @@ register(
     oracle="closed form",
     sampler=_sample_listnet,
     summary="ListNet: cross-entropy between softmax(relevance) and softmax(scores).",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": "optax.losses.ranking_softmax_loss",
+    },
+    equivalent_calls={
+        "optax": "optax.losses.ranking_softmax_loss(scores, jax.nn.softmax(relevance))",
+    },
+    equivalents_note=(
+        "optax's `ranking_softmax_loss` takes the target distribution itself as labels: pass the softmax of "
+        "the relevances. PyTorch and Keras have no ListNet loss."
+    ),
 )

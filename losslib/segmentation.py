@@ -322,6 +322,19 @@ register(
     summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
     oracle="closed form",
     sampler=_sample_masks,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": "optax.losses.binary_dice_loss",
+    },
+    equivalent_calls={
+        "optax": "optax.losses.binary_dice_loss(jnp.log(y_pred) - jnp.log1p(-y_pred), y_true, smooth=smooth / 2).mean()",
+    },
+    equivalents_note=(
+        "optax takes logits (the log-odds of y_pred) and its coefficient is (2I + 2s)/(P + T + 2s): pass "
+        "half of losslib's `smooth`; it has no `squared` denominator. Keras' `Dice` has a fixed 1e-7 in the "
+        "denominator only; PyTorch has no Dice loss."
+    ),
 )
 
 
@@ -462,4 +475,17 @@ register(
     summary="One minus the soft intersection over union of two masks, per example.",
     oracle="closed form",
     sampler=_sample_masks,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": "optax.losses.dice_loss",
+    },
+    equivalent_calls={
+        "optax": "optax.losses.dice_loss((jnp.log(y_pred) - jnp.log1p(-y_pred))[..., None], y_true[..., None], smooth=smooth, alpha=1.0, beta=1.0).mean()",
+    },
+    equivalents_note=(
+        "optax's Tversky-style `dice_loss` with `alpha = beta = 1` is the Jaccard loss; it takes logits with "
+        "a class axis last. Keras' `Tversky` has a fixed 1e-7 in the denominator only; PyTorch has no Jaccard "
+        "loss."
+    ),
 )

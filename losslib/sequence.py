@@ -477,4 +477,18 @@ register(
     grad_wrt=("y_pred",),
     oracle="torch",
     sampler=_sample_ctc,
+    equivalents={
+        "torch": "torch.nn.functional.ctc_loss",
+        "keras": None,
+        "optax": "optax.losses.ctc_loss",
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.ctc_loss(torch.log_softmax(y_pred, -1).transpose(0, 1), y_true, input_lengths, target_lengths, blank=blank, zero_infinity=zero_infinity)",
+        "optax": "(optax.losses.ctc_loss(y_pred, 1.0 * (jnp.arange(y_pred.shape[1]) >= input_lengths[:, None]), y_true, 1.0 * (jnp.arange(y_true.shape[1]) >= target_lengths[:, None]), blank_id=blank) / target_lengths).mean()",
+    },
+    equivalents_note=(
+        "PyTorch takes (T, N, C) log-probabilities; optax takes paddings instead of lengths and returns one "
+        "loss per sequence, not divided by its target length. Keras' `CTC` takes every input at full length "
+        "with blank 0."
+    ),
 )

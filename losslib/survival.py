@@ -208,4 +208,16 @@ register(
     oracle="scipy",
     sampler=_sample_weibull,
     summary="Weibull NLL of event times; censored times contribute -log S(t).",
+    equivalents={
+        "torch": "torch.distributions.Weibull",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.Weibull(scale, concentration).log_prob(y_true)).mean()",
+    },
+    equivalents_note=(
+        "PyTorch has the distribution, not a loss, and no censoring: a censored time contributes (t/λ)^k, "
+        "which the comparison leaves out (`censored=None`). Keras and optax have none."
+    ),
 )

@@ -201,6 +201,20 @@ register(
     proper=True,
     reference="cox1958regression",
     summary="Log loss of a predicted probability.",
+    equivalents={
+        "torch": "torch.nn.functional.binary_cross_entropy",
+        "keras": "keras.losses.BinaryCrossentropy",
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.binary_cross_entropy(y_pred, y_true, weight=weight)",
+        "keras": "keras.losses.BinaryCrossentropy()(y_true, y_pred)",
+    },
+    equivalents_note=(
+        "Keras clips the probabilities to [1e-7, 1 - 1e-7] (losslib and PyTorch clamp each log at -100) and "
+        "has no elementwise `weight`. optax has a cross-entropy on logits only "
+        "(`sigmoid_binary_cross_entropy`)."
+    ),
 )
 
 

@@ -355,4 +355,18 @@ register(
     proper=False,
     reference="lin2017focal",
     summary="Cross-entropy on logits, down-weighted on well-classified examples.",
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.BinaryFocalCrossentropy",
+        "optax": "optax.losses.sigmoid_focal_loss",
+    },
+    equivalent_calls={
+        "keras": "keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True)(y_true, y_pred)",
+        "optax": "optax.losses.sigmoid_focal_loss(y_pred, y_true, alpha=alpha, gamma=gamma).mean()",
+    },
+    equivalents_note=(
+        "Keras weights by `alpha` only with `apply_class_balancing=True`. Keras and optax form 1 - p_t by "
+        "subtraction, which loses the digits of well-classified examples (|logit| above about 10). PyTorch "
+        "itself has none (torchvision's `ops.sigmoid_focal_loss` is the same function)."
+    ),
 )

@@ -550,12 +550,14 @@ register(
     },
     equivalent_calls={
         "torch": "torch.nn.functional.cross_entropy(y_pred, y_true, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing)",
-        "keras": "keras.losses.SparseCategoricalCrossentropy(from_logits=True)(y_true, y_pred)",
+        "keras": (
+            "keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_index)(y_true, y_pred)"
+        ),
         "optax": "optax.losses.softmax_cross_entropy_with_integer_labels(y_pred, y_true).mean()",
     },
     equivalents_note=(
         "PyTorch puts the classes on axis 1, losslib, Keras and optax on the last axis. Keras' sparse loss "
-        "has no class weights and no label smoothing, and its `ignore_class` divides by the count plus 1e-7; "
+        "has no class weights and no label smoothing, and ignores no class unless given `ignore_class`; "
         "optax's loss is per example and has none of these options."
     ),
 )

@@ -293,6 +293,21 @@ register(
     reference="good1952rational",
     summary="Log loss of predicted class probabilities (log clamped at -100).",
     sampler=_distribution_sampler,
+    equivalents={
+        "torch": "torch.nn.functional.cross_entropy",
+        "keras": "keras.losses.CategoricalCrossentropy",
+        "optax": "optax.losses.softmax_cross_entropy",
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.cross_entropy(torch.log(y_pred), y_true)",
+        "keras": "keras.losses.CategoricalCrossentropy()(y_true, y_pred)",
+        "optax": "optax.losses.softmax_cross_entropy(jnp.log(y_pred), y_true).mean()",
+    },
+    equivalents_note=(
+        "PyTorch and optax take logits: log-probabilities are logits of the same distribution (a probability "
+        "of 0 gives inf or NaN there, 100 per unit of target here). Keras divides the rows by their sums and "
+        "clips to [1e-7, 1 - 1e-7]."
+    ),
 )
 
 

@@ -212,4 +212,14 @@ register(
     grad_wrt=("x1", "x2"),
     oracle="torch",
     sampler=_sample_contrastive,
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has the pair contrastive loss (PyTorch's `hinge_embedding_loss` is "
+        "a hinge on given distances)."
+    ),
 )

@@ -280,4 +280,17 @@ register(
     grad_wrt=("x1", "x2"),
     oracle="torch",
     sampler=_sample_cosine,
+    equivalents={
+        "torch": "torch.nn.functional.cosine_embedding_loss",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.cosine_embedding_loss(x1, x2, y_true, margin=margin)",
+    },
+    equivalents_note=(
+        "PyTorch's order is (x1, x2, y_true); it has no `eps` (losslib's default is its constant) and gives "
+        "labels other than ±1 a loss of 0. Keras' `CosineSimilarity` (-cos) and optax's `cosine_distance` "
+        "(1 - cos) have no labels and no margin."
+    ),
 )

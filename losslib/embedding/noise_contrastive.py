@@ -224,6 +224,16 @@ register(
     grad_wrt=("queries", "keys"),
     oracle="torch",
     sampler=_two_views("queries", "keys"),
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has InfoNCE; in PyTorch it is `F.cross_entropy(F.normalize(q) @ "
+        "F.normalize(k).T / temperature, torch.arange(N))`."
+    ),
 )
 
 
@@ -393,4 +403,16 @@ register(
     grad_wrt=("z1", "z2"),
     oracle="torch",
     sampler=_two_views("z1", "z2"),
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": "optax.losses.ntxent",
+    },
+    equivalent_calls={
+        "optax": "optax.losses.ntxent(jnp.concatenate([z1, z2]), jnp.concatenate([jnp.arange(len(z1))] * 2), temperature)",
+    },
+    equivalents_note=(
+        "optax takes the 2N views stacked with a label per view (the two views of an example share it). "
+        "PyTorch and Keras have no NT-Xent."
+    ),
 )

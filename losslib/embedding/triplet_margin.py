@@ -338,4 +338,17 @@ register(
     grad_wrt=("anchor", "positive", "negative"),
     oracle="torch",
     sampler=_sample_triplet,
+    equivalents={
+        "torch": "torch.nn.functional.triplet_margin_loss",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap)",
+    },
+    equivalents_note=(
+        "PyTorch broadcasts the three arrays, losslib wants one shape. optax's `triplet_margin_loss` adds "
+        "`eps` to the sum of powers, not to the difference, and has no swap: another number. Keras has no "
+        "triplet loss."
+    ),
 )

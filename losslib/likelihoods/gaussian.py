@@ -296,4 +296,16 @@ register(
     oracle="torch",
     sampler=_sample_gaussian,
     summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
+    equivalents={
+        "torch": "torch.nn.functional.gaussian_nll_loss",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.gaussian_nll_loss(mean, y_true, var, full=full, eps=eps)",
+    },
+    equivalents_note=(
+        "PyTorch's order is (mean, y_true, var); like losslib it drops the constant ½ log 2π unless "
+        "`full=True`. Keras and optax have no Gaussian NLL."
+    ),
 )

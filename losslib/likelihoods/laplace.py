@@ -207,4 +207,17 @@ register(
     oracle="scipy",
     sampler=_sample_laplace,
     summary="Laplace NLL with a predicted location and scale.",
+    equivalents={
+        "torch": "torch.distributions.Laplace",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.Laplace(loc, scale).log_prob(y_true) - (0.0 if full else math.log(2.0))).mean()",
+    },
+    equivalents_note=(
+        "PyTorch has the distribution, not a loss: the negative `log_prob` keeps the constant log 2 (losslib "
+        "adds it with `full=True`) and does not clamp the scale at `eps`. Keras and optax have no Laplace "
+        "NLL."
+    ),
 )

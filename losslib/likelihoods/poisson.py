@@ -268,4 +268,16 @@ register(
     oracle="torch",
     sampler=_sample_poisson,
     summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
+    equivalents={
+        "torch": "torch.nn.functional.poisson_nll_loss",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "torch.nn.functional.poisson_nll_loss(y_pred, y_true, log_input=log_input, full=full, eps=eps)",
+    },
+    equivalents_note=(
+        "Keras' `Poisson` takes the rate and adds 1e-7 inside the log (losslib's `log_input=False, "
+        "eps=1e-7`), so it differs at the default `log_input=True`; optax has no Poisson loss."
+    ),
 )

@@ -226,4 +226,16 @@ register(
     oracle="scipy",
     sampler=_sample_von_mises,
     summary="von Mises NLL of angles with a predicted mean direction and concentration.",
+    equivalents={
+        "torch": "torch.distributions.VonMises",
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={
+        "torch": "(-torch.distributions.VonMises(loc, concentration).log_prob(y_true) - (0.0 if full else math.log(2 * math.pi))).mean()",
+    },
+    equivalents_note=(
+        "PyTorch has the distribution, not a loss: the negative `log_prob` keeps the constant log 2π (losslib "
+        "adds it with `full=True`). Keras and optax have no von Mises NLL."
+    ),
 )

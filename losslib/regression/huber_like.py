@@ -375,6 +375,13 @@ register(
     reference="charbonnier1994two",
     oracle="closed form",
     summary="Smooth Huber: quadratic near zero, linear in the tails, every derivative.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has a pseudo-Huber loss.",
 )
 
 
@@ -533,4 +540,17 @@ register(
     reference="saleh2022statistical",
     oracle="closed form",
     summary="log cosh of the residual: smooth, with gradient tanh(r).",
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.LogCosh",
+        "optax": "optax.losses.log_cosh",
+    },
+    equivalent_calls={
+        "keras": "keras.losses.LogCosh()(y_true, y_pred)",
+        "optax": "optax.losses.log_cosh(y_pred, y_true).mean()",
+    },
+    equivalents_note=(
+        "Keras and optax compute log(cosh r) as a log-sum-exp minus log 2, which loses the digits of "
+        "residuals below about 1e-8; optax's loss is per element. PyTorch has no log-cosh loss."
+    ),
 )

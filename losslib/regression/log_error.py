@@ -166,4 +166,16 @@ register(
     oracle="sklearn",
     sampler=_sample_msle,
     summary="Squared error of log(1 + y); penalises ratios, for y > -1.",
+    equivalents={
+        "torch": None,
+        "keras": "keras.losses.MeanSquaredLogarithmicError",
+        "optax": None,
+    },
+    equivalent_calls={
+        "keras": "keras.losses.MeanSquaredLogarithmicError()(y_true, y_pred)",
+    },
+    equivalents_note=(
+        "Keras clips both inputs at 1e-7 before the log, so it agrees for non-negative inputs only (losslib "
+        "takes anything above -1). PyTorch and optax have no MSLE."
+    ),
 )

@@ -140,4 +140,14 @@ register(
     reference="koenker1978regression",
     oracle="sklearn",
     summary="Pinball loss; estimates the conditional tau-quantile.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has a pinball loss (tensorflow-addons' `pinball_loss` is the same "
+        "function averaged over the last axis)."
+    ),
 )

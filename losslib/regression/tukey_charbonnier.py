@@ -165,6 +165,13 @@ register(
     reference="beaton1974fitting",
     oracle="closed form",
     summary="Redescending: residuals beyond c have no influence; not convex.",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note="None of PyTorch, Keras and optax has Tukey's biweight.",
 )
 
 
@@ -338,4 +345,13 @@ register(
     reference="charbonnier1994two",
     oracle="closed form",
     summary="Charbonnier, sqrt(r^2 + eps^2) - eps: a smooth absolute error (not SmoothL1Loss, a scaled Huber).",
+    equivalents={
+        "torch": None,
+        "keras": None,
+        "optax": None,
+    },
+    equivalent_calls={},
+    equivalents_note=(
+        "None of PyTorch, Keras and optax has a Charbonnier loss (it is `pseudo_huber(delta=eps) / eps`)."
+    ),
 )
