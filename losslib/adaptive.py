@@ -463,7 +463,7 @@ register(
     grad_wrt=("y_pred", "alpha"),
     oracle="mpmath",
     sampler=_sample,
-    summary="Barron's general loss: alpha = 2 MSE, 1 pseudo-Huber, 0 Cauchy, -inf Welsch; alpha learnable.",
+    summary="Barron's general loss: alpha = 2 half the squared error, 1 pseudo-Huber, 0 Cauchy, -inf Welsch; alpha learnable (d/d alpha infinite at 2).",
     equivalents={
         "torch": None,
         "keras": None,
