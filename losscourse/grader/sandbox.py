@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..threads import BLAS_THREAD_VARIABLES
 from . import wire
 
 HERE = Path(__file__).resolve().parent
@@ -257,9 +258,7 @@ class Sandbox:
             "MPLCONFIGDIR": ("/tmp" if BWRAP else str(scratch)) + "/matplotlib",
             "MPLBACKEND": "Agg",
             "PYTHONDONTWRITEBYTECODE": "1",
-            "OMP_NUM_THREADS": "1",
-            "OPENBLAS_NUM_THREADS": "1",
-            "MKL_NUM_THREADS": "1",
+            **dict.fromkeys(BLAS_THREAD_VARIABLES, "1"),  # one BLAS thread, whatever the grader's own setting
         }
         if BWRAP:
             cmd = [BWRAP, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
