@@ -50,7 +50,7 @@ from .noisy_labels import *  # noqa: F403
 from .ordinal import *  # noqa: F403
 from .penalties import *  # noqa: F403
 from .ranking import *  # noqa: F403
-from .registry import FAMILIES, LOSSES, ORACLES, LossInfo, markdown_table, select, value_and_grad
+from .registry import FAMILIES, LOSSES, ORACLES, Equivalents, LossInfo, markdown_table, select, value_and_grad
 from .regression import *  # noqa: F403
 from .segmentation import *  # noqa: F403
 from .sequence import *  # noqa: F403
@@ -63,6 +63,7 @@ __all__ = [
     "FAMILIES",
     "LOSSES",
     "ORACLES",
+    "Equivalents",
     "LossInfo",
     "__version__",
     "get_num_threads",

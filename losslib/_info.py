@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,47 @@ FRAMEWORKS = ("torch", "keras", "optax")
 
 
 @dataclass(frozen=True, kw_only=True)
+class Equivalents:
+    """A loss's counterparts in PyTorch, Keras 3 and optax, each as the call that gives losslib's value.
+
+    Each call is a Python expression in the loss's argument and option names that calls the
+    counterpart by its fully qualified public name and gives losslib's value at the loss's default
+    ``reduction``: ``Equivalents(torch="torch.nn.functional.huber_loss(y_pred, y_true,
+    delta=delta)", optax="optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()")``. Options
+    that the call does not name are those where the counterpart agrees only at losslib's default.
+    A framework left out (``None``) has no counterpart that computes the same number.
+    ``tests/reference/equivalents_frameworks.py`` evaluates every call with the live framework
+    (float64) and ``tests/test_equivalents.py`` checks losslib against the stored results.
+
+    Attributes
+    ----------
+    torch, keras, optax : str or None
+        The call in PyTorch, Keras 3 and optax, or ``None``.
+    note : str
+        What a user must know when switching (argument order, logits or probabilities, a scale, a
+        clip, an option the counterpart lacks), and why a framework has no counterpart; ``""``
+        only where every framework has one and nothing differs.
+    """
+
+    torch: str | None = None
+    keras: str | None = None
+    optax: str | None = None
+    note: str = ""
+
+    @property
+    def calls(self) -> dict[str, str]:
+        """The calls of the frameworks that have a counterpart, by framework (in the order torch, keras, optax).
+
+        Examples
+        --------
+        >>> Equivalents(optax="optax.losses.l2_loss(y_pred, y_true).mean()", note="half").calls
+        {'optax': 'optax.losses.l2_loss(y_pred, y_true).mean()'}
+        """
+        calls: dict[str, str | None] = {framework: getattr(self, framework) for framework in FRAMEWORKS}
+        return {framework: call for framework, call in calls.items() if call is not None}
+
+
+@dataclass(frozen=True, kw_only=True)
 class LossInfo:
     """One entry of the registry, written next to its loss with ``losslib._info.register``.
 
@@ -36,7 +78,7 @@ class LossInfo:
     name : str
         The function's name in ``losslib``.
     loss, grad : callable
-        The loss and its gradient, called with the arguments in ``args`` **by name** and keyword
+        The loss and its gradient (found by name: ``<name>_grad``), called with the arguments in ``args`` **by name** and keyword
         options: ``loss(**{a: inputs[a] for a in args}, **options)`` (:meth:`named` binds
         arguments given in the order of ``args``). Every argument is a parameter without a default
         that can be passed by keyword (none is positional-only); the leading ones (``y_true,
@@ -44,11 +86,11 @@ class LossInfo:
         (``barron_loss(y_true, y_pred, *, alpha, scale)``). Options have defaults and are
         keyword-only.
     core : callable
-        ``core(**named_args, **options, value=True, grad=True) -> (value, gradient)``, with the
+        Found by name: ``_<name>``. ``core(**named_args, **options, value=True, grad=True) -> (value, gradient)``, with the
         parameters of ``loss``: both in one pass, sharing intermediates (what :func:`losslib.value_and_grad` calls). This is the
         fast path: an optimisation of ``readable``, tested against it.
     readable : callable
-        ``readable(**named_args, **options) -> (value, gradient)``, with the signature of
+        Found by name: ``<name>_readable``. ``readable(**named_args, **options) -> (value, gradient)``, with the signature of
         ``loss``: the loss and its gradient as the
         book writes them, in a few lines of plain numpy, with the same arguments, reduction
         and results as ``core``. It is the definition; the tests use it as an oracle for the
@@ -86,26 +128,9 @@ class LossInfo:
     sampler : callable or None
         ``sampler(rng, n) -> {arg: array}``: valid float64 inputs for ``n`` examples, for
         losses whose inputs the prediction/target kinds cannot describe.
-    equivalents : dict or None
-        The loss's counterpart in each of ``FRAMEWORKS`` (PyTorch, Keras 3, optax), by its
-        fully qualified public name (``{"torch": "torch.nn.functional.huber_loss", "keras":
-        "keras.losses.Huber", "optax": "optax.losses.huber_loss"}``), ``None`` for a framework
-        that has none: a counterpart is claimed only where it computes the same number, up to
-        how the arguments map. Every entry gives it (``None`` is only the field's default).
-    equivalent_calls : dict or None
-        For each framework with a counterpart, how the arguments map: a Python expression in
-        the entry's argument and option names that calls the counterpart (its qualified name
-        appears in it) and gives losslib's value at the loss's default ``reduction``
-        (``"torch.nn.functional.huber_loss(y_pred, y_true, delta=delta)"``,
-        ``"optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()"``). Options that the
-        expression does not name are those where the counterpart agrees only at losslib's
-        default. ``tests/reference/equivalents_frameworks.py`` evaluates every expression
-        with the live framework (float64) and ``tests/test_equivalents.py`` checks losslib
-        against the stored results.
-    equivalents_note : str or None
-        The differences a user must know when switching (argument order, logits or
-        probabilities, a scale, a clip, an option the counterpart lacks), or why a framework
-        has no counterpart; ``""`` where there is nothing to say.
+    equivalents : Equivalents
+        The loss's counterparts in PyTorch, Keras 3 and optax, as calls, and what differs
+        (see :class:`Equivalents`). Every entry gives it, also when no framework has one.
     """
 
     name: str
@@ -127,9 +152,7 @@ class LossInfo:
     grad_wrt: tuple[str, ...] = ("y_pred",)
     oracle: str = "torch"
     sampler: Callable[[np.random.Generator, int], dict[str, npt.NDArray[Any]]] | None = None
-    equivalents: dict[str, str | None] | None = None
-    equivalent_calls: dict[str, str] | None = None
-    equivalents_note: str | None = None
+    equivalents: Equivalents
 
     def named(self, args: Sequence[Any]) -> dict[str, Any]:
         """Arguments given by position, in the order of the entry's ``args`` (the first ones or all), by name.
@@ -167,18 +190,30 @@ REGISTERED: list[LossInfo] = []
 """Every record :func:`register` has made, in the order the family modules were imported."""
 
 
-def register(*, loss: Callable[..., Reduced], **fields: Any) -> LossInfo:
+def register(loss: Callable[..., Reduced], /, **fields: Any) -> LossInfo:
     """Record ``loss`` in the registry, with keyword-only fields (see :class:`LossInfo`).
 
     Each family module calls it right after a loss's functions, so that a loss's readable
     form, fast path and record sit together::
 
-        HUBER = register(loss=huber, grad=huber_grad, core=_huber, readable=huber_readable,
-                         family="regression", ...)
+        register(huber, family="regression", prediction="real", ..., equivalents=Equivalents(...))
 
-    ``name`` defaults to ``loss.__name__``. Returns the record.
+    ``name`` defaults to ``loss.__name__``. The gradient, the fast path and the readable form are
+    the functions named ``<name>_grad``, ``_<name>`` and ``<name>_readable`` in the loss's module
+    (``huber_grad``, ``_huber``, ``huber_readable``), unless ``grad``, ``core`` or ``readable``
+    names another. Returns the record.
     """
-    info = LossInfo(name=fields.pop("name", loss.__name__), loss=loss, **fields)
+    name = fields.pop("name", loss.__name__)
+    module = sys.modules[loss.__module__]
+    for field, function in (("grad", f"{name}_grad"), ("core", f"_{name}"), ("readable", f"{name}_readable")):
+        if field not in fields:
+            if not hasattr(module, function):
+                raise NameError(
+                    f"register({name}) looks for its {field} {function!r} in {module.__name__}, which has none: "
+                    f"define {function} above the register call, or pass {field}=..."
+                )
+            fields[field] = getattr(module, function)
+    info = LossInfo(name=name, loss=loss, **fields)
     if any(other.name == info.name for other in REGISTERED):
         raise RuntimeError(f"two registry entries are named {info.name!r}")
     REGISTERED.append(info)

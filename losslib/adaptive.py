@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ._distributions import exprel, finish, log1p_minus_ratio
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
@@ -211,7 +211,7 @@ def _barron_grads(
     half_x2: FloatArray,
     rho_general: FloatArray,
 ) -> tuple[FloatArray, FloatArray]:
-    """The derivatives of :func:`_barron` in y_pred and in alpha, from the value's intermediates."""
+    """The derivatives of :func:`_barron_loss` in y_pred and in alpha, from the value's intermediates."""
     with np.errstate(all="ignore"):
         # d rho / d x = x (1 + u)^(alpha/2 - 1) = x W
         w = np.select(
@@ -249,7 +249,7 @@ def _barron_grads(
     return g_pred, g_alpha
 
 
-def _barron(
+def _barron_loss(
     y_true: npt.ArrayLike,
     y_pred: npt.ArrayLike,
     *,
@@ -399,12 +399,12 @@ def barron_loss(
     >>> round(float(barron_loss([0.0], [2.0], alpha=1.0, scale=1.0)), 12)  # sqrt(5) - 1
     1.2360679775
     """
-    return cast(Reduced, _barron(y_true, y_pred, alpha=alpha, scale=scale, reduction=reduction, grad=False)[0])
+    return cast(Reduced, _barron_loss(y_true, y_pred, alpha=alpha, scale=scale, reduction=reduction, grad=False)[0])
 
 
 barron_loss_grad = gradient(
     barron_loss,
-    _barron,
+    _barron_loss,
     doc=r"""Gradient of :func:`barron_loss` with respect to ``y_pred`` and ``alpha``.
 
     With :math:`b = |\alpha - 2|`, :math:`u = x^2/b`, :math:`E = (1 + u)^{\alpha/2}` and
@@ -446,10 +446,7 @@ def _sample(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=barron_loss,
-    grad=barron_loss_grad,
-    core=_barron,
-    readable=barron_loss_readable,
+    barron_loss,
     family="regression",
     prediction="real",
     target="real",
@@ -464,11 +461,7 @@ register(
     oracle="mpmath",
     sampler=_sample,
     summary="Barron's general loss: alpha = 2 half the squared error, 1 pseudo-Huber, 0 Cauchy, -inf Welsch; alpha learnable (d/d alpha infinite at 2).",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has Barron's loss.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has Barron's loss.",
+    ),
 )

@@ -20,7 +20,7 @@ import numpy.typing as npt
 from ._class_scores import class_inputs, scalar_option, softmax_rows
 from ._distributions import finish
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
@@ -183,10 +183,7 @@ cosface_grad = gradient(
 
 
 register(
-    loss=cosface,
-    grad=cosface_grad,
-    core=_cosface,
-    readable=cosface_readable,
+    cosface,
     family="embedding",
     prediction="cosine",
     target="class",
@@ -200,13 +197,9 @@ register(
     grad_wrt=("cosines",),
     sampler=_sample,
     summary="Softmax of s cos(theta) with the true class's cosine minus a margin m.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has CosFace.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has CosFace.",
+    ),
 )
 
 
@@ -356,10 +349,7 @@ arcface_grad = gradient(
 
 
 register(
-    loss=arcface,
-    grad=arcface_grad,
-    core=_arcface,
-    readable=arcface_readable,
+    arcface,
     family="embedding",
     prediction="cosine",
     target="class",
@@ -373,11 +363,7 @@ register(
     grad_wrt=("cosines",),
     sampler=_sample,
     summary="Softmax of s cos(theta) with the true class's angle plus a margin m.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has ArcFace.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has ArcFace.",
+    ),
 )

@@ -24,7 +24,7 @@ from ._distributions import (
     stirling_rest,
 )
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, is_real_scalar
@@ -207,10 +207,7 @@ def _sample_negative_binomial(rng: np.random.Generator, n: int) -> dict[str, Flo
 
 
 register(
-    loss=negative_binomial_nll,
-    grad=negative_binomial_nll_grad,
-    core=_negative_binomial_nll,
-    readable=negative_binomial_nll_readable,
+    negative_binomial_nll,
     family="likelihood",
     prediction="mean and dispersion",
     target="count",
@@ -225,17 +222,12 @@ register(
     oracle="scipy",
     sampler=_sample_negative_binomial,
     summary="Negative binomial NLL of overdispersed counts (variance mu + phi mu^2).",
-    equivalents={
-        "torch": "torch.distributions.NegativeBinomial",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.NegativeBinomial(total_count=1 / dispersion, logits=torch.log(dispersion * mean)).log_prob(y_true)).mean()",
-    },
-    equivalents_note=(
-        "PyTorch has the distribution, not a loss: `total_count` is 1/dispersion and the logits "
-        "log(dispersion·mean). Keras and optax have none."
+    equivalents=Equivalents(
+        torch="(-torch.distributions.NegativeBinomial(total_count=1 / dispersion, logits=torch.log(dispersion * mean)).log_prob(y_true)).mean()",
+        note=(
+            "PyTorch has the distribution, not a loss: `total_count` is 1/dispersion and the logits "
+            "log(dispersion·mean). Keras and optax have none."
+        ),
     ),
 )
 
@@ -422,10 +414,7 @@ def _sample_tweedie(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=tweedie_deviance,
-    grad=tweedie_deviance_grad,
-    core=_tweedie_deviance,
-    readable=tweedie_deviance_readable,
+    tweedie_deviance,
     family="likelihood",
     prediction="mean",
     target="non-negative",
@@ -438,13 +427,7 @@ register(
     oracle="closed form",
     sampler=_sample_tweedie,
     summary="Tweedie deviance of a mean: Poisson (p=1), compound Poisson-gamma (1<p<2), Gamma (p=2).",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has the Tweedie deviance (scikit-learn's `mean_tweedie_deviance` has)."
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has the Tweedie deviance (scikit-learn's `mean_tweedie_deviance` has).",
     ),
 )

@@ -25,7 +25,7 @@ from ._distributions import (
     stirling_rest,
 )
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._wrappers import gradient
@@ -232,10 +232,7 @@ def _sample_student_t(rng: np.random.Generator, n: int) -> dict[str, FloatArray]
 
 
 register(
-    loss=student_t_nll,
-    grad=student_t_nll_grad,
-    core=_student_t_nll,
-    readable=student_t_nll_readable,
+    student_t_nll,
     family="likelihood",
     prediction="location, scale and degrees of freedom",
     target="real",
@@ -250,16 +247,9 @@ register(
     oracle="scipy",
     sampler=_sample_student_t,
     summary="Student-t NLL: heavy tails, a bounded pull of outliers on the location.",
-    equivalents={
-        "torch": "torch.distributions.StudentT",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.StudentT(df, loc, scale).log_prob(y_true)).mean()",
-    },
-    equivalents_note=(
-        "PyTorch has the distribution, not a loss (its order is df, loc, scale). Keras and optax have none."
+    equivalents=Equivalents(
+        torch="(-torch.distributions.StudentT(df, loc, scale).log_prob(y_true)).mean()",
+        note="PyTorch has the distribution, not a loss (its order is df, loc, scale). Keras and optax have none.",
     ),
 )
 
@@ -387,10 +377,7 @@ def _sample_gamma(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=gamma_nll,
-    grad=gamma_nll_grad,
-    core=_gamma_nll,
-    readable=gamma_nll_readable,
+    gamma_nll,
     family="likelihood",
     prediction="concentration and rate",
     target="positive",
@@ -405,15 +392,10 @@ register(
     oracle="scipy",
     sampler=_sample_gamma,
     summary="Gamma NLL of positive, right-skewed targets (spread growing with the mean).",
-    equivalents={
-        "torch": "torch.distributions.Gamma",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.Gamma(concentration, rate).log_prob(y_true)).mean()",
-    },
-    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    equivalents=Equivalents(
+        torch="(-torch.distributions.Gamma(concentration, rate).log_prob(y_true)).mean()",
+        note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    ),
 )
 
 
@@ -539,10 +521,7 @@ def _sample_beta(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=beta_nll,
-    grad=beta_nll_grad,
-    core=_beta_nll,
-    readable=beta_nll_readable,
+    beta_nll,
     family="likelihood",
     prediction="two concentrations",
     target="proportion",
@@ -557,13 +536,8 @@ register(
     oracle="scipy",
     sampler=_sample_beta,
     summary="Beta NLL of proportions in (0, 1).",
-    equivalents={
-        "torch": "torch.distributions.Beta",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.Beta(alpha, beta).log_prob(y_true)).mean()",
-    },
-    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    equivalents=Equivalents(
+        torch="(-torch.distributions.Beta(alpha, beta).log_prob(y_true)).mean()",
+        note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    ),
 )

@@ -20,7 +20,7 @@ import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where
@@ -214,10 +214,7 @@ def _sample_mixture_gaussian(rng: np.random.Generator, n: int) -> dict[str, Floa
 
 
 register(
-    loss=mixture_gaussian_nll,
-    grad=mixture_gaussian_nll_grad,
-    core=_mixture_gaussian_nll,
-    readable=mixture_gaussian_nll_readable,
+    mixture_gaussian_nll,
     family="likelihood",
     prediction="mixing logits, means and log-scales",
     target="real",
@@ -232,15 +229,10 @@ register(
     oracle="scipy",
     sampler=_sample_mixture_gaussian,
     summary="Gaussian mixture NLL (mixture density network), by log-sum-exp over components.",
-    equivalents={
-        "torch": "torch.distributions.MixtureSameFamily",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), torch.distributions.Normal(loc, torch.exp(log_scale))).log_prob(y_true)).mean()",
-    },
-    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    equivalents=Equivalents(
+        torch="(-torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), torch.distributions.Normal(loc, torch.exp(log_scale))).log_prob(y_true)).mean()",
+        note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    ),
 )
 
 
@@ -414,10 +406,7 @@ def _sample_mixture_von_mises(rng: np.random.Generator, n: int) -> dict[str, Flo
 
 
 register(
-    loss=mixture_von_mises_nll,
-    grad=mixture_von_mises_nll_grad,
-    core=_mixture_von_mises_nll,
-    readable=mixture_von_mises_nll_readable,
+    mixture_von_mises_nll,
     family="likelihood",
     prediction="mixing logits, mean angles and log-concentrations",
     target="angle",
@@ -432,13 +421,8 @@ register(
     oracle="scipy",
     sampler=_sample_mixture_von_mises,
     summary="von Mises mixture NLL of angles, by log-sum-exp with scaled Bessel functions.",
-    equivalents={
-        "torch": "torch.distributions.MixtureSameFamily",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), torch.distributions.VonMises(loc, torch.exp(log_concentration))).log_prob(y_true)).mean()",
-    },
-    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    equivalents=Equivalents(
+        torch="(-torch.distributions.MixtureSameFamily(torch.distributions.Categorical(logits=logits), torch.distributions.VonMises(loc, torch.exp(log_concentration))).log_prob(y_true)).mean()",
+        note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    ),
 )

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import check_positive_scalar, check_reduction, option_in_dtype
@@ -200,10 +200,7 @@ def _sample(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=clip_loss,
-    grad=clip_loss_grad,
-    core=_clip_loss,
-    readable=clip_loss_readable,
+    clip_loss,
     family="embedding",
     prediction="embedding",
     target="none",
@@ -218,14 +215,10 @@ register(
     grad_wrt=("image_embeddings", "text_embeddings"),
     oracle="torch",
     sampler=_sample,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has CLIP's loss; in PyTorch it is the mean of `F.cross_entropy` of "
-        "the similarity matrix and of its transpose."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has CLIP's loss; in PyTorch it is the mean of `F.cross_entropy` of "
+            "the similarity matrix and of its transpose."
+        ),
     ),
 )

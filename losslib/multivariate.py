@@ -15,7 +15,7 @@ import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, as_float_array, check_finite
@@ -175,10 +175,7 @@ def _sample_multivariate_gaussian(rng: np.random.Generator, n: int) -> dict[str,
 
 
 register(
-    loss=multivariate_gaussian_nll,
-    grad=multivariate_gaussian_nll_grad,
-    core=_multivariate_gaussian_nll,
-    readable=multivariate_gaussian_nll_readable,
+    multivariate_gaussian_nll,
     family="likelihood",
     prediction="mean vector and Cholesky factor",
     target="real vector",
@@ -193,13 +190,8 @@ register(
     oracle="scipy",
     sampler=_sample_multivariate_gaussian,
     summary="Multivariate Gaussian NLL with a predicted mean and Cholesky factor of the covariance.",
-    equivalents={
-        "torch": "torch.distributions.MultivariateNormal",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.MultivariateNormal(mean, scale_tril=scale_tril).log_prob(y_true)).mean()",
-    },
-    equivalents_note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    equivalents=Equivalents(
+        torch="(-torch.distributions.MultivariateNormal(mean, scale_tril=scale_tril).log_prob(y_true)).mean()",
+        note="PyTorch has the distribution, not a loss. Keras and optax have none.",
+    ),
 )

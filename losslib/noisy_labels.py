@@ -16,7 +16,7 @@ import numpy.typing as npt
 from ._class_scores import class_inputs, scalar_option, softmax_rows
 from ._distributions import exprel, finish
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._wrappers import gradient
@@ -161,10 +161,7 @@ generalized_cross_entropy_grad = gradient(
 
 
 register(
-    loss=generalized_cross_entropy,
-    grad=generalized_cross_entropy_grad,
-    core=_generalized_cross_entropy,
-    readable=generalized_cross_entropy_readable,
+    generalized_cross_entropy,
     family="classification",
     prediction="logit",
     target="class",
@@ -178,17 +175,12 @@ register(
     grad_wrt=("logits",),
     sampler=_sample,
     summary="(1 - p_y^q)/q: between cross-entropy (q -> 0) and MAE (q = 1), for noisy labels.",
-    equivalents={
-        "torch": None,
-        "keras": "keras.losses.CategoricalGeneralizedCrossEntropy",
-        "optax": None,
-    },
-    equivalent_calls={
-        "keras": "keras.losses.CategoricalGeneralizedCrossEntropy(q=q)(labels, jax.nn.softmax(logits))",
-    },
-    equivalents_note=(
-        "Keras takes probabilities (the softmax of the logits) and q in (0, 1) only (losslib also q = 1), and "
-        "computes (1 - p^q)/q directly, which loses digits as q approaches 0. PyTorch and optax have no GCE."
+    equivalents=Equivalents(
+        keras="keras.losses.CategoricalGeneralizedCrossEntropy(q=q)(labels, jax.nn.softmax(logits))",
+        note=(
+            "Keras takes probabilities (the softmax of the logits) and q in (0, 1) only (losslib also q = 1), and "
+            "computes (1 - p^q)/q directly, which loses digits as q approaches 0. PyTorch and optax have no GCE."
+        ),
     ),
 )
 
@@ -331,10 +323,7 @@ symmetric_cross_entropy_grad = gradient(
 
 
 register(
-    loss=symmetric_cross_entropy,
-    grad=symmetric_cross_entropy_grad,
-    core=_symmetric_cross_entropy,
-    readable=symmetric_cross_entropy_readable,
+    symmetric_cross_entropy,
     family="classification",
     prediction="logit",
     target="class",
@@ -348,11 +337,7 @@ register(
     grad_wrt=("logits",),
     sampler=_sample,
     summary="alpha CE + beta reverse CE (log 0 := A): bounded, for noisy labels.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has the symmetric cross-entropy.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has the symmetric cross-entropy.",
+    ),
 )

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import _first_index, _where, as_label_array, check_same_shape
@@ -202,10 +202,7 @@ def _sample_ordinal(rng: np.random.Generator, n: int) -> dict[str, npt.NDArray[A
 
 
 register(
-    loss=ordinal_logistic_nll,
-    grad=ordinal_logistic_nll_grad,
-    core=_ordinal_logistic_nll,
-    readable=ordinal_logistic_nll_readable,
+    ordinal_logistic_nll,
     family="likelihood",
     prediction="score and cutpoints",
     target="ordered class",
@@ -220,11 +217,7 @@ register(
     oracle="closed form",
     sampler=_sample_ordinal,
     summary="Proportional-odds NLL of ordered classes: one score, shared increasing cutpoints.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=("None of PyTorch, Keras and optax has the cumulative-logit (proportional-odds) loss."),
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has the cumulative-logit (proportional-odds) loss.",
+    ),
 )

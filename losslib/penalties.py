@@ -18,7 +18,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import grad_scale, reduce, reduce_readable
 from ._typing import Float, FloatArray, Reduced
 from ._validation import (
@@ -135,10 +135,7 @@ l1_penalty_grad = gradient(
 
 
 register(
-    loss=l1_penalty,
-    grad=l1_penalty_grad,
-    core=_l1_penalty,
-    readable=l1_penalty_readable,
+    l1_penalty,
     family="penalty",
     prediction="real",
     target="none",
@@ -153,17 +150,12 @@ register(
     grad_wrt=("params",),
     oracle="closed form",
     sampler=_sample_params,
-    equivalents={
-        "torch": None,
-        "keras": "keras.regularizers.L1",
-        "optax": None,
-    },
-    equivalent_calls={
-        "keras": "keras.regularizers.L1(l1=1.0)(params)",
-    },
-    equivalents_note=(
-        "Keras' regularizer multiplies by its strength `l1`. PyTorch and optax have no penalty functions "
-        "(weight decay is an optimiser option)."
+    equivalents=Equivalents(
+        keras="keras.regularizers.L1(l1=1.0)(params)",
+        note=(
+            "Keras' regularizer multiplies by its strength `l1`. PyTorch and optax have no penalty functions "
+            "(weight decay is an optimiser option)."
+        ),
     ),
 )
 
@@ -244,10 +236,7 @@ l2_penalty_grad = gradient(
 
 
 register(
-    loss=l2_penalty,
-    grad=l2_penalty_grad,
-    core=_l2_penalty,
-    readable=l2_penalty_readable,
+    l2_penalty,
     family="penalty",
     prediction="real",
     target="none",
@@ -262,17 +251,12 @@ register(
     grad_wrt=("params",),
     oracle="closed form",
     sampler=_sample_params,
-    equivalents={
-        "torch": None,
-        "keras": "keras.regularizers.L2",
-        "optax": None,
-    },
-    equivalent_calls={
-        "keras": "keras.regularizers.L2(l2=0.5)(params)",
-    },
-    equivalents_note=(
-        "Keras' `L2(l2)` is `l2 * sum(w**2)`, without the ½: `l2=0.5` is losslib's penalty. PyTorch and optax "
-        "have no penalty functions (weight decay is an optimiser option)."
+    equivalents=Equivalents(
+        keras="keras.regularizers.L2(l2=0.5)(params)",
+        note=(
+            "Keras' `L2(l2)` is `l2 * sum(w**2)`, without the ½: `l2=0.5` is losslib's penalty. PyTorch and optax "
+            "have no penalty functions (weight decay is an optimiser option)."
+        ),
     ),
 )
 
@@ -381,10 +365,7 @@ elastic_net_grad = gradient(
 
 
 register(
-    loss=elastic_net,
-    grad=elastic_net_grad,
-    core=_elastic_net,
-    readable=elastic_net_readable,
+    elastic_net,
     family="penalty",
     prediction="real",
     target="none",
@@ -399,15 +380,8 @@ register(
     grad_wrt=("params",),
     oracle="closed form",
     sampler=_sample_params,
-    equivalents={
-        "torch": None,
-        "keras": "keras.regularizers.L1L2",
-        "optax": None,
-    },
-    equivalent_calls={
-        "keras": "keras.regularizers.L1L2(l1=alpha * l1_ratio, l2=alpha * (1 - l1_ratio) / 2)(params)",
-    },
-    equivalents_note=(
-        "Keras' `L1L2(l1, l2)` is `l1 * sum|w| + l2 * sum(w**2)`. PyTorch and optax have no penalty functions."
+    equivalents=Equivalents(
+        keras="keras.regularizers.L1L2(l1=alpha * l1_ratio, l2=alpha * (1 - l1_ratio) / 2)(params)",
+        note="Keras' `L1L2(l1, l2)` is `l1 * sum|w| + l2 * sum(w**2)`. PyTorch and optax have no penalty functions.",
     ),
 )

@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from ._distributions import finish, float_inputs
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import as_label_array, check_same_shape
@@ -164,10 +164,7 @@ def _sample_plackett_luce(rng: np.random.Generator, n: int) -> dict[str, npt.NDA
 
 
 register(
-    loss=plackett_luce_nll,
-    grad=plackett_luce_nll_grad,
-    core=_plackett_luce_nll,
-    readable=plackett_luce_nll_readable,
+    plackett_luce_nll,
     family="ranking",
     prediction="score",
     target="ranking",
@@ -182,13 +179,9 @@ register(
     oracle="closed form",
     sampler=_sample_plackett_luce,
     summary="Plackett-Luce NLL of an observed ranking (ListMLE).",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has the Plackett-Luce (ListMLE) loss.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has the Plackett-Luce (ListMLE) loss.",
+    ),
 )
 
 
@@ -291,10 +284,7 @@ def _sample_listnet(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=listnet,
-    grad=listnet_grad,
-    core=_listnet,
-    readable=listnet_readable,
+    listnet,
     family="ranking",
     prediction="score",
     target="relevance grades",
@@ -309,16 +299,11 @@ register(
     oracle="closed form",
     sampler=_sample_listnet,
     summary="ListNet: cross-entropy between softmax(relevance) and softmax(scores).",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": "optax.losses.ranking_softmax_loss",
-    },
-    equivalent_calls={
-        "optax": "optax.losses.ranking_softmax_loss(scores, jax.nn.softmax(relevance))",
-    },
-    equivalents_note=(
-        "optax's `ranking_softmax_loss` takes the target distribution itself as labels: pass the softmax of "
-        "the relevances. PyTorch and Keras have no ListNet loss."
+    equivalents=Equivalents(
+        optax="optax.losses.ranking_softmax_loss(scores, jax.nn.softmax(relevance))",
+        note=(
+            "optax's `ranking_softmax_loss` takes the target distribution itself as labels: pass the softmax of "
+            "the relevances. PyTorch and Keras have no ListNet loss."
+        ),
     ),
 )

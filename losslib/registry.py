@@ -9,10 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
-from ._info import FAMILIES, ORACLES, REGISTERED, LossInfo
+from ._info import FAMILIES, ORACLES, REGISTERED, Equivalents, LossInfo
 from ._typing import Grad, Reduced
 
-__all__ = ["FAMILIES", "LOSSES", "ORACLES", "LossInfo", "markdown_table", "select", "value_and_grad"]
+__all__ = ["FAMILIES", "LOSSES", "ORACLES", "Equivalents", "LossInfo", "markdown_table", "select", "value_and_grad"]
 
 # Each family module records its losses next to their functions (losslib._info.register) when
 # losslib imports it; the registry lists them family by family.
@@ -75,7 +75,7 @@ _COLUMNS: dict[str, tuple[str, Callable[[LossInfo], str]]] = {
     "torch": ("PyTorch", lambda i: _equivalent(i, "torch")),
     "keras": ("Keras", lambda i: _equivalent(i, "keras")),
     "optax": ("optax", lambda i: _equivalent(i, "optax")),
-    "differences": ("Differences", lambda i: _cell(i.equivalents_note) or "—"),
+    "differences": ("Differences", lambda i: _cell(i.equivalents.note) or "—"),
 }
 
 
@@ -90,7 +90,7 @@ def _cell(text: str | None) -> str:
 
 def _equivalent(info: LossInfo, framework: str) -> str:
     """The call of ``info``'s counterpart in ``framework`` as inline code, or "—" where it has none."""
-    call = (info.equivalent_calls or {}).get(framework)
+    call = info.equivalents.calls.get(framework)
     return f"`{_cell(call)}`" if call else "—"
 
 
@@ -102,9 +102,9 @@ def markdown_table(
 
     The ``reference`` column renders as a ``{cite:t}`` role, which the book resolves
     against ``book/references.bib``. The columns ``torch``, ``keras`` and ``optax`` show the
-    call of the loss's counterpart in that framework (``LossInfo.equivalent_calls``, in
+    call of the loss's counterpart in that framework (:class:`Equivalents`, in
     losslib's argument and option names) as inline code, "—" where the framework has none;
-    ``differences`` shows ``LossInfo.equivalents_note``.
+    ``differences`` shows its ``note``.
 
     Examples
     --------

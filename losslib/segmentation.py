@@ -25,7 +25,7 @@ import numpy.typing as npt
 
 from . import _kernels
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import divisor, grad_scale, reduce, reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
@@ -307,10 +307,7 @@ def _sample_masks(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 register(
-    loss=dice,
-    grad=dice_grad,
-    core=_dice,
-    readable=dice_readable,
+    dice,
     family="segmentation",
     prediction="probability",
     target="binary",
@@ -323,18 +320,13 @@ register(
     summary="One minus the soft Dice overlap of a predicted and a target mask, per example.",
     oracle="closed form",
     sampler=_sample_masks,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": "optax.losses.binary_dice_loss",
-    },
-    equivalent_calls={
-        "optax": "optax.losses.binary_dice_loss(jnp.log(y_pred) - jnp.log1p(-y_pred), y_true, smooth=smooth / 2).mean()",
-    },
-    equivalents_note=(
-        "optax takes logits (the log-odds of y_pred) and its coefficient is (2I + 2s)/(P + T + 2s): pass "
-        "half of losslib's `smooth`; it has no `squared` denominator. Keras' `Dice` has a fixed 1e-7 in the "
-        "denominator only; PyTorch has no Dice loss."
+    equivalents=Equivalents(
+        optax="optax.losses.binary_dice_loss(jnp.log(y_pred) - jnp.log1p(-y_pred), y_true, smooth=smooth / 2).mean()",
+        note=(
+            "optax takes logits (the log-odds of y_pred) and its coefficient is (2I + 2s)/(P + T + 2s): pass "
+            "half of losslib's `smooth`; it has no `squared` denominator. Keras' `Dice` has a fixed 1e-7 in the "
+            "denominator only; PyTorch has no Dice loss."
+        ),
     ),
 )
 
@@ -459,10 +451,7 @@ soft_jaccard_grad = gradient(
 
 
 register(
-    loss=soft_jaccard,
-    grad=soft_jaccard_grad,
-    core=_soft_jaccard,
-    readable=soft_jaccard_readable,
+    soft_jaccard,
     family="segmentation",
     prediction="probability",
     target="binary",
@@ -475,17 +464,12 @@ register(
     summary="One minus the soft intersection over union of two masks, per example.",
     oracle="closed form",
     sampler=_sample_masks,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": "optax.losses.dice_loss",
-    },
-    equivalent_calls={
-        "optax": "optax.losses.dice_loss((jnp.log(y_pred) - jnp.log1p(-y_pred))[..., None], y_true[..., None], smooth=smooth, alpha=1.0, beta=1.0).mean()",
-    },
-    equivalents_note=(
-        "optax's Tversky-style `dice_loss` with `alpha = beta = 1` is the Jaccard loss; it takes logits with "
-        "a class axis last. Keras' `Tversky` has a fixed 1e-7 in the denominator only; PyTorch has no Jaccard "
-        "loss."
+    equivalents=Equivalents(
+        optax="optax.losses.dice_loss((jnp.log(y_pred) - jnp.log1p(-y_pred))[..., None], y_true[..., None], smooth=smooth, alpha=1.0, beta=1.0).mean()",
+        note=(
+            "optax's Tversky-style `dice_loss` with `alpha = beta = 1` is the Jaccard loss; it takes logits with "
+            "a class axis last. Keras' `Tversky` has a fixed 1e-7 in the denominator only; PyTorch has no Jaccard "
+            "loss."
+        ),
     ),
 )

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import (
@@ -441,10 +441,7 @@ def _sample_ctc(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 register(
-    loss=ctc,
-    grad=ctc_grad,
-    core=_ctc,
-    readable=ctc_readable,
+    ctc,
     family="sequence",
     prediction="logit",
     target="sequence",
@@ -459,18 +456,13 @@ register(
     grad_wrt=("y_pred",),
     oracle="torch",
     sampler=_sample_ctc,
-    equivalents={
-        "torch": "torch.nn.functional.ctc_loss",
-        "keras": None,
-        "optax": "optax.losses.ctc_loss",
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.ctc_loss(torch.log_softmax(y_pred, -1).transpose(0, 1), y_true, input_lengths, target_lengths, blank=blank, zero_infinity=zero_infinity)",
-        "optax": "(optax.losses.ctc_loss(y_pred, 1.0 * (jnp.arange(y_pred.shape[1]) >= input_lengths[:, None]), y_true, 1.0 * (jnp.arange(y_true.shape[1]) >= target_lengths[:, None]), blank_id=blank) / target_lengths).mean()",
-    },
-    equivalents_note=(
-        "PyTorch takes (T, N, C) log-probabilities; optax takes paddings instead of lengths and returns one "
-        "loss per sequence, not divided by its target length. Keras' `CTC` takes every input at full length "
-        "with blank 0."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.ctc_loss(torch.log_softmax(y_pred, -1).transpose(0, 1), y_true, input_lengths, target_lengths, blank=blank, zero_infinity=zero_infinity)",
+        optax="(optax.losses.ctc_loss(y_pred, 1.0 * (jnp.arange(y_pred.shape[1]) >= input_lengths[:, None]), y_true, 1.0 * (jnp.arange(y_true.shape[1]) >= target_lengths[:, None]), blank_id=blank) / target_lengths).mean()",
+        note=(
+            "PyTorch takes (T, N, C) log-probabilities; optax takes paddings instead of lengths and returns one "
+            "loss per sequence, not divided by its target length. Keras' `CTC` takes every input at full length "
+            "with blank 0."
+        ),
     ),
 )

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from ._distributions import check_positive, finish, float_inputs
 from ._docstrings import shared_doc
-from ._info import register
+from ._info import Equivalents, register
 from ._reduction import reduce_readable
 from ._typing import FloatArray, Reduced
 from ._validation import as_any_array, check_same_shape
@@ -181,10 +181,7 @@ def _sample_weibull(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=weibull_nll,
-    grad=weibull_nll_grad,
-    core=_weibull_nll,
-    readable=weibull_nll_readable,
+    weibull_nll,
     family="likelihood",
     prediction="scale and shape",
     target="positive time",
@@ -199,16 +196,11 @@ register(
     oracle="scipy",
     sampler=_sample_weibull,
     summary="Weibull NLL of event times; censored times contribute -log S(t).",
-    equivalents={
-        "torch": "torch.distributions.Weibull",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.Weibull(scale, concentration).log_prob(y_true)).mean()",
-    },
-    equivalents_note=(
-        "PyTorch has the distribution, not a loss, and no censoring: a censored time contributes (t/λ)^k, "
-        "which the comparison leaves out (`censored=None`). Keras and optax have none."
+    equivalents=Equivalents(
+        torch="(-torch.distributions.Weibull(scale, concentration).log_prob(y_true)).mean()",
+        note=(
+            "PyTorch has the distribution, not a loss, and no censoring: a censored time contributes (t/λ)^k, "
+            "which the comparison leaves out (`censored=None`). Keras and optax have none."
+        ),
     ),
 )

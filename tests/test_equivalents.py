@@ -1,7 +1,7 @@
 """The registry's framework equivalents: declared by every entry, and true.
 
-Each entry names its counterpart in PyTorch, Keras 3 and optax (``LossInfo.equivalents``) and
-how the arguments map (``LossInfo.equivalent_calls``, an expression in losslib's names).
+Each entry gives its counterpart in PyTorch, Keras 3 and optax as a call, an expression in
+losslib's names (``LossInfo.equivalents``, an :class:`losslib.Equivalents`).
 ``tests/reference/equivalents_frameworks.py`` evaluated every expression with the live
 frameworks in float64 and stored the results in ``tests/data/reference_equivalents_frameworks.json``
 (``tests/make_reference_data.py --family equivalents_frameworks``); here losslib is compared with
@@ -19,12 +19,12 @@ import numpy as np
 import pytest
 
 import losslib
-from losslib._info import FRAMEWORKS
+from losslib._info import FRAMEWORKS, Equivalents
 from reference.common import EQUIVALENTS, data_file, load_reference
 from reference.equivalents_frameworks import LOOSER, RTOL, relative_error
 
 META, CASES = load_reference(data_file(EQUIVALENTS))
-CLAIMS = [(name, fw) for name, info in losslib.LOSSES.items() for fw in (info.equivalent_calls or {})]
+CLAIMS = [(name, fw) for name, info in losslib.LOSSES.items() for fw in info.equivalents.calls]
 
 
 def _names(call: str) -> set[str]:
@@ -42,22 +42,15 @@ def _options(info) -> set[str]:
 @pytest.mark.parametrize("name", list(losslib.LOSSES))
 def test_every_entry_declares_its_equivalents(name):
     info = losslib.LOSSES[name]
-    assert isinstance(info.equivalents, dict), (
-        f"{name} does not declare its equivalents: give its register(...) call equivalents={{...}}, "
-        "equivalent_calls={...} and equivalents_note=... (None for a framework without a counterpart)"
+    assert isinstance(info.equivalents, Equivalents), (
+        f"{name} does not declare its equivalents: end its register(...) call with equivalents=Equivalents(...)"
     )
-    assert tuple(info.equivalents) == FRAMEWORKS, f"{name}: equivalents has keys {tuple(info.equivalents)}"
-    assert isinstance(info.equivalent_calls, dict) and isinstance(info.equivalents_note, str), name
-    claimed = {fw for fw, qualified in info.equivalents.items() if qualified is not None}
-    assert set(info.equivalent_calls) == claimed, (
-        f"{name}: equivalent_calls has {sorted(info.equivalent_calls)}, equivalents names {sorted(claimed)}"
-    )
-    if claimed != set(FRAMEWORKS):
-        assert info.equivalents_note, f"{name}: say in equivalents_note why a framework has no counterpart"
-    for fw in claimed:
-        qualified, call = info.equivalents[fw], info.equivalent_calls[fw]
-        assert qualified.startswith(fw + ".") and qualified.isascii(), f"{name}: {qualified!r} is not in {fw}"
-        assert qualified in call, f"{name}: the {fw} call {call!r} does not call {qualified}"
+    assert isinstance(info.equivalents.note, str), name
+    if set(info.equivalents.calls) != set(FRAMEWORKS):
+        assert info.equivalents.note, f"{name}: say in the note of its Equivalents why a framework has no counterpart"
+    for fw, call in info.equivalents.calls.items():
+        qualified = _counterpart(call, fw)
+        assert qualified is not None and qualified.isascii(), f"{name}: the {fw} call {call!r} calls nothing in {fw}"
         used = _names(call)
         unknown = used - set(info.args) - _options(info) - {fw, "jnp", "jax", "math"} - set(dir(builtins))
         assert not unknown, f"{name}: the {fw} call uses {sorted(unknown)}, which are not losslib's names"
@@ -65,10 +58,31 @@ def test_every_entry_declares_its_equivalents(name):
         assert not missing, f"{name}: the {fw} call does not pass {sorted(missing)}"
 
 
+def _counterpart(call: str, framework: str) -> str | None:
+    """The first fully qualified name in ``framework`` that ``call`` calls (``torch.nn.functional.huber_loss``)."""
+    for node in ast.walk(ast.parse(call, mode="eval")):
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func)
+            if name.startswith(framework + ".") and all(part.isidentifier() for part in name.split(".")):
+                return name
+    return None
+
+
+def test_the_counterpart_is_the_first_framework_name_called():
+    assert _counterpart("optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()", "optax") == (
+        "optax.losses.huber_loss"
+    )
+    assert _counterpart("keras.losses.Huber(delta=delta)(y_true, y_pred)", "keras") == "keras.losses.Huber"
+    assert _counterpart("(-torch.distributions.Gamma(a, b).log_prob(y_true)).mean()", "torch") == (
+        "torch.distributions.Gamma"
+    )
+    assert _counterpart("numpy.mean(y_pred)", "torch") is None
+
+
 @pytest.mark.parametrize(("name", "framework"), CLAIMS, ids=[f"{n}-{fw}" for n, fw in CLAIMS])
 def test_claimed_equivalent_matches_the_framework(name, framework):
     info = losslib.LOSSES[name]
-    call = info.equivalent_calls[framework]
+    call = info.equivalents.calls[framework]
     cases = [c for c in CASES if c["loss"] == name and c["framework"] == framework]
     assert len(cases) >= 3, (
         f"{name} claims {call!r} but {data_file(EQUIVALENTS).name} has {len(cases)} case(s) of it: run "

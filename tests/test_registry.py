@@ -26,6 +26,8 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import re
+import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -49,6 +51,7 @@ from conftest import (
     total,
     value,
 )
+from losslib import _info
 from losslib.registry import FAMILIES, ORACLES
 
 BIB = Path(__file__).resolve().parent.parent / "book" / "references.bib"
@@ -1112,6 +1115,34 @@ def test_names_match_the_functions(info):
     assert getattr(losslib, info.name) is info.loss
     assert getattr(losslib, info.name + "_grad") is info.grad
     assert info.name in losslib.__all__ and info.name + "_grad" in losslib.__all__
+
+    module = sys.modules[info.loss.__module__]
+    assert info.core is getattr(module, "_" + info.name), "register found the fast path by its name, _<name>"
+    assert info.readable is getattr(module, info.name + "_readable")
+
+
+def test_register_finds_the_functions_by_name_or_says_which_is_missing(monkeypatch):
+    monkeypatch.setattr(_info, "REGISTERED", [])  # records made here stay out of the registry
+    fields = {
+        k: v for k, v in vars(losslib.LOSSES["huber"]).items() if k not in ("name", "loss", "grad", "core", "readable")
+    }
+
+    module = types.ModuleType("losslib_example")
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+
+    def huber_copy(y_true, y_pred):
+        return 0.0
+
+    huber_copy.__module__ = module.__name__
+    module.huber_copy_grad, module._huber_copy = losslib.huber_grad, losslib.huber
+    with pytest.raises(NameError, match=r"'huber_copy_readable' in losslib_example.*or pass readable="):
+        _info.register(huber_copy, **fields)
+    module.huber_copy_readable = losslib.LOSSES["huber"].readable
+    info = _info.register(huber_copy, **fields)
+    assert (info.grad, info.core, info.readable) == (losslib.huber_grad, losslib.huber, module.huber_copy_readable)
+    other = _info.register(huber_copy, name="huber_other", grad=abs, core=min, readable=max, **fields)
+    assert (other.name, other.grad, other.core, other.readable) == ("huber_other", abs, min, max)
+    assert [i.name for i in _info.REGISTERED] == ["huber_copy", "huber_other"]
 
 
 def test_every_public_loss_is_registered():

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -182,10 +182,7 @@ binary_cross_entropy_grad = gradient(
 
 
 register(
-    loss=binary_cross_entropy,
-    grad=binary_cross_entropy_grad,
-    core=_binary_cross_entropy,
-    readable=binary_cross_entropy_readable,
+    binary_cross_entropy,
     family="classification",
     prediction="probability",
     target="binary",
@@ -196,19 +193,14 @@ register(
     proper=True,
     reference="cox1958regression",
     summary="Log loss of a predicted probability.",
-    equivalents={
-        "torch": "torch.nn.functional.binary_cross_entropy",
-        "keras": "keras.losses.BinaryCrossentropy",
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.binary_cross_entropy(y_pred, y_true, weight=weight)",
-        "keras": "keras.losses.BinaryCrossentropy()(y_true, y_pred)",
-    },
-    equivalents_note=(
-        "Keras clips the probabilities to [1e-7, 1 - 1e-7] (losslib and PyTorch clamp each log at -100) and "
-        "has no elementwise `weight`. optax has a cross-entropy on logits only "
-        "(`sigmoid_binary_cross_entropy`)."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.binary_cross_entropy(y_pred, y_true, weight=weight)",
+        keras="keras.losses.BinaryCrossentropy()(y_true, y_pred)",
+        note=(
+            "Keras clips the probabilities to [1e-7, 1 - 1e-7] (losslib and PyTorch clamp each log at -100) and "
+            "has no elementwise `weight`. optax has a cross-entropy on logits only "
+            "(`sigmoid_binary_cross_entropy`)."
+        ),
     ),
 )
 
@@ -490,10 +482,7 @@ binary_cross_entropy_with_logits_grad = gradient(
 
 
 register(
-    loss=binary_cross_entropy_with_logits,
-    grad=binary_cross_entropy_with_logits_grad,
-    core=_binary_cross_entropy_with_logits,
-    readable=binary_cross_entropy_with_logits_readable,
+    binary_cross_entropy_with_logits,
     family="classification",
     prediction="logit",
     target="binary",
@@ -504,18 +493,13 @@ register(
     proper=True,
     reference="cox1958regression",
     summary="Log loss of a logit, via the stable log-sigmoid.",
-    equivalents={
-        "torch": "torch.nn.functional.binary_cross_entropy_with_logits",
-        "keras": "keras.losses.BinaryCrossentropy",
-        "optax": "optax.losses.sigmoid_binary_cross_entropy",
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, pos_weight=pos_weight)",
-        "keras": "keras.losses.BinaryCrossentropy(from_logits=True)(y_true, y_pred)",
-        "optax": "optax.losses.sigmoid_binary_cross_entropy(y_pred, y_true).mean()",
-    },
-    equivalents_note=(
-        "Keras' `BinaryCrossentropy(from_logits=True)` has no `weight` or `pos_weight` (its `sample_weight` "
-        "weights whole examples); optax's loss is per element and has neither."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.binary_cross_entropy_with_logits(y_pred, y_true, weight=weight, pos_weight=pos_weight)",
+        keras="keras.losses.BinaryCrossentropy(from_logits=True)(y_true, y_pred)",
+        optax="optax.losses.sigmoid_binary_cross_entropy(y_pred, y_true).mean()",
+        note=(
+            "Keras' `BinaryCrossentropy(from_logits=True)` has no `weight` or `pos_weight` (its `sample_weight` "
+            "weights whole examples); optax's loss is per element and has neither."
+        ),
     ),
 )

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -333,10 +333,7 @@ focal_grad = gradient(
 
 
 register(
-    loss=focal,
-    grad=focal_grad,
-    core=_focal,
-    readable=focal_readable,
+    focal,
     family="classification",
     prediction="logit",
     target="binary",
@@ -347,18 +344,13 @@ register(
     proper=False,
     reference="lin2017focal",
     summary="Cross-entropy on logits, down-weighted on well-classified examples.",
-    equivalents={
-        "torch": None,
-        "keras": "keras.losses.BinaryFocalCrossentropy",
-        "optax": "optax.losses.sigmoid_focal_loss",
-    },
-    equivalent_calls={
-        "keras": "keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True)(y_true, y_pred)",
-        "optax": "optax.losses.sigmoid_focal_loss(y_pred, y_true, alpha=alpha, gamma=gamma).mean()",
-    },
-    equivalents_note=(
-        "Keras weights by `alpha` only with `apply_class_balancing=True`. Keras and optax form 1 - p_t by "
-        "subtraction, which loses the digits of well-classified examples (|logit| above about 10). PyTorch "
-        "itself has none (torchvision's `ops.sigmoid_focal_loss` is the same function)."
+    equivalents=Equivalents(
+        keras="keras.losses.BinaryFocalCrossentropy(apply_class_balancing=True, alpha=alpha, gamma=gamma, from_logits=True)(y_true, y_pred)",
+        optax="optax.losses.sigmoid_focal_loss(y_pred, y_true, alpha=alpha, gamma=gamma).mean()",
+        note=(
+            "Keras weights by `alpha` only with `apply_class_balancing=True`. Keras and optax form 1 - p_t by "
+            "subtraction, which loses the digits of well-classified examples (|logit| above about 10). PyTorch "
+            "itself has none (torchvision's `ops.sigmoid_focal_loss` is the same function)."
+        ),
     ),
 )

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import divisor, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -529,10 +529,7 @@ cross_entropy_grad = gradient(
 
 
 register(
-    loss=cross_entropy,
-    grad=cross_entropy_grad,
-    core=_cross_entropy,
-    readable=cross_entropy_readable,
+    cross_entropy,
     family="classification",
     prediction="logit",
     target="class",
@@ -543,21 +540,14 @@ register(
     proper=True,
     reference="good1952rational",
     summary="Log loss of softmax logits over C classes.",
-    equivalents={
-        "torch": "torch.nn.functional.cross_entropy",
-        "keras": "keras.losses.SparseCategoricalCrossentropy",
-        "optax": "optax.losses.softmax_cross_entropy_with_integer_labels",
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.cross_entropy(y_pred, y_true, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing)",
-        "keras": (
-            "keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_index)(y_true, y_pred)"
+    equivalents=Equivalents(
+        torch="torch.nn.functional.cross_entropy(y_pred, y_true, weight=weight, ignore_index=ignore_index, label_smoothing=label_smoothing)",
+        keras="keras.losses.SparseCategoricalCrossentropy(from_logits=True, ignore_class=ignore_index)(y_true, y_pred)",
+        optax="optax.losses.softmax_cross_entropy_with_integer_labels(y_pred, y_true).mean()",
+        note=(
+            "PyTorch puts the classes on axis 1, losslib, Keras and optax on the last axis. Keras' sparse loss "
+            "has no class weights and no label smoothing, and ignores no class unless given `ignore_class`; "
+            "optax's loss is per example and has none of these options."
         ),
-        "optax": "optax.losses.softmax_cross_entropy_with_integer_labels(y_pred, y_true).mean()",
-    },
-    equivalents_note=(
-        "PyTorch puts the classes on axis 1, losslib, Keras and optax on the last axis. Keras' sparse loss "
-        "has no class weights and no label smoothing, and ignores no class unless given `ignore_class`; "
-        "optax's loss is per example and has none of these options."
     ),
 )

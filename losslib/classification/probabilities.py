@@ -13,7 +13,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import divisor, grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._wrappers import gradient
@@ -278,10 +278,7 @@ def _distribution_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndar
 
 
 register(
-    loss=categorical_cross_entropy,
-    grad=categorical_cross_entropy_grad,
-    core=_categorical_cross_entropy,
-    readable=categorical_cross_entropy_readable,
+    categorical_cross_entropy,
     family="classification",
     prediction="probability",
     target="distribution",
@@ -293,20 +290,15 @@ register(
     reference="good1952rational",
     summary="Log loss of predicted class probabilities (log clamped at -100).",
     sampler=_distribution_sampler,
-    equivalents={
-        "torch": "torch.nn.functional.cross_entropy",
-        "keras": "keras.losses.CategoricalCrossentropy",
-        "optax": "optax.losses.softmax_cross_entropy",
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.cross_entropy(torch.log(y_pred), y_true)",
-        "keras": "keras.losses.CategoricalCrossentropy()(y_true, y_pred)",
-        "optax": "optax.losses.softmax_cross_entropy(jnp.log(y_pred), y_true).mean()",
-    },
-    equivalents_note=(
-        "PyTorch and optax take logits: log-probabilities are logits of the same distribution (a probability "
-        "of 0 gives inf or NaN there, 100 per unit of target here). Keras divides the rows by their sums and "
-        "clips to [1e-7, 1 - 1e-7]."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.cross_entropy(torch.log(y_pred), y_true)",
+        keras="keras.losses.CategoricalCrossentropy()(y_true, y_pred)",
+        optax="optax.losses.softmax_cross_entropy(jnp.log(y_pred), y_true).mean()",
+        note=(
+            "PyTorch and optax take logits: log-probabilities are logits of the same distribution (a probability "
+            "of 0 gives inf or NaN there, 100 per unit of target here). Keras divides the rows by their sums and "
+            "clips to [1e-7, 1 - 1e-7]."
+        ),
     ),
 )
 
@@ -505,10 +497,7 @@ kl_divergence_grad = gradient(
 
 
 register(
-    loss=kl_divergence,
-    grad=kl_divergence_grad,
-    core=_kl_divergence,
-    readable=kl_divergence_readable,
+    kl_divergence,
     family="classification",
     prediction="probability",
     target="distribution",
@@ -520,19 +509,14 @@ register(
     reference="kullback1951information",
     summary="KL divergence of y_pred from y_true: cross-entropy minus the target's entropy.",
     sampler=_distribution_sampler,
-    equivalents={
-        "torch": "torch.nn.functional.kl_div",
-        "keras": "keras.losses.KLDivergence",
-        "optax": "optax.losses.kl_divergence",
-    },
-    equivalent_calls={
-        "torch": 'torch.nn.functional.kl_div(torch.log(y_pred), y_true, reduction="batchmean")',
-        "keras": "keras.losses.KLDivergence()(y_true, y_pred)",
-        "optax": "optax.losses.kl_divergence(jnp.log(y_pred), y_true).mean()",
-    },
-    equivalents_note=(
-        'PyTorch\'s `kl_div` takes the log of the prediction first, and its default `"mean"` divides by N·C: '
-        '`"batchmean"` is losslib\'s mean for (N, C) inputs. Keras clips both arguments to [1e-7, 1]. optax '
-        "takes log-predictions first and returns one value per example."
+    equivalents=Equivalents(
+        torch='torch.nn.functional.kl_div(torch.log(y_pred), y_true, reduction="batchmean")',
+        keras="keras.losses.KLDivergence()(y_true, y_pred)",
+        optax="optax.losses.kl_divergence(jnp.log(y_pred), y_true).mean()",
+        note=(
+            'PyTorch\'s `kl_div` takes the log of the prediction first, and its default `"mean"` divides by N·C: '
+            '`"batchmean"` is losslib\'s mean for (N, C) inputs. Keras clips both arguments to [1e-7, 1]. optax '
+            "takes log-predictions first and returns one value per example."
+        ),
     ),
 )

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import Reduced
 from .._validation import (
@@ -190,10 +190,7 @@ def _sample_contrastive(rng: np.random.Generator, n: int) -> dict[str, np.ndarra
 
 
 register(
-    loss=contrastive,
-    grad=contrastive_grad,
-    core=_contrastive,
-    readable=contrastive_readable,
+    contrastive,
     family="embedding",
     prediction="embedding",
     target="binary",
@@ -208,14 +205,10 @@ register(
     grad_wrt=("x1", "x2"),
     oracle="torch",
     sampler=_sample_contrastive,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has the pair contrastive loss (PyTorch's `hinge_embedding_loss` is "
-        "a hinge on given distances)."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has the pair contrastive loss (PyTorch's `hinge_embedding_loss` is "
+            "a hinge on given distances)."
+        ),
     ),
 )

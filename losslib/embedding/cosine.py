@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -258,10 +258,7 @@ def _sample_cosine(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 register(
-    loss=cosine_embedding,
-    grad=cosine_embedding_grad,
-    core=_cosine_embedding,
-    readable=cosine_embedding_readable,
+    cosine_embedding,
     family="embedding",
     prediction="embedding",
     target="sign",
@@ -276,17 +273,12 @@ register(
     grad_wrt=("x1", "x2"),
     oracle="torch",
     sampler=_sample_cosine,
-    equivalents={
-        "torch": "torch.nn.functional.cosine_embedding_loss",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.cosine_embedding_loss(x1, x2, y_true, margin=margin)",
-    },
-    equivalents_note=(
-        "PyTorch's order is (x1, x2, y_true); it has no `eps` (losslib's default is its constant) and gives "
-        "labels other than ±1 a loss of 0. Keras' `CosineSimilarity` (-cos) and optax's `cosine_distance` "
-        "(1 - cos) have no labels and no margin."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.cosine_embedding_loss(x1, x2, y_true, margin=margin)",
+        note=(
+            "PyTorch's order is (x1, x2, y_true); it has no `eps` (losslib's default is its constant) and gives "
+            "labels other than ±1 a loss of 0. Keras' `CosineSimilarity` (-cos) and optax's `cosine_distance` "
+            "(1 - cos) have no labels and no margin."
+        ),
     ),
 )

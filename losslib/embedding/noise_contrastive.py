@@ -9,7 +9,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import Reduced
 from .._validation import (
@@ -206,10 +206,7 @@ info_nce_grad = gradient(
 
 
 register(
-    loss=info_nce,
-    grad=info_nce_grad,
-    core=_info_nce,
-    readable=info_nce_readable,
+    info_nce,
     family="embedding",
     prediction="embedding",
     target="none",
@@ -224,15 +221,11 @@ register(
     grad_wrt=("queries", "keys"),
     oracle="torch",
     sampler=_two_views("queries", "keys"),
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has InfoNCE; in PyTorch it is `F.cross_entropy(F.normalize(q) @ "
-        "F.normalize(k).T / temperature, torch.arange(N))`."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has InfoNCE; in PyTorch it is `F.cross_entropy(F.normalize(q) @ "
+            "F.normalize(k).T / temperature, torch.arange(N))`."
+        ),
     ),
 )
 
@@ -385,10 +378,7 @@ nt_xent_grad = gradient(
 
 
 register(
-    loss=nt_xent,
-    grad=nt_xent_grad,
-    core=_nt_xent,
-    readable=nt_xent_readable,
+    nt_xent,
     family="embedding",
     prediction="embedding",
     target="none",
@@ -403,16 +393,11 @@ register(
     grad_wrt=("z1", "z2"),
     oracle="torch",
     sampler=_two_views("z1", "z2"),
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": "optax.losses.ntxent",
-    },
-    equivalent_calls={
-        "optax": "optax.losses.ntxent(jnp.concatenate([z1, z2]), jnp.concatenate([jnp.arange(len(z1))] * 2), temperature)",
-    },
-    equivalents_note=(
-        "optax takes the 2N views stacked with a label per view (the two views of an example share it). "
-        "PyTorch and Keras have no NT-Xent."
+    equivalents=Equivalents(
+        optax="optax.losses.ntxent(jnp.concatenate([z1, z2]), jnp.concatenate([jnp.arange(len(z1))] * 2), temperature)",
+        note=(
+            "optax takes the 2N views stacked with a label per view (the two views of an example share it). "
+            "PyTorch and Keras have no NT-Xent."
+        ),
     ),
 )

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import divisor, grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -320,10 +320,7 @@ def _sample_triplet(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 register(
-    loss=triplet,
-    grad=triplet_grad,
-    core=_triplet,
-    readable=triplet_readable,
+    triplet,
     family="embedding",
     prediction="embedding",
     target="none",
@@ -338,17 +335,12 @@ register(
     grad_wrt=("anchor", "positive", "negative"),
     oracle="torch",
     sampler=_sample_triplet,
-    equivalents={
-        "torch": "torch.nn.functional.triplet_margin_loss",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap)",
-    },
-    equivalents_note=(
-        "PyTorch broadcasts the three arrays, losslib wants one shape. optax's `triplet_margin_loss` adds "
-        "`eps` to the sum of powers, not to the difference, and has no swap: another number. Keras has no "
-        "triplet loss."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=margin, p=p, eps=eps, swap=swap)",
+        note=(
+            "PyTorch broadcasts the three arrays, losslib wants one shape. optax's `triplet_margin_loss` adds "
+            "`eps` to the sum of powers, not to the difference, and has no swap: another number. Keras has no "
+            "triplet loss."
+        ),
     ),
 )

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -244,10 +244,7 @@ def _sample_gan_pair(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=gan_discriminator,
-    grad=gan_discriminator_grad,
-    core=_gan_discriminator,
-    readable=gan_discriminator_readable,
+    gan_discriminator,
     family="generative",
     prediction="logit",
     target="none",
@@ -262,15 +259,11 @@ register(
     grad_wrt=("real_scores", "fake_scores"),
     oracle="torch",
     sampler=_sample_gan_pair,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has GAN losses as functions: they are written from binary "
-        "cross-entropies (or hinges, squares) of the scores."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has GAN losses as functions: they are written from binary "
+            "cross-entropies (or hinges, squares) of the scores."
+        ),
     ),
 )
 
@@ -438,10 +431,7 @@ def _sample_gan_fake(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=gan_generator,
-    grad=gan_generator_grad,
-    core=_gan_generator,
-    readable=gan_generator_readable,
+    gan_generator,
     family="generative",
     prediction="logit",
     target="none",
@@ -456,14 +446,10 @@ register(
     grad_wrt=("fake_scores",),
     oracle="torch",
     sampler=_sample_gan_fake,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has GAN losses as functions: they are written from binary "
-        "cross-entropies (or hinges, squares) of the scores."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has GAN losses as functions: they are written from binary "
+            "cross-entropies (or hinges, squares) of the scores."
+        ),
     ),
 )

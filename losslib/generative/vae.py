@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -290,10 +290,7 @@ def _sample_vae(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=vae_elbo,
-    grad=vae_elbo_grad,
-    core=_vae_elbo,
-    readable=vae_elbo_readable,
+    vae_elbo,
     family="generative",
     prediction="logit",
     target="binary",
@@ -308,14 +305,10 @@ register(
     grad_wrt=("x_recon", "mu", "logvar"),
     oracle="torch",
     sampler=_sample_vae,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has an ELBO function: it is written from a reconstruction loss and "
-        "the KL term."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has an ELBO function: it is written from a reconstruction loss and "
+            "the KL term."
+        ),
     ),
 )

@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import divisor, reduce_readable
 from .._typing import Float, FloatArray, Reduced
 from .._validation import (
@@ -278,10 +278,7 @@ def _sample_gaussian(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=gaussian_nll,
-    grad=gaussian_nll_grad,
-    core=_gaussian_nll,
-    readable=gaussian_nll_readable,
+    gaussian_nll,
     family="regression",
     prediction="mean and variance",
     target="real",
@@ -296,16 +293,11 @@ register(
     oracle="torch",
     sampler=_sample_gaussian,
     summary="Gaussian NLL with a predicted mean and variance (heteroscedastic).",
-    equivalents={
-        "torch": "torch.nn.functional.gaussian_nll_loss",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.gaussian_nll_loss(mean, y_true, var, full=full, eps=eps)",
-    },
-    equivalents_note=(
-        "PyTorch's order is (mean, y_true, var); like losslib it drops the constant ½ log 2π unless "
-        "`full=True`. Keras and optax have no Gaussian NLL."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.gaussian_nll_loss(mean, y_true, var, full=full, eps=eps)",
+        note=(
+            "PyTorch's order is (mean, y_true, var); like losslib it drops the constant ½ log 2π unless "
+            "`full=True`. Keras and optax have no Gaussian NLL."
+        ),
     ),
 )

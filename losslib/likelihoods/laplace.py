@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -187,10 +187,7 @@ def _sample_laplace(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=laplace_nll,
-    grad=laplace_nll_grad,
-    core=_laplace_nll,
-    readable=laplace_nll_readable,
+    laplace_nll,
     family="regression",
     prediction="location and scale",
     target="real",
@@ -205,17 +202,12 @@ register(
     oracle="scipy",
     sampler=_sample_laplace,
     summary="Laplace NLL with a predicted location and scale.",
-    equivalents={
-        "torch": "torch.distributions.Laplace",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.Laplace(loc, scale).log_prob(y_true) - (0.0 if full else math.log(2.0))).mean()",
-    },
-    equivalents_note=(
-        "PyTorch has the distribution, not a loss: the negative `log_prob` keeps the constant log 2 (losslib "
-        "adds it with `full=True`) and does not clamp the scale at `eps`. Keras and optax have no Laplace "
-        "NLL."
+    equivalents=Equivalents(
+        torch="(-torch.distributions.Laplace(loc, scale).log_prob(y_true) - (0.0 if full else math.log(2.0))).mean()",
+        note=(
+            "PyTorch has the distribution, not a loss: the negative `log_prob` keeps the constant log 2 (losslib "
+            "adds it with `full=True`) and does not clamp the scale at `eps`. Keras and optax have no Laplace "
+            "NLL."
+        ),
     ),
 )

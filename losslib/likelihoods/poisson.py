@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -250,10 +250,7 @@ def _sample_poisson(rng: np.random.Generator, n: int) -> dict[str, FloatArray]:
 
 
 register(
-    loss=poisson_nll,
-    grad=poisson_nll_grad,
-    core=_poisson_nll,
-    readable=poisson_nll_readable,
+    poisson_nll,
     family="regression",
     prediction="log-rate",
     target="count",
@@ -266,16 +263,11 @@ register(
     oracle="torch",
     sampler=_sample_poisson,
     summary="Poisson NLL of counts given a log-rate (the GLM with log link).",
-    equivalents={
-        "torch": "torch.nn.functional.poisson_nll_loss",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.poisson_nll_loss(y_pred, y_true, log_input=log_input, full=full, eps=eps)",
-    },
-    equivalents_note=(
-        "Keras' `Poisson` takes the rate and adds 1e-7 inside the log (losslib's `log_input=False, "
-        "eps=1e-7`), so it differs at the default `log_input=True`; optax has no Poisson loss."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.poisson_nll_loss(y_pred, y_true, log_input=log_input, full=full, eps=eps)",
+        note=(
+            "Keras' `Poisson` takes the rate and adds 1e-7 inside the log (losslib's `log_input=False, "
+            "eps=1e-7`), so it differs at the default `log_input=True`; optax has no Poisson loss."
+        ),
     ),
 )

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -206,10 +206,7 @@ def _sample_von_mises(rng: np.random.Generator, n: int) -> dict[str, FloatArray]
 
 
 register(
-    loss=von_mises_nll,
-    grad=von_mises_nll_grad,
-    core=_von_mises_nll,
-    readable=von_mises_nll_readable,
+    von_mises_nll,
     family="regression",
     prediction="mean angle and concentration",
     target="angle",
@@ -224,16 +221,11 @@ register(
     oracle="scipy",
     sampler=_sample_von_mises,
     summary="von Mises NLL of angles with a predicted mean direction and concentration.",
-    equivalents={
-        "torch": "torch.distributions.VonMises",
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "(-torch.distributions.VonMises(loc, concentration).log_prob(y_true) - (0.0 if full else math.log(2 * math.pi))).mean()",
-    },
-    equivalents_note=(
-        "PyTorch has the distribution, not a loss: the negative `log_prob` keeps the constant log 2π (losslib "
-        "adds it with `full=True`). Keras and optax have no von Mises NLL."
+    equivalents=Equivalents(
+        torch="(-torch.distributions.VonMises(loc, concentration).log_prob(y_true) - (0.0 if full else math.log(2 * math.pi))).mean()",
+        note=(
+            "PyTorch has the distribution, not a loss: the negative `log_prob` keeps the constant log 2π (losslib "
+            "adds it with `full=True`). Keras and optax have no von Mises NLL."
+        ),
     ),
 )

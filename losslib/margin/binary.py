@@ -12,7 +12,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -196,10 +196,7 @@ def _sign_sampler(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 register(
-    loss=hinge,
-    grad=hinge_grad,
-    core=_hinge,
-    readable=hinge_readable,
+    hinge,
     family="classification",
     prediction="score",
     target="sign",
@@ -212,18 +209,13 @@ register(
     summary="Support vector machine loss max(0, 1 - y s) on a score.",
     oracle="sklearn",
     sampler=_sign_sampler,
-    equivalents={
-        "torch": None,
-        "keras": "keras.losses.Hinge",
-        "optax": "optax.losses.hinge_loss",
-    },
-    equivalent_calls={
-        "keras": "keras.losses.Hinge()(y_true, y_pred)",
-        "optax": "optax.losses.hinge_loss(y_pred, y_true).mean()",
-    },
-    equivalents_note=(
-        "Keras turns 0/1 labels into -1/+1 silently (losslib refuses them); optax's loss is per element. "
-        "PyTorch has no hinge loss (`hinge_embedding_loss` is a loss on distances)."
+    equivalents=Equivalents(
+        keras="keras.losses.Hinge()(y_true, y_pred)",
+        optax="optax.losses.hinge_loss(y_pred, y_true).mean()",
+        note=(
+            "Keras turns 0/1 labels into -1/+1 silently (losslib refuses them); optax's loss is per element. "
+            "PyTorch has no hinge loss (`hinge_embedding_loss` is a loss on distances)."
+        ),
     ),
 )
 
@@ -308,10 +300,7 @@ squared_hinge_grad = gradient(
 
 
 register(
-    loss=squared_hinge,
-    grad=squared_hinge_grad,
-    core=_squared_hinge,
-    readable=squared_hinge_readable,
+    squared_hinge,
     family="classification",
     prediction="score",
     target="sign",
@@ -324,16 +313,9 @@ register(
     summary="Squared hinge max(0, 1 - y s)^2: smooth, harsher on violations.",
     oracle="closed form",
     sampler=_sign_sampler,
-    equivalents={
-        "torch": None,
-        "keras": "keras.losses.SquaredHinge",
-        "optax": None,
-    },
-    equivalent_calls={
-        "keras": "keras.losses.SquaredHinge()(y_true, y_pred)",
-    },
-    equivalents_note=(
-        "Keras turns 0/1 labels into -1/+1 silently (losslib refuses them). PyTorch and optax have no squared hinge."
+    equivalents=Equivalents(
+        keras="keras.losses.SquaredHinge()(y_true, y_pred)",
+        note="Keras turns 0/1 labels into -1/+1 silently (losslib refuses them). PyTorch and optax have no squared hinge.",
     ),
 )
 
@@ -427,10 +409,7 @@ exponential_grad = gradient(
 
 
 register(
-    loss=exponential,
-    grad=exponential_grad,
-    core=_exponential,
-    readable=exponential_readable,
+    exponential,
     family="classification",
     prediction="score",
     target="sign",
@@ -443,11 +422,7 @@ register(
     summary="AdaBoost's exp(-y s); harsh on misclassified points.",
     oracle="closed form",
     sampler=_sign_sampler,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has AdaBoost's exponential loss.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has AdaBoost's exponential loss.",
+    ),
 )

@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -208,10 +208,7 @@ def _class_sampler(rng: np.random.Generator, n: int, n_classes: int = 4) -> dict
 
 
 register(
-    loss=multiclass_hinge,
-    grad=multiclass_hinge_grad,
-    core=_multiclass_hinge,
-    readable=multiclass_hinge_readable,
+    multiclass_hinge,
     family="classification",
     prediction="score",
     target="class",
@@ -224,17 +221,12 @@ register(
     summary="Crammer-Singer hinge against the best wrong class.",
     oracle="sklearn",
     sampler=_class_sampler,
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": "optax.losses.multiclass_hinge_loss",
-    },
-    equivalent_calls={
-        "optax": "optax.losses.multiclass_hinge_loss(y_pred, y_true).mean()",
-    },
-    equivalents_note=(
-        "optax's loss is per example. PyTorch's `multi_margin_loss` is the Weston-Watkins form (a mean over "
-        "the wrong classes) and Keras' `CategoricalHinge` never goes below 0 for the best wrong score: both "
-        "are other losses."
+    equivalents=Equivalents(
+        optax="optax.losses.multiclass_hinge_loss(y_pred, y_true).mean()",
+        note=(
+            "optax's loss is per example. PyTorch's `multi_margin_loss` is the Weston-Watkins form (a mean over "
+            "the wrong classes) and Keras' `CategoricalHinge` never goes below 0 for the best wrong score: both "
+            "are other losses."
+        ),
     ),
 )

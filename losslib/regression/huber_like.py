@@ -11,7 +11,7 @@ import numpy.typing as npt
 
 from .. import _kernels
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import reduce_readable
 from .._typing import Float, FloatArray, Reduced
 from .._validation import (
@@ -146,10 +146,7 @@ huber_grad = gradient(
 
 
 register(
-    loss=huber,
-    grad=huber_grad,
-    core=_huber,
-    readable=huber_readable,
+    huber,
     family="regression",
     prediction="real",
     target="real",
@@ -160,19 +157,14 @@ register(
     proper=None,
     reference="huber1964robust",
     summary="Quadratic for small residuals, linear for large ones.",
-    equivalents={
-        "torch": "torch.nn.functional.huber_loss",
-        "keras": "keras.losses.Huber",
-        "optax": "optax.losses.huber_loss",
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.huber_loss(y_pred, y_true, delta=delta)",
-        "keras": "keras.losses.Huber(delta=delta)(y_true, y_pred)",
-        "optax": "optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()",
-    },
-    equivalents_note=(
-        "optax's `huber_loss` is per element (take the mean). PyTorch's `smooth_l1_loss(beta=delta)` is "
-        "`huber / delta`."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.huber_loss(y_pred, y_true, delta=delta)",
+        keras="keras.losses.Huber(delta=delta)(y_true, y_pred)",
+        optax="optax.losses.huber_loss(y_pred, y_true, delta=delta).mean()",
+        note=(
+            "optax's `huber_loss` is per element (take the mean). PyTorch's `smooth_l1_loss(beta=delta)` is "
+            "`huber / delta`."
+        ),
     ),
 )
 
@@ -358,10 +350,7 @@ pseudo_huber_grad = gradient(
 
 
 register(
-    loss=pseudo_huber,
-    grad=pseudo_huber_grad,
-    core=_pseudo_huber,
-    readable=pseudo_huber_readable,
+    pseudo_huber,
     family="regression",
     prediction="real",
     target="real",
@@ -373,13 +362,9 @@ register(
     reference="charbonnier1994two",
     oracle="closed form",
     summary="Smooth Huber: quadratic near zero, linear in the tails, every derivative.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has a pseudo-Huber loss.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has a pseudo-Huber loss.",
+    ),
 )
 
 
@@ -520,10 +505,7 @@ log_cosh_grad = gradient(
 
 
 register(
-    loss=log_cosh,
-    grad=log_cosh_grad,
-    core=_log_cosh,
-    readable=log_cosh_readable,
+    log_cosh,
     family="regression",
     prediction="real",
     target="real",
@@ -535,17 +517,12 @@ register(
     reference="saleh2022statistical",
     oracle="closed form",
     summary="log cosh of the residual: smooth, with gradient tanh(r).",
-    equivalents={
-        "torch": None,
-        "keras": "keras.losses.LogCosh",
-        "optax": "optax.losses.log_cosh",
-    },
-    equivalent_calls={
-        "keras": "keras.losses.LogCosh()(y_true, y_pred)",
-        "optax": "optax.losses.log_cosh(y_pred, y_true).mean()",
-    },
-    equivalents_note=(
-        "Keras and optax compute log(cosh r) as a log-sum-exp minus log 2, which loses the digits of "
-        "residuals below about 1e-8; optax's loss is per element. PyTorch has no log-cosh loss."
+    equivalents=Equivalents(
+        keras="keras.losses.LogCosh()(y_true, y_pred)",
+        optax="optax.losses.log_cosh(y_pred, y_true).mean()",
+        note=(
+            "Keras and optax compute log(cosh r) as a log-sum-exp minus log 2, which loses the digits of "
+            "residuals below about 1e-8; optax's loss is per element. PyTorch has no log-cosh loss."
+        ),
     ),
 )

@@ -8,7 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -143,10 +143,7 @@ def _sample_msle(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
 
 
 register(
-    loss=msle,
-    grad=msle_grad,
-    core=_msle,
-    readable=msle_readable,
+    msle,
     family="regression",
     prediction="real",
     target="real",
@@ -159,16 +156,11 @@ register(
     oracle="sklearn",
     sampler=_sample_msle,
     summary="Squared error of log(1 + y); penalises ratios, for y > -1.",
-    equivalents={
-        "torch": None,
-        "keras": "keras.losses.MeanSquaredLogarithmicError",
-        "optax": None,
-    },
-    equivalent_calls={
-        "keras": "keras.losses.MeanSquaredLogarithmicError()(y_true, y_pred)",
-    },
-    equivalents_note=(
-        "Keras clips both inputs at 1e-7 before the log, so it agrees for non-negative inputs only (losslib "
-        "takes anything above -1). PyTorch and optax have no MSLE."
+    equivalents=Equivalents(
+        keras="keras.losses.MeanSquaredLogarithmicError()(y_true, y_pred)",
+        note=(
+            "Keras clips both inputs at 1e-7 before the log, so it agrees for non-negative inputs only (losslib "
+            "takes anything above -1). PyTorch and optax have no MSLE."
+        ),
     ),
 )

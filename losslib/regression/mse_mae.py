@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import reduce_readable
 from .._typing import FloatArray, Reduced
 from .._wrappers import gradient
@@ -109,10 +109,7 @@ mse_grad = gradient(
 
 
 register(
-    loss=mse,
-    grad=mse_grad,
-    core=_mse,
-    readable=mse_readable,
+    mse,
     family="regression",
     prediction="real",
     target="real",
@@ -123,19 +120,14 @@ register(
     proper=None,
     reference="gauss1809theoria",
     summary="Squared residual; estimates the conditional mean.",
-    equivalents={
-        "torch": "torch.nn.functional.mse_loss",
-        "keras": "keras.losses.MeanSquaredError",
-        "optax": "optax.losses.squared_error",
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.mse_loss(y_pred, y_true)",
-        "keras": "keras.losses.MeanSquaredError()(y_true, y_pred)",
-        "optax": "optax.losses.squared_error(y_pred, y_true).mean()",
-    },
-    equivalents_note=(
-        "PyTorch broadcasts inputs of different shapes, losslib refuses them; optax's `squared_error` is per "
-        "element (take the mean)."
+    equivalents=Equivalents(
+        torch="torch.nn.functional.mse_loss(y_pred, y_true)",
+        keras="keras.losses.MeanSquaredError()(y_true, y_pred)",
+        optax="optax.losses.squared_error(y_pred, y_true).mean()",
+        note=(
+            "PyTorch broadcasts inputs of different shapes, losslib refuses them; optax's `squared_error` is per "
+            "element (take the mean)."
+        ),
     ),
 )
 
@@ -222,10 +214,7 @@ mae_grad = gradient(
 
 
 register(
-    loss=mae,
-    grad=mae_grad,
-    core=_mae,
-    readable=mae_readable,
+    mae,
     family="regression",
     prediction="real",
     target="real",
@@ -236,14 +225,9 @@ register(
     proper=None,
     reference="koenker1978regression",
     summary="Absolute residual; estimates the conditional median.",
-    equivalents={
-        "torch": "torch.nn.functional.l1_loss",
-        "keras": "keras.losses.MeanAbsoluteError",
-        "optax": None,
-    },
-    equivalent_calls={
-        "torch": "torch.nn.functional.l1_loss(y_pred, y_true)",
-        "keras": "keras.losses.MeanAbsoluteError()(y_true, y_pred)",
-    },
-    equivalents_note="optax has no absolute-error loss.",
+    equivalents=Equivalents(
+        torch="torch.nn.functional.l1_loss(y_pred, y_true)",
+        keras="keras.losses.MeanAbsoluteError()(y_true, y_pred)",
+        note="optax has no absolute-error loss.",
+    ),
 )

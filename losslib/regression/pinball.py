@@ -10,7 +10,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import check_scalar
@@ -123,10 +123,7 @@ quantile_grad = gradient(
 
 
 register(
-    loss=quantile,
-    grad=quantile_grad,
-    core=_quantile,
-    readable=quantile_readable,
+    quantile,
     family="regression",
     prediction="real",
     target="real",
@@ -138,14 +135,10 @@ register(
     reference="koenker1978regression",
     oracle="sklearn",
     summary="Pinball loss; estimates the conditional tau-quantile.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has a pinball loss (tensorflow-addons' `pinball_loss` is the same "
-        "function averaged over the last axis)."
+    equivalents=Equivalents(
+        note=(
+            "None of PyTorch, Keras and optax has a pinball loss (tensorflow-addons' `pinball_loss` is the same "
+            "function averaged over the last axis)."
+        ),
     ),
 )

@@ -11,7 +11,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .._docstrings import shared_doc
-from .._info import register
+from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
 from .._validation import (
@@ -148,10 +148,7 @@ tukey_biweight_grad = gradient(
 
 
 register(
-    loss=tukey_biweight,
-    grad=tukey_biweight_grad,
-    core=_tukey_biweight,
-    readable=tukey_biweight_readable,
+    tukey_biweight,
     family="regression",
     prediction="real",
     target="real",
@@ -163,13 +160,9 @@ register(
     reference="beaton1974fitting",
     oracle="closed form",
     summary="Redescending: residuals beyond c have no influence; not convex.",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note="None of PyTorch, Keras and optax has Tukey's biweight.",
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has Tukey's biweight.",
+    ),
 )
 
 
@@ -328,10 +321,7 @@ charbonnier_grad = gradient(
 
 
 register(
-    loss=charbonnier,
-    grad=charbonnier_grad,
-    core=_charbonnier,
-    readable=charbonnier_readable,
+    charbonnier,
     family="regression",
     prediction="real",
     target="real",
@@ -343,13 +333,7 @@ register(
     reference="charbonnier1994two",
     oracle="closed form",
     summary="Charbonnier, sqrt(r^2 + eps^2) - eps: a smooth absolute error (not SmoothL1Loss, a scaled Huber).",
-    equivalents={
-        "torch": None,
-        "keras": None,
-        "optax": None,
-    },
-    equivalent_calls={},
-    equivalents_note=(
-        "None of PyTorch, Keras and optax has a Charbonnier loss (it is `pseudo_huber(delta=eps) / eps`)."
+    equivalents=Equivalents(
+        note="None of PyTorch, Keras and optax has a Charbonnier loss (it is `pseudo_huber(delta=eps) / eps`).",
     ),
 )

@@ -1,4 +1,4 @@
-"""Reference cases of the framework equivalents that the registry claims (``LossInfo.equivalent_calls``).
+"""Reference cases of the framework equivalents that the registry claims (``LossInfo.equivalents``).
 
 Every registry entry records its counterpart in PyTorch, Keras 3 and optax, and a Python
 expression in losslib's argument and option names that calls it
@@ -178,7 +178,7 @@ def build_cases() -> list[dict]:
 
     cases = []
     for name, info in losslib.LOSSES.items():
-        for framework, call in (info.equivalent_calls or {}).items():
+        for framework, call in info.equivalents.calls.items():
             used = _names(call)
             base = f"{name}-{framework}"
             domain = DOMAINS.get((name, framework), lambda x: x)
