@@ -294,9 +294,9 @@ def elementwise(
     n_tmp: int = 2,
     recheck: Callable[[], object] | None = None,
     options: dict[str, Any] | None = None,
-    split: bool = False,
     summable: bool = False,
     finite: int | None = None,
+    split: bool = False,
 ) -> tuple[Reduced | None, list[FloatArray] | None]:
     """Evaluate an elementwise loss block by block; return ``(value, gradients)``.
 
@@ -304,9 +304,8 @@ def elementwise(
     blocks of the inputs (1-D views), writes the per-element losses into ``v`` (or skips them if
     ``v`` is None) and the gradients, already divided by ``count`` (the mean's denominator, 1 for
     "sum" and "none"), into the arrays of ``gs`` (or skips them if ``gs`` is None); ``tmp`` holds
-    ``n_tmp`` scratch buffers of the block's length. With ``split``, the kernel is called as
-    ``kernel(*ins, v, g, count, tmp, **options)`` with the one gradient ``g`` (or None). The
-    per-element losses are summed per block (pairwise) and the block sums added exactly
+    ``n_tmp`` scratch buffers of the block's length (``split`` is :func:`elementwise_pair`'s
+    calling convention). The per-element losses are summed per block (pairwise) and the block sums added exactly
     (``math.fsum``).
 
     With ``summable``, the kernel also gets ``summed=True`` when only the sum of the block's
@@ -381,6 +380,42 @@ def elementwise(
 
     run_chunks(n_blocks, task, n * len(arrays))
     return _outputs(v_all, exact_sum(parts) if value and v_all is None else None, g_all, shape, dtype, n, reduction)
+
+
+def elementwise_pair(
+    kernel: Kernel,
+    y: FloatArray,
+    p: FloatArray,
+    *,
+    value: bool,
+    grad: bool,
+    reduction: str,
+    n_tmp: int = 2,
+    recheck: Callable[[], object] | None = None,
+    options: dict[str, Any] | None = None,
+    summable: bool = False,
+    finite: int | None = None,
+) -> tuple[Reduced | None, FloatArray | None]:
+    """:func:`elementwise` for a loss of a target ``y`` and a prediction ``p``, with the gradient in ``p``.
+
+    The kernel is called as ``kernel(y, p, v, g, count, tmp, **options)``, with the blocks of
+    ``y`` and ``p`` and the one gradient ``g`` (or None); the other arguments are
+    :func:`elementwise`'s. Returns ``(value, gradient with respect to p)``.
+    """
+    v, g = elementwise(
+        kernel,
+        (y, p),
+        value=value,
+        grad=grad,
+        reduction=reduction,
+        n_tmp=n_tmp,
+        recheck=recheck,
+        options=options,
+        summable=summable,
+        finite=finite,
+        split=True,
+    )
+    return v, (g[0] if g is not None else None)
 
 
 def _outputs(

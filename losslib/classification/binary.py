@@ -327,20 +327,19 @@ def _binary_logits_loss(
         check_in_unit_interval(y, "y_true", "; targets are 0/1 labels or probabilities")
 
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
-        v, g = _kernels.elementwise(
+        return _kernels.elementwise_pair(
             kernel,
-            (y, x),
+            y,
+            x,
             value=value,
             grad=grad,
             reduction=reduction,
             n_tmp=n_tmp,
             recheck=full,
             options=options,
-            split=True,
             summable=summable,
             finite=1 if refuse_inf else None,
         )
-    return v, (g[0] if g is not None else None)
 
 
 def _sigmoid_parts(x: FloatArray, e: FloatArray, u: FloatArray, f1: FloatArray, mask: npt.NDArray[np.bool_]) -> None:

@@ -4,7 +4,6 @@ r"""The Poisson negative log-likelihood of counts, given a rate or a log-rate (P
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import cast
 
 import numpy as np
@@ -140,28 +139,22 @@ def _poisson_log_input(
             raise ValueError
 
     def kernel(
-        ins: Sequence[FloatArray],
-        v: FloatArray | None,
-        gs: Sequence[FloatArray] | None,
-        count: float,
-        tmp: Sequence[FloatArray],
+        y: FloatArray, x: FloatArray, v: FloatArray | None, g: FloatArray | None, count: float, tmp: list[FloatArray]
     ) -> None:
-        y, x = ins
         e, t = tmp
         np.exp(x, out=e)
         if v is not None:
             np.multiply(y, x, out=t)
             np.subtract(e, t, out=v)  # e^x - y x
-        if gs is not None:
-            np.subtract(e, y, out=gs[0])
+        if g is not None:
+            np.subtract(e, y, out=g)
             if count != 1:
-                np.divide(gs[0], count, out=gs[0])
+                np.divide(g, count, out=g)
 
     with np.errstate(over="ignore", invalid="ignore"):
-        v, g = _kernels.elementwise(
-            kernel, (y, x), value=value, grad=grad, reduction=reduction, recheck=checked, finite=1
+        return _kernels.elementwise_pair(
+            kernel, y, x, value=value, grad=grad, reduction=reduction, recheck=checked, finite=1
         )
-    return v, (g[0] if g is not None else None)
 
 
 @shared_doc

@@ -59,17 +59,9 @@ def _sign_loss(
         if not (np.isfinite(s.min()) and np.isfinite(s.max())):
             raise ValueError
 
-    v, g = _kernels.elementwise(
-        kernel,
-        (y, s),
-        value=value,
-        grad=grad,
-        reduction=reduction,
-        n_tmp=n_tmp,
-        options={"full": full},
-        split=True,
+    return _kernels.elementwise_pair(
+        kernel, y, s, value=value, grad=grad, reduction=reduction, n_tmp=n_tmp, options={"full": full}
     )
-    return v, (g[0] if g is not None else None)
 
 
 def _hinge_kernel(

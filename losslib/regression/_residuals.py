@@ -65,16 +65,15 @@ def _run(
         y, p = np.asarray(y_true), np.asarray(y_pred)
     else:
         y, p = _pair(y_true, y_pred, reduction, nan=False)
-    v, g = _kernels.elementwise(
+    return _kernels.elementwise_pair(
         kernel,
-        (y, p),
+        y,
+        p,
         value=value,
         grad=grad,
         reduction=reduction,
         n_tmp=n_tmp,
         recheck=lambda: _pair(y_true, y_pred, reduction),
         options=options,
-        split=True,
         summable=summable,
     )
-    return v, (g[0] if g is not None else None)
