@@ -27,6 +27,17 @@ Returns
 -------
 float or ndarray"""
 
+
+def _per(item: str, items: str) -> str:
+    """The ``reduction`` parameter and Returns section of a loss with one value per ``item``."""
+    return (
+        'reduction : {"mean", "sum", "none"}\n'
+        f'    ``"none"`` returns one loss per {item}, ``"mean"`` averages over the {items}.\n'
+        + _RETURNS
+        + '\n    A scalar, or shape ``(N,)`` for ``"none"``.'
+    )
+
+
 FRAGMENTS = {
     "returns": _RETURNS.strip(),
     "reduction": 'reduction : {"mean", "sum", "none"}\n' + _RETURNS,
@@ -36,14 +47,13 @@ FRAGMENTS = {
     '    ``"none"`` returns one loss per row, shape (N,).\n' + _RETURNS,
     "reduction_per_example": 'reduction : {"mean", "sum", "none"}\n'
     '    ``"none"`` returns one loss per example, shape (N,).\n' + _RETURNS,
-    "reduction_per_pair": 'reduction : {"mean", "sum", "none"}\n'
-    '    ``"none"`` returns one loss per pair, ``"mean"`` averages over the pairs.\n'
-    + _RETURNS
-    + '\n    A scalar, or shape ``(N,)`` for ``"none"``.',
+    "reduction_per_pair": _per("pair", "pairs"),
+    "reduction_per_triplet": _per("triplet", "triplets"),
+    "reduction_per_query": _per("query", "queries"),
 }
 """The shared fragments by name: the Returns section of a loss (``returns``), and a loss's
 ``reduction`` parameter (the last one) with the Returns section after it, for a loss reduced
-elementwise, per row, per example or per pair (``reduction...``)."""
+elementwise, per row, per example, per pair, per triplet or per query (``reduction...``)."""
 
 _PLACEHOLDER = re.compile(r"^(?P<indent>[ ]*)\{(?P<name>\w+)\}$", re.M)
 

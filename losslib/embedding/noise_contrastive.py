@@ -9,6 +9,7 @@ from typing import NamedTuple, cast
 import numpy as np
 import numpy.typing as npt
 
+from .._docstrings import shared_doc
 from .._info import Equivalents, register
 from .._reduction import grad_scale, reduce, reduce_readable
 from .._typing import Reduced
@@ -124,6 +125,7 @@ def _info_nce(
     return v, g
 
 
+@shared_doc
 def info_nce(
     queries: npt.ArrayLike, keys: npt.ArrayLike, *, temperature: float = 0.1, reduction: str = "mean"
 ) -> Reduced:
@@ -147,13 +149,7 @@ def info_nce(
         Row :math:`i` is the positive key of query :math:`i`.
     temperature : float > 0
         Divides the cosine similarities; small values sharpen the softmax.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per query, ``"mean"`` averages over the queries.
-
-    Returns
-    -------
-    float or ndarray
-        A scalar, or shape ``(N,)`` for ``"none"``.
+    {reduction_per_query}
 
     Notes
     -----

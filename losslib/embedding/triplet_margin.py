@@ -8,6 +8,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .. import _kernels
+from .._docstrings import shared_doc
 from .._info import Equivalents, register
 from .._reduction import divisor, grad_scale, reduce, reduce_readable
 from .._typing import FloatArray, Reduced
@@ -205,6 +206,7 @@ def _triplet_euclidean(
     return v, ([g.reshape(a.shape) for g in grads] if grads is not None else None)
 
 
+@shared_doc
 def triplet(
     anchor: npt.ArrayLike,
     positive: npt.ArrayLike,
@@ -239,13 +241,7 @@ def triplet(
         ``torch.nn.functional.pairwise_distance``.
     swap : bool
         Use the distance swap.
-    reduction : {"mean", "sum", "none"}
-        ``"none"`` returns one loss per triplet, ``"mean"`` averages over the triplets.
-
-    Returns
-    -------
-    float or ndarray
-        A scalar, or shape ``(N,)`` for ``"none"``.
+    {reduction_per_triplet}
 
     Notes
     -----
