@@ -371,6 +371,16 @@ def test_no_process_is_left_running(graded):
     assert graded["leftovers"] == ""
 
 
+def grade_in_a_scratch_course(submissions: Path, out: Path) -> tuple[list[dict], list[str]]:
+    """Grade ``submissions`` with one job in a scratch course: the rows and the grader's log lines."""
+    logs: list[str] = []
+    with ScratchCourse() as course:
+        rows = grade(
+            ASSIGNMENT, submissions, out=out, jobs=1, timeout=TIMEOUT, memory=MEMORY, root=course.root, log=logs.append
+        )
+    return rows, logs
+
+
 def test_a_zip_export_is_graded_and_cannot_write_outside(tmp_path):
     archive = tmp_path / "export.zip"
     with zipfile.ZipFile(archive, "w") as zf:
@@ -381,18 +391,7 @@ def test_a_zip_export_is_graded_and_cannot_write_outside(tmp_path):
         link = zipfile.ZipInfo("course-export/ann/link")
         link.external_attr = 0o120777 << 16
         zf.writestr(link, "/etc/passwd")
-    logs: list[str] = []
-    with ScratchCourse() as course:
-        rows = grade(
-            ASSIGNMENT,
-            archive,
-            out=tmp_path / "out",
-            jobs=1,
-            timeout=TIMEOUT,
-            memory=MEMORY,
-            root=course.root,
-            log=logs.append,
-        )
+    rows, logs = grade_in_a_scratch_course(archive, tmp_path / "out")
     assert [(r["student_id"], r["score"]) for r in rows] == [("ann", FULL), ("ben", 0.0)]
     assert not (tmp_path.parent / "escaped.txt").exists() and not Path("/abs/escaped.txt").exists()
     assert sum("refused zip entry" in line for line in logs) == 3
@@ -430,18 +429,7 @@ def test_without_bubblewrap_the_grader_says_so_and_still_grades(tmp_path, monkey
     for student, nb in (("ann", solution()), ("ben", release())):
         (subs / student).mkdir(parents=True)
         nbformat.write(nb, subs / student / NOTEBOOK)
-    logs: list[str] = []
-    with ScratchCourse() as course:
-        rows = grade(
-            ASSIGNMENT,
-            subs,
-            out=tmp_path / "out",
-            jobs=1,
-            timeout=TIMEOUT,
-            memory=MEMORY,
-            root=course.root,
-            log=logs.append,
-        )
+    rows, logs = grade_in_a_scratch_course(subs, tmp_path / "out")
     assert [(r["student_id"], r["score"]) for r in rows] == [("ann", FULL), ("ben", 0.0)]
     assert any("bubblewrap" in line and "without filesystem" in line for line in logs)
 

@@ -257,6 +257,17 @@ def _both(info):
     return [(info.name, info.loss), (info.name + "_grad", info.grad)]
 
 
+def _messages(info, inputs, changed, error) -> dict[str, str]:
+    """Call the loss and its gradient on ``inputs`` with the arguments in ``changed`` replaced: each
+    must raise ``error``. Their names -> the messages."""
+    messages = {}
+    for name, fn in _both(info):
+        with pytest.raises(error) as err:
+            fn(**named(info, replace(inputs, **changed)))
+        messages[name] = str(err.value)
+    return messages
+
+
 @pytest.mark.parametrize("bad", ["avg", "MEAN", "", None, 1])
 @by_entry()
 def test_unknown_reduction_is_a_value_error_naming_reduction(info, bad):
@@ -275,10 +286,7 @@ def test_nan_in_any_float_input_is_a_value_error_naming_it(info):
     for a in float_args(info, inputs):
         x = inputs[a].copy()
         x.flat[min(1, x.size - 1)] = np.nan
-        for name, fn in _both(info):
-            with pytest.raises(ValueError) as err:
-                fn(**named(info, replace(inputs, **{a: x})))
-            message = str(err.value)
+        for name, message in _messages(info, inputs, {a: x}, ValueError).items():
             assert a in message and re.search(r"\bnan\b", message, re.IGNORECASE), (
                 f"{name} with a NaN in {a}: {message!r}"
             )
@@ -290,10 +298,8 @@ def test_an_empty_first_argument_is_a_value_error_naming_it(info):
     first = info.args[0]
     x = inputs[first]
     empty = np.empty((0, *x.shape[1:]), dtype=x.dtype)
-    for name, fn in _both(info):
-        with pytest.raises(ValueError) as err:
-            fn(**named(info, replace(inputs, **{first: empty})))
-        assert first in str(err.value), f"{name} with an empty {first}: {str(err.value)!r}"
+    for name, message in _messages(info, inputs, {first: empty}, ValueError).items():
+        assert first in message, f"{name} with an empty {first}: {message!r}"
 
 
 @by_entry()
@@ -301,10 +307,8 @@ def test_non_numbers_in_any_input_are_a_type_error_naming_it(info):
     inputs = draw(info, rng_for(info, "validation"))
     for a in info.args:
         for bad in (np.full(inputs[a].shape, "a"), np.full(inputs[a].shape, 1 + 2j)):
-            for name, fn in _both(info):
-                with pytest.raises(TypeError) as err:
-                    fn(**named(info, replace(inputs, **{a: bad})))
-                assert a in str(err.value), f"{name} with {bad.dtype} in {a}: {str(err.value)!r}"
+            for name, message in _messages(info, inputs, {a: bad}, TypeError).items():
+                assert a in message, f"{name} with {bad.dtype} in {a}: {message!r}"
 
 
 @by_entry()

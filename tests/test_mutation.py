@@ -38,20 +38,24 @@ def test_every_handwritten_bug_loses_points(report):
     assert not survived, f"these realistic bugs get full marks in {report.assignment}: {survived}"
 
 
+def tasks_without(report, kind: str) -> list[str]:
+    """The graded tasks (those whose solution the operators mutate) that have no mutant of ``kind``, sorted."""
+    tasks = {o.mutant.task for o in report.of("operator")}
+    return sorted(tasks - {o.mutant.task for o in report.of(kind)})
+
+
 def test_every_alternative_solution_gets_full_marks(report):
     alternatives = report.of("alternative")
-    tasks = {o.mutant.task for o in report.outcomes if o.mutant.kind == "operator"}
-    missing = tasks - {o.mutant.task for o in alternatives}
-    assert not missing, f"no alternative correct solution for {sorted(missing)} in tests/submissions"
+    missing = tasks_without(report, "alternative")
+    assert not missing, f"no alternative correct solution for {missing} in tests/submissions"
     short = [(o.mutant.task, o.mutant.label, o.messages) for o in alternatives if o.killed]
     assert not short, f"correct alternative solutions lost points: {short}"
 
 
 def test_every_trivial_answer_scores_zero_on_its_task(report):
     trivial = report.of("trivial")
-    tasks = {o.mutant.task for o in report.outcomes if o.mutant.kind == "operator"}
-    missing = tasks - {o.mutant.task for o in trivial}
-    assert not missing, f"no trivial answers were generated for {sorted(missing)}"
+    missing = tasks_without(report, "trivial")
+    assert not missing, f"no trivial answers were generated for {missing}"
     scoring = [
         (o.mutant.task, o.mutant.label, f"{o.task_points:g}/{o.task_max_points:g}")
         for o in trivial

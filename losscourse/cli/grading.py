@@ -17,6 +17,14 @@ def _memory(text: str) -> int:
     return int(value * 1024**3)
 
 
+def _submissions_arguments(p: argparse.ArgumentParser, *, submissions_help: str, layout_help: str) -> None:
+    """The arguments of the commands that read a class's submissions (``grade``, ``similarity``):
+    ASSIGNMENT, SUBMISSIONS and ``--layout``, which both hand to ``losscourse.grader.collect``."""
+    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
+    p.add_argument("submissions", type=Path, help=submissions_help)
+    p.add_argument("--layout", choices=LAYOUTS, default=None, help=layout_help)
+
+
 GRADE_DESCRIPTION = """\
 Autograde a class's submissions into grades.csv and one feedback page per student.
 
@@ -52,17 +60,10 @@ def _grade_parser(sub) -> None:
         description=GRADE_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
-    p.add_argument(
-        "submissions",
-        type=Path,
-        help="a folder or a .zip: one subfolder per student, or Canvas's or Moodle's download as it comes",
-    )
-    p.add_argument(
-        "--layout",
-        choices=LAYOUTS,
-        default=None,
-        help="force the layout of SUBMISSIONS (default: recognised from the file names; see above)",
+    _submissions_arguments(
+        p,
+        submissions_help="a folder or a .zip: one subfolder per student, or Canvas's or Moodle's download as it comes",
+        layout_help="force the layout of SUBMISSIONS (default: recognised from the file names; see above)",
     )
     p.add_argument(
         "--out",
@@ -170,9 +171,11 @@ def _similarity_parser(sub) -> None:
         description=SIMILARITY_DESCRIPTION,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("assignment", help="assignment id, e.g. 01-likelihood")
-    p.add_argument("submissions", type=Path, help="a folder or a .zip, as for grade (Canvas's, Moodle's, folders)")
-    p.add_argument("--layout", choices=LAYOUTS, default=None, help="force the layout of SUBMISSIONS (as for grade)")
+    _submissions_arguments(
+        p,
+        submissions_help="a folder or a .zip, as for grade (Canvas's, Moodle's, folders)",
+        layout_help="force the layout of SUBMISSIONS (as for grade)",
+    )
     p.add_argument(
         "--out", type=Path, help="output folder (default: grading/reports/ASSIGNMENT/): similarity.html and .csv"
     )
