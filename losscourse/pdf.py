@@ -15,7 +15,7 @@ links inside a page stay links, and links to other sites stay links.
 Each page's print is kept in the build folder, ``_build/.pdf-pages/``, with the hashes of the
 files it loaded (its HTML, style sheets, scripts, fonts, images) and of what printed it (this
 module's code and Chromium's version): the next ``make book`` prints again only the pages for
-which one of those changed, and merges. After a one-line change in a chapter that is one page of
+which one of those changed (but for the search index, :data:`NOT_PRINTED`), and merges. After a one-line change in a chapter that is one page of
 the thirteen, not the whole book.
 
 No new system package: Chromium is what the browser tests use. Where it (or Playwright) is
@@ -43,6 +43,10 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PDF_NAME = "loss-functions.pdf"  # at the root of the HTML build: _build/html/loss-functions.pdf
 PAGE_CACHE = ".pdf-pages"  # in the build folder, next to html/: each page's print, and what it loaded
+NOT_PRINTED = frozenset({"searchindex.js"})
+"""Files every page loads that change nothing it prints: Sphinx's search index, the words of every
+page, which each build that changes a page rewrites and which only the search box reads. Were it
+in the pages' keys, a one-line change in one chapter would print every page again."""
 FLAGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -200,10 +204,11 @@ class PageCache:
             return None
 
     def put(self, rel: str, title: str, headings: list[str], data: bytes, loaded: set[str]) -> None:
-        """Keep a print, with the hashes of the page and of the files (paths in the build) it loaded."""
+        """Keep a print, with the hashes of the page and of the files (paths in the build) it loaded,
+        but for :data:`NOT_PRINTED`."""
         self.folder.mkdir(parents=True, exist_ok=True)
         self._file(rel).write_bytes(data)
-        files = {name: _digest(self.html_dir / name) for name in sorted(loaded | {rel})}
+        files = {name: _digest(self.html_dir / name) for name in sorted((loaded - NOT_PRINTED) | {rel})}
         self.index[rel] = {"printer": self.printer, "title": title, "headings": headings, "files": files}
 
     def save(self) -> None:

@@ -3,7 +3,7 @@ PageCache); the PDF itself is checked in tests/test_browser.py."""
 
 from __future__ import annotations
 
-from losscourse.pdf import PageCache, _loaded_file
+from losscourse.pdf import NOT_PRINTED, PageCache, _loaded_file
 
 
 def _site(tmp_path):
@@ -54,3 +54,16 @@ def test_the_files_a_page_loaded_are_the_builds_files(tmp_path):
     assert _loaded_file(base + "book/a.html#section", base, html) == "book/a.html"
     assert _loaded_file(base + "_static/missing.js", base, html) is None
     assert _loaded_file("https://example.org/_static/style.css", base, html) is None
+
+
+def test_the_search_index_changes_no_print(tmp_path):
+    """Every page loads searchindex.js, and every build that changes one page rewrites it."""
+    html = _site(tmp_path)
+    (html / "searchindex.js").write_text("Search.setIndex({})")
+    cache = PageCache(html, "printer 1")
+    cache.put("book/a.html", "A", [], b"%PDF a", {"_static/style.css", "searchindex.js"})
+    (html / "searchindex.js").write_text("Search.setIndex({'docnames': ['book/b']})")
+    assert cache.get("book/a.html") is not None, "a page whose own files are unchanged is not printed again"
+    assert NOT_PRINTED == {"searchindex.js"}, "say here why any other file changes nothing a page prints"
+    (html / "_static" / "style.css").write_text("h1 { color: green }")
+    assert cache.get("book/a.html") is None
